@@ -1,0 +1,176 @@
+//! The wire protocol that the client and the server layer share.
+//!
+//! Every JSON response body is an [`Envelope`]: `{"code": <int>, "msg": <string>, "data": <any or
+//! null>}`. The business code, not the HTTP status, tells the client what happened, because the
+//! server answers the overdue case with HTTP 401 and a body the client must still read.
+//!
+//! A renewed token travels in the `Authorization` response header as the raw token. A client also
+//! accepts `Bearer <token>` there.
+//!
+//! # Examples
+//!
+//! ```
+//! use renew_fetch::protocol::{Codes, Envelope};
+//!
+//! let codes = Codes::default();
+//! let body: Envelope<u32> = Envelope::new(codes.success, "ok", Some(7));
+//! assert_eq!(body.code, 200);
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+/// The response header that carries a renewed token, raw or as `Bearer <token>`.
+pub const RENEWED_TOKEN_HEADER: &str = "Authorization";
+
+/// The request header that carries the bearer token.
+pub const AUTHORIZATION_HEADER: &str = "Authorization";
+
+/// The authentication scheme of the request header. It is matched without regard to case.
+pub const BEARER_SCHEME: &str = "Bearer";
+
+/// The largest `Authorization` request header the server layer parses, in bytes.
+pub const MAX_AUTHORIZATION_LEN: usize = 8 * 1024;
+
+/// The business code of a successful response. Default: 200.
+pub const CODE_SUCCESS: i64 = 200;
+
+/// The business code of a request whose token expired within the grace period. The response
+/// carries a renewed token and the client replays the request with it. Default: 401.
+pub const CODE_OVERDUE: i64 = 401;
+
+/// The business code of a request that carried no token. Default: 1006.
+pub const CODE_NEED_LOGIN: i64 = 1006;
+
+/// The business code of a request whose token is malformed, forged, expired past the grace
+/// period or past the session cap. Default: 1007.
+pub const CODE_INVALID_TOKEN: i64 = 1007;
+
+/// The business codes that one deployment uses. Both halves take them as configuration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Codes {
+    /// The code of a successful response. Default: [`CODE_SUCCESS`].
+    pub success: i64,
+    /// The code that asks the client to store the renewed token and replay. Default:
+    /// [`CODE_OVERDUE`].
+    pub overdue: i64,
+    /// The code of a request that carried no token. Default: [`CODE_NEED_LOGIN`].
+    pub need_login: i64,
+    /// The code of a request whose token was rejected. Default: [`CODE_INVALID_TOKEN`].
+    pub invalid_token: i64,
+}
+
+impl Default for Codes {
+    fn default() -> Self {
+        Self {
+            success: CODE_SUCCESS,
+            overdue: CODE_OVERDUE,
+            need_login: CODE_NEED_LOGIN,
+            invalid_token: CODE_INVALID_TOKEN,
+        }
+    }
+}
+
+impl Codes {
+    /// Returns the codes after which the user has to log in again: need-login and invalid-token.
+    pub fn login_required(&self) -> [i64; 2] {
+        [self.need_login, self.invalid_token]
+    }
+}
+
+/// The JSON body of every API response: a business code, a message and optional data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Envelope<T> {
+    /// The business code. See [`Codes`].
+    pub code: i64,
+    /// A short human-readable message.
+    pub msg: String,
+    /// The payload, or `null`.
+    pub data: Option<T>,
+}
+
+impl<T> Envelope<T> {
+    /// Creates an envelope from its three fields.
+    pub fn new(code: i64, msg: impl Into<String>, data: Option<T>) -> Self {
+        Self {
+            code,
+            msg: msg.into(),
+            data,
+        }
+    }
+}
+
+/// Extracts the token from a renewed-token header value, which is either the raw token or
+/// `Bearer <token>` with the scheme in any case.
+///
+/// Returns `None` when the value is empty, or when the token holds whitespace or a control
+/// character, so a header with CR/LF or a stray space never becomes a stored token.
+///
+/// # Examples
+///
+/// ```
+/// use renew_fetch::protocol::token_from_header;
+///
+/// assert_eq!(token_from_header("abc.def.ghi"), Some("abc.def.ghi"));
+/// assert_eq!(token_from_header("bearer abc.def.ghi"), Some("abc.def.ghi"));
+/// assert_eq!(token_from_header("abc def"), None);
+/// ```
+pub fn token_from_header(value: &str) -> Option<&str> {
+    let token = match value.split_once(' ') {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case(BEARER_SCHEME) => rest,
+        _ => value,
+    };
+    let clean = !token.is_empty()
+        && !token
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control());
+    clean.then_some(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_from_header_accepts_raw_token() {
+        assert_eq!(token_from_header("a.b.c"), Some("a.b.c"), "raw token");
+    }
+
+    #[test]
+    fn token_from_header_strips_bearer_in_any_case() {
+        assert_eq!(token_from_header("Bearer a.b.c"), Some("a.b.c"));
+        assert_eq!(token_from_header("BEARER a.b.c"), Some("a.b.c"));
+        assert_eq!(token_from_header("bearer a.b.c"), Some("a.b.c"));
+    }
+
+    #[test]
+    fn token_from_header_rejects_empty() {
+        assert_eq!(token_from_header(""), None, "empty value");
+        assert_eq!(token_from_header("Bearer "), None, "scheme without token");
+    }
+
+    #[test]
+    fn token_from_header_rejects_whitespace_and_controls() {
+        assert_eq!(token_from_header("a.b\r\nc"), None, "CR/LF inside");
+        assert_eq!(token_from_header("Bearer a b"), None, "space inside");
+        assert_eq!(token_from_header("a.b.c\t"), None, "trailing tab");
+        assert_eq!(token_from_header("Bearer  a.b.c"), None, "two spaces");
+        assert_eq!(token_from_header("a\u{0}b"), None, "NUL inside");
+    }
+
+    #[test]
+    fn envelope_serializes_null_data() {
+        let body: Envelope<()> = Envelope::new(CODE_NEED_LOGIN, "login required", None);
+        let json = serde_json::to_string(&body).expect("envelope serializes");
+        assert_eq!(json, r#"{"code":1006,"msg":"login required","data":null}"#);
+    }
+
+    #[test]
+    fn codes_default_matches_protocol() {
+        let codes = Codes::default();
+        assert_eq!(codes.success, 200);
+        assert_eq!(codes.overdue, 401);
+        assert_eq!(codes.need_login, 1006);
+        assert_eq!(codes.invalid_token, 1007);
+    }
+}
