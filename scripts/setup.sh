@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Installs what renew-fetch needs on a fresh Debian machine, skipping what is already there.
+#
+#   bash scripts/setup.sh demo   the wasm32 target, wasm-pack and the pinned wasm-bindgen-cli
+#   bash scripts/setup.sh test   the same, plus Chromium, ChromeDriver, Firefox ESR, geckodriver
+#                                and binaryen (wasm-opt)
+#
+# Debian packages need root. Without root and without sudo, the script prints the apt-get
+# command to run and stops.
+set -euo pipefail
+
+mode=${1:-test}
+root=$(cd "$(dirname "$0")/.." && pwd)
+cargo_bin=${CARGO_HOME:-$HOME/.cargo}/bin
+export PATH="$cargo_bin:$PATH"
+
+say() { printf 'setup: %s\n' "$*"; }
+
+# The wasm-bindgen-cli version must equal the wasm-bindgen crate in Cargo.lock, or the
+# generated glue does not match the compiled module.
+wasm_bindgen_version() {
+  (cd "$root" && cargo generate-lockfile --offline >/dev/null 2>&1 || true)
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' \
+    "$root/Cargo.lock"
+}
+
+install_rust_tools() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if ! command -v wasm-pack >/dev/null; then
+    say "installing wasm-pack"
+    cargo install --locked wasm-pack
+  fi
+  local want
+  want=$(wasm_bindgen_version)
+  if [[ -z "$want" ]]; then
+    say "could not read the wasm-bindgen version from Cargo.lock; run cargo generate-lockfile"
+    exit 1
+  fi
+  if [[ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]]; then
+    say "installing wasm-bindgen-cli $want"
+    cargo install --locked wasm-bindgen-cli --version "=$want"
+  fi
+}
+
+apt_install() {
+  local packages=("$@")
+  if [[ $(id -u) -eq 0 ]]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}"
+  elif command -v sudo >/dev/null; then
+    sudo apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}"
+  else
+    say "missing Debian packages; run as root: apt-get update && apt-get install -y ${packages[*]}"
+    exit 1
+  fi
+}
+
+install_browsers() {
+  local missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  command -v wasm-opt >/dev/null || missing+=(binaryen)
+  command -v firefox-esr >/dev/null || command -v firefox >/dev/null || missing+=(firefox-esr)
+  if ((${#missing[@]})); then
+    say "installing ${missing[*]}"
+    apt_install "${missing[@]}"
+  fi
+  if ! command -v geckodriver >/dev/null; then
+    say "installing geckodriver"
+    cargo install --locked geckodriver
+  fi
+  # Debian names the binary firefox-esr; wasm-pack and geckodriver look for firefox.
+  if ! command -v firefox >/dev/null; then
+    ln -sf "$(command -v firefox-esr)" "$cargo_bin/firefox"
+  fi
+}
+
+case "$mode" in
+  demo) install_rust_tools ;;
+  test) install_rust_tools; install_browsers ;;
+  *) say "unknown mode '$mode': use demo or test"; exit 2 ;;
+esac
+say "ready ($mode)"

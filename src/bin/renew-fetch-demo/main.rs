@@ -1,0 +1,151 @@
+//! The renew-fetch demo server: the demo page, the wasm package and a token-protected API.
+
+mod api;
+mod cli;
+mod scenarios;
+mod secret;
+
+use std::process::ExitCode;
+
+use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::Router;
+use clap::Parser;
+use renew_fetch::server::AuthConfig;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+use tracing_subscriber::EnvFilter;
+
+use crate::cli::Options;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    match run(Options::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("renew-fetch-demo: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(options: Options) -> Result<(), String> {
+    if !options.addr.ip().is_loopback() {
+        return Err(format!(
+            "refusing to listen on {}: the demo server binds to loopback only, such as 127.0.0.1:8080",
+            options.addr
+        ));
+    }
+    let (secret, source) = secret::load(options.secret_file.as_deref())?;
+    let config = AuthConfig::builder(secret)
+        .token_lifetime(options.token_lifetime)
+        .renew_window(options.renew_window)
+        .grace_period(options.grace_period)
+        .session_cap(options.session_cap)
+        .build()
+        .map_err(|error| format!("invalid token settings: {error}"))?;
+
+    let mut app = api::router(config.clone());
+    if options.scenarios {
+        app = app.nest("/scenario", scenarios::router(config.clone()));
+    }
+    let app = app
+        .nest_service("/pkg", ServeDir::new(&options.pkg))
+        .fallback_service(ServeDir::new(&options.www))
+        .layer(cors())
+        .layer(TraceLayer::new_for_http());
+
+    let listener = tokio::net::TcpListener::bind(options.addr)
+        .await
+        .map_err(|error| format!("failed to listen on {}: {error}", options.addr))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|error| format!("failed to read the listening address: {error}"))?;
+    tracing::info!(
+        secret = %source,
+        token_lifetime = ?options.token_lifetime,
+        renew_window = ?options.renew_window,
+        grace_period = ?options.grace_period,
+        session_cap = ?options.session_cap,
+        scenarios = options.scenarios,
+        "demo server configured"
+    );
+    println!("renew-fetch demo listening on http://{addr}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|error| format!("server failed: {error}"))
+}
+
+/// Allows pages served from localhost or 127.0.0.1 on any port, and exposes `Authorization`
+/// so that a page can read a renewed token.
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(|origin: &HeaderValue, _| {
+            is_development_origin(origin.as_bytes())
+        }))
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("x-request-id"),
+            HeaderName::from_static("x-test"),
+        ])
+        .expose_headers([header::AUTHORIZATION])
+}
+
+/// Returns true for `http://localhost[:port]` and `http://127.0.0.1[:port]`.
+fn is_development_origin(origin: &[u8]) -> bool {
+    let Ok(origin) = std::str::from_utf8(origin) else {
+        return false;
+    };
+    let Some(host_port) = origin.strip_prefix("http://") else {
+        return false;
+    };
+    let (host, port) = match host_port.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (host_port, None),
+    };
+    let port_ok = port.is_none_or(|port| !port.is_empty() && port.parse::<u16>().is_ok());
+    matches!(host, "localhost" | "127.0.0.1") && port_ok
+}
+
+async fn shutdown_signal() {
+    if let Err(error) = tokio::signal::ctrl_c().await {
+        tracing::error!(%error, "failed to wait for Ctrl-C; stopping");
+    }
+    tracing::info!("demo server stopping");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_development_origin;
+
+    #[test]
+    fn development_origin_accepts_loopback_hosts() {
+        assert!(is_development_origin(b"http://localhost:5173"), "localhost with port");
+        assert!(is_development_origin(b"http://127.0.0.1:8080"), "127.0.0.1 with port");
+        assert!(is_development_origin(b"http://localhost"), "localhost without port");
+    }
+
+    #[test]
+    fn development_origin_rejects_other_hosts() {
+        assert!(!is_development_origin(b"http://example.com"), "other host");
+        assert!(!is_development_origin(b"http://localhost.example.com"), "suffix trick");
+        assert!(!is_development_origin(b"https://localhost:99999"), "https and bad port");
+        assert!(!is_development_origin(b"http://localhost:"), "empty port");
+        assert!(!is_development_origin(b"null"), "opaque origin");
+    }
+}

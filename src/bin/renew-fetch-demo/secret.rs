@@ -1,0 +1,51 @@
+//! Where the demo server gets its HMAC secret.
+
+use std::fmt;
+use std::path::Path;
+
+/// The variable that holds the secret itself. A file given with `--secret-file` wins over it.
+pub const SECRET_VARIABLE: &str = "RENEW_FETCH_SECRET";
+
+/// The origin of the secret, for the start-up log line. It never holds the secret.
+#[derive(Clone, Copy, Debug)]
+pub enum SecretSource {
+    File,
+    Variable,
+    Random,
+}
+
+impl fmt::Display for SecretSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SecretSource::File => "the secret file",
+            SecretSource::Variable => SECRET_VARIABLE,
+            SecretSource::Random => "a random secret made at start-up",
+        })
+    }
+}
+
+/// Loads the secret from the file, else from [`SECRET_VARIABLE`], else makes a random one.
+///
+/// A random secret means that tokens from an earlier run are rejected after a restart.
+pub fn load(file: Option<&Path>) -> Result<(Vec<u8>, SecretSource), String> {
+    if let Some(path) = file {
+        let bytes = std::fs::read(path).map_err(|error| {
+            format!(
+                "failed to read the secret file {}: {error}; check the path given to --secret-file",
+                path.display()
+            )
+        })?;
+        let trimmed = bytes.trim_ascii_end().to_vec();
+        return Ok((trimmed, SecretSource::File));
+    }
+    if let Some(value) = std::env::var_os(SECRET_VARIABLE) {
+        let value = value.into_encoded_bytes();
+        if !value.is_empty() {
+            return Ok((value, SecretSource::Variable));
+        }
+    }
+    let mut random = [0u8; 32];
+    getrandom::fill(&mut random)
+        .map_err(|error| format!("failed to make a random secret: {error}"))?;
+    Ok((random.to_vec(), SecretSource::Random))
+}
