@@ -45,7 +45,8 @@ pub struct Options {
     #[arg(long, env = "RENEW_FETCH_PKG", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/pkg"))]
     pub pkg: PathBuf,
 
-    /// Mounts the misbehaving-server routes under /scenario, for the client's tests.
+    /// Mounts the misbehaving-server routes under /scenario and `POST /test/clock/advance`, for
+    /// tests. Never turn this on for a server that others can reach.
     #[arg(long, env = "RENEW_FETCH_SCENARIOS")]
     pub scenarios: bool,
 }

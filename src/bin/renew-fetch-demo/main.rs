@@ -2,6 +2,7 @@
 
 mod api;
 mod cli;
+mod clock;
 mod scenarios;
 mod secret;
 
@@ -42,17 +43,21 @@ async fn run(options: Options) -> Result<(), String> {
         ));
     }
     let (secret, source) = secret::load(options.secret_file.as_deref())?;
+    let clock = clock::OffsetClock::default();
     let config = AuthConfig::builder(secret)
         .token_lifetime(options.token_lifetime)
         .renew_window(options.renew_window)
         .grace_period(options.grace_period)
         .session_cap(options.session_cap)
+        .clock(clock.clone())
         .build()
         .map_err(|error| format!("invalid token settings: {error}"))?;
 
     let mut app = api::router(config.clone());
     if options.scenarios {
-        app = app.nest("/scenario", scenarios::router(config.clone()));
+        app = app
+            .nest("/scenario", scenarios::router(config.clone()))
+            .merge(clock::router(clock));
     }
     let app = app
         .nest_service("/pkg", ServeDir::new(&options.pkg))
