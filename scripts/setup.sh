@@ -19,7 +19,9 @@ say() { printf 'setup: %s\n' "$*"; }
 # The wasm-bindgen-cli version must equal the wasm-bindgen crate in Cargo.lock, or the
 # generated glue does not match the compiled module.
 wasm_bindgen_version() {
-  (cd "$root" && cargo generate-lockfile --offline >/dev/null 2>&1 || true)
+  if [[ ! -f "$root/Cargo.lock" ]]; then
+    (cd "$root" && cargo generate-lockfile)
+  fi
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' \
     "$root/Cargo.lock"
 }
