@@ -1,0 +1,415 @@
+//! Misbehaving-server routes for the wasm client's tests, mounted under `/scenario` when the demo
+//! server runs with `--scenarios`.
+//!
+//! Each route imitates one thing a real server or proxy does wrong or unusually: it answers
+//! overdue forever, drops the renewed-token header, sends a malformed header, sends HTML, sends
+//! nothing, or answers slowly. None of them verifies a token, because each answer is fixed by the
+//! route, not by the token's claims.
+//!
+//! Every route counts its requests under the `key` query parameter, so a test can read how many
+//! requests reached the server with `GET /scenario/count?key=K` and start over with
+//! `POST /scenario/reset?key=K`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::{Json, Router};
+use renew_fetch::protocol::{Codes, Envelope};
+use renew_fetch::server::AuthConfig;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// The longest delay that `?delay_ms=` accepts, in milliseconds.
+const MAX_DELAY_MS: u64 = 10_000;
+
+/// The gap between two overdue answers of `/scenario/overdue-once`, so that the order in which
+/// tokens are issued is also the order in which the responses leave the server.
+const OVERDUE_ONCE_SPACING: Duration = Duration::from_millis(20);
+
+/// The user that scenario tokens are issued for.
+const SCENARIO_USER: (&str, &str) = ("scenario", "scenario-user");
+
+/// Shared state of the scenario routes.
+#[derive(Clone)]
+struct ScenarioState {
+    config: AuthConfig,
+    codes: Codes,
+    inner: Arc<Mutex<Tallies>>,
+}
+
+/// What the scenario routes remember between requests, per `key` query parameter.
+#[derive(Default)]
+struct Tallies {
+    /// Requests received per key.
+    counts: HashMap<String, u64>,
+    /// Tokens issued by `/scenario/overdue-once` per key, oldest first.
+    issued: HashMap<String, Vec<String>>,
+    /// When the latest overdue answer of `/scenario/overdue-once` is due to leave.
+    last_overdue_slot: Option<Instant>,
+}
+
+/// The query parameters that the scenario routes read.
+#[derive(Default, Deserialize)]
+struct ScenarioQuery {
+    key: Option<String>,
+    delay_ms: Option<u64>,
+    code: Option<i64>,
+    msg: Option<String>,
+    form: Option<String>,
+    status: Option<u16>,
+}
+
+impl ScenarioState {
+    fn tallies(&self) -> MutexGuard<'_, Tallies> {
+        // A handler that panicked while holding the lock leaves counts that are still usable.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Counts one request under its key. A request without a key is not counted.
+    fn record(&self, query: &ScenarioQuery) {
+        if let Some(key) = &query.key {
+            *self.tallies().counts.entry(key.clone()).or_default() += 1;
+        }
+    }
+
+    fn fresh_token(&self) -> Result<String, Response> {
+        self.config
+            .issue_token(SCENARIO_USER.0, SCENARIO_USER.1)
+            .map_err(|error| {
+                tracing::error!(%error, "scenario failed to issue a token");
+                envelope(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    500,
+                    "token issue failed",
+                    Value::Null,
+                )
+            })
+    }
+}
+
+/// Builds the scenario router. `config` issues the renewed tokens that the routes send.
+pub fn router(config: AuthConfig) -> Router {
+    let state = ScenarioState {
+        codes: config.codes().clone(),
+        config,
+        inner: Arc::default(),
+    };
+    Router::new()
+        .route("/count", any(count))
+        .route("/reset", any(reset))
+        .route("/ok", any(ok))
+        .route("/echo-auth", any(ok))
+        .route("/slow", any(slow))
+        .route("/overdue-forever", any(overdue_forever))
+        .route("/overdue-no-header", any(overdue_no_header))
+        .route("/overdue-once", any(overdue_once))
+        .route("/overdue-once/newest", any(overdue_once_newest))
+        .route("/renewed", any(renewed))
+        .route("/bad-header", any(bad_header))
+        .route("/login-required", any(login_required))
+        .route("/business", any(business))
+        .route("/not-json", any(not_json))
+        .route("/html-502", any(html_502))
+        .route("/empty-204", any(empty_204))
+        .route("/raw", any(raw))
+        .with_state(state)
+}
+
+/// `GET /scenario/count?key=K`: the number of requests counted under K.
+async fn count(State(state): State<ScenarioState>, Query(query): Query<ScenarioQuery>) -> Response {
+    let key = query.key.unwrap_or_default();
+    let count = state.tallies().counts.get(&key).copied().unwrap_or(0);
+    success(&state, json!({ "key": key, "count": count }))
+}
+
+/// `POST /scenario/reset?key=K`: forgets the count and the issued tokens of K.
+async fn reset(State(state): State<ScenarioState>, Query(query): Query<ScenarioQuery>) -> Response {
+    let key = query.key.unwrap_or_default();
+    let mut tallies = state.tallies();
+    tallies.counts.remove(&key);
+    tallies.issued.remove(&key);
+    drop(tallies);
+    success(&state, json!({ "key": key }))
+}
+
+/// `/scenario/ok` and `/scenario/echo-auth`: a success envelope that echoes the request, with
+/// the `Authorization` header it carried (or null), so a test sees which token was sent.
+async fn ok(
+    State(state): State<ScenarioState>,
+    method: Method,
+    headers: HeaderMap,
+    Query(query): Query<ScenarioQuery>,
+    body: Bytes,
+) -> Response {
+    state.record(&query);
+    success(&state, echo(&method, &headers, &body))
+}
+
+/// `/scenario/slow?delay_ms=N`: waits N milliseconds (at most 10 000), then answers like
+/// `/scenario/ok`.
+async fn slow(
+    State(state): State<ScenarioState>,
+    method: Method,
+    headers: HeaderMap,
+    Query(query): Query<ScenarioQuery>,
+    body: Bytes,
+) -> Response {
+    state.record(&query);
+    let delay = query.delay_ms.unwrap_or(0).min(MAX_DELAY_MS);
+    tokio::time::sleep(Duration::from_millis(delay)).await;
+    success(&state, echo(&method, &headers, &body))
+}
+
+/// `/scenario/overdue-forever`: always 401 with the overdue envelope and a fresh token in
+/// `Authorization`, as a server whose clock is far ahead of the token would.
+async fn overdue_forever(
+    State(state): State<ScenarioState>,
+    Query(query): Query<ScenarioQuery>,
+) -> Response {
+    state.record(&query);
+    match state.fresh_token() {
+        Ok(token) => with_token(overdue(&state), &token),
+        Err(response) => response,
+    }
+}
+
+/// `/scenario/overdue-no-header`: 401 with the overdue envelope but no renewed token, as when a
+/// proxy strips the header or CORS does not expose it.
+async fn overdue_no_header(
+    State(state): State<ScenarioState>,
+    Query(query): Query<ScenarioQuery>,
+) -> Response {
+    state.record(&query);
+    overdue(&state)
+}
+
+/// `/scenario/overdue-once?key=K`: a request whose token this route issued under K succeeds.
+/// Any other token (or none) gets 401 overdue with a fresh token, which is recorded under K.
+///
+/// Overdue answers leave the server at least 20 ms apart and in the order their tokens were
+/// issued, so the last token a client receives is the last one issued.
+async fn overdue_once(
+    State(state): State<ScenarioState>,
+    method: Method,
+    headers: HeaderMap,
+    Query(query): Query<ScenarioQuery>,
+    body: Bytes,
+) -> Response {
+    state.record(&query);
+    let key = query.key.clone().unwrap_or_default();
+    let sent = bearer_token(&headers);
+
+    let send_at = {
+        let mut tallies = state.tallies();
+        let known = tallies.issued.get(&key).is_some_and(|tokens| {
+            sent.as_deref()
+                .is_some_and(|t| tokens.iter().any(|i| i == t))
+        });
+        if known {
+            drop(tallies);
+            return success(&state, echo(&method, &headers, &body));
+        }
+        let token = match state.fresh_token() {
+            Ok(token) => token,
+            Err(response) => return response,
+        };
+        let now = Instant::now();
+        let slot = match tallies.last_overdue_slot {
+            Some(last) if last + OVERDUE_ONCE_SPACING > now => last + OVERDUE_ONCE_SPACING,
+            _ => now,
+        };
+        tallies.last_overdue_slot = Some(slot);
+        tallies.issued.entry(key).or_default().push(token.clone());
+        (slot, token)
+    };
+
+    let (slot, token) = send_at;
+    tokio::time::sleep_until(slot.into()).await;
+    with_token(overdue(&state), &token)
+}
+
+/// `/scenario/overdue-once/newest?key=K`: whether the request's token is the last one that
+/// `/scenario/overdue-once` issued under K, and how many it issued.
+async fn overdue_once_newest(
+    State(state): State<ScenarioState>,
+    headers: HeaderMap,
+    Query(query): Query<ScenarioQuery>,
+) -> Response {
+    let key = query.key.unwrap_or_default();
+    let sent = bearer_token(&headers);
+    let tallies = state.tallies();
+    let tokens = tallies.issued.get(&key).map(Vec::as_slice).unwrap_or(&[]);
+    let newest = sent.is_some() && tokens.last() == sent.as_ref();
+    let issued = tokens.len();
+    drop(tallies);
+    success(&state, json!({ "newest": newest, "issued": issued }))
+}
+
+/// `/scenario/renewed?form=raw|bearer`: a success envelope with a fresh token in
+/// `Authorization`, raw or with a `Bearer ` prefix. The token is also in `data.token`, so a test
+/// can compare it with the stored one.
+async fn renewed(
+    State(state): State<ScenarioState>,
+    Query(query): Query<ScenarioQuery>,
+) -> Response {
+    state.record(&query);
+    let token = match state.fresh_token() {
+        Ok(token) => token,
+        Err(response) => return response,
+    };
+    let header = match query.form.as_deref() {
+        Some("bearer") => format!("Bearer {token}"),
+        _ => token.clone(),
+    };
+    with_token(success(&state, json!({ "token": token })), &header)
+}
+
+/// `/scenario/bad-header?form=space|tab&status=200|401`: a renewed-token header with a space or
+/// a tab inside the token. With `status=401` the body is the overdue envelope, otherwise a
+/// success envelope.
+///
+/// A header value with CR or LF cannot be sent: hyper rejects it when the response is built, and
+/// the HTTP/1.1 grammar forbids it. The client's parser rejects it too, which the native tests
+/// of the protocol module check.
+async fn bad_header(
+    State(state): State<ScenarioState>,
+    Query(query): Query<ScenarioQuery>,
+) -> Response {
+    state.record(&query);
+    let value = match query.form.as_deref() {
+        Some("tab") => "bad\ttoken",
+        _ => "bad token",
+    };
+    let response = match query.status {
+        Some(401) => overdue(&state),
+        _ => success(&state, Value::Null),
+    };
+    with_token(response, value)
+}
+
+/// `/scenario/login-required?code=C`: 401 with business code C, by default need-login.
+async fn login_required(
+    State(state): State<ScenarioState>,
+    Query(query): Query<ScenarioQuery>,
+) -> Response {
+    state.record(&query);
+    let code = query.code.unwrap_or(state.codes.need_login);
+    envelope(
+        StatusCode::UNAUTHORIZED,
+        code,
+        "login required",
+        Value::Null,
+    )
+}
+
+/// `/scenario/business?code=C&msg=M`: HTTP 200 with business code C (default 4001) and
+/// message M.
+async fn business(
+    State(state): State<ScenarioState>,
+    Query(query): Query<ScenarioQuery>,
+) -> Response {
+    state.record(&query);
+    let code = query.code.unwrap_or(4001);
+    let msg = query.msg.unwrap_or_else(|| "out of stock".to_owned());
+    envelope(StatusCode::OK, code, &msg, json!({ "sku": "A-1" }))
+}
+
+/// `/scenario/not-json`: HTTP 200 with a plain-text body.
+async fn not_json(
+    State(state): State<ScenarioState>,
+    Query(query): Query<ScenarioQuery>,
+) -> Response {
+    state.record(&query);
+    let content_type = [(CONTENT_TYPE, "text/plain; charset=utf-8")];
+    (StatusCode::OK, content_type, "plain text, not JSON").into_response()
+}
+
+/// `/scenario/html-502`: the HTML error page of a gateway whose upstream is down.
+async fn html_502(
+    State(state): State<ScenarioState>,
+    Query(query): Query<ScenarioQuery>,
+) -> Response {
+    state.record(&query);
+    let content_type = [(CONTENT_TYPE, "text/html; charset=utf-8")];
+    let page = "<html><body><h1>502 Bad Gateway</h1></body></html>";
+    (StatusCode::BAD_GATEWAY, content_type, page).into_response()
+}
+
+/// `/scenario/empty-204`: HTTP 204 with no body.
+async fn empty_204(
+    State(state): State<ScenarioState>,
+    Query(query): Query<ScenarioQuery>,
+) -> Response {
+    state.record(&query);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// `/scenario/raw`: HTTP 200 with the five bytes 0, 1, 2, 3, 255, as a file download would send.
+async fn raw(State(state): State<ScenarioState>, Query(query): Query<ScenarioQuery>) -> Response {
+    state.record(&query);
+    let content_type = [(CONTENT_TYPE, "application/octet-stream")];
+    (StatusCode::OK, content_type, vec![0u8, 1, 2, 3, 255]).into_response()
+}
+
+/// Describes a request: its method, its `Authorization` header (or null) and its body as text.
+fn echo(method: &Method, headers: &HeaderMap, body: &Bytes) -> Value {
+    let authorization = headers
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    json!({
+        "method": method.as_str(),
+        "authorization": authorization,
+        "body": String::from_utf8_lossy(body),
+    })
+}
+
+/// Returns the token of a `Bearer <token>` request header.
+fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.to_owned())
+}
+
+fn success(state: &ScenarioState, data: Value) -> Response {
+    envelope(StatusCode::OK, state.codes.success, "ok", data)
+}
+
+fn overdue(state: &ScenarioState) -> Response {
+    envelope(
+        StatusCode::UNAUTHORIZED,
+        state.codes.overdue,
+        "token overdue",
+        Value::Null,
+    )
+}
+
+fn envelope(status: StatusCode, code: i64, msg: &str, data: Value) -> Response {
+    let data = (!data.is_null()).then_some(data);
+    (status, Json(Envelope::new(code, msg, data))).into_response()
+}
+
+/// Puts `value` in the `Authorization` response header. A value that is not a valid header
+/// (which only a bug in this file could produce) becomes a 500.
+fn with_token(mut response: Response, value: &str) -> Response {
+    match HeaderValue::from_str(value) {
+        Ok(header) => {
+            response.headers_mut().insert(AUTHORIZATION, header);
+            response
+        }
+        Err(_) => envelope(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            500,
+            "scenario built an invalid header",
+            Value::Null,
+        ),
+    }
+}
