@@ -1,0 +1,435 @@
+// The renew-fetch demo page. It logs in through the wasm client and shows, live, what the
+// client does with each request: the token it holds, duplicates it cancels, renewed tokens it
+// picks up and requests it replays after an OVERDUE answer.
+
+const API_BASE = `${location.origin}/api`;
+const TOKEN_STORAGE_KEY = "renew-fetch-demo-token";
+const BURST_DELAY_MS = 1000;
+const TICK_MS = 250;
+
+// The wait buttons fire their request this many seconds past the boundary that they wait for,
+// so that the server's clock is past it too.
+const BOUNDARY_MARGIN_SECS = 2;
+
+const settings = readSettings(new URLSearchParams(location.search));
+const elements = findElements();
+
+let client = null;
+let shownToken = null;
+let shownClaims = null;
+// Seconds to add to this browser's clock to get the server's, taken from the iat of each token
+// that arrives while the page is open. The e2e tests move the server's clock forward, and this
+// keeps the countdown true to the server.
+let serverOffsetSecs = 0;
+let waitGoal = null;
+let nextRequestId = 1;
+let loadingChanges = 0;
+
+main();
+
+async function main() {
+  elements.renewWindow.textContent = `${settings.renewWindowSecs} s`;
+  elements.gracePeriod.textContent = `${settings.gracePeriodSecs} s`;
+
+  let HttpClient;
+  try {
+    const module = await import("/pkg/web/renew_fetch.js");
+    await module.default();
+    HttpClient = module.HttpClient;
+  } catch (error) {
+    showFatal(
+      `Failed to load the wasm package from /pkg/web/renew_fetch.js (${error.message}). ` +
+        "Build it with bash scripts/build-pkg.sh and reload.",
+    );
+    return;
+  }
+
+  client = new HttpClient({
+    baseUrl: API_BASE,
+    storage: "session",
+    storageKey: TOKEN_STORAGE_KEY,
+    duplicates: "cancel-previous",
+    onLoginRequired: showLoginRequired,
+    onLoadingChange: showLoading,
+  });
+  // Replay detection reads the browser's own record of fetches, so it needs room for a burst.
+  performance.setResourceTimingBufferSize(1000);
+
+  bindControls();
+  syncToken({ fromServer: false });
+  setInterval(tick, TICK_MS);
+  elements.loginSubmit.disabled = false;
+  document.documentElement.dataset.ready = "true";
+}
+
+function readSettings(query) {
+  const seconds = (name, fallback) => {
+    const value = Number(query.get(name));
+    return Number.isFinite(value) && value > 0 ? value : fallback;
+  };
+  // The defaults are the demo server's own: --renew-window 1m --grace-period 2m.
+  return {
+    renewWindowSecs: seconds("renewWindow", 60),
+    gracePeriodSecs: seconds("gracePeriod", 120),
+  };
+}
+
+function findElements() {
+  const byId = (id) => document.getElementById(id);
+  return {
+    fatal: byId("fatal"),
+    loading: byId("loading"),
+    loginRequired: byId("login-required"),
+    login: byId("login"),
+    loginForm: byId("login-form"),
+    username: byId("username"),
+    password: byId("password"),
+    loginSubmit: byId("login-submit"),
+    loginError: byId("login-error"),
+    session: byId("session"),
+    sessionUser: byId("session-user"),
+    tokenValue: byId("token-value"),
+    tokenCountdown: byId("token-countdown"),
+    tokenPhase: byId("token-phase"),
+    loadProfile: byId("load-profile"),
+    itemsPage: byId("items-page"),
+    itemsDelay: byId("items-delay"),
+    loadItems: byId("load-items"),
+    burstSize: byId("burst-size"),
+    duplicatesPolicy: byId("duplicates-policy"),
+    burst: byId("burst"),
+    cancelAll: byId("cancel-all"),
+    waitRenewal: byId("wait-renewal"),
+    waitGrace: byId("wait-grace"),
+    waitStatus: byId("wait-status"),
+    logout: byId("logout"),
+    requestLog: byId("request-log"),
+    clearLog: byId("clear-log"),
+    result: byId("result"),
+    renewWindow: byId("renew-window"),
+    gracePeriod: byId("grace-period"),
+  };
+}
+
+function bindControls() {
+  elements.loginForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    logIn(elements.username.value, elements.password.value);
+  });
+  elements.loadProfile.addEventListener("click", () => loadProfile());
+  elements.loadItems.addEventListener("click", () => {
+    const params = {
+      page: wholeNumber(elements.itemsPage, 1, 1000),
+      delay_ms: wholeNumber(elements.itemsDelay, 0, 10000),
+    };
+    track("GET", "/items", params, () => client.get("/items", params));
+  });
+  elements.burst.addEventListener("click", fireBurst);
+  elements.cancelAll.addEventListener("click", () => client.cancelAll());
+  elements.waitRenewal.addEventListener("click", () => toggleWait("window"));
+  elements.waitGrace.addEventListener("click", () => toggleWait("grace"));
+  elements.logout.addEventListener("click", logOut);
+  elements.clearLog.addEventListener("click", () => {
+    elements.requestLog.replaceChildren();
+    performance.clearResourceTimings();
+  });
+}
+
+async function logIn(username, password) {
+  elements.loginError.hidden = true;
+  elements.loginRequired.hidden = true;
+  elements.loginSubmit.disabled = true;
+  const body = { username, password };
+  const envelope = await track("POST", "/login", null, () => client.post("/login", body), {
+    onError: (error) => {
+      elements.loginError.textContent = `Login failed: ${error.message}`;
+      elements.loginError.hidden = false;
+    },
+  });
+  elements.loginSubmit.disabled = false;
+  if (envelope?.data?.token) {
+    client.setToken(envelope.data.token);
+    syncToken({ fromServer: true });
+  }
+}
+
+function logOut() {
+  stopWaiting();
+  client.cancelAll();
+  client.clearToken();
+  syncToken({ fromServer: false });
+}
+
+function loadProfile(label) {
+  return track("GET", "/profile", null, () => client.get("/profile"), { label });
+}
+
+function fireBurst() {
+  const size = wholeNumber(elements.burstSize, 2, 20);
+  const policy = elements.duplicatesPolicy.value;
+  const params = { page: 1, delay_ms: BURST_DELAY_MS };
+  // All calls start in the same task, so each one finds the previous one still pending.
+  for (let i = 0; i < size; i += 1) {
+    track("GET", "/items", params, () => client.get("/items", params, { duplicates: policy }), {
+      label: `burst ${i + 1}/${size}, ${policy}`,
+    });
+  }
+}
+
+// Runs one client call and records it in the log with its outcome. Resolves to the envelope,
+// or to undefined when the call rejected.
+async function track(method, path, params, call, { label, onError } = {}) {
+  const entry = addLogEntry(method, path, params, label);
+  const tokenBefore = client.getToken();
+  const startedAt = performance.now();
+  try {
+    const envelope = await call();
+    const replayed = wasReplayed(path, startedAt);
+    const renewed = !replayed && tokenBefore != null && client.getToken() !== tokenBefore;
+    let detail = `code ${envelope.code}`;
+    if (replayed) {
+      detail += ", replayed with the renewed token after OVERDUE";
+    } else if (renewed) {
+      detail += ", token renewed by the server";
+    }
+    setOutcome(entry, replayed ? "replayed" : "ok", detail, { renewed });
+    elements.result.textContent = JSON.stringify(envelope.data, redactToken, 2);
+    return envelope;
+  } catch (error) {
+    recordError(entry, error);
+    onError?.(error);
+    return undefined;
+  } finally {
+    syncToken({ fromServer: true });
+  }
+}
+
+function recordError(entry, error) {
+  if (error?.kind === "canceled") {
+    const reasons = {
+      duplicate: "as a duplicate",
+      user: "by the caller",
+      all: "by cancel all",
+    };
+    setOutcome(entry, "canceled", reasons[error.reason] ?? String(error.reason ?? ""));
+  } else if (error?.kind === "login_required") {
+    setOutcome(entry, "login-required", error.message);
+  } else {
+    const kind = error?.kind ?? "exception";
+    setOutcome(entry, "error", `${kind}: ${error?.message ?? String(error)}`, { kind });
+  }
+}
+
+// Tells whether the call that started at `startedAt` went out more than once with the first
+// answer being 401, which is how an OVERDUE answer and its replay look on the network.
+// NOTE: the browser's resource timing entries carry no request id, so two calls to the same
+// path that overlap in time both see each other's fetches.
+function wasReplayed(path, startedAt) {
+  const pathname = new URL(`${API_BASE}${path}`).pathname;
+  const attempts = performance
+    .getEntriesByType("resource")
+    .filter(
+      (timing) =>
+        timing.initiatorType === "fetch" &&
+        timing.startTime >= startedAt &&
+        new URL(timing.name).pathname === pathname,
+    );
+  // responseStatus exists in Chromium 109 and later. Without it, a second fetch is the sign.
+  if (attempts.length > 0 && attempts[0].responseStatus === undefined) {
+    return attempts.length > 1;
+  }
+  return attempts.some((timing) => timing.responseStatus === 401);
+}
+
+// Shows a token in response data in the same short form as the session panel.
+function redactToken(key, value) {
+  return key === "token" && typeof value === "string" ? abbreviate(value) : value;
+}
+
+function addLogEntry(method, path, params, label) {
+  const id = nextRequestId;
+  nextRequestId += 1;
+  const query = params ? `?${new URLSearchParams(params)}` : "";
+  const item = document.createElement("li");
+  item.dataset.testid = "request";
+  item.dataset.requestId = String(id);
+  item.dataset.outcome = "pending";
+  item.innerHTML =
+    '<span class="id"></span> <span class="target"></span> ' +
+    '<span class="outcome"></span> <span class="detail"></span>';
+  item.querySelector(".id").textContent = `#${id}`;
+  item.querySelector(".target").textContent = `${method} /api${path}${query}`;
+  item.querySelector(".outcome").textContent = "pending";
+  item.querySelector(".detail").textContent = label ?? "";
+  elements.requestLog.prepend(item);
+  return item;
+}
+
+function setOutcome(item, outcome, detail, { renewed = false, kind } = {}) {
+  const labels = {
+    ok: "ok",
+    replayed: "replayed",
+    canceled: "canceled",
+    "login-required": "login required",
+    error: "failed",
+  };
+  item.dataset.outcome = outcome;
+  item.dataset.renewed = String(renewed);
+  if (kind) item.dataset.kind = kind;
+  item.querySelector(".outcome").textContent = labels[outcome];
+  const label = item.querySelector(".detail").textContent;
+  item.querySelector(".detail").textContent = label ? `${detail} (${label})` : detail;
+}
+
+function showLoading(active) {
+  loadingChanges += 1;
+  elements.loading.dataset.active = String(active);
+  elements.loading.dataset.changes = String(loadingChanges);
+  elements.loading.setAttribute("aria-busy", String(active));
+}
+
+function showLoginRequired() {
+  stopWaiting();
+  client.clearToken();
+  syncToken({ fromServer: false });
+  elements.loginRequired.hidden = false;
+}
+
+function showFatal(message) {
+  elements.fatal.textContent = message;
+  elements.fatal.hidden = false;
+}
+
+// Shows the client's current token. The client changes it on its own when a response carries
+// a renewed one, and another tab can change it through storage, so the tick calls this too.
+function syncToken({ fromServer }) {
+  const token = client.getToken() ?? null;
+  if (token === shownToken) return;
+  shownToken = token;
+  shownClaims = token ? decodeClaims(token) : null;
+  if (fromServer && Number.isFinite(shownClaims?.iat)) {
+    serverOffsetSecs = shownClaims.iat - Date.now() / 1000;
+  }
+
+  const loggedIn = token !== null;
+  elements.session.hidden = !loggedIn;
+  elements.login.hidden = loggedIn;
+  elements.tokenValue.textContent = loggedIn ? abbreviate(token) : "";
+  elements.sessionUser.textContent = shownClaims?.username ?? shownClaims?.sub ?? "";
+  showCountdown();
+}
+
+function tick() {
+  syncToken({ fromServer: true });
+  showCountdown();
+  if (waitGoal) checkWait();
+}
+
+// Decodes the payload of a JWT, without verifying it: the page only reads exp for display.
+function decodeClaims(token) {
+  const parts = token.split(".");
+  if (parts.length !== 3) return null;
+  try {
+    const base64 = parts[1].replace(/-/g, "+").replace(/_/g, "/");
+    const padded = base64.padEnd(base64.length + ((4 - (base64.length % 4)) % 4), "=");
+    const bytes = Uint8Array.from(atob(padded), (char) => char.charCodeAt(0));
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return null;
+  }
+}
+
+// Every HS256 token starts with the same header, so the end of the signature is what tells
+// two tokens apart.
+function abbreviate(token) {
+  return token.length <= 20 ? token : `${token.slice(0, 10)}…${token.slice(-8)}`;
+}
+
+function secondsLeft() {
+  if (!Number.isFinite(shownClaims?.exp)) return null;
+  return shownClaims.exp - (Date.now() / 1000 + serverOffsetSecs);
+}
+
+function showCountdown() {
+  const left = secondsLeft();
+  if (left === null) {
+    elements.tokenCountdown.textContent = shownToken ? "unknown (no exp claim)" : "";
+    setPhase("", "");
+    return;
+  }
+  const whole = Math.round(left);
+  elements.tokenCountdown.dataset.seconds = String(whole);
+  elements.tokenCountdown.textContent =
+    whole >= 0 ? `in ${clock(whole)}` : `${clock(-whole)} ago`;
+  if (left > settings.renewWindowSecs) {
+    setPhase("valid", "valid");
+  } else if (left > 0) {
+    setPhase("window", "in the renewal window");
+  } else if (left > -settings.gracePeriodSecs) {
+    setPhase("grace", "expired, within the grace period");
+  } else {
+    setPhase("expired", "expired past the grace period");
+  }
+}
+
+function setPhase(phase, text) {
+  elements.tokenPhase.dataset.phase = phase;
+  elements.tokenPhase.textContent = text;
+  elements.tokenPhase.hidden = phase === "";
+}
+
+function toggleWait(goal) {
+  if (waitGoal === goal) {
+    stopWaiting();
+    return;
+  }
+  waitGoal = goal;
+  elements.waitRenewal.setAttribute("aria-pressed", String(goal === "window"));
+  elements.waitGrace.setAttribute("aria-pressed", String(goal === "grace"));
+  checkWait();
+}
+
+function stopWaiting() {
+  waitGoal = null;
+  elements.waitRenewal.setAttribute("aria-pressed", "false");
+  elements.waitGrace.setAttribute("aria-pressed", "false");
+  elements.waitStatus.textContent = "";
+}
+
+// Fires a profile request once the token reaches the goal's boundary: the renewal window,
+// where the response carries a renewed token, or just past expiry, where the server answers
+// OVERDUE and the client replays.
+function checkWait() {
+  const left = secondsLeft();
+  if (left === null) {
+    stopWaiting();
+    return;
+  }
+  const target =
+    waitGoal === "window"
+      ? settings.renewWindowSecs - BOUNDARY_MARGIN_SECS
+      : -BOUNDARY_MARGIN_SECS;
+  const remaining = left - target;
+  if (remaining > 0) {
+    const goalText = waitGoal === "window" ? "the renewal window" : "the grace period";
+    elements.waitStatus.textContent =
+      `Waiting ${clock(Math.ceil(remaining))} for ${goalText}, then loading the profile. ` +
+      "Press the button again to stop.";
+    return;
+  }
+  const label = waitGoal === "window" ? "after waiting for the renewal window" : "after expiry";
+  stopWaiting();
+  loadProfile(label);
+}
+
+function clock(totalSecs) {
+  const minutes = Math.floor(totalSecs / 60);
+  const seconds = String(totalSecs % 60).padStart(2, "0");
+  return `${minutes}:${seconds}`;
+}
+
+function wholeNumber(input, min, max) {
+  const value = Math.trunc(Number(input.value));
+  if (!Number.isFinite(value)) return min;
+  return Math.min(max, Math.max(min, value));
+}
