@@ -1,0 +1,267 @@
+// End-to-end tests of the demo page: the real demo server, the real wasm build and headless
+// Chromium. The server runs with its test clock, so a test reaches the renewal window, the
+// grace period and the session cap by moving that clock instead of sleeping.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import { launchBrowser, saveScreenshot, withPage } from "../lib/browser.js";
+import {
+  clickAndSettle,
+  lastResult,
+  logIn,
+  openDemo,
+  shownExpiry,
+  shownToken,
+} from "../lib/demo-page.js";
+import { repoRoot, startDemoServer } from "../lib/demo-server.js";
+
+// Short timings, in seconds, that match the flags below.
+const LIFETIME = 120;
+const WINDOW = 60;
+const GRACE = 120;
+const CAP = 300;
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startDemoServer([
+    "--scenarios",
+    "--token-lifetime", `${LIFETIME}s`,
+    "--renew-window", `${WINDOW}s`,
+    "--grace-period", `${GRACE}s`,
+    "--session-cap", `${CAP}s`,
+    "--www", `${repoRoot}/www`,
+    "--pkg", `${repoRoot}/pkg`,
+  ]);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const demoQuery = `?renewWindow=${WINDOW}&gracePeriod=${GRACE}`;
+
+// Runs `body` on a freshly opened demo page. With `fakeClock`, Playwright's clock replaces the
+// page's timers and Date from the first navigation on.
+function pageTest(name, body, { fakeClock = false, ...contextOptions } = {}) {
+  test(name, (t) =>
+    withPage(browser, t, contextOptions, async (page, pageErrors) => {
+      if (fakeClock) await page.clock.install();
+      await openDemo(page, server.baseUrl, demoQuery);
+      await body(page);
+      assert.deepEqual(pageErrors.map(String), [], "expected no uncaught errors on the page");
+    }),
+  );
+}
+
+pageTest("login shows the token and loads items", async (page) => {
+  const login = await logIn(page);
+  assert.equal(login.outcome, "ok", "expected the login request to succeed");
+  assert.equal(await page.textContent("#session-user"), "alice", "expected the user's name");
+  assert.match(await shownToken(page), /^eyJ.{7}….{8}$/, "expected an abbreviated JWT");
+  assert.match(
+    await page.textContent("#token-countdown"),
+    /^in \d+:\d\d$/,
+    "expected a countdown to the token's expiry",
+  );
+
+  const [items] = await clickAndSettle(page, "#load-items");
+  assert.equal(items.outcome, "ok", "expected the items request to succeed");
+  const data = await lastResult(page);
+  assert.equal(data.items.length, 5, "expected one page of five items");
+  assert.equal(data.items[0].owner, "alice", "expected items owned by the logged-in user");
+});
+
+pageTest("wrong password shows the error", async (page) => {
+  await page.fill("#password", "not-the-password");
+  const [login] = await clickAndSettle(page, "#login-submit");
+  assert.equal(login.outcome, "error", "expected the login request to fail");
+  assert.equal(login.kind, "business", "expected a business error for code 1001");
+  assert.match(
+    await page.textContent("#login-error"),
+    /wrong username or password/,
+    "expected the server's message under the form",
+  );
+  assert.equal(await page.isHidden("#session"), true, "expected no session panel");
+});
+
+pageTest("burst with cancel-previous leaves one request", async (page) => {
+  await logIn(page);
+  await page.fill("#burst-size", "5");
+  await page.selectOption("#duplicates-policy", "cancel-previous");
+  const before = await server.stats();
+
+  const entries = await clickAndSettle(page, "#burst", 5);
+  const after = await server.stats();
+
+  const canceled = entries.filter((entry) => entry.outcome === "canceled");
+  const ok = entries.filter((entry) => entry.outcome === "ok");
+  assert.equal(canceled.length, 4, "expected the first four calls canceled");
+  assert.equal(ok.length, 1, "expected one call to succeed");
+  assert.equal(ok[0].id, entries.at(-1).id, "expected the last call to be the one that succeeds");
+  for (const entry of canceled) {
+    assert.match(entry.detail, /as a duplicate/, `expected call #${entry.id} canceled as a duplicate`);
+  }
+  assert.equal(after.items - before.items, 1, "expected the server to receive one items request");
+  assert.equal(
+    await page.getAttribute("#loading", "data-active"),
+    "false",
+    "expected the loading bar off once every call settled",
+  );
+  assert.ok(
+    Number(await page.getAttribute("#loading", "data-changes")) >= 2,
+    "expected onLoadingChange to turn the bar on and off",
+  );
+});
+
+pageTest("burst with share sends one request", async (page) => {
+  await logIn(page);
+  await page.fill("#burst-size", "5");
+  await page.selectOption("#duplicates-policy", "share");
+  const before = await server.stats();
+
+  const entries = await clickAndSettle(page, "#burst", 5);
+  const after = await server.stats();
+
+  for (const entry of entries) {
+    assert.equal(entry.outcome, "ok", `expected call #${entry.id} to get the shared result`);
+  }
+  assert.equal(after.items - before.items, 1, "expected the server to receive one items request");
+});
+
+pageTest("token renewed in the renewal window", async (page) => {
+  await logIn(page);
+  const oldToken = await shownToken(page);
+  const oldExpiry = await shownExpiry(page);
+  const before = await server.stats();
+  await server.advanceClock(LIFETIME - WINDOW + 10);
+
+  const [profile] = await clickAndSettle(page, "#load-profile");
+  const after = await server.stats();
+
+  assert.equal(profile.outcome, "ok", "expected the profile request to succeed without a replay");
+  assert.equal(profile.renewed, true, "expected the log to mark the token as renewed");
+  assert.notEqual(await shownToken(page), oldToken, "expected the page to show a new token");
+  assert.ok((await shownExpiry(page)) > oldExpiry, "expected the new token to expire later");
+  assert.equal(after.profile - before.profile, 1, "expected one profile request on the server");
+});
+
+pageTest("expired token replays in the grace period", async (page) => {
+  await logIn(page);
+  const oldToken = await shownToken(page);
+  const before = await server.stats();
+  await server.advanceClock(LIFETIME + 10);
+
+  const [profile] = await clickAndSettle(page, "#load-profile");
+  const after = await server.stats();
+
+  assert.equal(profile.outcome, "replayed", "expected the call to be replayed after OVERDUE");
+  assert.equal((await lastResult(page)).username, "alice", "expected the replay's profile data");
+  assert.notEqual(await shownToken(page), oldToken, "expected the page to show the renewed token");
+  assert.equal(
+    after.profile - before.profile,
+    1,
+    "expected the handler to run once: the OVERDUE answer never reaches it",
+  );
+});
+
+pageTest("expired past the grace period requires login", async (page) => {
+  await logIn(page);
+  await server.advanceClock(LIFETIME + GRACE + 10);
+
+  const [profile] = await clickAndSettle(page, "#load-profile");
+
+  assert.equal(profile.outcome, "login-required", "expected the call to require a login");
+  assert.equal(await page.isVisible("#login-required"), true, "expected the session-ended notice");
+  assert.equal(await page.isVisible("#login-form"), true, "expected the login form again");
+});
+
+pageTest("session cap requires login", async (page) => {
+  await logIn(page);
+  await clickAndSettle(page, "#load-profile");
+  const capEnd = (await lastResult(page)).loginAt + CAP;
+  let now = await server.advanceClock(0);
+
+  // Renew inside each renewal window until the server stops extending the token at the cap.
+  let expiry = await shownExpiry(page);
+  for (let round = 0; round < 10 && expiry < capEnd; round += 1) {
+    now = await server.advanceClock(expiry - now - 30);
+    const [profile] = await clickAndSettle(page, "#load-profile");
+    assert.equal(profile.outcome, "ok", `expected renewal round ${round} to succeed`);
+    expiry = await shownExpiry(page);
+  }
+  assert.equal(expiry, capEnd, "expected the last renewed token to expire at the session cap");
+
+  // Past expiry but well within the grace period: only the cap can end the session here.
+  await server.advanceClock(expiry - now + 20);
+  const [profile] = await clickAndSettle(page, "#load-profile");
+
+  assert.equal(profile.outcome, "login-required", "expected the call to require a login");
+  assert.equal(await page.isVisible("#login-required"), true, "expected the session-ended notice");
+  assert.equal(await page.isVisible("#login-form"), true, "expected the login form again");
+});
+
+// The wait buttons wait in real time. Playwright's fake clock and the server's test clock move
+// forward together, so the wait ends without sleeping.
+pageTest("wait button renews in the window", async (page) => {
+  await logIn(page);
+  const oldToken = await shownToken(page);
+
+  await page.click("#wait-renewal");
+  assert.match(await page.textContent("#wait-status"), /Waiting/, "expected a waiting message");
+  const step = LIFETIME - WINDOW + 5;
+  await server.advanceClock(step);
+  await page.clock.fastForward(step * 1000);
+  await page.waitForSelector("[data-testid='request'][data-request-id='2']:not([data-outcome='pending'])");
+
+  const entry = await page.$eval("[data-request-id='2']", (item) => item.dataset);
+  assert.equal(entry.outcome, "ok", "expected the profile request fired by the wait to succeed");
+  assert.equal(entry.renewed, "true", "expected the token to be renewed");
+  assert.notEqual(await shownToken(page), oldToken, "expected the page to show a new token");
+}, { fakeClock: true });
+
+pageTest("wait button replays after expiry", async (page) => {
+  await logIn(page);
+
+  await page.click("#wait-grace");
+  const step = LIFETIME + 5;
+  await server.advanceClock(step);
+  await page.clock.fastForward(step * 1000);
+  await page.waitForSelector("[data-testid='request'][data-request-id='2']:not([data-outcome='pending'])");
+
+  const outcome = await page.getAttribute("[data-request-id='2']", "data-outcome");
+  assert.equal(outcome, "replayed", "expected the request fired after expiry to be replayed");
+}, { fakeClock: true });
+
+pageTest(
+  "page fits a phone screen",
+  async (page) => {
+    await logIn(page);
+    await clickAndSettle(page, "#load-items");
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    assert.equal(overflow, 0, "expected no horizontal scrolling at 390 px wide");
+    await saveScreenshot(page, "demo-phone");
+  },
+  { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+);
+
+pageTest(
+  "screenshot of the demo page",
+  async (page) => {
+    await logIn(page);
+    await page.fill("#burst-size", "4");
+    await clickAndSettle(page, "#burst", 4);
+    await server.advanceClock(LIFETIME + 5);
+    const [replay] = await clickAndSettle(page, "#load-profile");
+    assert.equal(replay.outcome, "replayed", "expected a replay to show in the screenshot");
+    const file = await saveScreenshot(page, "demo");
+    assert.ok(file.endsWith("artifacts/demo.png"), "expected the screenshot in artifacts/");
+  },
+  { viewport: { width: 900, height: 1000 } },
+);
