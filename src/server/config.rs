@@ -1,0 +1,514 @@
+//! The configuration of the layer and its builder.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jsonwebtoken::crypto::CryptoProvider;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Validation};
+
+use super::clock::{Clock, SystemClock};
+use super::layer::RenewLayer;
+use super::rejection::is_valid_realm;
+use super::token::{IssueError, Issuer};
+use crate::protocol::Codes;
+
+/// The shortest HMAC secret that [`AuthConfigBuilder::build`] accepts, in bytes: the output size
+/// of SHA-256, as RFC 7518 §3.2 requires for HS256.
+pub const MIN_SECRET_LEN: usize = 32;
+
+/// The default token lifetime: 2 hours.
+pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(2 * 60 * 60);
+
+/// The default renewal window, the time before expiry in which a request renews the token:
+/// 30 minutes.
+pub const DEFAULT_RENEW_WINDOW: Duration = Duration::from_secs(30 * 60);
+
+/// The default grace period after expiry, in which a request is answered overdue with a renewed
+/// token: 10 minutes.
+pub const DEFAULT_GRACE_PERIOD: Duration = Duration::from_secs(10 * 60);
+
+/// The default session cap, measured from the original login: 7 days.
+pub const DEFAULT_SESSION_CAP: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
+/// The default leeway for clock skew on `exp`, `nbf` and `iat`: none.
+pub const DEFAULT_LEEWAY: Duration = Duration::ZERO;
+
+/// The default `WWW-Authenticate` realm: `renew-fetch`.
+pub const DEFAULT_REALM: &str = "renew-fetch";
+
+/// The verified, shareable configuration of the layer.
+///
+/// Cloning is cheap (an [`Arc`] inside). The algorithm is pinned to HS256. `Debug` never prints
+/// the secret.
+#[derive(Clone)]
+pub struct AuthConfig {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) encoding_key: EncodingKey,
+    pub(crate) decoding_key: DecodingKey,
+    pub(crate) validation: Validation,
+    pub(crate) lifetime: u64,
+    pub(crate) window: u64,
+    pub(crate) grace: u64,
+    pub(crate) cap: u64,
+    pub(crate) leeway: u64,
+    pub(crate) issuer: Option<String>,
+    pub(crate) audience: Option<String>,
+    pub(crate) codes: Codes,
+    pub(crate) realm: String,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl Inner {
+    pub(crate) fn issuer(&self) -> Issuer<'_> {
+        Issuer {
+            key: &self.encoding_key,
+            lifetime: self.lifetime,
+            cap: self.cap,
+            issuer: self.issuer.as_deref(),
+            audience: self.audience.as_deref(),
+        }
+    }
+}
+
+impl AuthConfig {
+    /// Starts a builder with the HMAC secret and every other setting at its default.
+    ///
+    /// The secret must be at least [`MIN_SECRET_LEN`] bytes; [`AuthConfigBuilder::build`] checks.
+    pub fn builder(secret: impl Into<Vec<u8>>) -> AuthConfigBuilder {
+        AuthConfigBuilder::new(secret)
+    }
+
+    /// Issues the first token of a new session, for a login handler. Its `auth_time` and `iat`
+    /// are now, by the configured clock.
+    ///
+    /// # Errors
+    ///
+    /// [`IssueError::EmptyUserId`] when `user_id` is empty, [`IssueError::Randomness`] when the
+    /// system random number generator fails, [`IssueError::Signing`] when signing fails.
+    pub fn issue_token(&self, user_id: &str, username: &str) -> Result<String, IssueError> {
+        let now = self.inner.clock.now();
+        self.inner.issuer().login(now, user_id, username)
+    }
+
+    /// Returns the layer for [`axum::Router::layer`] or [`axum::Router::route_layer`].
+    pub fn layer(&self) -> RenewLayer {
+        RenewLayer::new(self.clone())
+    }
+
+    /// The token lifetime.
+    pub fn token_lifetime(&self) -> Duration {
+        Duration::from_secs(self.inner.lifetime)
+    }
+
+    /// The renewal window before expiry.
+    pub fn renew_window(&self) -> Duration {
+        Duration::from_secs(self.inner.window)
+    }
+
+    /// The grace period after expiry.
+    pub fn grace_period(&self) -> Duration {
+        Duration::from_secs(self.inner.grace)
+    }
+
+    /// The session cap, measured from the original login.
+    pub fn session_cap(&self) -> Duration {
+        Duration::from_secs(self.inner.cap)
+    }
+
+    /// The leeway for clock skew.
+    pub fn leeway(&self) -> Duration {
+        Duration::from_secs(self.inner.leeway)
+    }
+
+    /// The required issuer, if one is set.
+    pub fn issuer(&self) -> Option<&str> {
+        self.inner.issuer.as_deref()
+    }
+
+    /// The required audience, if one is set.
+    pub fn audience(&self) -> Option<&str> {
+        self.inner.audience.as_deref()
+    }
+
+    /// The business codes of the envelopes the layer writes.
+    pub fn codes(&self) -> &Codes {
+        &self.inner.codes
+    }
+
+    /// The `WWW-Authenticate` realm.
+    pub fn realm(&self) -> &str {
+        &self.inner.realm
+    }
+}
+
+impl fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        f.debug_struct("AuthConfig")
+            .field("secret", &"[redacted]")
+            .field("algorithm", &Algorithm::HS256)
+            .field("token_lifetime", &self.token_lifetime())
+            .field("renew_window", &self.renew_window())
+            .field("grace_period", &self.grace_period())
+            .field("session_cap", &self.session_cap())
+            .field("leeway", &self.leeway())
+            .field("issuer", &i.issuer)
+            .field("audience", &i.audience)
+            .field("codes", &i.codes)
+            .field("realm", &i.realm)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds an [`AuthConfig`]. Start with [`AuthConfig::builder`].
+///
+/// Every setting has a default; [`build`](Self::build) checks them together.
+pub struct AuthConfigBuilder {
+    secret: Vec<u8>,
+    lifetime: Duration,
+    window: Duration,
+    grace: Duration,
+    cap: Duration,
+    leeway: Duration,
+    issuer: Option<String>,
+    audience: Option<String>,
+    codes: Codes,
+    realm: String,
+    clock: Arc<dyn Clock>,
+}
+
+impl AuthConfigBuilder {
+    /// Starts a builder with the HMAC secret and every other setting at its default. The same as
+    /// [`AuthConfig::builder`].
+    pub fn new(secret: impl Into<Vec<u8>>) -> Self {
+        Self {
+            secret: secret.into(),
+            lifetime: DEFAULT_TOKEN_LIFETIME,
+            window: DEFAULT_RENEW_WINDOW,
+            grace: DEFAULT_GRACE_PERIOD,
+            cap: DEFAULT_SESSION_CAP,
+            leeway: DEFAULT_LEEWAY,
+            issuer: None,
+            audience: None,
+            codes: Codes::default(),
+            realm: DEFAULT_REALM.to_owned(),
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// Sets how long a token is valid from its issue, in whole seconds. Must be more than zero
+    /// and longer than the renewal window. Default: [`DEFAULT_TOKEN_LIFETIME`], 2 hours.
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.lifetime = lifetime;
+        self
+    }
+
+    /// Sets the renewal window: a request whose token has this long or less left passes and gets
+    /// a renewed token. Zero turns renewal before expiry off. Default:
+    /// [`DEFAULT_RENEW_WINDOW`], 30 minutes.
+    pub fn renew_window(mut self, window: Duration) -> Self {
+        self.window = window;
+        self
+    }
+
+    /// Sets the grace period: a request whose token expired this long ago or less is answered
+    /// overdue with a renewed token, and the handler is not run. Zero turns it off. Default:
+    /// [`DEFAULT_GRACE_PERIOD`], 10 minutes.
+    pub fn grace_period(mut self, grace: Duration) -> Self {
+        self.grace = grace;
+        self
+    }
+
+    /// Sets the absolute session cap, measured from the original login (`auth_time`): no token
+    /// of the session, renewed or not, is valid past it. Must be at least the token lifetime.
+    /// Default: [`DEFAULT_SESSION_CAP`], 7 days.
+    pub fn session_cap(mut self, cap: Duration) -> Self {
+        self.cap = cap;
+        self
+    }
+
+    /// Sets the leeway for clock skew between servers: `exp` counts this much later, and `nbf`,
+    /// `iat` and `auth_time` may be this much in the future. It is set explicitly on the
+    /// verifier rather than left to the JWT library's default. Must be shorter than the token
+    /// lifetime. Default: [`DEFAULT_LEEWAY`], zero.
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+
+    /// Sets the issuer: issued tokens carry it as `iss`, and a token without it or with another
+    /// is rejected. Default: none, and `iss` is then neither issued nor checked.
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// Sets the audience: issued tokens carry it as `aud`, and a token without it or with another
+    /// is rejected. Default: none, and then a token that carries any `aud` is rejected.
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience = Some(audience.into());
+        self
+    }
+
+    /// Sets the business codes of the envelopes the layer writes. They must be four distinct
+    /// values, and the client must use the same ones. Default: [`Codes::default()`].
+    pub fn codes(mut self, codes: Codes) -> Self {
+        self.codes = codes;
+        self
+    }
+
+    /// Sets the realm of the `WWW-Authenticate` challenge. Visible ASCII and spaces, without `"`
+    /// or `\`. Default: [`DEFAULT_REALM`], `renew-fetch`.
+    pub fn realm(mut self, realm: impl Into<String>) -> Self {
+        self.realm = realm.into();
+        self
+    }
+
+    /// Sets the clock that every time check and every issued token reads; tests pass a
+    /// [`ManualClock`](super::ManualClock). Default: [`SystemClock`].
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Checks the settings and builds the config.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] when the secret is shorter than [`MIN_SECRET_LEN`], when a duration has
+    /// a sub-second part, when the settings contradict each other (zero lifetime, window or
+    /// leeway not shorter than the lifetime, cap shorter than the lifetime), when the issuer or
+    /// audience is empty, when the realm cannot be quoted, when two codes are equal, or when the
+    /// JWT library has no crypto provider.
+    pub fn build(self) -> Result<AuthConfig, ConfigError> {
+        if self.secret.len() < MIN_SECRET_LEN {
+            return Err(ConfigError::SecretTooShort {
+                len: self.secret.len(),
+            });
+        }
+        for (setting, value) in [
+            ("token_lifetime", self.lifetime),
+            ("renew_window", self.window),
+            ("grace_period", self.grace),
+            ("session_cap", self.cap),
+            ("leeway", self.leeway),
+        ] {
+            if value.subsec_nanos() != 0 {
+                return Err(ConfigError::SubSecond { setting, value });
+            }
+        }
+        if self.lifetime.is_zero() {
+            return Err(ConfigError::ZeroLifetime);
+        }
+        if self.window >= self.lifetime {
+            return Err(ConfigError::WindowNotShorterThanLifetime {
+                window: self.window,
+                lifetime: self.lifetime,
+            });
+        }
+        if self.cap < self.lifetime {
+            return Err(ConfigError::CapShorterThanLifetime {
+                cap: self.cap,
+                lifetime: self.lifetime,
+            });
+        }
+        if self.leeway >= self.lifetime {
+            return Err(ConfigError::LeewayNotShorterThanLifetime {
+                leeway: self.leeway,
+                lifetime: self.lifetime,
+            });
+        }
+        if self.issuer.as_deref() == Some("") {
+            return Err(ConfigError::EmptyIssuer);
+        }
+        if self.audience.as_deref() == Some("") {
+            return Err(ConfigError::EmptyAudience);
+        }
+        if !is_valid_realm(&self.realm) {
+            return Err(ConfigError::InvalidRealm);
+        }
+        let c = &self.codes;
+        let codes = [c.success, c.overdue, c.need_login, c.invalid_token];
+        let mut seen = HashSet::new();
+        if let Some(&code) = codes.iter().find(|code| !seen.insert(**code)) {
+            return Err(ConfigError::DuplicateCode { code });
+        }
+        // jsonwebtoken panics on use when it cannot pick a provider (both or neither of its
+        // crypto features); fail here instead, never on a request.
+        if CryptoProvider::try_get_default().is_none() {
+            return Err(ConfigError::NoCryptoProvider);
+        }
+        // Both only fail on an empty secret, which the length check has already refused.
+        let too_short = |_| ConfigError::SecretTooShort {
+            len: self.secret.len(),
+        };
+        let decoding_key = DecodingKey::from_secret(&self.secret).map_err(too_short)?;
+        let encoding_key = EncodingKey::from_secret(&self.secret).map_err(too_short)?;
+
+        let leeway = self.leeway.as_secs();
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.algorithms = vec![Algorithm::HS256];
+        validation.leeway = leeway;
+        // jsonwebtoken reads the system clock for exp and nbf; the layer checks every time
+        // against the injected clock itself.
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        validation.validate_aud = true;
+        let mut required = vec!["exp", "sub"];
+        if let Some(issuer) = &self.issuer {
+            validation.set_issuer(&[issuer]);
+            required.push("iss");
+        }
+        if let Some(audience) = &self.audience {
+            validation.set_audience(&[audience]);
+            required.push("aud");
+        }
+        validation.set_required_spec_claims(&required);
+
+        Ok(AuthConfig {
+            inner: Arc::new(Inner {
+                encoding_key,
+                decoding_key,
+                validation,
+                lifetime: self.lifetime.as_secs(),
+                window: self.window.as_secs(),
+                grace: self.grace.as_secs(),
+                cap: self.cap.as_secs(),
+                leeway,
+                issuer: self.issuer,
+                audience: self.audience,
+                codes: self.codes,
+                realm: self.realm,
+                clock: self.clock,
+            }),
+        })
+    }
+}
+
+impl fmt::Debug for AuthConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthConfigBuilder")
+            .field("secret", &"[redacted]")
+            .field("token_lifetime", &self.lifetime)
+            .field("renew_window", &self.window)
+            .field("grace_period", &self.grace)
+            .field("session_cap", &self.cap)
+            .field("leeway", &self.leeway)
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("codes", &self.codes)
+            .field("realm", &self.realm)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why [`AuthConfigBuilder::build`] refused the settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The HMAC secret is shorter than [`MIN_SECRET_LEN`] bytes.
+    SecretTooShort {
+        /// The length of the secret that was given, in bytes.
+        len: usize,
+    },
+    /// A duration has a sub-second part; tokens count whole seconds.
+    SubSecond {
+        /// The builder setting.
+        setting: &'static str,
+        /// The value that was given.
+        value: Duration,
+    },
+    /// The token lifetime is zero.
+    ZeroLifetime,
+    /// The renewal window is not shorter than the token lifetime, so every token would renew on
+    /// every request.
+    WindowNotShorterThanLifetime {
+        /// The renewal window.
+        window: Duration,
+        /// The token lifetime.
+        lifetime: Duration,
+    },
+    /// The session cap is shorter than the token lifetime.
+    CapShorterThanLifetime {
+        /// The session cap.
+        cap: Duration,
+        /// The token lifetime.
+        lifetime: Duration,
+    },
+    /// The leeway is not shorter than the token lifetime.
+    LeewayNotShorterThanLifetime {
+        /// The leeway.
+        leeway: Duration,
+        /// The token lifetime.
+        lifetime: Duration,
+    },
+    /// The issuer is the empty string.
+    EmptyIssuer,
+    /// The audience is the empty string.
+    EmptyAudience,
+    /// The realm holds a `"`, a `\` or a byte outside visible ASCII and space.
+    InvalidRealm,
+    /// Two of the business codes are equal, so the client could not tell them apart.
+    DuplicateCode {
+        /// The code that appears twice.
+        code: i64,
+    },
+    /// jsonwebtoken has no crypto provider: enable exactly one of its `rust_crypto` and
+    /// `aws_lc_rs` features, or install one.
+    NoCryptoProvider,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::SecretTooShort { len } => write!(
+                f,
+                "the HMAC secret is {len} bytes long, but HS256 needs at least {MIN_SECRET_LEN}; \
+                 use {MIN_SECRET_LEN} or more random bytes, for example the output of \
+                 `openssl rand -base64 48`"
+            ),
+            Self::SubSecond { setting, value } => write!(
+                f,
+                "{setting} is {value:?}, but token times are whole seconds; use Duration::from_secs"
+            ),
+            Self::ZeroLifetime => {
+                f.write_str("token_lifetime is zero; give it at least one second")
+            }
+            Self::WindowNotShorterThanLifetime { window, lifetime } => write!(
+                f,
+                "renew_window ({window:?}) must be shorter than token_lifetime ({lifetime:?})"
+            ),
+            Self::CapShorterThanLifetime { cap, lifetime } => write!(
+                f,
+                "session_cap ({cap:?}) must be at least token_lifetime ({lifetime:?})"
+            ),
+            Self::LeewayNotShorterThanLifetime { leeway, lifetime } => write!(
+                f,
+                "leeway ({leeway:?}) must be shorter than token_lifetime ({lifetime:?})"
+            ),
+            Self::EmptyIssuer => f.write_str("issuer is empty; set a non-empty issuer or none"),
+            Self::EmptyAudience => {
+                f.write_str("audience is empty; set a non-empty audience or none")
+            }
+            Self::InvalidRealm => {
+                f.write_str("realm must be visible ASCII and spaces, without '\"' or '\\'")
+            }
+            Self::DuplicateCode { code } => write!(
+                f,
+                "business code {code} is used twice; success, overdue, need-login and \
+                 invalid-token must differ"
+            ),
+            Self::NoCryptoProvider => f.write_str(
+                "jsonwebtoken has no crypto provider; enable exactly one of its `rust_crypto` \
+                 and `aws_lc_rs` features",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}

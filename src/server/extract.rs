@@ -1,0 +1,44 @@
+//! The axum extractor for the verified claims.
+
+use std::fmt;
+
+use axum::extract::FromRequestParts;
+use axum::response::{IntoResponse, Response};
+use http::request::Parts;
+
+use super::rejection::internal_error;
+use super::token::Claims;
+
+/// The rejection of the [`Claims`] extractor when the route is not behind the layer. It
+/// answers 500 with a generic envelope; the cause goes to the log, not to the client.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MissingClaims;
+
+impl fmt::Display for MissingClaims {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("no verified claims in the request: the route is not behind RenewLayer")
+    }
+}
+
+impl std::error::Error for MissingClaims {}
+
+impl IntoResponse for MissingClaims {
+    fn into_response(self) -> Response {
+        internal_error()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Claims {
+    type Rejection = MissingClaims;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Claims>().cloned().ok_or_else(|| {
+            tracing::error!(
+                method = %parts.method,
+                path = parts.uri.path(),
+                "{MissingClaims}; answering 500"
+            );
+            MissingClaims
+        })
+    }
+}

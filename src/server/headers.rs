@@ -1,0 +1,143 @@
+//! The response headers that carry a renewed token: `Authorization`, its exposure to scripts
+//! across origins, and `Cache-Control: no-store`.
+
+use http::header::{ACCESS_CONTROL_EXPOSE_HEADERS, AUTHORIZATION, CACHE_CONTROL};
+use http::{HeaderMap, HeaderValue};
+
+/// `Cache-Control` for every response that the layer writes or renews.
+pub(crate) const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
+
+/// Puts a renewed token on a response.
+///
+/// An `Authorization` header that the handler set itself wins, since the handler knows better
+/// (a login route behind the layer, say); the header is still exposed and the response is
+/// still marked no-store.
+pub(crate) fn attach_renewed_token(headers: &mut HeaderMap, token: HeaderValue) {
+    if !headers.contains_key(AUTHORIZATION) {
+        headers.insert(AUTHORIZATION, token);
+    }
+    expose_authorization(headers);
+    headers.insert(CACHE_CONTROL, NO_STORE);
+}
+
+/// Adds `Authorization` to `Access-Control-Expose-Headers`, keeping every value already there
+/// and adding nothing when `Authorization` is listed already (in any case).
+///
+/// A `*` does not count, because browsers ignore the wildcard on credentialed requests.
+pub(crate) fn expose_authorization(headers: &mut HeaderMap) {
+    let existing: Vec<HeaderValue> = headers
+        .get_all(ACCESS_CONTROL_EXPOSE_HEADERS)
+        .iter()
+        .cloned()
+        .collect();
+    let mut names: Vec<&str> = Vec::new();
+    for value in &existing {
+        let Ok(text) = value.to_str() else {
+            // A value we cannot read: leave every value as it is and add ours on its own line.
+            headers.append(
+                ACCESS_CONTROL_EXPOSE_HEADERS,
+                HeaderValue::from_static("Authorization"),
+            );
+            return;
+        };
+        names.extend(
+            text.split(',')
+                .map(str::trim)
+                .filter(|name| !name.is_empty()),
+        );
+    }
+    if names
+        .iter()
+        .any(|name| name.eq_ignore_ascii_case("authorization"))
+    {
+        return;
+    }
+    names.push("Authorization");
+    match HeaderValue::from_str(&names.join(", ")) {
+        Ok(merged) => {
+            headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, merged);
+        }
+        Err(_) => {
+            headers.append(
+                ACCESS_CONTROL_EXPOSE_HEADERS,
+                HeaderValue::from_static("Authorization"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exposed(headers: &HeaderMap) -> Vec<&str> {
+        headers
+            .get_all(ACCESS_CONTROL_EXPOSE_HEADERS)
+            .iter()
+            .map(|v| v.to_str().expect("ascii"))
+            .collect()
+    }
+
+    #[test]
+    fn adds_when_absent() {
+        let mut headers = HeaderMap::new();
+        expose_authorization(&mut headers);
+        assert_eq!(
+            exposed(&headers),
+            ["Authorization"],
+            "added to an empty map"
+        );
+    }
+
+    #[test]
+    fn merges_lines_and_keeps_values() {
+        let mut headers = HeaderMap::new();
+        headers.append(
+            ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("X-Request-Id, ETag"),
+        );
+        headers.append(
+            ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("X-Total"),
+        );
+        expose_authorization(&mut headers);
+        assert_eq!(
+            exposed(&headers),
+            ["X-Request-Id, ETag, X-Total, Authorization"],
+            "merged"
+        );
+    }
+
+    #[test]
+    fn no_duplicate_in_any_case() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("etag, authorization"),
+        );
+        expose_authorization(&mut headers);
+        assert_eq!(exposed(&headers), ["etag, authorization"], "already listed");
+    }
+
+    #[test]
+    fn wildcard_does_not_count() {
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("*"));
+        expose_authorization(&mut headers);
+        assert_eq!(
+            exposed(&headers),
+            ["*, Authorization"],
+            "wildcard kept, name added"
+        );
+    }
+
+    #[test]
+    fn handler_authorization_wins() {
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, HeaderValue::from_static("from-handler"));
+        attach_renewed_token(&mut headers, HeaderValue::from_static("renewed"));
+        assert_eq!(headers[AUTHORIZATION], "from-handler", "handler value kept");
+        assert_eq!(headers[CACHE_CONTROL], "no-store", "no-store set");
+        assert_eq!(exposed(&headers), ["Authorization"], "exposed");
+    }
+}

@@ -1,0 +1,71 @@
+//! The axum layer that verifies HS256 bearer JWTs, renews them near expiry and answers overdue
+//! just after, so the client can store the renewed token and replay.
+//!
+//! Build an [`AuthConfig`], issue tokens from a login handler with
+//! [`AuthConfig::issue_token`], put [`AuthConfig::layer`] on the protected routes and read
+//! [`Claims`] in their handlers. [`RenewService`] lists what the layer answers to each request.
+//!
+//! # Examples
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! use axum::body::Body;
+//! use axum::http::{header, Request, StatusCode};
+//! use axum::routing::get;
+//! use axum::Router;
+//! use renew_fetch::server::{AuthConfig, Claims, ManualClock};
+//! use tower::ServiceExt;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let clock = ManualClock::new(1_700_000_000);
+//! let config = AuthConfig::builder(b"an example secret, 32 bytes or more".to_vec())
+//!     .token_lifetime(Duration::from_secs(2 * 60 * 60))
+//!     .renew_window(Duration::from_secs(30 * 60))
+//!     .clock(clock.clone())
+//!     .build()?;
+//!
+//! async fn profile(claims: Claims) -> String {
+//!     format!("hello {}", claims.username)
+//! }
+//! let app = Router::new()
+//!     .route("/api/profile", get(profile))
+//!     .layer(config.layer());
+//!
+//! let token = config.issue_token("42", "ada")?;
+//! // 100 minutes later the token is inside the 30 minute renewal window.
+//! clock.advance(Duration::from_secs(100 * 60));
+//! let request = Request::get("/api/profile")
+//!     .header(header::AUTHORIZATION, format!("Bearer {token}"))
+//!     .body(Body::empty())?;
+//! let response = app.oneshot(request).await?;
+//!
+//! assert_eq!(response.status(), StatusCode::OK);
+//! let renewed = response.headers()[header::AUTHORIZATION].to_str()?;
+//! assert_ne!(renewed, token, "a renewed token rides on the response");
+//! # Ok(())
+//! # }
+//! ```
+
+mod bearer;
+mod clock;
+mod config;
+mod extract;
+mod headers;
+mod layer;
+mod rejection;
+mod service;
+mod token;
+mod verify;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::{
+    AuthConfig, AuthConfigBuilder, ConfigError, DEFAULT_GRACE_PERIOD, DEFAULT_LEEWAY,
+    DEFAULT_REALM, DEFAULT_RENEW_WINDOW, DEFAULT_SESSION_CAP, DEFAULT_TOKEN_LIFETIME,
+    MIN_SECRET_LEN,
+};
+pub use extract::MissingClaims;
+pub use layer::RenewLayer;
+pub use service::{RenewService, ResponseFuture};
+pub use token::{Claims, IssueError};

@@ -1,0 +1,246 @@
+//! Every response that the layer writes instead of the handler's, as one table from the reason to
+//! the status, business code and `WWW-Authenticate` challenge.
+
+use std::fmt;
+
+use axum::body::Body;
+use axum::response::Response;
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
+use http::{HeaderValue, StatusCode};
+
+use super::bearer::BearerError;
+use super::headers::{attach_renewed_token, NO_STORE};
+use crate::protocol::{Codes, Envelope};
+
+/// Why the layer answered instead of the handler. Each reason is logged as it is, and maps to one
+/// [`Kind`] of response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reason {
+    /// The `Authorization` header is missing or is not a single `Bearer <token68>`.
+    Header(BearerError),
+    /// The token is not a JWS of three base64url parts with a JSON header we support.
+    MalformedToken,
+    /// The header names an algorithm other than HS256.
+    WrongAlgorithm,
+    /// The HMAC does not match.
+    BadSignature,
+    /// A claim is missing or has the wrong type.
+    MalformedClaims,
+    /// `iss` is missing or differs from the configured issuer.
+    WrongIssuer,
+    /// `aud` is missing, differs from the configured audience, or is present when none is set.
+    WrongAudience,
+    /// `nbf` is in the future.
+    NotYetValid,
+    /// `iat` or `auth_time` is in the future.
+    IssuedInFuture,
+    /// The times contradict each other (`exp` before `iat`, login after issue).
+    InconsistentTimes,
+    /// The token expired more than the grace period ago.
+    ExpiredPastGrace,
+    /// The session is older than the session cap.
+    SessionCapReached,
+    /// The token was good for an overdue renewal but issuing the renewed one failed.
+    RenewalFailed,
+    /// An overdue token was renewed; the handler was not run.
+    Overdue,
+}
+
+impl Reason {
+    /// The row of the table that answers this reason.
+    pub(crate) fn kind(self) -> Kind {
+        match self {
+            Self::Header(BearerError::Missing) => Kind::NeedLogin,
+            Self::Header(_) => Kind::InvalidRequest,
+            Self::MalformedToken
+            | Self::WrongAlgorithm
+            | Self::BadSignature
+            | Self::MalformedClaims
+            | Self::WrongIssuer
+            | Self::WrongAudience
+            | Self::NotYetValid
+            | Self::IssuedInFuture
+            | Self::InconsistentTimes
+            | Self::ExpiredPastGrace
+            | Self::SessionCapReached => Kind::InvalidToken,
+            Self::Overdue => Kind::Overdue,
+            Self::RenewalFailed => Kind::Internal,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Header(e) => e.reason(),
+            Self::MalformedToken => "token is not a well-formed JWS",
+            Self::WrongAlgorithm => "token algorithm is not HS256",
+            Self::BadSignature => "token signature does not verify",
+            Self::MalformedClaims => "token claims are missing or wrongly typed",
+            Self::WrongIssuer => "token issuer does not match",
+            Self::WrongAudience => "token audience does not match",
+            Self::NotYetValid => "token nbf is in the future",
+            Self::IssuedInFuture => "token iat or auth_time is in the future",
+            Self::InconsistentTimes => "token times contradict each other",
+            Self::ExpiredPastGrace => "token expired past the grace period",
+            Self::SessionCapReached => "session cap reached",
+            Self::RenewalFailed => "renewing an overdue token failed",
+            Self::Overdue => "token expired within the grace period; renewed, handler not run",
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The kinds of response the layer writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// No credentials: ask for a login.
+    NeedLogin,
+    /// The header is malformed (RFC 6750 `invalid_request`).
+    InvalidRequest,
+    /// The token is rejected (RFC 6750 `invalid_token`).
+    InvalidToken,
+    /// Expired within grace: a renewed token rides along and the client replays.
+    Overdue,
+    /// Something on the server failed; nothing more is said.
+    Internal,
+}
+
+/// One row of the table.
+struct Row {
+    status: StatusCode,
+    code: fn(&Codes) -> i64,
+    /// `None`: no challenge. `Some(None)`: a challenge without an error attribute.
+    error: Option<Option<&'static str>>,
+    msg: &'static str,
+}
+
+/// The table. The messages are fixed strings: internal error text never reaches the client.
+fn row(kind: Kind) -> Row {
+    match kind {
+        Kind::NeedLogin => Row {
+            status: StatusCode::UNAUTHORIZED,
+            code: |c| c.need_login,
+            error: Some(None),
+            msg: "login required",
+        },
+        Kind::InvalidRequest => Row {
+            status: StatusCode::BAD_REQUEST,
+            code: |c| c.invalid_token,
+            error: Some(Some("invalid_request")),
+            msg: "malformed Authorization header",
+        },
+        Kind::InvalidToken => Row {
+            status: StatusCode::UNAUTHORIZED,
+            code: |c| c.invalid_token,
+            error: Some(Some("invalid_token")),
+            msg: "invalid token",
+        },
+        Kind::Overdue => Row {
+            status: StatusCode::UNAUTHORIZED,
+            code: |c| c.overdue,
+            error: Some(Some("invalid_token")),
+            msg: "token expired; retry with the renewed token",
+        },
+        Kind::Internal => Row {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: |_| INTERNAL_CODE,
+            error: None,
+            msg: "internal server error",
+        },
+    }
+}
+
+/// The business code of a server-side failure, which [`Codes`] does not configure.
+pub(crate) const INTERNAL_CODE: i64 = 500;
+
+/// Writes the response for `kind`. `renewed` is the renewed token of an overdue answer.
+pub(crate) fn respond(
+    kind: Kind,
+    codes: &Codes,
+    realm: &str,
+    renewed: Option<HeaderValue>,
+) -> Response {
+    let row = row(kind);
+    let envelope: Envelope<()> = Envelope::new((row.code)(codes), row.msg, None);
+    let body = serde_json::to_vec(&envelope)
+        .unwrap_or_else(|_| br#"{"code":500,"msg":"internal server error","data":null}"#.to_vec());
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = row.status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(CACHE_CONTROL, NO_STORE);
+    if let Some(error) = row.error {
+        headers.insert(WWW_AUTHENTICATE, challenge(realm, error));
+    }
+    if let Some(token) = renewed {
+        attach_renewed_token(headers, token);
+    }
+    response
+}
+
+/// The generic 500 answer, for failures where no config is at hand.
+pub(crate) fn internal_error() -> Response {
+    respond(Kind::Internal, &Codes::default(), "", None)
+}
+
+/// `Bearer realm="…"`, with `, error="…"` when there is an error. The realm was checked at build
+/// time to be a valid quoted-string body, so the fallback never shows in practice.
+fn challenge(realm: &str, error: Option<&str>) -> HeaderValue {
+    let value = match error {
+        Some(error) => format!("Bearer realm=\"{realm}\", error=\"{error}\""),
+        None => format!("Bearer realm=\"{realm}\""),
+    };
+    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("Bearer"))
+}
+
+/// Whether `realm` can sit inside a quoted-string without escaping: visible ASCII and spaces, no
+/// `"` or `\`.
+pub(crate) fn is_valid_realm(realm: &str) -> bool {
+    realm
+        .bytes()
+        .all(|b| (0x20..=0x7e).contains(&b) && b != b'"' && b != b'\\')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn challenge_formats() {
+        assert_eq!(
+            challenge("r", None),
+            "Bearer realm=\"r\"",
+            "no error attribute"
+        );
+        assert_eq!(
+            challenge("r", Some("invalid_token")),
+            "Bearer realm=\"r\", error=\"invalid_token\"",
+            "with error attribute"
+        );
+    }
+
+    #[test]
+    fn realm_validation() {
+        assert!(is_valid_realm("renew-fetch demo"), "plain realm");
+        assert!(!is_valid_realm("a\"b"), "quote");
+        assert!(!is_valid_realm("a\\b"), "backslash");
+        assert!(!is_valid_realm("a\nb"), "newline");
+    }
+
+    #[test]
+    fn every_header_error_but_missing_is_invalid_request() {
+        use BearerError::*;
+        for e in [Repeated, TooLong, NotVisibleAscii, NotBearer, NotToken68] {
+            assert_eq!(Reason::Header(e).kind(), Kind::InvalidRequest, "{e:?}");
+        }
+        assert_eq!(
+            Reason::Header(Missing).kind(),
+            Kind::NeedLogin,
+            "missing header"
+        );
+    }
+}

@@ -1,0 +1,220 @@
+//! The service that the layer wraps around a handler, and its response future.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use axum::body::{Body, Bytes};
+use axum::response::Response;
+use axum::BoxError;
+use http::header::ACCESS_CONTROL_REQUEST_METHOD;
+use http::{HeaderValue, Method, Request};
+use pin_project_lite::pin_project;
+use tower::Service;
+
+use super::config::AuthConfig;
+use super::headers::attach_renewed_token;
+use super::rejection::{internal_error, respond, Kind, Reason};
+use super::verify::{Decision, Verdict};
+
+/// The service made by [`RenewLayer`](super::RenewLayer).
+///
+/// For each request it does one of these:
+///
+/// | request | response |
+/// |---|---|
+/// | no `Authorization` header | 401, need-login envelope, `WWW-Authenticate: Bearer realm="…"` |
+/// | not a single `Bearer <token68>` | 400, invalid-token envelope, `error="invalid_request"` |
+/// | bad signature, alg other than HS256, malformed or wrongly typed claims | 401, invalid-token envelope, `error="invalid_token"` |
+/// | valid, more than the renewal window left | the handler runs and reads [`Claims`](super::Claims) |
+/// | valid, the window or less left | the handler runs; its response gets the renewed token |
+/// | expired by no more than the grace period | the handler does NOT run; 401, overdue envelope, renewed token |
+/// | expired past the grace period, or session cap reached | 401, invalid-token envelope, `error="invalid_token"` |
+/// | CORS preflight (`OPTIONS` with `Access-Control-Request-Method`) | passes untouched |
+///
+/// A renewed token travels raw in the `Authorization` response header, with `Authorization`
+/// merged into `Access-Control-Expose-Headers` and `Cache-Control: no-store`. Every response
+/// the layer writes itself is a JSON envelope marked no-store. Every rejection and renewal is
+/// logged with `tracing`, with the reason and the first 8 hex digits of the token's SHA-256,
+/// never the token.
+#[derive(Clone, Debug)]
+pub struct RenewService<S> {
+    inner: S,
+    config: AuthConfig,
+}
+
+impl<S> RenewService<S> {
+    /// Wraps `inner`. Usually made by the layer instead.
+    pub fn new(inner: S, config: AuthConfig) -> Self {
+        Self { inner, config }
+    }
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for RenewService<S>
+where
+    S: Service<Request<ReqBody>, Response = http::Response<ResBody>>,
+    ResBody: http_body::Body<Data = Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request<ReqBody>) -> Self::Future {
+        if is_preflight(&req) {
+            return ResponseFuture::inner(self.inner.call(req), None);
+        }
+        let config = &self.config.inner;
+        let Verdict {
+            decision,
+            fingerprint,
+            renewal_note,
+        } = config.verify(req.headers());
+        let fp = fingerprint.as_deref().unwrap_or("-");
+        let method = req.method();
+        let path = req.uri().path();
+
+        match decision {
+            Decision::Pass(claims) => {
+                if let Some(e) = renewal_note {
+                    tracing::error!(fingerprint = fp, %method, path, error = %e,
+                        "token renewal failed; passing the request with the old token");
+                }
+                req.extensions_mut().insert(claims);
+                ResponseFuture::inner(self.inner.call(req), None)
+            }
+            Decision::Renew(claims, renewed) => {
+                let Ok(value) = HeaderValue::from_str(&renewed.token) else {
+                    tracing::error!(fingerprint = fp, %method, path,
+                        "renewed token is not a valid header value; passing without it");
+                    req.extensions_mut().insert(claims);
+                    return ResponseFuture::inner(self.inner.call(req), None);
+                };
+                tracing::info!(
+                    fingerprint = fp,
+                    new_fingerprint = %super::token::fingerprint(renewed.token.as_bytes()),
+                    new_exp = renewed.exp,
+                    %method,
+                    path,
+                    "token renewed in the renewal window"
+                );
+                req.extensions_mut().insert(claims);
+                ResponseFuture::inner(self.inner.call(req), Some(value))
+            }
+            Decision::Overdue(renewed) => {
+                let Ok(value) = HeaderValue::from_str(&renewed.token) else {
+                    tracing::error!(fingerprint = fp, %method, path,
+                        reason = %Reason::RenewalFailed, "request rejected");
+                    return ResponseFuture::ready(internal_error());
+                };
+                tracing::info!(
+                    fingerprint = fp,
+                    new_fingerprint = %super::token::fingerprint(renewed.token.as_bytes()),
+                    new_exp = renewed.exp,
+                    %method,
+                    path,
+                    reason = %Reason::Overdue,
+                    "request answered overdue"
+                );
+                ResponseFuture::ready(respond(
+                    Kind::Overdue,
+                    &config.codes,
+                    &config.realm,
+                    Some(value),
+                ))
+            }
+            Decision::Reject(reason) => {
+                let kind = reason.kind();
+                match kind {
+                    Kind::NeedLogin => {
+                        tracing::info!(fingerprint = fp, %method, path, %reason, "request rejected");
+                    }
+                    Kind::Internal => {
+                        let error = renewal_note.map(|e| e.to_string()).unwrap_or_default();
+                        tracing::error!(fingerprint = fp, %method, path, %reason, error,
+                            "request rejected");
+                    }
+                    _ => {
+                        tracing::warn!(fingerprint = fp, %method, path, %reason, "request rejected");
+                    }
+                }
+                ResponseFuture::ready(respond(kind, &config.codes, &config.realm, None))
+            }
+        }
+    }
+}
+
+/// A CORS preflight: `OPTIONS` with `Access-Control-Request-Method`. Browsers never attach
+/// credentials to one, so it passes untouched. Any other `OPTIONS` request is checked like the
+/// rest.
+fn is_preflight<B>(req: &Request<B>) -> bool {
+    req.method() == Method::OPTIONS && req.headers().contains_key(ACCESS_CONTROL_REQUEST_METHOD)
+}
+
+pin_project! {
+    /// The response future of [`RenewService`]: the handler's response, with a renewed token put
+    /// on it when there is one, or the layer's own answer.
+    pub struct ResponseFuture<F> {
+        #[pin]
+        state: State<F>,
+    }
+}
+
+pin_project! {
+    #[project = StateProj]
+    enum State<F> {
+        Inner {
+            #[pin]
+            future: F,
+            renewed: Option<HeaderValue>,
+        },
+        Ready {
+            response: Option<Response>,
+        },
+    }
+}
+
+impl<F> ResponseFuture<F> {
+    fn inner(future: F, renewed: Option<HeaderValue>) -> Self {
+        Self {
+            state: State::Inner { future, renewed },
+        }
+    }
+
+    fn ready(response: Response) -> Self {
+        Self {
+            state: State::Ready {
+                response: Some(response),
+            },
+        }
+    }
+}
+
+impl<F, B, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<http::Response<B>, E>>,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().state.project() {
+            StateProj::Inner { future, renewed } => {
+                let mut response = ready!(future.poll(cx))?.map(Body::new);
+                if let Some(token) = renewed.take() {
+                    attach_renewed_token(response.headers_mut(), token);
+                }
+                Poll::Ready(Ok(response))
+            }
+            // Polled again after it finished: answer 500 rather than panic.
+            StateProj::Ready { response } => {
+                Poll::Ready(Ok(response.take().unwrap_or_else(internal_error)))
+            }
+        }
+    }
+}

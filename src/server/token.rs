@@ -1,0 +1,247 @@
+//! The claims, and issuing and renewing tokens: the jti, the expiry arithmetic, the signature
+//! and the log fingerprint.
+
+use std::fmt;
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The verified claims of a token.
+///
+/// The layer inserts them into the request extensions, and a handler behind the layer takes
+/// them as an extractor:
+///
+/// ```
+/// use renew_fetch::server::Claims;
+///
+/// async fn profile(claims: Claims) -> String {
+///     format!("hello {}", claims.username)
+/// }
+/// ```
+///
+/// A handler whose route is not behind the layer gets a 500 with a generic envelope instead, and
+/// the cause is logged.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user id (`sub`).
+    pub sub: String,
+    /// The username, for display.
+    pub username: String,
+    /// When this token was issued, in seconds since the UNIX epoch.
+    pub iat: u64,
+    /// When this token expires, in seconds since the UNIX epoch.
+    pub exp: u64,
+    /// The token id: 128 random bits in lowercase hex, new for every token, including a renewal.
+    pub jti: String,
+    /// When the user originally logged in, in seconds since the UNIX epoch. Renewal keeps it, and
+    /// the session cap is measured from it.
+    pub auth_time: u64,
+    /// The issuer, present when the config sets one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    /// The audience, present when the config sets one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<String>,
+}
+
+/// The claims as read from a token: [`Claims`] plus the optional `nbf`, which the layer checks
+/// but never issues.
+#[derive(Deserialize)]
+pub(crate) struct WireClaims {
+    sub: String,
+    username: String,
+    iat: u64,
+    exp: u64,
+    jti: String,
+    auth_time: u64,
+    #[serde(default)]
+    iss: Option<String>,
+    #[serde(default)]
+    aud: Option<String>,
+    #[serde(default)]
+    pub(crate) nbf: Option<u64>,
+}
+
+impl WireClaims {
+    pub(crate) fn into_claims(self) -> Claims {
+        Claims {
+            sub: self.sub,
+            username: self.username,
+            iat: self.iat,
+            exp: self.exp,
+            jti: self.jti,
+            auth_time: self.auth_time,
+            iss: self.iss,
+            aud: self.aud,
+        }
+    }
+}
+
+/// Why a token could not be issued.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum IssueError {
+    /// The user id is empty, so the token would name nobody.
+    EmptyUserId,
+    /// The session cap leaves no time for a new token.
+    SessionCapReached,
+    /// The operating system's random number generator failed while making the jti.
+    Randomness(Box<dyn std::error::Error + Send + Sync>),
+    /// Signing the token failed.
+    Signing(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl fmt::Display for IssueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::EmptyUserId => f.write_str("cannot issue a token: the user id is empty"),
+            Self::SessionCapReached => {
+                f.write_str("cannot issue a token: the session cap has been reached")
+            }
+            Self::Randomness(_) => {
+                f.write_str("cannot issue a token: the system random number generator failed")
+            }
+            Self::Signing(_) => f.write_str("cannot issue a token: signing failed"),
+        }
+    }
+}
+
+impl std::error::Error for IssueError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Randomness(source) | Self::Signing(source) => Some(source.as_ref()),
+            Self::EmptyUserId | Self::SessionCapReached => None,
+        }
+    }
+}
+
+/// The times and identity settings that issuing needs, borrowed from the config.
+pub(crate) struct Issuer<'a> {
+    pub(crate) key: &'a EncodingKey,
+    pub(crate) lifetime: u64,
+    pub(crate) cap: u64,
+    pub(crate) issuer: Option<&'a str>,
+    pub(crate) audience: Option<&'a str>,
+}
+
+impl Issuer<'_> {
+    /// Issues the first token of a session that starts at `now`.
+    pub(crate) fn login(
+        &self,
+        now: u64,
+        user_id: &str,
+        username: &str,
+    ) -> Result<String, IssueError> {
+        if user_id.is_empty() {
+            return Err(IssueError::EmptyUserId);
+        }
+        self.sign(now, now, user_id.to_owned(), username.to_owned())
+            .map(|(token, _)| token)
+    }
+
+    /// Issues the successor of `old` at `now`: same user and login time, new jti and iat, and
+    /// `exp = min(now + lifetime, auth_time + cap)`.
+    pub(crate) fn renew(&self, now: u64, old: &Claims) -> Result<(String, Claims), IssueError> {
+        self.sign(now, old.auth_time, old.sub.clone(), old.username.clone())
+    }
+
+    /// The expiry that a token issued at `now` for a session that began at `auth_time` gets.
+    pub(crate) fn expiry(&self, now: u64, auth_time: u64) -> u64 {
+        now.saturating_add(self.lifetime)
+            .min(auth_time.saturating_add(self.cap))
+    }
+
+    fn sign(
+        &self,
+        now: u64,
+        auth_time: u64,
+        sub: String,
+        username: String,
+    ) -> Result<(String, Claims), IssueError> {
+        let exp = self.expiry(now, auth_time);
+        if exp <= now {
+            return Err(IssueError::SessionCapReached);
+        }
+        let claims = Claims {
+            sub,
+            username,
+            iat: now,
+            exp,
+            jti: new_jti()?,
+            auth_time,
+            iss: self.issuer.map(str::to_owned),
+            aud: self.audience.map(str::to_owned),
+        };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, self.key)
+            .map_err(|e| IssueError::Signing(Box::new(e)))?;
+        Ok((token, claims))
+    }
+}
+
+/// 128 random bits from the operating system, as 32 lowercase hex digits.
+fn new_jti() -> Result<String, IssueError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| IssueError::Randomness(e.to_string().into()))?;
+    Ok(hex(&bytes))
+}
+
+/// A short fingerprint of a token for the log: the first 8 hex digits of its SHA-256. The token
+/// itself is never logged.
+pub(crate) fn fingerprint(token: &[u8]) -> String {
+    hex(&Sha256::digest(token)[..4])
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jti_is_32_hex_digits_and_unique() {
+        let a = new_jti().expect("os randomness");
+        let b = new_jti().expect("os randomness");
+        assert_eq!(a.len(), 32, "128 bits as hex");
+        assert!(
+            a.bytes()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()),
+            "lowercase hex: {a}"
+        );
+        assert_ne!(a, b, "two jtis differ");
+    }
+
+    #[test]
+    fn fingerprint_is_first_8_hex_of_sha256() {
+        // SHA-256("abc") = ba7816bf8f01cfea...
+        assert_eq!(fingerprint(b"abc"), "ba7816bf", "known digest prefix");
+    }
+
+    #[test]
+    fn expiry_never_passes_the_cap() {
+        let key = EncodingKey::from_secret(&[7u8; 32]).expect("non-empty secret");
+        let issuer = Issuer {
+            key: &key,
+            lifetime: 100,
+            cap: 1_000,
+            issuer: None,
+            audience: None,
+        };
+        assert_eq!(issuer.expiry(50, 0), 150, "lifetime when far from the cap");
+        assert_eq!(issuer.expiry(950, 0), 1_000, "clamped to the cap");
+        assert_eq!(
+            issuer.expiry(u64::MAX, u64::MAX),
+            u64::MAX,
+            "saturates instead of overflowing"
+        );
+    }
+}

@@ -1,0 +1,290 @@
+//! The config builder: defaults, refused settings and their messages, and a Debug that never
+//! prints the secret.
+#![cfg(all(feature = "server", not(target_arch = "wasm32")))]
+
+mod server_support;
+
+use std::time::Duration;
+
+use renew_fetch::protocol::Codes;
+use renew_fetch::server::{
+    AuthConfig, ConfigError, IssueError, ManualClock, RenewLayer, DEFAULT_GRACE_PERIOD,
+    DEFAULT_LEEWAY, DEFAULT_RENEW_WINDOW, DEFAULT_SESSION_CAP, DEFAULT_TOKEN_LIFETIME,
+};
+use server_support::*;
+
+fn err(builder: renew_fetch::server::AuthConfigBuilder) -> ConfigError {
+    builder.build().expect_err("settings are refused")
+}
+
+#[test]
+fn defaults_are_documented_values() {
+    let config = AuthConfig::builder(SECRET.to_vec())
+        .build()
+        .expect("defaults build");
+    assert_eq!(
+        config.token_lifetime(),
+        Duration::from_secs(2 * 3600),
+        "lifetime 2 h"
+    );
+    assert_eq!(
+        config.renew_window(),
+        Duration::from_secs(30 * 60),
+        "window 30 min"
+    );
+    assert_eq!(
+        config.grace_period(),
+        Duration::from_secs(10 * 60),
+        "grace 10 min"
+    );
+    assert_eq!(
+        config.session_cap(),
+        Duration::from_secs(7 * 24 * 3600),
+        "cap 7 days"
+    );
+    assert_eq!(config.leeway(), Duration::ZERO, "leeway 0");
+    assert_eq!(config.issuer(), None, "no issuer");
+    assert_eq!(config.audience(), None, "no audience");
+    assert_eq!(config.codes(), &Codes::default(), "default codes");
+    assert_eq!(config.realm(), "renew-fetch", "default realm");
+    assert_eq!(
+        (
+            DEFAULT_TOKEN_LIFETIME,
+            DEFAULT_RENEW_WINDOW,
+            DEFAULT_GRACE_PERIOD,
+            DEFAULT_SESSION_CAP,
+            DEFAULT_LEEWAY
+        ),
+        (
+            config.token_lifetime(),
+            config.renew_window(),
+            config.grace_period(),
+            config.session_cap(),
+            config.leeway()
+        ),
+        "constants match the builder defaults"
+    );
+}
+
+#[test]
+fn short_secret_is_refused_with_its_length_and_the_fix() {
+    let e = err(AuthConfig::builder(b"only-17-bytes-lol".to_vec()));
+    assert_eq!(
+        e,
+        ConfigError::SecretTooShort { len: 17 },
+        "variant carries the length"
+    );
+    let msg = e.to_string();
+    assert!(msg.contains("17 bytes"), "message names the length: {msg}");
+    assert!(
+        msg.contains("at least 32"),
+        "message names the minimum: {msg}"
+    );
+    assert!(
+        msg.contains("openssl rand"),
+        "message says how to fix it: {msg}"
+    );
+    assert_eq!(
+        err(AuthConfig::builder(Vec::new())),
+        ConfigError::SecretTooShort { len: 0 },
+        "empty secret"
+    );
+    assert_eq!(
+        err(AuthConfig::builder(vec![b'x'; 31])),
+        ConfigError::SecretTooShort { len: 31 },
+        "31 bytes"
+    );
+    assert!(
+        AuthConfig::builder(vec![b'x'; 32]).build().is_ok(),
+        "32 bytes is enough"
+    );
+}
+
+#[test]
+fn contradictory_durations_are_refused() {
+    let clock = ManualClock::new(T0);
+    let b = || builder(&clock);
+    assert_eq!(
+        err(b().token_lifetime(secs(0)).renew_window(secs(0))),
+        ConfigError::ZeroLifetime,
+        "zero lifetime"
+    );
+    assert!(
+        matches!(
+            err(b().renew_window(secs(LIFETIME))),
+            ConfigError::WindowNotShorterThanLifetime { .. }
+        ),
+        "window equal to lifetime"
+    );
+    assert!(
+        matches!(
+            err(b().renew_window(secs(LIFETIME + 1))),
+            ConfigError::WindowNotShorterThanLifetime { .. }
+        ),
+        "window longer than lifetime"
+    );
+    assert!(
+        matches!(
+            err(b().session_cap(secs(LIFETIME - 1))),
+            ConfigError::CapShorterThanLifetime { .. }
+        ),
+        "cap shorter than lifetime"
+    );
+    assert!(
+        b().session_cap(secs(LIFETIME)).build().is_ok(),
+        "cap equal to lifetime is fine"
+    );
+    assert!(
+        matches!(
+            err(b().leeway(secs(LIFETIME))),
+            ConfigError::LeewayNotShorterThanLifetime { .. }
+        ),
+        "leeway as long as the lifetime"
+    );
+    let e = err(b().grace_period(Duration::from_millis(1500)));
+    assert!(
+        matches!(
+            e,
+            ConfigError::SubSecond {
+                setting: "grace_period",
+                ..
+            }
+        ),
+        "sub-second grace: {e:?}"
+    );
+    assert!(
+        e.to_string().contains("grace_period"),
+        "message names the setting: {e}"
+    );
+    assert!(
+        b().renew_window(secs(0))
+            .grace_period(secs(0))
+            .build()
+            .is_ok(),
+        "zero window and grace are allowed"
+    );
+}
+
+#[test]
+fn bad_identity_settings_are_refused() {
+    let clock = ManualClock::new(T0);
+    assert_eq!(
+        err(builder(&clock).issuer("")),
+        ConfigError::EmptyIssuer,
+        "empty issuer"
+    );
+    assert_eq!(
+        err(builder(&clock).audience("")),
+        ConfigError::EmptyAudience,
+        "empty audience"
+    );
+    assert_eq!(
+        err(builder(&clock).realm("a\"b")),
+        ConfigError::InvalidRealm,
+        "quote in realm"
+    );
+    assert_eq!(
+        err(builder(&clock).realm("a\r\nX-Evil: 1")),
+        ConfigError::InvalidRealm,
+        "CRLF in realm"
+    );
+    let codes = Codes {
+        need_login: 401,
+        ..Codes::default()
+    };
+    assert_eq!(
+        err(builder(&clock).codes(codes)),
+        ConfigError::DuplicateCode { code: 401 },
+        "duplicate codes"
+    );
+}
+
+#[test]
+fn every_config_error_has_a_message() {
+    let clock = ManualClock::new(T0);
+    for e in [
+        err(builder(&clock).token_lifetime(secs(0))),
+        err(builder(&clock).renew_window(secs(LIFETIME))),
+        err(builder(&clock).session_cap(secs(1))),
+        err(builder(&clock).issuer("")),
+        err(builder(&clock).realm("\"")),
+    ] {
+        assert!(!e.to_string().is_empty(), "{e:?} displays");
+    }
+}
+
+#[test]
+fn debug_never_prints_the_secret() {
+    let secret = "a-very-secret-hmac-key-of-40-bytes-length";
+    let builder = AuthConfig::builder(secret).issuer("iss-x");
+    let shown = format!("{builder:?}");
+    assert!(
+        !shown.contains(secret),
+        "builder Debug hides the secret: {shown}"
+    );
+    assert!(
+        shown.contains("redacted"),
+        "builder Debug says it is redacted: {shown}"
+    );
+    let config = builder.build().expect("builds");
+    let shown = format!(
+        "{config:?} {:?} {:?}",
+        config.layer(),
+        RenewLayer::new(config.clone())
+    );
+    assert!(
+        !shown.contains(secret),
+        "config Debug hides the secret: {shown}"
+    );
+    assert!(
+        !shown.contains("a-very-secret"),
+        "not even a prefix: {shown}"
+    );
+    assert!(
+        shown.contains("iss-x"),
+        "Debug still shows the settings: {shown}"
+    );
+}
+
+#[test]
+fn config_is_clone_send_sync() {
+    fn assert_traits<T: Clone + Send + Sync + 'static>() {}
+    assert_traits::<AuthConfig>();
+    assert_traits::<RenewLayer>();
+}
+
+#[test]
+fn issue_token_sets_session_start_and_refuses_an_empty_user_id() {
+    let (clock, config) = setup();
+    clock.set(T0 + 123);
+    let claims = claims_of(&config.issue_token("42", "ada").expect("issue"));
+    assert_eq!(
+        (claims.iat, claims.auth_time),
+        (T0 + 123, T0 + 123),
+        "iat and auth_time are now"
+    );
+    assert_eq!(claims.exp, T0 + 123 + LIFETIME, "exp is now + lifetime");
+    assert_eq!(
+        (claims.iss, claims.aud),
+        (None, None),
+        "no iss or aud unless configured"
+    );
+    let e = config
+        .issue_token("", "ada")
+        .expect_err("empty user id refused");
+    assert!(matches!(e, IssueError::EmptyUserId), "EmptyUserId: {e:?}");
+    assert!(!e.to_string().is_empty(), "IssueError displays");
+}
+
+#[test]
+fn issued_tokens_are_hs256_jwts() {
+    let (_clock, config) = setup();
+    let token = config.issue_token("42", "ada").expect("issue");
+    let header = jsonwebtoken::decode_header(&token).expect("header decodes");
+    assert_eq!(
+        header.alg,
+        jsonwebtoken::Algorithm::HS256,
+        "pinned to HS256"
+    );
+    assert_eq!(token.split('.').count(), 3, "compact JWS");
+}

@@ -1,0 +1,235 @@
+//! The layer over a real HTTP/1.1 connection on loopback, with raw requests so the tests can
+//! send what a typed client would refuse: repeated headers, obs-text bytes, oversized values.
+#![cfg(all(feature = "server", not(target_arch = "wasm32")))]
+
+mod server_support;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use renew_fetch::protocol::MAX_AUTHORIZATION_LEN;
+use server_support::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// Serves `app` on 127.0.0.1 on a free port.
+async fn serve(app: Router) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("local addr");
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.expect("server runs");
+    });
+    addr
+}
+
+struct Raw {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Raw {
+    fn header(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).expect("JSON body")
+    }
+}
+
+/// Sends one raw HTTP/1.1 request with the extra header lines and reads the whole response.
+async fn request(addr: SocketAddr, method: &str, path: &str, extra: &[&[u8]]) -> Raw {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let mut bytes =
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n").into_bytes();
+    for line in extra {
+        bytes.extend_from_slice(line);
+        bytes.extend_from_slice(b"\r\n");
+    }
+    bytes.extend_from_slice(b"Content-Length: 0\r\n\r\n");
+    stream.write_all(&bytes).await.expect("write request");
+    let mut response = Vec::new();
+    stream
+        .read_to_end(&mut response)
+        .await
+        .expect("read response");
+
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("end of response head");
+    let head = String::from_utf8(response[..split].to_vec()).expect("ASCII head");
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .expect("status line");
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.to_owned(), v.trim().to_owned()))
+        .collect::<Vec<_>>();
+    let body = response[split + 4..].to_vec();
+    Raw {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn bearer(token: &str) -> Vec<u8> {
+    format!("Authorization: Bearer {token}").into_bytes()
+}
+
+#[tokio::test]
+async fn valid_token_passes_over_a_real_connection() {
+    let (_clock, config) = setup();
+    let calls = Calls::default();
+    let addr = serve(app(&config, &calls)).await;
+    let token = config.issue_token("42", "ada").expect("issue");
+    let reply = request(addr, "GET", "/api/profile", &[&bearer(&token)]).await;
+    assert_eq!(reply.status, 200, "passes");
+    assert_eq!(reply.json()["username"], "ada", "handler read the claims");
+    assert_eq!(calls.get(), 1, "handler ran");
+}
+
+#[tokio::test]
+async fn missing_header_over_a_real_connection_is_401_need_login() {
+    let (_clock, config) = setup();
+    let addr = serve(app(&config, &Calls::default())).await;
+    let reply = request(addr, "GET", "/api/profile", &[]).await;
+    assert_eq!(reply.status, 401, "401");
+    assert_eq!(
+        reply.header("www-authenticate"),
+        ["Bearer realm=\"renew-fetch\""],
+        "challenge"
+    );
+    assert_eq!(reply.header("content-type"), ["application/json"], "JSON");
+    assert_eq!(reply.json()["code"], 1006, "need-login");
+}
+
+#[tokio::test]
+async fn renewal_headers_arrive_over_a_real_connection() {
+    let (clock, config) = setup();
+    let addr = serve(app(&config, &Calls::default())).await;
+    let token = config.issue_token("42", "ada").expect("issue");
+    clock.advance(secs(LIFETIME - 60));
+    let reply = request(addr, "GET", "/api/exposing", &[&bearer(&token)]).await;
+    assert_eq!(reply.status, 200, "passes");
+    let renewed = reply.header("authorization");
+    assert_eq!(renewed.len(), 1, "one renewed token");
+    assert_eq!(
+        claims_of(renewed[0]).auth_time,
+        T0,
+        "renewed token keeps auth_time"
+    );
+    assert_eq!(
+        reply.header("access-control-expose-headers"),
+        ["X-Request-Id, ETag, Authorization"],
+        "merged exposure"
+    );
+    assert_eq!(reply.header("cache-control"), ["no-store"], "no-store");
+}
+
+#[tokio::test]
+async fn overdue_over_a_real_connection_does_not_run_the_handler() {
+    let (clock, config) = setup();
+    let calls = Calls::default();
+    let addr = serve(app(&config, &calls)).await;
+    let token = config.issue_token("42", "ada").expect("issue");
+    clock.advance(secs(LIFETIME + 60));
+    let reply = request(addr, "POST", "/api/echo", &[&bearer(&token)]).await;
+    assert_eq!(reply.status, 401, "401");
+    assert_eq!(reply.json()["code"], 401, "overdue envelope");
+    assert_eq!(reply.header("authorization").len(), 1, "renewed token");
+    assert_eq!(calls.get(), 0, "handler not run");
+}
+
+#[tokio::test]
+async fn repeated_authorization_lines_are_400_invalid_request() {
+    let (_clock, config) = setup();
+    let calls = Calls::default();
+    let addr = serve(app(&config, &calls)).await;
+    let token = config.issue_token("42", "ada").expect("issue");
+    let reply = request(
+        addr,
+        "GET",
+        "/api/profile",
+        &[&bearer(&token), &bearer(&token)],
+    )
+    .await;
+    assert_eq!(reply.status, 400, "repeated header refused");
+    assert_eq!(
+        reply.header("www-authenticate"),
+        ["Bearer realm=\"renew-fetch\", error=\"invalid_request\""],
+        "invalid_request challenge"
+    );
+    assert_eq!(reply.json()["code"], 1007, "invalid-token envelope");
+    assert_eq!(calls.get(), 0, "handler not run");
+}
+
+#[tokio::test]
+async fn non_ascii_bytes_are_400_invalid_request() {
+    let (_clock, config) = setup();
+    let addr = serve(app(&config, &Calls::default())).await;
+    for (what, line) in [
+        ("obs-text", b"Authorization: Bearer abc\xe9def".to_vec()),
+        (
+            "invalid UTF-8",
+            b"Authorization: Bearer abc\xff\xfedef".to_vec(),
+        ),
+        (
+            "UTF-8",
+            "Authorization: Bearer t\u{f6}k".as_bytes().to_vec(),
+        ),
+    ] {
+        let reply = request(addr, "GET", "/api/profile", &[&line]).await;
+        assert_eq!(reply.status, 400, "{what}: refused");
+        assert_eq!(reply.json()["code"], 1007, "{what}: invalid-token envelope");
+    }
+}
+
+#[tokio::test]
+async fn oversized_header_is_400_invalid_request() {
+    let (_clock, config) = setup();
+    let addr = serve(app(&config, &Calls::default())).await;
+    let line = format!(
+        "Authorization: Bearer {}",
+        "a".repeat(MAX_AUTHORIZATION_LEN)
+    );
+    let reply = request(addr, "GET", "/api/profile", &[line.as_bytes()]).await;
+    assert_eq!(reply.status, 400, "over 8 KiB refused");
+    assert_eq!(reply.json()["code"], 1007, "invalid-token envelope");
+}
+
+#[tokio::test]
+async fn preflight_over_a_real_connection_passes_untouched() {
+    let (_clock, config) = setup();
+    let calls = Calls::default();
+    let addr = serve(app(&config, &calls)).await;
+    let reply = request(
+        addr,
+        "OPTIONS",
+        "/api/profile",
+        &[
+            b"Origin: http://localhost:8080",
+            b"Access-Control-Request-Method: GET",
+        ],
+    )
+    .await;
+    assert_eq!(reply.status, 204, "handler's status");
+    assert_eq!(
+        reply.header("x-preflight-handler"),
+        ["yes"],
+        "handler answered"
+    );
+    assert!(reply.header("www-authenticate").is_empty(), "no challenge");
+    assert_eq!(calls.get(), 1, "preflight reached the handler");
+}

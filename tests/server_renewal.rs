@@ -1,0 +1,580 @@
+//! The renewal invariants: the kept login time, the new jti, the session cap, and how renewal
+//! composes with routers and response headers.
+#![cfg(all(feature = "server", not(target_arch = "wasm32")))]
+
+mod server_support;
+
+use std::collections::HashSet;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::routing::get;
+use axum::{Json, Router};
+use renew_fetch::server::{Claims, ManualClock};
+use server_support::*;
+
+#[tokio::test]
+async fn renewal_keeps_auth_time_across_a_chain_of_renewals() {
+    let (clock, config) = setup();
+    let calls = Calls::default();
+    let app = app(&config, &calls);
+    let mut token = config.issue_token("42", "ada").expect("issue");
+    assert_eq!(
+        claims_of(&token).auth_time,
+        T0,
+        "login sets auth_time to now"
+    );
+    for step in 0..10 {
+        clock.advance(secs(LIFETIME - WINDOW + 60));
+        let reply = send(&app, get_with("/api/profile", &token)).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "step {step}: passes in the window"
+        );
+        token = reply.renewed();
+        let claims = claims_of(&token);
+        assert_eq!(claims.auth_time, T0, "step {step}: auth_time kept");
+        assert_eq!(claims.sub, "42", "step {step}: user id kept");
+        assert_eq!(claims.username, "ada", "step {step}: username kept");
+    }
+}
+
+#[tokio::test]
+async fn renewal_gives_a_new_jti_every_time() {
+    let (clock, config) = setup();
+    let calls = Calls::default();
+    let app = app(&config, &calls);
+    let first = config.issue_token("42", "ada").expect("issue");
+    let mut seen = HashSet::from([claims_of(&first).jti]);
+    let mut token = first;
+    for step in 0..20 {
+        clock.advance(secs(LIFETIME - WINDOW));
+        let reply = send(&app, get_with("/api/profile", &token)).await;
+        token = reply.renewed();
+        let jti = claims_of(&token).jti;
+        assert_eq!(jti.len(), 32, "step {step}: 128 bits of hex");
+        assert!(seen.insert(jti), "step {step}: jti never repeats");
+    }
+    let (a, b) = (
+        config.issue_token("42", "ada").expect("issue"),
+        config.issue_token("42", "ada").expect("issue"),
+    );
+    assert_ne!(
+        claims_of(&a).jti,
+        claims_of(&b).jti,
+        "two logins in the same second differ"
+    );
+}
+
+#[tokio::test]
+async fn renewed_exp_never_passes_the_session_cap() {
+    let (clock, config) = setup();
+    let calls = Calls::default();
+    let app = app(&config, &calls);
+    let cap_end = T0 + CAP;
+    let mut token = config.issue_token("42", "ada").expect("issue");
+    let mut clamped = false;
+    loop {
+        clock.advance(secs(LIFETIME - WINDOW + 5 * MIN));
+        let reply = send(&app, get_with("/api/profile", &token)).await;
+        if reply.status != StatusCode::OK {
+            assert!(
+                clock.now() >= cap_end,
+                "only the cap ends the session, at {}",
+                clock.now()
+            );
+            assert_eq!(reply.code(), 1007, "cap reached is invalid-token");
+            break;
+        }
+        let Some(next) = reply.header("authorization") else {
+            // Near the cap a renewal cannot extend the token, so none is sent.
+            assert_eq!(
+                claims_of(&token).exp,
+                cap_end,
+                "no renewal only once exp is at the cap"
+            );
+            continue;
+        };
+        token = next.to_owned();
+        let claims = claims_of(&token);
+        assert!(
+            claims.exp <= cap_end,
+            "exp {} past the cap {cap_end}",
+            claims.exp
+        );
+        assert!(claims.exp > clock.now(), "a renewed token has time left");
+        clamped |= claims.exp == cap_end && claims.exp < clock.now() + LIFETIME;
+    }
+    assert!(clamped, "some renewal was clamped to the cap");
+}
+
+#[tokio::test]
+async fn overdue_at_the_cap_is_invalid_token_not_a_renewal() {
+    let (clock, config) = setup();
+    let calls = Calls::default();
+    // The last token of the session: its exp is the cap.
+    let last = jws(
+        HS256_HEADER,
+        &payload(T0 + CAP - LIFETIME, T0 + CAP, T0),
+        SECRET,
+    );
+    clock.set(T0 + CAP + 60); // expired one minute ago, within grace, but past the cap
+    let reply = send(&app(&config, &calls), get_with("/api/profile", &last)).await;
+    assert_rejected(
+        &reply,
+        StatusCode::UNAUTHORIZED,
+        1007,
+        Some("invalid_token"),
+        "overdue past cap",
+    );
+    assert!(
+        reply.header("authorization").is_none(),
+        "no renewal past the cap"
+    );
+    assert_eq!(calls.get(), 0, "handler not run");
+}
+
+#[tokio::test]
+async fn overdue_near_the_cap_renews_only_up_to_the_cap() {
+    let (clock, config) = setup();
+    let calls = Calls::default();
+    let token = jws(
+        HS256_HEADER,
+        &payload(T0 + CAP - 3 * HOUR, T0 + CAP - HOUR, T0),
+        SECRET,
+    );
+    clock.set(T0 + CAP - HOUR + 5 * MIN); // overdue by 5 minutes, 55 minutes before the cap
+    let reply = send(&app(&config, &calls), get_with("/api/profile", &token)).await;
+    assert_eq!(reply.code(), 401, "overdue");
+    let renewed = claims_of(&reply.renewed());
+    assert_eq!(
+        renewed.exp,
+        T0 + CAP,
+        "clamped to the cap, not now + lifetime"
+    );
+    assert_eq!(renewed.auth_time, T0, "auth_time kept");
+}
+
+#[tokio::test]
+async fn handler_is_not_run_on_overdue() {
+    let (clock, config) = setup();
+    let calls = Calls::default();
+    let app = app(&config, &calls);
+    let token = config.issue_token("42", "ada").expect("issue");
+    clock.advance(secs(LIFETIME + 1));
+    for attempt in 0..3 {
+        let request = Request::post("/api/echo")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::from("side effect"))
+            .expect("request builds");
+        let reply = send(&app, request).await;
+        assert_eq!(reply.code(), 401, "attempt {attempt}: overdue");
+    }
+    assert_eq!(
+        calls.get(),
+        0,
+        "the handler ran for none of the overdue requests"
+    );
+}
+
+#[tokio::test]
+async fn window_and_grace_boundaries_are_exact() {
+    let (clock, config) = setup();
+    let calls = Calls::default();
+    let app = app(&config, &calls);
+    let token = config.issue_token("42", "ada").expect("issue");
+    let exp = T0 + LIFETIME;
+    let at = |t: u64| {
+        clock.set(t);
+        send(&app, get_with("/api/profile", &token))
+    };
+    let r = at(exp - WINDOW - 1).await;
+    assert!(
+        r.status == StatusCode::OK && r.header("authorization").is_none(),
+        "window + 1s left: plain pass"
+    );
+    let r = at(exp - WINDOW).await;
+    assert!(
+        r.status == StatusCode::OK && r.header("authorization").is_some(),
+        "window left: renewed"
+    );
+    let r = at(exp).await;
+    assert!(
+        r.status == StatusCode::OK && r.header("authorization").is_some(),
+        "at exp: still valid, renewed"
+    );
+    let r = at(exp + 1).await;
+    assert_eq!(r.code(), 401, "1s after exp: overdue");
+    let r = at(exp + GRACE).await;
+    assert_eq!(r.code(), 401, "grace elapsed exactly: overdue");
+    let r = at(exp + GRACE + 1).await;
+    assert_eq!(r.code(), 1007, "1s past grace: invalid");
+}
+
+#[tokio::test]
+async fn zero_grace_period_never_answers_overdue() {
+    let clock = ManualClock::new(T0);
+    let config = builder(&clock)
+        .grace_period(secs(0))
+        .build()
+        .expect("config builds");
+    let calls = Calls::default();
+    let token = config.issue_token("42", "ada").expect("issue");
+    clock.advance(secs(LIFETIME + 1));
+    let reply = send(&app(&config, &calls), get_with("/api/profile", &token)).await;
+    assert_eq!(reply.code(), 1007, "expired with no grace is invalid");
+}
+
+#[tokio::test]
+async fn leeway_extends_validity_by_its_length() {
+    let clock = ManualClock::new(T0);
+    let config = builder(&clock)
+        .leeway(secs(30))
+        .build()
+        .expect("config builds");
+    let calls = Calls::default();
+    let app = app(&config, &calls);
+    let token = config.issue_token("42", "ada").expect("issue");
+    clock.set(T0 + LIFETIME + 30);
+    let reply = send(&app, get_with("/api/profile", &token)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "within the leeway the token is valid"
+    );
+    assert!(reply.header("authorization").is_some(), "and renewed");
+    clock.set(T0 + LIFETIME + 31);
+    assert_eq!(
+        send(&app, get_with("/api/profile", &token)).await.code(),
+        401,
+        "past the leeway: overdue"
+    );
+}
+
+#[tokio::test]
+async fn route_layer_protects_only_its_routes() {
+    let (clock, config) = setup();
+    let calls = Calls::default();
+    let app = routes(&calls)
+        .route_layer(config.layer())
+        .route("/public", get(|| async { "public" }));
+    let reply = send(&app, get_bare("/api/profile")).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNAUTHORIZED,
+        "layered route needs a token"
+    );
+    let reply = send(&app, get_bare("/public")).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "route added after route_layer is public"
+    );
+    let reply = send(&app, get_bare("/nowhere")).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::NOT_FOUND,
+        "route_layer leaves the fallback alone"
+    );
+    let token = config.issue_token("42", "ada").expect("issue");
+    clock.advance(secs(LIFETIME - 60));
+    let reply = send(&app, get_with("/api/profile", &token)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "token accepted through route_layer"
+    );
+    assert_renewal_headers(&reply, "route_layer renewal");
+}
+
+#[tokio::test]
+async fn renewal_merges_existing_access_control_expose_headers() {
+    let (clock, config) = setup();
+    let calls = Calls::default();
+    let token = config.issue_token("42", "ada").expect("issue");
+    clock.advance(secs(LIFETIME - 60));
+    let reply = send(&app(&config, &calls), get_with("/api/exposing", &token)).await;
+    let values: Vec<&str> = reply
+        .headers
+        .get_all(header::ACCESS_CONTROL_EXPOSE_HEADERS)
+        .iter()
+        .map(|v| v.to_str().expect("ascii"))
+        .collect();
+    assert_eq!(
+        values,
+        ["X-Request-Id, ETag, Authorization"],
+        "existing values kept, Authorization added once"
+    );
+    assert!(
+        reply.header("authorization").is_some(),
+        "renewed token present"
+    );
+}
+
+#[tokio::test]
+async fn renewal_does_not_duplicate_an_exposed_authorization() {
+    let (clock, config) = setup();
+    let app = Router::new()
+        .route(
+            "/x",
+            get(|_: Claims| async {
+                (
+                    [(header::ACCESS_CONTROL_EXPOSE_HEADERS, "authorization")],
+                    "ok",
+                )
+            }),
+        )
+        .layer(config.layer());
+    let token = config.issue_token("42", "ada").expect("issue");
+    clock.advance(secs(LIFETIME - 60));
+    let reply = send(&app, get_with("/x", &token)).await;
+    assert_eq!(
+        reply.header("access-control-expose-headers"),
+        Some("authorization"),
+        "not duplicated"
+    );
+}
+
+#[tokio::test]
+async fn handler_that_sets_authorization_keeps_its_value() {
+    let (clock, config) = setup();
+    let app = Router::new()
+        .route(
+            "/x",
+            get(|_: Claims| async { ([(header::AUTHORIZATION, "from-handler")], "ok") }),
+        )
+        .layer(config.layer());
+    let token = config.issue_token("42", "ada").expect("issue");
+    clock.advance(secs(LIFETIME - 60));
+    let reply = send(&app, get_with("/x", &token)).await;
+    assert_eq!(
+        reply.header("authorization"),
+        Some("from-handler"),
+        "handler's token wins"
+    );
+    assert_renewal_headers(&reply, "handler token");
+}
+
+#[tokio::test]
+async fn renewal_applies_to_error_responses_of_the_handler() {
+    let (clock, config) = setup();
+    let app = Router::new()
+        .route(
+            "/x",
+            get(|_: Claims| async { (StatusCode::UNPROCESSABLE_ENTITY, "nope") }),
+        )
+        .layer(config.layer());
+    let token = config.issue_token("42", "ada").expect("issue");
+    clock.advance(secs(LIFETIME - 60));
+    let reply = send(&app, get_with("/x", &token)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "handler status kept"
+    );
+    assert!(
+        reply.header("authorization").is_some(),
+        "renewed token still delivered"
+    );
+}
+
+#[tokio::test]
+async fn issuer_and_audience_are_issued_required_and_checked() {
+    let clock = ManualClock::new(T0);
+    let config = builder(&clock)
+        .issuer("https://auth.example")
+        .audience("renew-fetch-demo")
+        .build()
+        .expect("config builds");
+    let calls = Calls::default();
+    let app = app(&config, &calls);
+    let token = config.issue_token("42", "ada").expect("issue");
+    let claims = claims_of(&token);
+    assert_eq!(
+        claims.iss.as_deref(),
+        Some("https://auth.example"),
+        "iss issued"
+    );
+    assert_eq!(
+        claims.aud.as_deref(),
+        Some("renew-fetch-demo"),
+        "aud issued"
+    );
+    assert_eq!(
+        send(&app, get_with("/api/profile", &token)).await.status,
+        StatusCode::OK,
+        "own token passes"
+    );
+
+    let with = |iss: Option<&str>, aud: Option<&str>| {
+        let mut p: serde_json::Value =
+            serde_json::from_str(&payload(T0, T0 + LIFETIME, T0)).expect("json");
+        if let Some(iss) = iss {
+            p["iss"] = iss.into();
+        }
+        if let Some(aud) = aud {
+            p["aud"] = aud.into();
+        }
+        jws(HS256_HEADER, &p.to_string(), SECRET)
+    };
+    for (what, token) in [
+        ("missing iss", with(None, Some("renew-fetch-demo"))),
+        (
+            "other iss",
+            with(Some("https://evil.example"), Some("renew-fetch-demo")),
+        ),
+        ("missing aud", with(Some("https://auth.example"), None)),
+        (
+            "other aud",
+            with(Some("https://auth.example"), Some("other-app")),
+        ),
+    ] {
+        let reply = send(&app, get_with("/api/profile", &token)).await;
+        assert_rejected(
+            &reply,
+            StatusCode::UNAUTHORIZED,
+            1007,
+            Some("invalid_token"),
+            what,
+        );
+    }
+    clock.advance(secs(LIFETIME - 60));
+    let reply = send(&app, get_with("/api/profile", &token)).await;
+    let renewed = claims_of(&reply.renewed());
+    assert_eq!(
+        renewed.iss.as_deref(),
+        Some("https://auth.example"),
+        "renewal keeps iss"
+    );
+    assert_eq!(
+        renewed.aud.as_deref(),
+        Some("renew-fetch-demo"),
+        "renewal keeps aud"
+    );
+    assert_eq!(
+        calls.get(),
+        2,
+        "only the two good requests reached the handler"
+    );
+}
+
+#[tokio::test]
+async fn token_with_an_audience_is_rejected_when_none_is_configured() {
+    let (_clock, config) = setup();
+    let calls = Calls::default();
+    let mut p: serde_json::Value =
+        serde_json::from_str(&payload(T0, T0 + LIFETIME, T0)).expect("json");
+    p["aud"] = "some-other-service".into();
+    let token = jws(HS256_HEADER, &p.to_string(), SECRET);
+    let reply = send(&app(&config, &calls), get_with("/api/profile", &token)).await;
+    assert_eq!(
+        reply.code(),
+        1007,
+        "a token meant for another audience is refused"
+    );
+}
+
+#[tokio::test]
+async fn claims_extractor_outside_the_layer_is_500_with_a_generic_envelope() {
+    let app = Router::new().route("/x", get(|claims: Claims| async move { Json(claims) }));
+    let recorder = LogRecorder::default();
+    let _guard = tracing::subscriber::set_default(recorder.clone());
+    let reply = send(&app, get_bare("/x")).await;
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR, "500");
+    assert_eq!(
+        reply.header("content-type"),
+        Some("application/json"),
+        "JSON"
+    );
+    let body = reply.json();
+    assert_eq!(
+        body["msg"], "internal server error",
+        "generic message, no cause"
+    );
+    assert!(body["data"].is_null(), "no data");
+    assert!(
+        recorder
+            .lines()
+            .iter()
+            .any(|l| l.contains("not behind RenewLayer")),
+        "cause logged: {:?}",
+        recorder.lines()
+    );
+}
+
+#[tokio::test]
+async fn rejections_and_renewals_are_logged_with_a_fingerprint_never_the_token() {
+    let (clock, config) = setup();
+    let calls = Calls::default();
+    let app = app(&config, &calls);
+    let recorder = LogRecorder::default();
+    let _guard = tracing::subscriber::set_default(recorder.clone());
+
+    let token = config.issue_token("42", "ada").expect("issue");
+    let forged = jws(
+        HS256_HEADER,
+        &payload(T0, T0 + LIFETIME, T0),
+        b"not the secret, but 32 bytes long",
+    );
+    send(&app, get_bare("/api/profile")).await;
+    send(
+        &app,
+        get_raw("/api/profile", format!("Basic {token}").as_bytes()),
+    )
+    .await;
+    send(&app, get_with("/api/profile", &forged)).await;
+    clock.advance(secs(LIFETIME - 60));
+    let renewed = send(&app, get_with("/api/profile", &token)).await.renewed();
+    clock.advance(secs(LIFETIME + 60));
+    let overdue = send(&app, get_with("/api/profile", &renewed))
+        .await
+        .renewed();
+
+    let lines = recorder.lines();
+    let all = lines.join("\n");
+    for (what, secret) in [
+        ("token", &token),
+        ("forged", &forged),
+        ("renewed", &renewed),
+        ("overdue", &overdue),
+    ] {
+        // No third of any token shows up in the log, not even the signature.
+        for part in secret.split('.') {
+            assert!(
+                !all.contains(part),
+                "{what} part {part:?} leaked into the log:\n{all}"
+            );
+        }
+    }
+    let expect = [
+        "no Authorization header",
+        "Authorization scheme is not Bearer",
+        "token signature does not verify",
+        "token renewed in the renewal window",
+        "request answered overdue",
+    ];
+    for needle in expect {
+        assert!(all.contains(needle), "log mentions {needle:?}:\n{all}");
+    }
+    let fp = |t: &str| {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(t.as_bytes());
+        digest[..4]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    assert!(
+        all.contains(&fp(&forged)),
+        "forged token's fingerprint logged:\n{all}"
+    );
+    assert!(
+        all.contains(&fp(&token)),
+        "renewed-from fingerprint logged:\n{all}"
+    );
+    assert!(
+        all.contains(&fp(&renewed)),
+        "overdue fingerprint logged:\n{all}"
+    );
+}
