@@ -3,7 +3,8 @@
 #   pkg/      the bundler target, for apps built with Vite, webpack or Rollup
 #   pkg/web/  the web target, an ES module that loads its .wasm with fetch; the demo page uses it
 # Then it rewrites pkg/package.json for publishing and copies npm/README.md to pkg/README.md.
-# Each run starts from an empty pkg/, so running it twice gives the same result.
+# Each run builds into an empty pkg-build/ and replaces pkg/ only when every step succeeded, so
+# running it twice gives the same result and a failed build leaves the last good pkg/ in place.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -16,20 +17,24 @@ for tool in wasm-pack node; do
   fi
 done
 
-rm -rf pkg
+out=pkg-build
+rm -rf "$out"
 # The second build reuses the first one's compiled crate, so only wasm-bindgen and wasm-opt
 # run again.
-wasm-pack build --release --target bundler --out-dir pkg --out-name renew_fetch
-wasm-pack build --release --target web --out-dir pkg/web --out-name renew_fetch
+wasm-pack build --release --target bundler --out-dir "$out" --out-name renew_fetch
+wasm-pack build --release --target web --out-dir "$out/web" --out-name renew_fetch
 
 # The web build's own package.json would describe a second package, and its .gitignore ("*")
-# would keep npm from packing web/, so pkg/package.json alone describes both builds.
-rm -f pkg/web/package.json pkg/web/.gitignore pkg/web/README.md pkg/web/LICENSE*
-cp npm/README.md pkg/README.md
+# would keep npm from packing web/, so the top package.json alone describes both builds.
+rm -f "$out"/web/package.json "$out"/web/.gitignore "$out"/web/README.md "$out"/web/LICENSE*
+cp npm/README.md "$out"/README.md
+for license in LICENSE*; do
+  if [[ -f "$license" ]]; then cp "$license" "$out"/; fi
+done
 
 # Rewrite pkg/package.json: wasm-pack lists only the bundler files and has no module or exports
 # fields. The metadata comes from Cargo.toml's [package] table, so the two never disagree.
-node --input-type=module - <<'EOF'
+PKG_DIR=$out node --input-type=module - <<'EOF'
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
 const manifest = readFileSync("Cargo.toml", "utf8");
@@ -42,7 +47,8 @@ function cargoField(name) {
   return match[1];
 }
 
-const generated = JSON.parse(readFileSync("pkg/package.json", "utf8"));
+const dir = process.env.PKG_DIR;
+const generated = JSON.parse(readFileSync(`${dir}/package.json`, "utf8"));
 const files = [
   "renew_fetch_bg.wasm",
   "renew_fetch_bg.wasm.d.ts",
@@ -53,7 +59,7 @@ const files = [
 ];
 // wasm-bindgen writes JS snippets (from #[wasm_bindgen(module = ...)]) only when the crate has some.
 for (const folder of ["snippets/"]) {
-  if (existsSync(`pkg/${folder}`)) files.push(folder);
+  if (existsSync(`${dir}/${folder}`)) files.push(folder);
 }
 
 const pkg = {
@@ -78,6 +84,8 @@ const pkg = {
   // until its init() is called, so bundlers may drop it when unused.
   sideEffects: ["./renew_fetch.js", "./snippets/*", "./web/snippets/*"],
 };
-writeFileSync("pkg/package.json", `${JSON.stringify(pkg, null, 2)}\n`);
+writeFileSync(`${dir}/package.json`, `${JSON.stringify(pkg, null, 2)}\n`);
 EOF
+rm -rf pkg
+mv "$out" pkg
 echo "build-pkg: pkg/ holds renew-fetch@$(node -p 'require("./pkg/package.json").version') (bundler) and pkg/web/ (web)"

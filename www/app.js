@@ -1,11 +1,12 @@
 // The renew-fetch demo page. It logs in through the wasm client and shows, live, what the
 // client does with each request: the token it holds, duplicates it cancels, renewed tokens it
-// picks up and requests it replays after an OVERDUE answer.
+// picks up and requests it replays after an OVERDUE response.
 
 const API_BASE = `${location.origin}/api`;
 const TOKEN_STORAGE_KEY = "renew-fetch-demo-token";
 const BURST_DELAY_MS = 1000;
 const TICK_MS = 250;
+const MAX_FETCH_TIMINGS = 500;
 
 // The wait buttons fire their request this many seconds past the boundary that they wait for,
 // so that the server's clock is past it too.
@@ -24,6 +25,9 @@ let serverOffsetSecs = 0;
 let waitGoal = null;
 let nextRequestId = 1;
 let loadingChanges = 0;
+let fetchObserver = null;
+let fetchTimings = [];
+let nextFetchSeq = 0;
 
 main();
 
@@ -46,14 +50,14 @@ async function main() {
 
   client = new HttpClient({
     baseUrl: API_BASE,
-    storage: "session",
-    storageKey: TOKEN_STORAGE_KEY,
+    tokenStorage: "session",
+    tokenKey: TOKEN_STORAGE_KEY,
     duplicates: "cancel-previous",
     onLoginRequired: showLoginRequired,
     onLoadingChange: showLoading,
   });
-  // Replay detection reads the browser's own record of fetches, so it needs room for a burst.
-  performance.setResourceTimingBufferSize(1000);
+  fetchObserver = new PerformanceObserver((list) => collectFetchTimings(list.getEntries()));
+  fetchObserver.observe({ type: "resource" });
 
   bindControls();
   syncToken({ fromServer: false });
@@ -129,10 +133,7 @@ function bindControls() {
   elements.waitRenewal.addEventListener("click", () => toggleWait("window"));
   elements.waitGrace.addEventListener("click", () => toggleWait("grace"));
   elements.logout.addEventListener("click", logOut);
-  elements.clearLog.addEventListener("click", () => {
-    elements.requestLog.replaceChildren();
-    performance.clearResourceTimings();
-  });
+  elements.clearLog.addEventListener("click", () => elements.requestLog.replaceChildren());
 }
 
 async function logIn(username, password) {
@@ -181,10 +182,11 @@ function fireBurst() {
 async function track(method, path, params, call, { label, onError } = {}) {
   const entry = addLogEntry(method, path, params, label);
   const tokenBefore = client.getToken();
-  const startedAt = performance.now();
+  collectFetchTimings(fetchObserver.takeRecords());
+  const firstSeq = nextFetchSeq;
   try {
     const envelope = await call();
-    const replayed = wasReplayed(path, startedAt);
+    const replayed = wasReplayed(path, firstSeq);
     const renewed = !replayed && tokenBefore != null && client.getToken() !== tokenBefore;
     let detail = `code ${envelope.code}`;
     if (replayed) {
@@ -220,25 +222,38 @@ function recordError(entry, error) {
   }
 }
 
-// Tells whether the call that started at `startedAt` went out more than once with the first
-// answer being 401, which is how an OVERDUE answer and its replay look on the network.
-// NOTE: the browser's resource timing entries carry no request id, so two calls to the same
-// path that overlap in time both see each other's fetches.
-function wasReplayed(path, startedAt) {
+// Tells whether the call that started at fetch sequence number `firstSeq` went out more than
+// once with a 401 response, which is how an OVERDUE response and its replay look on the network.
+// NOTE: resource timing entries carry no request id, so two calls to the same path that
+// overlap in time both see each other's fetches.
+function wasReplayed(path, firstSeq) {
+  collectFetchTimings(fetchObserver.takeRecords());
   const pathname = new URL(`${API_BASE}${path}`).pathname;
-  const attempts = performance
-    .getEntriesByType("resource")
-    .filter(
-      (timing) =>
-        timing.initiatorType === "fetch" &&
-        timing.startTime >= startedAt &&
-        new URL(timing.name).pathname === pathname,
-    );
+  const attempts = fetchTimings.filter(
+    (timing) => timing.seq >= firstSeq && timing.pathname === pathname,
+  );
   // responseStatus exists in Chromium 109 and later. Without it, a second fetch is the sign.
-  if (attempts.length > 0 && attempts[0].responseStatus === undefined) {
+  if (attempts.some((timing) => timing.status === undefined)) {
     return attempts.length > 1;
   }
-  return attempts.some((timing) => timing.responseStatus === 401);
+  return attempts.some((timing) => timing.status === 401);
+}
+
+// Keeps the path and status of recent fetches, numbered in the order they finished. An
+// observer sees every entry, unlike the resource timing buffer, which stops when it is full.
+function collectFetchTimings(entries) {
+  for (const entry of entries) {
+    if (entry.initiatorType !== "fetch") continue;
+    fetchTimings.push({
+      seq: nextFetchSeq,
+      pathname: new URL(entry.name).pathname,
+      status: entry.responseStatus,
+    });
+    nextFetchSeq += 1;
+  }
+  if (fetchTimings.length > MAX_FETCH_TIMINGS) {
+    fetchTimings.splice(0, fetchTimings.length - MAX_FETCH_TIMINGS);
+  }
 }
 
 // Shows a token in response data in the same short form as the session panel.
@@ -354,11 +369,14 @@ function showCountdown() {
   const left = secondsLeft();
   if (left === null) {
     elements.tokenCountdown.textContent = shownToken ? "unknown (no exp claim)" : "";
+    delete elements.tokenCountdown.dataset.exp;
+    delete elements.tokenCountdown.dataset.seconds;
     setPhase("", "");
     return;
   }
   const whole = Math.round(left);
   elements.tokenCountdown.dataset.seconds = String(whole);
+  elements.tokenCountdown.dataset.exp = String(shownClaims.exp);
   elements.tokenCountdown.textContent =
     whole >= 0 ? `in ${clock(whole)}` : `${clock(-whole)} ago`;
   if (left > settings.renewWindowSecs) {
@@ -397,7 +415,7 @@ function stopWaiting() {
 }
 
 // Fires a profile request once the token reaches the goal's boundary: the renewal window,
-// where the response carries a renewed token, or just past expiry, where the server answers
+// where the response carries a renewed token, or just past expiry, where the server responds
 // OVERDUE and the client replays.
 function checkWait() {
   const left = secondsLeft();

@@ -9,7 +9,7 @@ const list = document.getElementById("items");
 
 const api = new HttpClient({
   baseUrl: `${location.origin}/api`,
-  storage: "memory",
+  tokenStorage: "memory",
   onLoginRequired: () => {
     loadButton.disabled = true;
     status.textContent = "Session ended. Log in again.";
