@@ -1,5 +1,51 @@
 //! The request client, compiled to WebAssembly and published as the npm package `renew-fetch`.
 //!
-//! The pure parts (the duplicate key, the replay policy) compile on every target so native unit
-//! tests cover them. Everything that touches the browser is compiled for wasm32 only, and this
-//! file is the one place that switches on the target.
+//! The pure parts (the duplicate key, URL joining, the replay policy, the error type and the
+//! settings) compile on every target so native unit tests cover them. Everything that touches
+//! the browser is compiled for wasm32 only, and this file is the one place that switches on the
+//! target.
+//!
+//! From JavaScript the client is the `HttpClient` class. From Rust it is [`Client`], built with
+//! [`Client::builder`], whose typed methods such as `get::<T>()` return a
+//! [`protocol::Envelope`](crate::protocol::Envelope) or an [`Error`].
+
+// The settings are read only by the wasm32 parts, but their parsers have native tests.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub mod config;
+pub mod error;
+pub mod key;
+pub mod replay;
+pub mod url;
+
+pub use config::{Duplicates, ResponseType, TokenStorage};
+pub use error::{CancelReason, Error, ErrorKind};
+
+#[cfg(target_arch = "wasm32")]
+mod abort;
+#[cfg(target_arch = "wasm32")]
+mod api;
+#[cfg(target_arch = "wasm32")]
+mod engine;
+#[cfg(target_arch = "wasm32")]
+mod http_client;
+#[cfg(target_arch = "wasm32")]
+mod js_error;
+#[cfg(target_arch = "wasm32")]
+mod loading;
+#[cfg(target_arch = "wasm32")]
+mod options;
+#[cfg(target_arch = "wasm32")]
+mod pending;
+#[cfg(target_arch = "wasm32")]
+mod request;
+#[cfg(target_arch = "wasm32")]
+mod response;
+#[cfg(target_arch = "wasm32")]
+mod storage;
+#[cfg(target_arch = "wasm32")]
+mod values;
+
+#[cfg(target_arch = "wasm32")]
+pub use api::{Client, ClientBuilder, ConfigError, RequestBuilder};
+#[cfg(target_arch = "wasm32")]
+pub use http_client::HttpClient;

@@ -1,0 +1,466 @@
+//! The Rust API of the client, for Yew, Leptos, Dioxus and other Rust front ends.
+//!
+//! # Examples
+//!
+//! ```no_run
+//! use renew_fetch::client::{Client, Duplicates};
+//! use serde::Deserialize;
+//!
+//! #[derive(Deserialize)]
+//! struct Profile {
+//!     username: String,
+//! }
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::builder()
+//!     .base_url("/api")
+//!     .duplicates(Duplicates::Share)
+//!     .on_login_required(|| { /* route to the login page */ })
+//!     .build()?;
+//! let profile = client.get::<Profile>("/profile").await?;
+//! if let Some(profile) = profile.data {
+//!     println!("hello {}", profile.username);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+use std::fmt;
+use std::rc::Rc;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::JsValue;
+use web_sys::AbortSignal;
+
+use super::config::{
+    is_clean_token, is_header_name, ClientConfig, Duplicates, ResponseType, TokenStorage,
+};
+use super::engine::{self, CallFuture, Inner};
+use super::error::{Error, ErrorKind};
+use super::replay::{BusinessCodes, ReplayPolicy};
+use super::request::{CallInput, CallOptions};
+use crate::protocol::Envelope;
+
+/// A request client that keeps the token, deduplicates calls and replays after overdue answers.
+///
+/// Cloning is cheap, and clones share the token, the pending calls and the callbacks.
+#[derive(Clone)]
+pub struct Client {
+    inner: Rc<Inner>,
+}
+
+/// An invalid client setting or token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    message: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Client {
+    /// Returns a builder with every setting at its default.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    pub(crate) fn from_config(config: ClientConfig) -> Result<Self, ConfigError> {
+        Inner::new(config)
+            .map(|inner| Self { inner })
+            .map_err(ConfigError::new)
+    }
+
+    /// Sends `GET url` and decodes the envelope's data as `T`.
+    ///
+    /// # Errors
+    ///
+    /// Returns an [`Error`] whose [`kind`](Error::kind) says what failed, as for
+    /// [`RequestBuilder::send`].
+    pub async fn get<T: DeserializeOwned>(&self, url: &str) -> Result<Envelope<T>, Error> {
+        self.request("GET", url).send().await
+    }
+
+    /// Sends `DELETE url` and decodes the envelope's data as `T`.
+    ///
+    /// # Errors
+    ///
+    /// As for [`RequestBuilder::send`].
+    pub async fn delete<T: DeserializeOwned>(&self, url: &str) -> Result<Envelope<T>, Error> {
+        self.request("DELETE", url).send().await
+    }
+
+    /// Sends `POST url` with `body` as JSON and decodes the envelope's data as `T`.
+    ///
+    /// # Errors
+    ///
+    /// As for [`RequestBuilder::send`].
+    pub async fn post<T: DeserializeOwned, B: Serialize + ?Sized>(
+        &self,
+        url: &str,
+        body: &B,
+    ) -> Result<Envelope<T>, Error> {
+        self.request("POST", url).json(body).send().await
+    }
+
+    /// Sends `PUT url` with `body` as JSON and decodes the envelope's data as `T`.
+    ///
+    /// # Errors
+    ///
+    /// As for [`RequestBuilder::send`].
+    pub async fn put<T: DeserializeOwned, B: Serialize + ?Sized>(
+        &self,
+        url: &str,
+        body: &B,
+    ) -> Result<Envelope<T>, Error> {
+        self.request("PUT", url).json(body).send().await
+    }
+
+    /// Sends `PATCH url` with `body` as JSON and decodes the envelope's data as `T`.
+    ///
+    /// # Errors
+    ///
+    /// As for [`RequestBuilder::send`].
+    pub async fn patch<T: DeserializeOwned, B: Serialize + ?Sized>(
+        &self,
+        url: &str,
+        body: &B,
+    ) -> Result<Envelope<T>, Error> {
+        self.request("PATCH", url).json(body).send().await
+    }
+
+    /// Starts a request with any method, to add params, headers and options.
+    pub fn request(&self, method: &str, url: &str) -> RequestBuilder {
+        RequestBuilder {
+            client: self.clone(),
+            input: CallInput {
+                method: method.to_owned(),
+                url: url.to_owned(),
+                params: JsValue::UNDEFINED,
+                body: JsValue::UNDEFINED,
+                options: CallOptions::default(),
+            },
+            error: None,
+        }
+    }
+
+    /// Stores `token`, for example after a login.
+    ///
+    /// # Errors
+    ///
+    /// Returns a [`ConfigError`] when the token is empty or holds whitespace or a control
+    /// character, because it could not be sent in a header.
+    pub fn set_token(&self, token: &str) -> Result<(), ConfigError> {
+        if !is_clean_token(token) {
+            return Err(ConfigError::new(
+                "the token is empty or holds whitespace or a control character; pass the token \
+                 alone, without a scheme such as \"Bearer \"",
+            ));
+        }
+        self.inner.store_token(token);
+        Ok(())
+    }
+
+    /// Returns the stored token.
+    pub fn token(&self) -> Option<String> {
+        self.inner.tokens.get()
+    }
+
+    /// Forgets the token, for example on logout.
+    pub fn clear_token(&self) {
+        self.inner.tokens.clear();
+    }
+
+    /// Returns the storage in use: the requested one, or memory after a fallback.
+    pub fn token_storage(&self) -> TokenStorage {
+        self.inner.tokens.active_storage(self.inner.config.storage)
+    }
+
+    /// Cancels every pending call. Each rejects with kind canceled, reason all, and `message` as
+    /// its message when one is given.
+    pub fn cancel_all(&self, message: Option<&str>) {
+        self.inner.pending.cancel_all(message);
+    }
+
+    /// Returns the number of calls that have not settled.
+    pub fn pending_count(&self) -> usize {
+        self.inner.pending.count()
+    }
+
+    pub(crate) fn start(&self, input: CallInput) -> CallFuture {
+        engine::start(&self.inner, input)
+    }
+}
+
+/// One request of a [`Client`], with its params, body, headers and options.
+pub struct RequestBuilder {
+    client: Client,
+    input: CallInput,
+    error: Option<Error>,
+}
+
+impl RequestBuilder {
+    /// Sets the query parameters, serialized as the `qs` package does with sorted keys.
+    pub fn query<P: Serialize + ?Sized>(mut self, params: &P) -> Self {
+        match to_js(params) {
+            Ok(value) => self.input.params = value,
+            Err(message) => self.fail(format!("the params cannot be serialized: {message}")),
+        }
+        self
+    }
+
+    /// Sets the body, sent as JSON.
+    pub fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Self {
+        match to_js(body) {
+            Ok(value) => self.input.body = value,
+            Err(message) => self.fail(format!("the body cannot be serialized: {message}")),
+        }
+        self
+    }
+
+    /// Sets a body that `fetch` takes as it is: a string, `FormData`, `Blob`, `ArrayBuffer` or
+    /// `URLSearchParams`.
+    pub fn body(mut self, body: impl Into<JsValue>) -> Self {
+        self.input.body = body.into();
+        self
+    }
+
+    /// Adds a header, over the client's header of the same name.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        if !is_header_name(name) {
+            self.fail(format!("{name:?} is not a valid header name"));
+        }
+        self.input
+            .options
+            .headers
+            .push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Sets this call's timeout in milliseconds, 0 for none. Default: the client's.
+    pub fn timeout_ms(mut self, timeout_ms: u32) -> Self {
+        self.input.options.timeout_ms = Some(timeout_ms);
+        self
+    }
+
+    /// Leaves this call out of the loading counter.
+    pub fn no_loading(mut self) -> Self {
+        self.input.options.no_loading = true;
+        self
+    }
+
+    /// Sets this call's duplicates policy. Default: the client's.
+    pub fn duplicates(mut self, duplicates: Duplicates) -> Self {
+        self.input.options.duplicates = Some(duplicates);
+        self
+    }
+
+    /// Cancels the call when `signal` aborts.
+    pub fn abort_signal(mut self, signal: &AbortSignal) -> Self {
+        self.input.options.signal = Some(signal.clone());
+        self
+    }
+
+    /// Sends the request and decodes the envelope's data as `T`.
+    ///
+    /// # Errors
+    ///
+    /// Returns an [`Error`] of kind business for a business code other than success, http for an
+    /// error status without an envelope, timeout, canceled, network, offline, login_required,
+    /// renewal_exhausted, invalid_response for a body that is not an envelope or whose data does
+    /// not decode as `T`, and invalid_request for params, a body or a header that cannot be sent.
+    pub async fn send<T: DeserializeOwned>(self) -> Result<Envelope<T>, Error> {
+        let method = self.input.method.to_ascii_uppercase();
+        let url = self.input.url.clone();
+        let value = self.send_as(ResponseType::Json).await?;
+        serde_wasm_bindgen::from_value::<Envelope<T>>(value).map_err(|error| {
+            let message = format!("The envelope does not match the expected type: {error}");
+            Error::new(ErrorKind::InvalidResponse, method, url, message)
+        })
+    }
+
+    /// Sends the request and returns a 2xx body as text, without an envelope check.
+    ///
+    /// # Errors
+    ///
+    /// As for [`RequestBuilder::send`], except that a 2xx body is never checked.
+    pub async fn text(self) -> Result<String, Error> {
+        let value = self.send_as(ResponseType::Text).await?;
+        Ok(value.as_string().unwrap_or_default())
+    }
+
+    /// Sends the request and returns a 2xx body as bytes, without an envelope check.
+    ///
+    /// # Errors
+    ///
+    /// As for [`RequestBuilder::send`], except that a 2xx body is never checked.
+    pub async fn bytes(self) -> Result<Vec<u8>, Error> {
+        let value = self.send_as(ResponseType::ArrayBuffer).await?;
+        Ok(js_sys::Uint8Array::new(&value).to_vec())
+    }
+
+    async fn send_as(mut self, response_type: ResponseType) -> Result<JsValue, Error> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        self.input.options.response_type = response_type;
+        self.client.start(self.input).await
+    }
+
+    fn fail(&mut self, message: String) {
+        if self.error.is_none() {
+            let method = self.input.method.to_ascii_uppercase();
+            let url = self.input.url.clone();
+            self.error = Some(Error::new(ErrorKind::InvalidRequest, method, url, message));
+        }
+    }
+}
+
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, String> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|error| error.to_string())
+}
+
+/// Builds a [`Client`]. Every setting has the default that its method names.
+#[derive(Default)]
+pub struct ClientBuilder {
+    config: ClientConfig,
+    error: Option<ConfigError>,
+}
+
+impl ClientBuilder {
+    /// Sets the prefix of relative URLs. A relative base is resolved against the page. Default:
+    /// none.
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.config.base_url = Some(base_url.into());
+        self
+    }
+
+    /// Sets the timeout of each call in milliseconds, 0 for none. Default: 0.
+    pub fn timeout_ms(mut self, timeout_ms: u32) -> Self {
+        self.config.timeout_ms = timeout_ms;
+        self
+    }
+
+    /// Adds a header sent with every call. Default: none.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        if !is_header_name(name) {
+            self.fail(format!("{name:?} is not a valid header name"));
+        }
+        self.config
+            .headers
+            .push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Sets where the token is kept. Default: [`TokenStorage::Local`].
+    pub fn token_storage(mut self, storage: TokenStorage) -> Self {
+        self.config.storage = storage;
+        self
+    }
+
+    /// Sets the storage key of the token. Default: `renew-fetch.token`.
+    pub fn token_key(mut self, key: impl Into<String>) -> Self {
+        self.config.token_key = key.into();
+        self
+    }
+
+    /// Sets the header that carries the token both ways. Default: `Authorization`.
+    pub fn auth_header(mut self, name: &str) -> Self {
+        if !is_header_name(name) {
+            self.fail(format!("auth header {name:?} is not a valid header name"));
+        }
+        self.config.auth_header = name.to_owned();
+        self
+    }
+
+    /// Sets the scheme before the token, or empty for the raw token. Default: `Bearer`.
+    pub fn auth_scheme(mut self, scheme: impl Into<String>) -> Self {
+        self.config.auth_scheme = scheme.into();
+        self
+    }
+
+    /// Sets the origins that receive the token. Default: the base URL's origin, or the page's.
+    pub fn allowed_origins<I, S>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.config.allowed_origins = Some(origins.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets the business codes. Default: [`BusinessCodes::default`].
+    pub fn codes(mut self, codes: BusinessCodes) -> Self {
+        let max_retries = self.config.policy.max_retries();
+        self.config.policy = ReplayPolicy::new(codes, max_retries);
+        self
+    }
+
+    /// Sets the maximum number of replays per call. Default: 5.
+    pub fn max_renew_retries(mut self, max_retries: u32) -> Self {
+        let codes = self.config.policy.codes().clone();
+        self.config.policy = ReplayPolicy::new(codes, max_retries);
+        self
+    }
+
+    /// Sets the duplicates policy. Default: [`Duplicates::CancelPrevious`].
+    pub fn duplicates(mut self, duplicates: Duplicates) -> Self {
+        self.config.duplicates = duplicates;
+        self
+    }
+
+    /// Sets the callback for when the user has to log in again. Default: none.
+    pub fn on_login_required(mut self, callback: impl Fn() + 'static) -> Self {
+        self.config.callbacks.on_login_required = Some(Rc::new(callback));
+        self
+    }
+
+    /// Sets the callback for the loading state. Default: none.
+    pub fn on_loading_change(mut self, callback: impl Fn(bool) + 'static) -> Self {
+        self.config.callbacks.on_loading_change = Some(Rc::new(callback));
+        self
+    }
+
+    /// Sets the callback for every error except kind canceled. Default: none.
+    pub fn on_error(mut self, callback: impl Fn(&Error) + 'static) -> Self {
+        self.config.callbacks.on_error = Some(Rc::new(callback));
+        self
+    }
+
+    /// Creates the client and loads the stored token.
+    ///
+    /// # Errors
+    ///
+    /// Returns a [`ConfigError`] for an invalid header name, an empty token key or an allowed
+    /// origin that is not an absolute URL.
+    pub fn build(self) -> Result<Client, ConfigError> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        if self.config.token_key.is_empty() {
+            return Err(ConfigError::new("the token key must not be empty"));
+        }
+        Client::from_config(self.config)
+    }
+
+    fn fail(&mut self, message: String) {
+        if self.error.is_none() {
+            self.error = Some(ConfigError::new(message));
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! The client's settings, shared by the JavaScript options object and the Rust builder.
+
+use std::fmt;
+use std::rc::Rc;
+
+use super::error::Error;
+use super::replay::ReplayPolicy;
+use crate::protocol::{AUTHORIZATION_HEADER, BEARER_SCHEME};
+
+/// The default storage key of the token: `renew-fetch.token`.
+pub const DEFAULT_TOKEN_KEY: &str = "renew-fetch.token";
+
+/// Where the client keeps the token.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TokenStorage {
+    /// `window.localStorage`: shared by the tabs of one origin and kept across restarts.
+    #[default]
+    Local,
+    /// `window.sessionStorage`: one tab, until it closes.
+    Session,
+    /// This client's memory only: gone on reload.
+    Memory,
+}
+
+impl TokenStorage {
+    /// Parses `"local"`, `"session"` or `"memory"`.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "local" => Some(Self::Local),
+            "session" => Some(Self::Session),
+            "memory" => Some(Self::Memory),
+            _ => None,
+        }
+    }
+}
+
+/// What a call does when a call with the same duplicate key is still pending.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Duplicates {
+    /// Abort the pending call, which rejects with kind canceled and reason duplicate.
+    #[default]
+    CancelPrevious,
+    /// Wait for the pending call and settle with its result. Only one request goes out.
+    Share,
+    /// Send every call.
+    Off,
+}
+
+impl Duplicates {
+    /// Parses `"cancel-previous"`, `"share"` or `"off"`.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "cancel-previous" => Some(Self::CancelPrevious),
+            "share" => Some(Self::Share),
+            "off" => Some(Self::Off),
+            _ => None,
+        }
+    }
+}
+
+/// How the client reads a response body.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ResponseType {
+    /// Parse JSON and check the envelope.
+    #[default]
+    Json,
+    /// Return the body as a string, without an envelope check.
+    Text,
+    /// Return the body as a `Blob`, without an envelope check.
+    Blob,
+    /// Return the body as an `ArrayBuffer`, without an envelope check.
+    ArrayBuffer,
+}
+
+impl ResponseType {
+    /// Parses `"json"`, `"text"`, `"blob"` or `"arrayBuffer"`.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "json" => Some(Self::Json),
+            "text" => Some(Self::Text),
+            "blob" => Some(Self::Blob),
+            "arrayBuffer" => Some(Self::ArrayBuffer),
+            _ => None,
+        }
+    }
+}
+
+/// A callback that receives an error.
+pub(crate) type ErrorCallback = Rc<dyn Fn(&Error)>;
+
+/// The callbacks that a client reports through. Each one is optional.
+#[derive(Clone, Default)]
+pub(crate) struct Callbacks {
+    /// Called once when the user has to log in again, and again only after a new token is
+    /// stored.
+    pub on_login_required: Option<Rc<dyn Fn()>>,
+    /// Called with true when the first counted call starts and false when the last one ends.
+    pub on_loading_change: Option<Rc<dyn Fn(bool)>>,
+    /// Called with every error that a call rejects with, except kind canceled.
+    pub on_error: Option<ErrorCallback>,
+}
+
+impl fmt::Debug for Callbacks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Callbacks")
+            .field("on_login_required", &self.on_login_required.is_some())
+            .field("on_loading_change", &self.on_loading_change.is_some())
+            .field("on_error", &self.on_error.is_some())
+            .finish()
+    }
+}
+
+/// The settings of one client.
+#[derive(Clone, Debug)]
+pub(crate) struct ClientConfig {
+    /// The prefix of relative URLs. Default: none.
+    pub base_url: Option<String>,
+    /// The timeout of each call in milliseconds, 0 for none. Default: 0.
+    pub timeout_ms: u32,
+    /// Headers sent with every call.
+    pub headers: Vec<(String, String)>,
+    /// Where the token is kept. Default: local storage.
+    pub storage: TokenStorage,
+    /// The storage key of the token. Default: [`DEFAULT_TOKEN_KEY`].
+    pub token_key: String,
+    /// The request header that carries the token, and the response header that carries a renewed
+    /// one. Default: `Authorization`.
+    pub auth_header: String,
+    /// The scheme before the token, or empty for the raw token. Default: `Bearer`.
+    pub auth_scheme: String,
+    /// The origins that receive the token. Default (None): the base URL's origin, or the page's.
+    pub allowed_origins: Option<Vec<String>>,
+    /// The business codes and the replay budget.
+    pub policy: ReplayPolicy,
+    /// The duplicates policy of calls that set none. Default: cancel-previous.
+    pub duplicates: Duplicates,
+    /// The callbacks.
+    pub callbacks: Callbacks,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        Self {
+            base_url: None,
+            timeout_ms: 0,
+            headers: Vec::new(),
+            storage: TokenStorage::default(),
+            token_key: DEFAULT_TOKEN_KEY.to_owned(),
+            auth_header: AUTHORIZATION_HEADER.to_owned(),
+            auth_scheme: BEARER_SCHEME.to_owned(),
+            allowed_origins: None,
+            policy: ReplayPolicy::default(),
+            duplicates: Duplicates::default(),
+            callbacks: Callbacks::default(),
+        }
+    }
+}
+
+/// Returns true when `name` is a valid HTTP header name: one or more RFC 9110 token characters.
+pub(crate) fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte))
+}
+
+/// Returns true when `token` can be stored and sent: not empty, and free of whitespace and
+/// control characters.
+pub(crate) fn is_clean_token(token: &str) -> bool {
+    !token.is_empty() && !token.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_names_match_javascript() {
+        assert_eq!(
+            TokenStorage::parse("session"),
+            Some(TokenStorage::Session),
+            "session"
+        );
+        assert_eq!(
+            Duplicates::parse("cancel-previous"),
+            Some(Duplicates::CancelPrevious),
+            "cp"
+        );
+        assert_eq!(
+            ResponseType::parse("arrayBuffer"),
+            Some(ResponseType::ArrayBuffer),
+            "ab"
+        );
+        assert_eq!(
+            ResponseType::parse("arraybuffer"),
+            None,
+            "names are case sensitive"
+        );
+    }
+
+    #[test]
+    fn header_name_rejects_space_and_colon() {
+        assert!(is_header_name("X-Request-Id"), "ordinary name");
+        assert!(!is_header_name("X Request"), "space");
+        assert!(!is_header_name("X:1"), "colon");
+        assert!(!is_header_name(""), "empty");
+    }
+
+    #[test]
+    fn clean_token_rejects_whitespace() {
+        assert!(is_clean_token("a.b.c"), "JWT");
+        assert!(!is_clean_token("a b"), "space");
+        assert!(!is_clean_token("a\r\nb"), "CR/LF");
+        assert!(!is_clean_token(""), "empty");
+    }
+}

@@ -1,0 +1,432 @@
+//! The core of a client: starting a call, applying the duplicates policy, and the attempt loop
+//! that reads the envelope and replays after an overdue answer.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use wasm_bindgen::JsValue;
+use web_sys::AbortSignal;
+
+use super::abort::{AbortCause, CallAbort};
+use super::config::{ClientConfig, Duplicates};
+use super::error::{CancelReason, Error, ErrorKind};
+use super::loading::LoadingCounter;
+use super::pending::{Pending, SharedRequest};
+use super::replay::{read_renewed, Decision, Renewed, Reply};
+use super::request::{self, CallInput, Prepared, SendError, Target};
+use super::response::{self, Body};
+use super::storage::TokenStore;
+
+/// The result of a call: the envelope object, or the raw body.
+pub(crate) type CallFuture = Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>;
+
+/// The state of one client, shared by its calls.
+pub(crate) struct Inner {
+    pub config: ClientConfig,
+    pub target: Target,
+    pub tokens: TokenStore,
+    pub pending: Pending,
+    loading: LoadingCounter,
+    /// True once `onLoginRequired` was called, until a new token is stored.
+    login_reported: Cell<bool>,
+}
+
+impl Inner {
+    /// Creates a client's state from `config`.
+    ///
+    /// # Errors
+    ///
+    /// Returns a message when an allowed origin is not an absolute URL.
+    pub(crate) fn new(config: ClientConfig) -> Result<Rc<Self>, String> {
+        let target = Target::resolve(&config)?;
+        let tokens = TokenStore::open(config.storage, &config.token_key);
+        let loading = LoadingCounter::new(config.callbacks.on_loading_change.clone());
+        Ok(Rc::new(Self {
+            config,
+            target,
+            tokens,
+            pending: Pending::default(),
+            loading,
+            login_reported: Cell::new(false),
+        }))
+    }
+
+    /// Stores `token`, which re-arms `onLoginRequired`.
+    pub(crate) fn store_token(&self, token: &str) {
+        self.tokens.set(token);
+        self.login_reported.set(false);
+    }
+
+    fn report_login_required(&self) {
+        if self.login_reported.replace(true) {
+            return;
+        }
+        if let Some(callback) = &self.config.callbacks.on_login_required {
+            callback();
+        }
+    }
+
+    fn report_error(&self, error: &Error) {
+        if error.is_canceled() {
+            return;
+        }
+        if let Some(callback) = &self.config.callbacks.on_error {
+            callback(error);
+        }
+    }
+}
+
+/// Starts a call. The call is registered, counted and deduplicated before this returns, so calls
+/// made in one synchronous run see each other.
+pub(crate) fn start(inner: &Rc<Inner>, input: CallInput) -> CallFuture {
+    let prepared = match request::prepare(&inner.target, &inner.config, &input) {
+        Ok(prepared) => Rc::new(prepared),
+        Err(error) => return settled(inner, error),
+    };
+    if is_offline() {
+        let message = "The browser is offline (navigator.onLine is false); retry once it is online";
+        return settled(inner, prepared.error(ErrorKind::Offline, message));
+    }
+
+    let options = input.options;
+    let timeout_ms = options.timeout_ms.unwrap_or(inner.config.timeout_ms);
+    let abort = CallAbort::start(options.signal.as_ref(), timeout_ms);
+    let duplicates = options.duplicates.unwrap_or(inner.config.duplicates);
+    let key = prepared
+        .key
+        .clone()
+        .filter(|_| duplicates != Duplicates::Off);
+
+    let mut cancel_key = None;
+    let work: CallFuture = match (duplicates, key) {
+        (Duplicates::Share, Some(key)) => Box::pin(join_shared(inner, key, &prepared)),
+        (Duplicates::CancelPrevious, Some(key)) => {
+            inner.pending.cancel_key(&key);
+            cancel_key = Some(key);
+            Box::pin(attempts(
+                Rc::clone(inner),
+                Rc::clone(&prepared),
+                abort.signal(),
+            ))
+        }
+        _ => Box::pin(attempts(
+            Rc::clone(inner),
+            Rc::clone(&prepared),
+            abort.signal(),
+        )),
+    };
+
+    let guard = CallGuard {
+        id: inner.pending.register(abort.clone(), cancel_key),
+        inner: Rc::clone(inner),
+        abort: abort.clone(),
+        counted: !options.no_loading,
+    };
+    if guard.counted {
+        inner.loading.start();
+    }
+    let inner = Rc::clone(inner);
+    Box::pin(async move {
+        let raced = abort.race(work).await;
+        let cause = abort.abort_cause();
+        let result = match (raced, cause) {
+            (Ok(Ok(value)), _) => Ok(value),
+            // The abort and the failure it caused can arrive in one turn, and the abort wins.
+            (Ok(Err(_)), Some(cause)) | (Err(cause), _) => {
+                let message = inner.pending.cancel_message(guard.id);
+                Err(abort_error(&prepared, cause, message, timeout_ms))
+            }
+            (Ok(Err(error)), None) => Err(error),
+        };
+        drop(guard);
+        if let Err(error) = &result {
+            inner.report_error(error);
+        }
+        result
+    })
+}
+
+/// Unregisters a call, ends its loading count and clears its timer when the call settles or its
+/// future is dropped.
+struct CallGuard {
+    id: u64,
+    inner: Rc<Inner>,
+    abort: CallAbort,
+    counted: bool,
+}
+
+impl Drop for CallGuard {
+    fn drop(&mut self) {
+        self.abort.finish();
+        self.inner.pending.unregister(self.id);
+        if self.counted {
+            self.inner.loading.end();
+        }
+    }
+}
+
+/// Returns a call that already failed, reporting its error when it is awaited.
+fn settled(inner: &Rc<Inner>, error: Error) -> CallFuture {
+    let inner = Rc::clone(inner);
+    Box::pin(async move {
+        inner.report_error(&error);
+        Err(error)
+    })
+}
+
+/// Joins the running shared request for `key`, or starts one.
+fn join_shared(
+    inner: &Rc<Inner>,
+    key: String,
+    prepared: &Rc<Prepared>,
+) -> impl Future<Output = Result<JsValue, Error>> {
+    let shared = match inner.pending.shared(&key) {
+        Some(shared) => shared,
+        None => {
+            let shared = Rc::new(SharedRequest::new());
+            inner.pending.insert_shared(key.clone(), Rc::clone(&shared));
+            let inner = Rc::clone(inner);
+            let prepared = Rc::clone(prepared);
+            let running = Rc::clone(&shared);
+            wasm_bindgen_futures::spawn_local(async move {
+                let signal = running.abort.signal();
+                let result = attempts(Rc::clone(&inner), prepared, signal).await;
+                inner.pending.remove_shared(&key, &running);
+                running.complete(result);
+            });
+            shared
+        }
+    };
+    shared.wait()
+}
+
+/// Sends `request` and replays it after overdue answers, up to the replay budget.
+async fn attempts(
+    inner: Rc<Inner>,
+    request: Rc<Prepared>,
+    signal: AbortSignal,
+) -> Result<JsValue, Error> {
+    let policy = &inner.config.policy;
+    let mut replays = 0;
+    loop {
+        // Send with the token stored now, which a replay picks up after a renewal.
+        let sent_token = request.token_allowed.then(|| inner.tokens.get()).flatten();
+        let response =
+            match request::send(&request, &inner.config, sent_token.as_deref(), &signal).await {
+                Ok(response) => response,
+                Err(SendError::Build(message)) => {
+                    return Err(request.error(ErrorKind::InvalidRequest, message))
+                }
+                Err(SendError::Fetch) => return Err(fetch_error(&request)),
+            };
+        let status = response.status();
+
+        // Store a renewed token before deciding, so concurrent calls see it at once.
+        let renewed = if request.token_allowed {
+            store_renewed(&inner, &response)
+        } else {
+            Renewed::Absent
+        };
+
+        let body = response::read(&response, request.response_type)
+            .await
+            .map_err(|_| body_error(&request, status))?;
+        let envelope = match body {
+            Body::Raw(value) => return Ok(value),
+            Body::Envelope(envelope) => envelope,
+            Body::Empty if response.ok() => {
+                return Ok(response::empty_success(policy.codes().success))
+            }
+            other => return Err(unreadable(&request, status, response.ok(), &other)),
+        };
+
+        // Decide on the envelope: settle, replay with the current token, or give up.
+        let current_token = inner.tokens.get();
+        let reply = Reply {
+            code: envelope.code,
+            renewed,
+            sent_token: sent_token.as_deref(),
+            current_token: current_token.as_deref(),
+        };
+        match policy.decide(&reply, replays) {
+            Decision::Settle if envelope.code == policy.codes().success => {
+                return Ok(envelope.value)
+            }
+            Decision::Settle => return Err(business_error(&request, status, &envelope)),
+            Decision::Replay => replays += 1,
+            Decision::RenewalExhausted => return Err(exhausted_error(&request, status, replays)),
+            Decision::LoginRequired { header_missing } => {
+                inner.report_login_required();
+                return Err(login_error(
+                    &inner,
+                    &request,
+                    status,
+                    &envelope,
+                    header_missing,
+                ));
+            }
+            Decision::InvalidRenewedToken => {
+                return Err(invalid_token_error(&inner, &request, status))
+            }
+        }
+    }
+}
+
+/// Stores the renewed token of `response`, raw or `Bearer <token>`, and says what it found.
+fn store_renewed(inner: &Inner, response: &web_sys::Response) -> Renewed {
+    let header = response
+        .headers()
+        .get(&inner.config.auth_header)
+        .ok()
+        .flatten();
+    let (renewed, token) = read_renewed(header.as_deref());
+    if let Some(token) = token {
+        inner.store_token(token);
+    }
+    renewed
+}
+
+/// Returns true when `navigator.onLine` is false. Without a navigator, as in older Node, the
+/// client counts as online.
+pub(crate) fn is_offline() -> bool {
+    let global = js_sys::global();
+    let Ok(navigator) = js_sys::Reflect::get(&global, &JsValue::from_str("navigator")) else {
+        return false;
+    };
+    if !navigator.is_object() {
+        return false;
+    }
+    js_sys::Reflect::get(&navigator, &JsValue::from_str("onLine"))
+        .is_ok_and(|online| online == JsValue::FALSE)
+}
+
+fn fetch_error(request: &Prepared) -> Error {
+    if is_offline() {
+        return request.error(
+            ErrorKind::Offline,
+            "The request failed and the browser is offline (navigator.onLine is false)",
+        );
+    }
+    request.error(
+        ErrorKind::Network,
+        "The request failed before a response arrived: the server is unreachable, the connection \
+         dropped, or CORS blocked the response",
+    )
+}
+
+fn body_error(request: &Prepared, status: u16) -> Error {
+    request
+        .error(
+            ErrorKind::Network,
+            "The connection dropped while the response body was read",
+        )
+        .with_status(status)
+}
+
+fn unreadable(request: &Prepared, status: u16, ok: bool, body: &Body) -> Error {
+    if !ok {
+        let message = format!("The server answered HTTP {status} without an envelope");
+        return request.error(ErrorKind::Http, message).with_status(status);
+    }
+    let message = match body {
+        Body::NotJson => format!(
+            "The server answered HTTP {status} with a body that is not JSON; for other bodies set \
+             responseType to \"text\", \"blob\" or \"arrayBuffer\""
+        ),
+        _ => format!(
+            "The server answered HTTP {status} with JSON that is not an envelope \
+             {{code, msg, data}} with a numeric code"
+        ),
+    };
+    request
+        .error(ErrorKind::InvalidResponse, message)
+        .with_status(status)
+}
+
+fn business_error(request: &Prepared, status: u16, envelope: &response::Envelope) -> Error {
+    let message = if envelope.msg.is_empty() {
+        format!("The server answered with business code {}", envelope.code)
+    } else {
+        envelope.msg.clone()
+    };
+    request
+        .error(ErrorKind::Business, message)
+        .with_status(status)
+        .with_code(envelope.code)
+}
+
+fn exhausted_error(request: &Prepared, status: u16, replays: u32) -> Error {
+    let message = format!(
+        "The server still answered overdue after {replays} replays with renewed tokens; check \
+         that it accepts the tokens it renews, or raise maxRenewRetries"
+    );
+    request
+        .error(ErrorKind::RenewalExhausted, message)
+        .with_status(status)
+}
+
+fn login_error(
+    inner: &Inner,
+    request: &Prepared,
+    status: u16,
+    envelope: &response::Envelope,
+    header_missing: bool,
+) -> Error {
+    let message = if header_missing {
+        let header = &inner.config.auth_header;
+        format!(
+            "The server answered overdue without a renewed token in the {header} header. A \
+             cross-origin server must list {header} in Access-Control-Expose-Headers so that \
+             the browser lets the client read it"
+        )
+    } else if envelope.msg.is_empty() {
+        "The server requires a new login".to_owned()
+    } else {
+        envelope.msg.clone()
+    };
+    request
+        .error(ErrorKind::LoginRequired, message)
+        .with_status(status)
+        .with_code(envelope.code)
+}
+
+fn invalid_token_error(inner: &Inner, request: &Prepared, status: u16) -> Error {
+    let message = format!(
+        "The server answered overdue with a renewed token in {} that is empty or holds \
+         whitespace or a control character, so it was not stored",
+        inner.config.auth_header
+    );
+    request
+        .error(ErrorKind::InvalidResponse, message)
+        .with_status(status)
+        .with_code(inner.config.policy.codes().overdue)
+}
+
+fn abort_error(
+    request: &Prepared,
+    cause: AbortCause,
+    message: Option<String>,
+    timeout_ms: u32,
+) -> Error {
+    match cause {
+        AbortCause::Timeout => {
+            let message = format!("The request timed out after {timeout_ms} ms");
+            request.error(ErrorKind::Timeout, message)
+        }
+        AbortCause::Canceled(reason) => {
+            let message = match (reason, message) {
+                (CancelReason::All, Some(message)) => message,
+                (CancelReason::All, None) => "The request was canceled by cancelAll()".to_owned(),
+                (CancelReason::Duplicate, _) => {
+                    "The request was canceled by a newer request with the same method, URL, params and body".to_owned()
+                }
+                (CancelReason::User, _) => "The request was canceled by its AbortSignal".to_owned(),
+            };
+            request
+                .error(ErrorKind::Canceled, message)
+                .with_reason(reason)
+        }
+    }
+}

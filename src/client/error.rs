@@ -1,0 +1,280 @@
+//! The one error type of the client, with a kind that callers branch on.
+//!
+//! JavaScript sees the same fields on a `RenewFetchError` object. A caller branches on the kind,
+//! never on the message, which is for people.
+//!
+//! # Examples
+//!
+//! ```
+//! use renew_fetch::client::error::{CancelReason, Error, ErrorKind};
+//!
+//! let error = Error::new(ErrorKind::Canceled, "GET", "http://127.0.0.1/x", "Canceled")
+//!     .with_reason(CancelReason::Duplicate);
+//! assert!(error.is_canceled());
+//! assert_eq!(error.reason(), Some(CancelReason::Duplicate));
+//! ```
+
+use std::fmt;
+
+/// What went wrong with a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The envelope's code is neither success nor one the client acts on.
+    Business,
+    /// The HTTP status is an error and the body is not an envelope.
+    Http,
+    /// The call took longer than its timeout.
+    Timeout,
+    /// The call was aborted: see [`Error::reason`].
+    Canceled,
+    /// The request failed before a response arrived: DNS, connection, CORS.
+    Network,
+    /// `navigator.onLine` was false.
+    Offline,
+    /// The user has to log in again.
+    LoginRequired,
+    /// The server kept answering overdue after the maximum number of replays.
+    RenewalExhausted,
+    /// A success status carried a body that is not JSON or not an envelope, a renewed-token
+    /// header was malformed, or the data did not match the expected Rust type.
+    InvalidResponse,
+    /// The request could not be built from the caller's input: a URL that does not parse, a body
+    /// that cannot be serialized, an invalid header name.
+    InvalidRequest,
+}
+
+impl ErrorKind {
+    /// Returns the name that JavaScript sees in `error.kind`, such as `"login_required"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Business => "business",
+            Self::Http => "http",
+            Self::Timeout => "timeout",
+            Self::Canceled => "canceled",
+            Self::Network => "network",
+            Self::Offline => "offline",
+            Self::LoginRequired => "login_required",
+            Self::RenewalExhausted => "renewal_exhausted",
+            Self::InvalidResponse => "invalid_response",
+            Self::InvalidRequest => "invalid_request",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a call was canceled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CancelReason {
+    /// A newer call with the same duplicate key replaced it.
+    Duplicate,
+    /// The caller's `AbortSignal` fired.
+    User,
+    /// `cancelAll()` was called.
+    All,
+}
+
+impl CancelReason {
+    /// Returns the name that JavaScript sees in `error.reason`, such as `"duplicate"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Duplicate => "duplicate",
+            Self::User => "user",
+            Self::All => "all",
+        }
+    }
+}
+
+/// A failed call: its kind, a message for people, and the request and response facts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    method: String,
+    url: String,
+    status: Option<u16>,
+    code: Option<i64>,
+    reason: Option<CancelReason>,
+}
+
+impl Error {
+    /// Creates an error of `kind` for the request `method url`.
+    pub fn new(
+        kind: ErrorKind,
+        method: impl Into<String>,
+        url: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            method: method.into(),
+            url: url.into(),
+            status: None,
+            code: None,
+            reason: None,
+        }
+    }
+
+    /// Sets the HTTP status.
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Sets the envelope's business code.
+    pub fn with_code(mut self, code: i64) -> Self {
+        self.code = Some(code);
+        self
+    }
+
+    /// Sets the cancel reason.
+    pub fn with_reason(mut self, reason: CancelReason) -> Self {
+        self.reason = Some(reason);
+        self
+    }
+
+    /// Returns the kind.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// Returns the message, a sentence for people.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Returns the request method, in uppercase.
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// Returns the absolute request URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Returns the HTTP status, when a response arrived.
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+
+    /// Returns the envelope's business code, when the body was an envelope.
+    pub fn code(&self) -> Option<i64> {
+        self.code
+    }
+
+    /// Returns why the call was canceled, for [`ErrorKind::Canceled`].
+    pub fn reason(&self) -> Option<CancelReason> {
+        self.reason
+    }
+
+    /// Returns true for [`ErrorKind::Business`].
+    pub fn is_business(&self) -> bool {
+        self.kind == ErrorKind::Business
+    }
+
+    /// Returns true for [`ErrorKind::Http`].
+    pub fn is_http(&self) -> bool {
+        self.kind == ErrorKind::Http
+    }
+
+    /// Returns true for [`ErrorKind::Timeout`].
+    pub fn is_timeout(&self) -> bool {
+        self.kind == ErrorKind::Timeout
+    }
+
+    /// Returns true for [`ErrorKind::Canceled`].
+    pub fn is_canceled(&self) -> bool {
+        self.kind == ErrorKind::Canceled
+    }
+
+    /// Returns true for [`ErrorKind::Network`].
+    pub fn is_network(&self) -> bool {
+        self.kind == ErrorKind::Network
+    }
+
+    /// Returns true for [`ErrorKind::Offline`].
+    pub fn is_offline(&self) -> bool {
+        self.kind == ErrorKind::Offline
+    }
+
+    /// Returns true for [`ErrorKind::LoginRequired`].
+    pub fn is_login_required(&self) -> bool {
+        self.kind == ErrorKind::LoginRequired
+    }
+
+    /// Returns true for [`ErrorKind::RenewalExhausted`].
+    pub fn is_renewal_exhausted(&self) -> bool {
+        self.kind == ErrorKind::RenewalExhausted
+    }
+
+    /// Returns true for [`ErrorKind::InvalidResponse`].
+    pub fn is_invalid_response(&self) -> bool {
+        self.kind == ErrorKind::InvalidResponse
+    }
+
+    /// Returns true for [`ErrorKind::InvalidRequest`].
+    pub fn is_invalid_request(&self) -> bool {
+        self.kind == ErrorKind::InvalidRequest
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} error for {} {}", self.kind, self.method, self.url)?;
+        if let Some(status) = self.status {
+            write!(f, " (status {status})")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_kind_method_url_and_status() {
+        let error =
+            Error::new(ErrorKind::Http, "GET", "http://h/x", "Bad gateway").with_status(502);
+        assert_eq!(
+            error.to_string(),
+            "http error for GET http://h/x (status 502): Bad gateway",
+            "display shows every fact"
+        );
+    }
+
+    #[test]
+    fn kind_names_match_javascript() {
+        assert_eq!(
+            ErrorKind::LoginRequired.as_str(),
+            "login_required",
+            "snake case"
+        );
+        assert_eq!(
+            ErrorKind::RenewalExhausted.as_str(),
+            "renewal_exhausted",
+            "snake case"
+        );
+        assert_eq!(
+            ErrorKind::InvalidResponse.as_str(),
+            "invalid_response",
+            "snake case"
+        );
+    }
+
+    #[test]
+    fn checks_match_kind() {
+        let error = Error::new(ErrorKind::Timeout, "GET", "http://h/x", "Timed out");
+        assert!(error.is_timeout(), "a timeout error is_timeout");
+        assert!(!error.is_network(), "a timeout error is not is_network");
+    }
+}

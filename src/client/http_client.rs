@@ -1,0 +1,207 @@
+//! The JavaScript class `HttpClient`, a thin layer over [`Client`].
+
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+
+use super::api::Client;
+use super::config::TokenStorage;
+use super::engine::CallFuture;
+use super::error::{Error, ErrorKind};
+use super::js_error;
+use super::options;
+use super::request::CallInput;
+
+/// A request client that keeps the auth token, sends it as `Authorization: Bearer <token>` to
+/// allowed origins, deduplicates calls, and replays a call after an overdue answer that carries
+/// a renewed token.
+///
+/// Every call resolves to the envelope `{code, msg, data}` (or the raw body for a raw
+/// `responseType`) and rejects with a `RenewFetchError`.
+#[wasm_bindgen]
+pub struct HttpClient {
+    client: Client,
+}
+
+#[wasm_bindgen]
+impl HttpClient {
+    /// Creates a client and loads the stored token.
+    ///
+    /// Throws a `TypeError` that names the option when an option is invalid.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_optional_param_type = "HttpClientOptions")] options: JsValue,
+    ) -> Result<HttpClient, JsValue> {
+        let config = options::client_config(&options).map_err(type_error)?;
+        let client = Client::from_config(config).map_err(|error| type_error(error.to_string()))?;
+        Ok(Self { client })
+    }
+
+    /// Sends `GET url?params`. Resolves to the envelope, or to the raw body for a raw
+    /// `responseType`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
+    pub fn get(
+        &self,
+        url: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
+    ) -> Promise {
+        self.call_with_params("GET", url, params, &options)
+    }
+
+    /// Sends `DELETE url?params`. Resolves like `get`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
+    pub fn delete(
+        &self,
+        url: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
+    ) -> Promise {
+        self.call_with_params("DELETE", url, params, &options)
+    }
+
+    /// Sends `POST url` with `body`: JSON unless it is a string, FormData, Blob, ArrayBuffer,
+    /// typed array, URLSearchParams or stream. Resolves like `get`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
+    pub fn post(
+        &self,
+        url: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "unknown")] body: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
+    ) -> Promise {
+        self.call_with_body("POST", url, body, &options)
+    }
+
+    /// Sends `PUT url` with `body`, like `post`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
+    pub fn put(
+        &self,
+        url: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "unknown")] body: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
+    ) -> Promise {
+        self.call_with_body("PUT", url, body, &options)
+    }
+
+    /// Sends `PATCH url` with `body`, like `post`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
+    pub fn patch(
+        &self,
+        url: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "unknown")] body: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
+    ) -> Promise {
+        self.call_with_body("PATCH", url, body, &options)
+    }
+
+    /// Sends the request that `config` describes. Resolves like `get`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
+    pub fn request(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RequestConfig")] config: JsValue,
+    ) -> Promise {
+        match options::request_config(&config) {
+            Ok(input) => self.run(self.client.start(input)),
+            Err(message) => self.reject("GET", String::new(), message),
+        }
+    }
+
+    /// Stores `token`, for example after a login. Throws a `TypeError` when it is empty or holds
+    /// whitespace or a control character.
+    #[wasm_bindgen(js_name = setToken)]
+    pub fn set_token(&self, token: &str) -> Result<(), JsValue> {
+        self.client
+            .set_token(token)
+            .map_err(|error| type_error(error.to_string()))
+    }
+
+    /// Returns the stored token, or undefined.
+    #[wasm_bindgen(js_name = getToken)]
+    pub fn get_token(&self) -> Option<String> {
+        self.client.token()
+    }
+
+    /// Forgets the token, in memory and in storage.
+    #[wasm_bindgen(js_name = clearToken)]
+    pub fn clear_token(&self) {
+        self.client.clear_token();
+    }
+
+    /// Cancels every pending call. Each rejects with kind `canceled`, reason `all`, and `reason`
+    /// as its message when one is given.
+    #[wasm_bindgen(js_name = cancelAll)]
+    pub fn cancel_all(&self, reason: Option<String>) {
+        self.client.cancel_all(reason.as_deref());
+    }
+
+    /// The number of calls that have not settled.
+    #[wasm_bindgen(getter, js_name = pendingCount)]
+    pub fn pending_count(&self) -> u32 {
+        u32::try_from(self.client.pending_count()).unwrap_or(u32::MAX)
+    }
+
+    /// The storage in use: the requested one, or `"memory"` after a fallback.
+    #[wasm_bindgen(getter, js_name = tokenStorage, unchecked_return_type = "TokenStorage")]
+    pub fn token_storage(&self) -> String {
+        match self.client.token_storage() {
+            TokenStorage::Local => "local",
+            TokenStorage::Session => "session",
+            TokenStorage::Memory => "memory",
+        }
+        .to_owned()
+    }
+}
+
+impl HttpClient {
+    fn call_with_params(
+        &self,
+        method: &str,
+        url: String,
+        params: JsValue,
+        options: &JsValue,
+    ) -> Promise {
+        match options::call_options(options) {
+            Ok(options) => self.run(self.client.start(CallInput {
+                method: method.to_owned(),
+                url,
+                params,
+                body: JsValue::UNDEFINED,
+                options,
+            })),
+            Err(message) => self.reject(method, url, message),
+        }
+    }
+
+    fn call_with_body(
+        &self,
+        method: &str,
+        url: String,
+        body: JsValue,
+        options: &JsValue,
+    ) -> Promise {
+        match options::call_options(options) {
+            Ok(options) => self.run(self.client.start(CallInput {
+                method: method.to_owned(),
+                url,
+                params: JsValue::UNDEFINED,
+                body,
+                options,
+            })),
+            Err(message) => self.reject(method, url, message),
+        }
+    }
+
+    fn run(&self, call: CallFuture) -> Promise {
+        wasm_bindgen_futures::future_to_promise(async move {
+            call.await.map_err(|error| js_error::to_js(&error))
+        })
+    }
+
+    fn reject(&self, method: &str, url: String, message: String) -> Promise {
+        let error = Error::new(ErrorKind::InvalidRequest, method, url, message);
+        Promise::reject(&js_error::to_js(&error))
+    }
+}
+
+fn type_error(message: impl AsRef<str>) -> JsValue {
+    js_sys::TypeError::new(message.as_ref()).into()
+}

@@ -1,0 +1,65 @@
+//! The JavaScript face of [`Error`]: a `RenewFetchError` class that extends `Error`.
+
+use wasm_bindgen::prelude::*;
+
+use super::error::Error;
+
+#[wasm_bindgen(inline_js = r#"
+export class RenewFetchError extends Error {
+  constructor(kind, message, status, code, method, url, reason) {
+    super(message);
+    this.name = "RenewFetchError";
+    this.kind = kind;
+    this.status = status ?? null;
+    this.code = code ?? null;
+    this.method = method;
+    this.url = url;
+    this.reason = reason ?? null;
+  }
+}
+export function isRenewFetchError(value) {
+  return value instanceof RenewFetchError;
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = RenewFetchError)]
+    type JsRenewFetchError;
+
+    #[wasm_bindgen(constructor, js_class = RenewFetchError)]
+    fn new(
+        kind: &str,
+        message: &str,
+        status: Option<u16>,
+        code: Option<f64>,
+        method: &str,
+        url: &str,
+        reason: Option<String>,
+    ) -> JsRenewFetchError;
+
+    #[wasm_bindgen(js_name = isRenewFetchError)]
+    fn is_renew_fetch_error_js(value: &JsValue) -> bool;
+}
+
+/// Creates the `RenewFetchError` object for `error`. Absent facts become `null`.
+pub(crate) fn to_js(error: &Error) -> JsValue {
+    // Business codes are JavaScript numbers. Codes beyond 2^53 lose precision, as they would
+    // in JSON.parse.
+    let code = error.code().map(|code| code as f64);
+    let reason = error.reason().map(|reason| reason.as_str().to_owned());
+    JsRenewFetchError::new(
+        error.kind().as_str(),
+        error.message(),
+        error.status(),
+        code,
+        error.method(),
+        error.url(),
+        reason,
+    )
+    .into()
+}
+
+/// Returns true when `value` is a `RenewFetchError` thrown by this package.
+#[wasm_bindgen(js_name = isRenewFetchError)]
+pub fn is_renew_fetch_error(value: &JsValue) -> bool {
+    is_renew_fetch_error_js(value)
+}

@@ -1,0 +1,447 @@
+//! The replay policy: what a call does after it reads an envelope.
+//!
+//! The server answers a token that expired within its grace period with the overdue code and a
+//! renewed token, and the request never reached the handler, so replaying it is safe. A call
+//! also replays when it was sent with an older token than the one now stored, because another
+//! call renewed the token while this one was in flight. Replays are counted per call.
+//!
+//! # Examples
+//!
+//! ```
+//! use renew_fetch::client::replay::{BusinessCodes, Decision, Renewed, ReplayPolicy, Reply};
+//!
+//! let policy = ReplayPolicy::new(BusinessCodes::default(), 5);
+//! let reply = Reply {
+//!     code: 401,
+//!     renewed: Renewed::Valid,
+//!     sent_token: Some("old"),
+//!     current_token: Some("new"),
+//! };
+//! assert_eq!(policy.decide(&reply, 0), Decision::Replay);
+//! assert_eq!(policy.decide(&reply, 5), Decision::RenewalExhausted);
+//! ```
+
+use crate::protocol::{token_from_header, Codes};
+
+/// The default number of replays per call: 5.
+pub const DEFAULT_MAX_RENEW_RETRIES: u32 = 5;
+
+/// The business codes that the client acts on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BusinessCodes {
+    /// The code of a successful response. Default: 200.
+    pub success: i64,
+    /// The code that asks the client to store the renewed token and replay. Default: 401.
+    pub overdue: i64,
+    /// The codes after which the user has to log in again. Default: 1006 and 1007.
+    pub login_required: Vec<i64>,
+}
+
+impl Default for BusinessCodes {
+    fn default() -> Self {
+        let codes = Codes::default();
+        Self {
+            success: codes.success,
+            overdue: codes.overdue,
+            login_required: codes.login_required().to_vec(),
+        }
+    }
+}
+
+/// What the response said about a renewed token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Renewed {
+    /// The response had no renewed-token header, or the browser did not expose it.
+    Absent,
+    /// The header held a usable token, which the client has already stored.
+    Valid,
+    /// The header was empty or its token held whitespace or a control character.
+    Invalid,
+}
+
+/// Reads a renewed-token header value: the token, raw or after `Bearer `, and what the header
+/// was. A value with whitespace or a control character inside the token, or an empty one, is
+/// [`Renewed::Invalid`] and yields no token.
+pub fn read_renewed(header: Option<&str>) -> (Renewed, Option<&str>) {
+    match header {
+        None => (Renewed::Absent, None),
+        Some(value) => match token_from_header(value) {
+            Some(token) => (Renewed::Valid, Some(token)),
+            None => (Renewed::Invalid, None),
+        },
+    }
+}
+
+/// The facts about one response that the policy decides on.
+#[derive(Clone, Copy, Debug)]
+pub struct Reply<'a> {
+    /// The envelope's business code.
+    pub code: i64,
+    /// What the response carried as a renewed token.
+    pub renewed: Renewed,
+    /// The token that the request was sent with.
+    pub sent_token: Option<&'a str>,
+    /// The token stored now, after any renewed token of this response was stored.
+    pub current_token: Option<&'a str>,
+}
+
+/// What a call does next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// The envelope is the call's result: success or a business error.
+    Settle,
+    /// Send the same request again with the current token.
+    Replay,
+    /// The call would replay, but it has used all its replays.
+    RenewalExhausted,
+    /// The user has to log in again.
+    LoginRequired {
+        /// True when the code was overdue but no renewed token came with it. The usual cause is
+        /// a cross-origin response whose `Access-Control-Expose-Headers` leaves out the header.
+        header_missing: bool,
+    },
+    /// The code was overdue and the renewed-token header was malformed.
+    InvalidRenewedToken,
+}
+
+/// The replay policy of one client: its business codes and its replay budget per call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplayPolicy {
+    codes: BusinessCodes,
+    max_retries: u32,
+}
+
+impl ReplayPolicy {
+    /// Creates a policy that replays a call at most `max_retries` times.
+    pub fn new(codes: BusinessCodes, max_retries: u32) -> Self {
+        Self { codes, max_retries }
+    }
+
+    /// Returns the business codes.
+    pub fn codes(&self) -> &BusinessCodes {
+        &self.codes
+    }
+
+    /// Returns the maximum number of replays per call.
+    pub fn max_retries(&self) -> u32 {
+        self.max_retries
+    }
+
+    /// Decides what a call does with `reply`, after `replays_done` replays of that call.
+    pub fn decide(&self, reply: &Reply<'_>, replays_done: u32) -> Decision {
+        let overdue = reply.code == self.codes.overdue;
+        let login = self.codes.login_required.contains(&reply.code);
+        if !overdue && !login {
+            return Decision::Settle;
+        }
+
+        let token_moved = reply.current_token.is_some() && reply.current_token != reply.sent_token;
+        let renewed_here = overdue && reply.renewed == Renewed::Valid;
+        if token_moved || renewed_here {
+            return if replays_done < self.max_retries {
+                Decision::Replay
+            } else {
+                Decision::RenewalExhausted
+            };
+        }
+
+        match (overdue, reply.renewed) {
+            (true, Renewed::Invalid) => Decision::InvalidRenewedToken,
+            (true, _) => Decision::LoginRequired {
+                header_missing: true,
+            },
+            (false, _) => Decision::LoginRequired {
+                header_missing: false,
+            },
+        }
+    }
+}
+
+impl Default for ReplayPolicy {
+    fn default() -> Self {
+        Self::new(BusinessCodes::default(), DEFAULT_MAX_RENEW_RETRIES)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply<'a>(
+        code: i64,
+        renewed: Renewed,
+        sent: Option<&'a str>,
+        now: Option<&'a str>,
+    ) -> Reply<'a> {
+        Reply {
+            code,
+            renewed,
+            sent_token: sent,
+            current_token: now,
+        }
+    }
+
+    #[test]
+    fn read_renewed_accepts_raw_token() {
+        assert_eq!(
+            read_renewed(Some("a.b.c")),
+            (Renewed::Valid, Some("a.b.c")),
+            "raw JWT"
+        );
+    }
+
+    #[test]
+    fn read_renewed_strips_bearer_prefix() {
+        assert_eq!(
+            read_renewed(Some("Bearer a.b.c")),
+            (Renewed::Valid, Some("a.b.c")),
+            "Bearer prefix removed"
+        );
+        assert_eq!(
+            read_renewed(Some("bearer a.b.c")),
+            (Renewed::Valid, Some("a.b.c")),
+            "scheme matched without regard to case"
+        );
+    }
+
+    #[test]
+    fn read_renewed_absent_header() {
+        assert_eq!(read_renewed(None), (Renewed::Absent, None), "no header");
+    }
+
+    #[test]
+    fn read_renewed_rejects_empty() {
+        assert_eq!(
+            read_renewed(Some("")),
+            (Renewed::Invalid, None),
+            "empty value"
+        );
+        assert_eq!(
+            read_renewed(Some("Bearer ")),
+            (Renewed::Invalid, None),
+            "scheme alone"
+        );
+    }
+
+    #[test]
+    fn read_renewed_rejects_whitespace() {
+        assert_eq!(
+            read_renewed(Some("a b")),
+            (Renewed::Invalid, None),
+            "space inside"
+        );
+        assert_eq!(
+            read_renewed(Some("a\tb")),
+            (Renewed::Invalid, None),
+            "tab inside"
+        );
+    }
+
+    #[test]
+    fn read_renewed_rejects_cr_lf() {
+        // Browsers and hyper never deliver CR or LF in a header value, so only this test
+        // reaches the case.
+        assert_eq!(
+            read_renewed(Some("a\r\nb")),
+            (Renewed::Invalid, None),
+            "CR/LF inside"
+        );
+        assert_eq!(
+            read_renewed(Some("a.b.c\n")),
+            (Renewed::Invalid, None),
+            "trailing LF"
+        );
+    }
+
+    #[test]
+    fn read_renewed_rejects_control_characters() {
+        assert_eq!(
+            read_renewed(Some("a\u{0}b")),
+            (Renewed::Invalid, None),
+            "NUL inside"
+        );
+        assert_eq!(
+            read_renewed(Some("a\u{7f}b")),
+            (Renewed::Invalid, None),
+            "DEL inside"
+        );
+    }
+
+    #[test]
+    fn decide_settles_success() {
+        let policy = ReplayPolicy::default();
+        let reply = reply(200, Renewed::Absent, Some("t"), Some("t"));
+        assert_eq!(
+            policy.decide(&reply, 0),
+            Decision::Settle,
+            "success settles"
+        );
+    }
+
+    #[test]
+    fn decide_settles_business_code() {
+        let policy = ReplayPolicy::default();
+        let reply = reply(4001, Renewed::Absent, Some("t"), Some("t"));
+        assert_eq!(
+            policy.decide(&reply, 0),
+            Decision::Settle,
+            "business code settles"
+        );
+    }
+
+    #[test]
+    fn decide_settles_success_with_sliding_token() {
+        let policy = ReplayPolicy::default();
+        let reply = reply(200, Renewed::Valid, Some("old"), Some("new"));
+        assert_eq!(
+            policy.decide(&reply, 0),
+            Decision::Settle,
+            "a success never replays"
+        );
+    }
+
+    #[test]
+    fn decide_replays_overdue_with_renewed_token() {
+        let policy = ReplayPolicy::default();
+        let reply = reply(401, Renewed::Valid, Some("old"), Some("new"));
+        assert_eq!(
+            policy.decide(&reply, 0),
+            Decision::Replay,
+            "overdue plus token replays"
+        );
+    }
+
+    #[test]
+    fn decide_counts_replays_up_to_max() {
+        let policy = ReplayPolicy::new(BusinessCodes::default(), 3);
+        let reply = reply(401, Renewed::Valid, Some("old"), Some("new"));
+        assert_eq!(
+            policy.decide(&reply, 2),
+            Decision::Replay,
+            "third replay allowed"
+        );
+        assert_eq!(
+            policy.decide(&reply, 3),
+            Decision::RenewalExhausted,
+            "fourth replay exceeds the max of 3"
+        );
+    }
+
+    #[test]
+    fn decide_zero_max_never_replays() {
+        let policy = ReplayPolicy::new(BusinessCodes::default(), 0);
+        let reply = reply(401, Renewed::Valid, Some("old"), Some("new"));
+        assert_eq!(
+            policy.decide(&reply, 0),
+            Decision::RenewalExhausted,
+            "no budget"
+        );
+    }
+
+    #[test]
+    fn decide_replays_when_sent_token_is_older() {
+        let policy = ReplayPolicy::default();
+        let reply = reply(401, Renewed::Absent, Some("old"), Some("new"));
+        assert_eq!(
+            policy.decide(&reply, 0),
+            Decision::Replay,
+            "another call renewed the token meanwhile, so no header is needed"
+        );
+    }
+
+    #[test]
+    fn decide_replays_login_code_when_sent_token_is_older() {
+        let policy = ReplayPolicy::default();
+        let reply = reply(1007, Renewed::Absent, Some("old"), Some("new"));
+        assert_eq!(
+            policy.decide(&reply, 0),
+            Decision::Replay,
+            "older token rejected"
+        );
+    }
+
+    #[test]
+    fn decide_replays_when_token_arrived_after_sending_none() {
+        let policy = ReplayPolicy::default();
+        let reply = reply(1006, Renewed::Absent, None, Some("new"));
+        assert_eq!(
+            policy.decide(&reply, 0),
+            Decision::Replay,
+            "login finished meanwhile"
+        );
+    }
+
+    #[test]
+    fn decide_overdue_without_header_requires_login() {
+        let policy = ReplayPolicy::default();
+        let reply = reply(401, Renewed::Absent, Some("t"), Some("t"));
+        assert_eq!(
+            policy.decide(&reply, 0),
+            Decision::LoginRequired {
+                header_missing: true
+            },
+            "overdue without a token points at the missing header"
+        );
+    }
+
+    #[test]
+    fn decide_overdue_with_malformed_header() {
+        let policy = ReplayPolicy::default();
+        let reply = reply(401, Renewed::Invalid, Some("t"), Some("t"));
+        assert_eq!(
+            policy.decide(&reply, 0),
+            Decision::InvalidRenewedToken,
+            "malformed"
+        );
+    }
+
+    #[test]
+    fn decide_login_codes_require_login() {
+        let policy = ReplayPolicy::default();
+        for code in [1006, 1007] {
+            let reply = reply(code, Renewed::Absent, Some("t"), Some("t"));
+            assert_eq!(
+                policy.decide(&reply, 0),
+                Decision::LoginRequired {
+                    header_missing: false
+                },
+                "code {code} requires a login"
+            );
+        }
+    }
+
+    #[test]
+    fn decide_login_code_without_any_token() {
+        let policy = ReplayPolicy::default();
+        let reply = reply(1006, Renewed::Absent, None, None);
+        assert_eq!(
+            policy.decide(&reply, 0),
+            Decision::LoginRequired {
+                header_missing: false
+            },
+            "no token sent and none stored"
+        );
+    }
+
+    #[test]
+    fn decide_uses_configured_codes() {
+        let codes = BusinessCodes {
+            success: 0,
+            overdue: 40100,
+            login_required: vec![40101],
+        };
+        let policy = ReplayPolicy::new(codes, 5);
+        let overdue = reply(40100, Renewed::Valid, Some("old"), Some("new"));
+        let default_overdue = reply(401, Renewed::Valid, Some("old"), Some("new"));
+        assert_eq!(
+            policy.decide(&overdue, 0),
+            Decision::Replay,
+            "configured overdue"
+        );
+        assert_eq!(
+            policy.decide(&default_overdue, 0),
+            Decision::Settle,
+            "401 is an ordinary code once overdue is 40100"
+        );
+    }
+}

@@ -1,0 +1,307 @@
+//! Request building: the absolute URL with its query, the headers, the body, the duplicate key,
+//! and the `fetch` of one attempt.
+
+use gloo_net::http::{Headers, Method, RequestBuilder};
+use js_sys::{ArrayBuffer, JsString};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{AbortSignal, Blob, FormData, ReadableStream, Url, UrlSearchParams};
+
+use super::config::{is_header_name, ClientConfig, Duplicates, ResponseType};
+use super::error::{Error, ErrorKind};
+use super::key::{duplicate_key, stringify_query, BodyKey};
+use super::url::{append_query, join_url};
+use super::values::to_key_value;
+
+/// One call as the caller asked for it.
+pub(crate) struct CallInput {
+    /// The HTTP method, in any case.
+    pub method: String,
+    /// The URL, relative to the base URL or absolute.
+    pub url: String,
+    /// The query parameters, or undefined.
+    pub params: JsValue,
+    /// The body, or undefined.
+    pub body: JsValue,
+    /// The per-call options.
+    pub options: CallOptions,
+}
+
+/// The per-call options. `None` falls back to the client's setting.
+#[derive(Default)]
+pub(crate) struct CallOptions {
+    pub headers: Vec<(String, String)>,
+    /// The `params` option, used when the call has no params argument.
+    pub params: Option<JsValue>,
+    pub timeout_ms: Option<u32>,
+    pub signal: Option<AbortSignal>,
+    pub no_loading: bool,
+    pub duplicates: Option<Duplicates>,
+    pub response_type: ResponseType,
+}
+
+/// Where a client's requests go: resolved once, when the client is created.
+pub(crate) struct Target {
+    /// The base URL, absolute when it could be resolved.
+    pub base_url: Option<String>,
+    /// The page's URL, to resolve relative URLs against. None in Node.
+    pub page_url: Option<String>,
+    /// The origins that receive the token, in their serialized form such as
+    /// `http://127.0.0.1:8080`.
+    pub allowed_origins: Vec<String>,
+}
+
+impl Target {
+    /// Resolves the base URL and the allowed origins of `config`.
+    ///
+    /// # Errors
+    ///
+    /// Returns a message when an allowed origin is not an absolute URL.
+    pub(crate) fn resolve(config: &ClientConfig) -> Result<Self, String> {
+        let page_url = page_url();
+        let base_url = config.base_url.as_ref().map(|base| {
+            resolve(base, page_url.as_deref()).map_or_else(|| base.clone(), |url| url.href())
+        });
+        let allowed_origins = match &config.allowed_origins {
+            Some(origins) => origins
+                .iter()
+                .map(|origin| {
+                    Url::new(origin).map(|url| url.origin()).map_err(|_| {
+                        format!(
+                            "allowedOrigins holds {origin:?}, which is not an absolute URL; \
+                             write it like \"http://127.0.0.1:8080\""
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            None => base_url
+                .as_deref()
+                .or(page_url.as_deref())
+                .and_then(|url| Url::new(url).ok())
+                .map(|url| url.origin())
+                .into_iter()
+                .collect(),
+        };
+        Ok(Self {
+            base_url,
+            page_url,
+            allowed_origins,
+        })
+    }
+}
+
+/// A call ready to send: everything that stays the same across its replays.
+pub(crate) struct Prepared {
+    /// The method, in uppercase.
+    pub method: String,
+    /// The absolute URL, with the params in its query.
+    pub url: String,
+    /// True when the URL's origin is allowed to receive the token.
+    pub token_allowed: bool,
+    /// The client's headers merged with the call's.
+    pub headers: Vec<(String, String)>,
+    /// The body as `fetch` takes it.
+    pub body: Option<JsValue>,
+    /// The duplicate key, or None for a body that is never deduplicated.
+    pub key: Option<String>,
+    /// How to read the response.
+    pub response_type: ResponseType,
+}
+
+impl Prepared {
+    /// Creates an error of `kind` about this request.
+    pub(crate) fn error(&self, kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error::new(kind, self.method.as_str(), self.url.as_str(), message)
+    }
+}
+
+/// The outcome of an attempt that got no response.
+pub(crate) enum SendError {
+    /// The request could not be built from the caller's input.
+    Build(String),
+    /// `fetch` rejected: the network failed, CORS blocked the response, or the signal aborted.
+    Fetch,
+}
+
+/// Builds the parts of a call that stay the same across its replays.
+///
+/// # Errors
+///
+/// Returns an [`ErrorKind::InvalidRequest`] error when the method, the URL, the params, the
+/// headers or the body are unusable.
+pub(crate) fn prepare(
+    target: &Target,
+    config: &ClientConfig,
+    input: &CallInput,
+) -> Result<Prepared, Error> {
+    let method = input.method.to_ascii_uppercase();
+    let invalid =
+        |url: &str, message: String| Error::new(ErrorKind::InvalidRequest, &method, url, message);
+    if !is_header_name(&method) {
+        return Err(invalid(
+            &input.url,
+            format!("the method {method:?} is not a valid HTTP method"),
+        ));
+    }
+
+    let mut url = join_url(target.base_url.as_deref(), &input.url);
+    let params = Some(&input.params)
+        .filter(|params| !params.is_undefined() && !params.is_null())
+        .or(input.options.params.as_ref());
+    if let Some(params) = params {
+        let params = to_key_value(params).map_err(|message| {
+            invalid(&url, format!("The params cannot be serialized: {message}"))
+        })?;
+        url = append_query(&url, &stringify_query(&params));
+    }
+    let Some(parsed) = resolve(&url, target.page_url.as_deref()) else {
+        return Err(invalid(
+            &url,
+            format!(
+                "The URL {url:?} is not valid, or is relative with no page to resolve it \
+                 against; set baseUrl or pass an absolute URL such as http://127.0.0.1:8080/api"
+            ),
+        ));
+    };
+    let url = parsed.href();
+    let token_allowed = target.allowed_origins.contains(&parsed.origin());
+
+    let mut headers = merge_headers(&config.headers, &input.options.headers);
+    let (body, body_key) = read_body(&input.body).map_err(|message| invalid(&url, message))?;
+    let is_json = matches!(body_key, Some(BodyKey::Json(_)));
+    if is_json && !has_header(&headers, "content-type") {
+        headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
+    }
+    let key = body_key.map(|body_key| duplicate_key(&method, &url, &body_key));
+
+    Ok(Prepared {
+        method,
+        url,
+        token_allowed,
+        headers,
+        body,
+        key,
+        response_type: input.options.response_type,
+    })
+}
+
+/// Sends one attempt of `request` with `token`, aborted by `signal`.
+///
+/// # Errors
+///
+/// Returns [`SendError::Build`] when a header value or the body is rejected by the browser, and
+/// [`SendError::Fetch`] when no response arrived.
+pub(crate) async fn send(
+    request: &Prepared,
+    config: &ClientConfig,
+    token: Option<&str>,
+    signal: &AbortSignal,
+) -> Result<web_sys::Response, SendError> {
+    let headers = web_sys::Headers::new()
+        .map_err(|_| SendError::Build("Headers is unavailable".to_owned()))?;
+    for (name, value) in &request.headers {
+        headers.set(name, value).map_err(|_| {
+            SendError::Build(format!(
+                "the value of header {name:?} is not a valid header value"
+            ))
+        })?;
+    }
+    if let Some(token) = token {
+        if !has_header(&request.headers, &config.auth_header) {
+            let value = if config.auth_scheme.is_empty() {
+                token.to_owned()
+            } else {
+                let mut value = String::with_capacity(config.auth_scheme.len() + token.len() + 1);
+                value.push_str(&config.auth_scheme);
+                value.push(' ');
+                value.push_str(token);
+                value
+            };
+            headers.set(&config.auth_header, &value).map_err(|_| {
+                SendError::Build("the stored token is not a valid header value".to_owned())
+            })?;
+        }
+    }
+
+    let method = Method::from_bytes(request.method.as_bytes())
+        .map_err(|_| SendError::Build(format!("the method {:?} is not valid", request.method)))?;
+    let builder = RequestBuilder::new(&request.url)
+        .method(method)
+        .headers(Headers::from_raw(headers))
+        .abort_signal(Some(signal));
+    let built = match &request.body {
+        Some(body) => builder.body(body.clone()),
+        None => builder.build(),
+    };
+    let built = built
+        .map_err(|error| SendError::Build(format!("the browser rejected the request: {error}")))?;
+    let response = built.send().await.map_err(|_| SendError::Fetch)?;
+    Ok(response.into())
+}
+
+/// Returns the URL of the page or worker, or None in Node.
+fn page_url() -> Option<String> {
+    let location = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("location")).ok()?;
+    let href = js_sys::Reflect::get(&location, &JsValue::from_str("href")).ok()?;
+    href.as_string()
+}
+
+/// Parses `url`, relative to `page_url` when there is one.
+fn resolve(url: &str, page_url: Option<&str>) -> Option<Url> {
+    match page_url {
+        Some(page) => Url::new_with_base(url, page).ok(),
+        None => Url::new(url).ok(),
+    }
+}
+
+/// Returns the client's headers with the call's over them, matching names without regard to
+/// case.
+fn merge_headers(client: &[(String, String)], call: &[(String, String)]) -> Vec<(String, String)> {
+    let mut merged: Vec<(String, String)> = client
+        .iter()
+        .filter(|(name, _)| !has_header(call, name))
+        .cloned()
+        .collect();
+    merged.extend(call.iter().cloned());
+    merged
+}
+
+fn has_header(headers: &[(String, String)], name: &str) -> bool {
+    headers
+        .iter()
+        .any(|(header, _)| header.eq_ignore_ascii_case(name))
+}
+
+/// Turns the caller's body into what `fetch` takes, and its duplicate-key part.
+///
+/// The key part is None for FormData, Blob, ArrayBuffer, typed arrays, URLSearchParams and
+/// streams, which are never deduplicated.
+fn read_body(body: &JsValue) -> Result<(Option<JsValue>, Option<BodyKey>), String> {
+    if body.is_undefined() || body.is_null() {
+        return Ok((None, Some(BodyKey::Empty)));
+    }
+    if let Some(text) = body.as_string() {
+        return Ok((Some(body.clone()), Some(BodyKey::Text(text))));
+    }
+    let passthrough = body.is_instance_of::<FormData>()
+        || body.is_instance_of::<Blob>()
+        || body.is_instance_of::<ArrayBuffer>()
+        || ArrayBuffer::is_view(body)
+        || body.is_instance_of::<UrlSearchParams>()
+        || body.is_instance_of::<ReadableStream>();
+    if passthrough {
+        return Ok((Some(body.clone()), None));
+    }
+
+    let json: JsString = js_sys::JSON::stringify(body)
+        .map_err(|_| "The body cannot be serialized as JSON (a BigInt or a cycle?); pass a string or plain data".to_owned())?;
+    let tree = to_key_value(body)
+        .map_err(|message| format!("The body cannot be serialized: {message}"))?;
+    let json: JsValue = json.into();
+    if json.is_undefined() {
+        return Err(
+            "The body has no JSON form (a function or a symbol?); pass a string or plain data"
+                .to_owned(),
+        );
+    }
+    Ok((Some(json), Some(BodyKey::Json(tree))))
+}

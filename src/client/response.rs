@@ -1,0 +1,103 @@
+//! Reading a response: the raw body, or the JSON envelope whatever the HTTP status.
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+
+use super::config::ResponseType;
+
+/// What the body of a response turned out to be.
+pub(crate) enum Body {
+    /// A 2xx body read as text, Blob or ArrayBuffer, without an envelope check.
+    Raw(JsValue),
+    /// A JSON object with a numeric `code`.
+    Envelope(Envelope),
+    /// No body at all.
+    Empty,
+    /// A body that is not JSON.
+    NotJson,
+    /// JSON that is not an envelope.
+    NotEnvelope,
+}
+
+/// An envelope as the caller gets it, with its code and message read out.
+pub(crate) struct Envelope {
+    /// The parsed JSON object, handed to the caller as it is.
+    pub value: JsValue,
+    /// The business code.
+    pub code: i64,
+    /// The message, or empty when it is missing or not a string.
+    pub msg: String,
+}
+
+/// Reads the body of `response` as `response_type` asks.
+///
+/// A raw response type applies to 2xx responses only. Any other status is read as JSON, so
+/// an overdue answer to a download still replays.
+///
+/// # Errors
+///
+/// Returns the JavaScript error when the body cannot be read: the connection dropped or the
+/// call was aborted.
+pub(crate) async fn read(
+    response: &web_sys::Response,
+    response_type: ResponseType,
+) -> Result<Body, JsValue> {
+    if response.ok() && response_type != ResponseType::Json {
+        let promise = match response_type {
+            ResponseType::Blob => response.blob()?,
+            ResponseType::ArrayBuffer => response.array_buffer()?,
+            ResponseType::Text | ResponseType::Json => response.text()?,
+        };
+        return Ok(Body::Raw(JsFuture::from(promise).await?));
+    }
+
+    let text = JsFuture::from(response.text()?)
+        .await?
+        .as_string()
+        .unwrap_or_default();
+    if text.trim().is_empty() {
+        return Ok(Body::Empty);
+    }
+    let Ok(value) = js_sys::JSON::parse(&text) else {
+        return Ok(Body::NotJson);
+    };
+    Ok(envelope(value).map_or(Body::NotEnvelope, Body::Envelope))
+}
+
+/// Returns the envelope in `value`: a JSON object whose `code` is a whole number.
+fn envelope(value: JsValue) -> Option<Envelope> {
+    if !value.is_object() || js_sys::Array::is_array(&value) {
+        return None;
+    }
+    let code = Reflect::get(&value, &JsValue::from_str("code"))
+        .ok()?
+        .as_f64()?;
+    if code.fract() != 0.0 || !code.is_finite() {
+        return None;
+    }
+    let msg = Reflect::get(&value, &JsValue::from_str("msg"))
+        .ok()
+        .and_then(|msg| msg.as_string())
+        .unwrap_or_default();
+    Some(Envelope {
+        value,
+        code: code as i64,
+        msg,
+    })
+}
+
+/// Creates the envelope that an empty 2xx response resolves to: `{code: success, msg: "",
+/// data: null}`.
+pub(crate) fn empty_success(success: i64) -> JsValue {
+    let object = Object::new();
+    // Setting a property on a fresh plain object cannot throw.
+    let _ = Reflect::set(
+        &object,
+        &JsValue::from_str("code"),
+        &JsValue::from_f64(success as f64),
+    );
+    let _ = Reflect::set(&object, &JsValue::from_str("msg"), &JsValue::from_str(""));
+    let _ = Reflect::set(&object, &JsValue::from_str("data"), &JsValue::NULL);
+    object.into()
+}
