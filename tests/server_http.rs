@@ -1,5 +1,5 @@
 //! The layer over a real HTTP/1.1 connection on loopback, with raw requests so the tests can
-//! send what a typed client would refuse: repeated headers, obs-text bytes, oversized values.
+//! send what a typed client would reject: repeated headers, obs-text bytes, oversized values.
 #![cfg(all(feature = "server", not(target_arch = "wasm32")))]
 
 mod server_support;
@@ -89,7 +89,7 @@ fn bearer(token: &str) -> Vec<u8> {
 }
 
 #[tokio::test]
-async fn valid_token_passes_over_a_real_connection() {
+async fn tcp_valid_token_passes() {
     let (_clock, config) = setup();
     let calls = Calls::default();
     let addr = serve(app(&config, &calls)).await;
@@ -101,7 +101,7 @@ async fn valid_token_passes_over_a_real_connection() {
 }
 
 #[tokio::test]
-async fn missing_header_over_a_real_connection_is_401_need_login() {
+async fn tcp_missing_header_needs_login() {
     let (_clock, config) = setup();
     let addr = serve(app(&config, &Calls::default())).await;
     let reply = request(addr, "GET", "/api/profile", &[]).await;
@@ -116,7 +116,7 @@ async fn missing_header_over_a_real_connection_is_401_need_login() {
 }
 
 #[tokio::test]
-async fn renewal_headers_arrive_over_a_real_connection() {
+async fn tcp_renewal_headers_arrive() {
     let (clock, config) = setup();
     let addr = serve(app(&config, &Calls::default())).await;
     let token = config.issue_token("42", "ada").expect("issue");
@@ -139,7 +139,7 @@ async fn renewal_headers_arrive_over_a_real_connection() {
 }
 
 #[tokio::test]
-async fn overdue_over_a_real_connection_does_not_run_the_handler() {
+async fn tcp_overdue_skips_handler() {
     let (clock, config) = setup();
     let calls = Calls::default();
     let addr = serve(app(&config, &calls)).await;
@@ -153,7 +153,7 @@ async fn overdue_over_a_real_connection_does_not_run_the_handler() {
 }
 
 #[tokio::test]
-async fn repeated_authorization_lines_are_400_invalid_request() {
+async fn tcp_repeated_headers_are_invalid_request() {
     let (_clock, config) = setup();
     let calls = Calls::default();
     let addr = serve(app(&config, &calls)).await;
@@ -165,7 +165,7 @@ async fn repeated_authorization_lines_are_400_invalid_request() {
         &[&bearer(&token), &bearer(&token)],
     )
     .await;
-    assert_eq!(reply.status, 400, "repeated header refused");
+    assert_eq!(reply.status, 400, "repeated header rejected");
     assert_eq!(
         reply.header("www-authenticate"),
         ["Bearer realm=\"renew-fetch\", error=\"invalid_request\""],
@@ -176,7 +176,7 @@ async fn repeated_authorization_lines_are_400_invalid_request() {
 }
 
 #[tokio::test]
-async fn non_ascii_bytes_are_400_invalid_request() {
+async fn tcp_non_ascii_header_is_invalid_request() {
     let (_clock, config) = setup();
     let addr = serve(app(&config, &Calls::default())).await;
     for (what, line) in [
@@ -191,13 +191,13 @@ async fn non_ascii_bytes_are_400_invalid_request() {
         ),
     ] {
         let reply = request(addr, "GET", "/api/profile", &[&line]).await;
-        assert_eq!(reply.status, 400, "{what}: refused");
+        assert_eq!(reply.status, 400, "{what}: rejected");
         assert_eq!(reply.json()["code"], 1007, "{what}: invalid-token envelope");
     }
 }
 
 #[tokio::test]
-async fn oversized_header_is_400_invalid_request() {
+async fn tcp_oversized_header_is_invalid_request() {
     let (_clock, config) = setup();
     let addr = serve(app(&config, &Calls::default())).await;
     let line = format!(
@@ -205,12 +205,12 @@ async fn oversized_header_is_400_invalid_request() {
         "a".repeat(MAX_AUTHORIZATION_LEN)
     );
     let reply = request(addr, "GET", "/api/profile", &[line.as_bytes()]).await;
-    assert_eq!(reply.status, 400, "over 8 KiB refused");
+    assert_eq!(reply.status, 400, "over 8 KiB rejected");
     assert_eq!(reply.json()["code"], 1007, "invalid-token envelope");
 }
 
 #[tokio::test]
-async fn preflight_over_a_real_connection_passes_untouched() {
+async fn tcp_preflight_passes_untouched() {
     let (_clock, config) = setup();
     let calls = Calls::default();
     let addr = serve(app(&config, &calls)).await;

@@ -14,7 +14,7 @@ use renew_fetch::server::{Claims, ManualClock};
 use server_support::*;
 
 #[tokio::test]
-async fn renewal_keeps_auth_time_across_a_chain_of_renewals() {
+async fn renewal_chain_keeps_auth_time() {
     let (clock, config) = setup();
     let calls = Calls::default();
     let app = app(&config, &calls);
@@ -41,7 +41,7 @@ async fn renewal_keeps_auth_time_across_a_chain_of_renewals() {
 }
 
 #[tokio::test]
-async fn renewal_gives_a_new_jti_every_time() {
+async fn renewal_issues_new_jti() {
     let (clock, config) = setup();
     let calls = Calls::default();
     let app = app(&config, &calls);
@@ -68,7 +68,7 @@ async fn renewal_gives_a_new_jti_every_time() {
 }
 
 #[tokio::test]
-async fn renewed_exp_never_passes_the_session_cap() {
+async fn renewed_exp_stays_within_cap() {
     let (clock, config) = setup();
     let calls = Calls::default();
     let app = app(&config, &calls);
@@ -110,7 +110,7 @@ async fn renewed_exp_never_passes_the_session_cap() {
 }
 
 #[tokio::test]
-async fn overdue_at_the_cap_is_invalid_token_not_a_renewal() {
+async fn overdue_past_cap_is_invalid_token() {
     let (clock, config) = setup();
     let calls = Calls::default();
     // The last token of the session: its exp is the cap.
@@ -136,7 +136,7 @@ async fn overdue_at_the_cap_is_invalid_token_not_a_renewal() {
 }
 
 #[tokio::test]
-async fn overdue_near_the_cap_renews_only_up_to_the_cap() {
+async fn overdue_near_cap_clamps_exp() {
     let (clock, config) = setup();
     let calls = Calls::default();
     let token = jws(
@@ -157,7 +157,7 @@ async fn overdue_near_the_cap_renews_only_up_to_the_cap() {
 }
 
 #[tokio::test]
-async fn handler_is_not_run_on_overdue() {
+async fn overdue_skips_handler() {
     let (clock, config) = setup();
     let calls = Calls::default();
     let app = app(&config, &calls);
@@ -189,31 +189,34 @@ async fn window_and_grace_boundaries_are_exact() {
         clock.set(t);
         send(&app, get_with("/api/profile", &token))
     };
-    let r = at(exp - WINDOW - 1).await;
+    let reply = at(exp - WINDOW - 1).await;
+    assert_eq!(reply.status, StatusCode::OK, "window + 1s left: passes");
     assert!(
-        r.status == StatusCode::OK && r.header("authorization").is_none(),
-        "window + 1s left: plain pass"
+        reply.header("authorization").is_none(),
+        "window + 1s left: no renewal"
     );
-    let r = at(exp - WINDOW).await;
+
+    let reply = at(exp - WINDOW).await;
+    assert_eq!(reply.status, StatusCode::OK, "window left: passes");
     assert!(
-        r.status == StatusCode::OK && r.header("authorization").is_some(),
+        reply.header("authorization").is_some(),
         "window left: renewed"
     );
-    let r = at(exp).await;
-    assert!(
-        r.status == StatusCode::OK && r.header("authorization").is_some(),
-        "at exp: still valid, renewed"
-    );
-    let r = at(exp + 1).await;
-    assert_eq!(r.code(), 401, "1s after exp: overdue");
-    let r = at(exp + GRACE).await;
-    assert_eq!(r.code(), 401, "grace elapsed exactly: overdue");
-    let r = at(exp + GRACE + 1).await;
-    assert_eq!(r.code(), 1007, "1s past grace: invalid");
+
+    let reply = at(exp).await;
+    assert_eq!(reply.status, StatusCode::OK, "at exp: still valid");
+    assert!(reply.header("authorization").is_some(), "at exp: renewed");
+
+    let reply = at(exp + 1).await;
+    assert_eq!(reply.code(), 401, "1s after exp: overdue");
+    let reply = at(exp + GRACE).await;
+    assert_eq!(reply.code(), 401, "grace elapsed exactly: overdue");
+    let reply = at(exp + GRACE + 1).await;
+    assert_eq!(reply.code(), 1007, "1s past grace: invalid");
 }
 
 #[tokio::test]
-async fn zero_grace_period_never_answers_overdue() {
+async fn zero_grace_disables_overdue() {
     let clock = ManualClock::new(T0);
     let config = builder(&clock)
         .grace_period(secs(0))
@@ -227,7 +230,7 @@ async fn zero_grace_period_never_answers_overdue() {
 }
 
 #[tokio::test]
-async fn leeway_extends_validity_by_its_length() {
+async fn leeway_extends_validity() {
     let clock = ManualClock::new(T0);
     let config = builder(&clock)
         .leeway(secs(30))
@@ -265,18 +268,21 @@ async fn route_layer_protects_only_its_routes() {
         StatusCode::UNAUTHORIZED,
         "layered route needs a token"
     );
+
     let reply = send(&app, get_bare("/public")).await;
     assert_eq!(
         reply.status,
         StatusCode::OK,
         "route added after route_layer is public"
     );
+
     let reply = send(&app, get_bare("/nowhere")).await;
     assert_eq!(
         reply.status,
         StatusCode::NOT_FOUND,
         "route_layer leaves the fallback alone"
     );
+
     let token = config.issue_token("42", "ada").expect("issue");
     clock.advance(secs(LIFETIME - 60));
     let reply = send(&app, get_with("/api/profile", &token)).await;
@@ -289,7 +295,7 @@ async fn route_layer_protects_only_its_routes() {
 }
 
 #[tokio::test]
-async fn renewal_merges_existing_access_control_expose_headers() {
+async fn renewal_merges_expose_headers() {
     let (clock, config) = setup();
     let calls = Calls::default();
     let token = config.issue_token("42", "ada").expect("issue");
@@ -313,7 +319,7 @@ async fn renewal_merges_existing_access_control_expose_headers() {
 }
 
 #[tokio::test]
-async fn renewal_does_not_duplicate_an_exposed_authorization() {
+async fn renewal_keeps_exposed_authorization_once() {
     let (clock, config) = setup();
     let app = Router::new()
         .route(
@@ -337,7 +343,7 @@ async fn renewal_does_not_duplicate_an_exposed_authorization() {
 }
 
 #[tokio::test]
-async fn handler_that_sets_authorization_keeps_its_value() {
+async fn handler_authorization_is_kept() {
     let (clock, config) = setup();
     let app = Router::new()
         .route(
@@ -357,7 +363,7 @@ async fn handler_that_sets_authorization_keeps_its_value() {
 }
 
 #[tokio::test]
-async fn renewal_applies_to_error_responses_of_the_handler() {
+async fn renewal_applies_to_error_responses() {
     let (clock, config) = setup();
     let app = Router::new()
         .route(
@@ -380,7 +386,7 @@ async fn renewal_applies_to_error_responses_of_the_handler() {
 }
 
 #[tokio::test]
-async fn issuer_and_audience_are_issued_required_and_checked() {
+async fn issuer_and_audience_are_checked() {
     let clock = ManualClock::new(T0);
     let config = builder(&clock)
         .issuer("https://auth.example")
@@ -460,7 +466,7 @@ async fn issuer_and_audience_are_issued_required_and_checked() {
 }
 
 #[tokio::test]
-async fn token_with_an_audience_is_rejected_when_none_is_configured() {
+async fn unexpected_audience_is_rejected() {
     let (_clock, config) = setup();
     let calls = Calls::default();
     let mut p: serde_json::Value =
@@ -471,12 +477,12 @@ async fn token_with_an_audience_is_rejected_when_none_is_configured() {
     assert_eq!(
         reply.code(),
         1007,
-        "a token meant for another audience is refused"
+        "a token meant for another audience is rejected"
     );
 }
 
 #[tokio::test]
-async fn claims_extractor_outside_the_layer_is_500_with_a_generic_envelope() {
+async fn extractor_without_layer_is_500() {
     let app = Router::new().route("/x", get(|claims: Claims| async move { Json(claims) }));
     let recorder = LogRecorder::default();
     let _guard = tracing::subscriber::set_default(recorder.clone());
@@ -504,7 +510,7 @@ async fn claims_extractor_outside_the_layer_is_500_with_a_generic_envelope() {
 }
 
 #[tokio::test]
-async fn rejections_and_renewals_are_logged_with_a_fingerprint_never_the_token() {
+async fn logs_fingerprint_not_token() {
     let (clock, config) = setup();
     let calls = Calls::default();
     let app = app(&config, &calls);
@@ -552,7 +558,7 @@ async fn rejections_and_renewals_are_logged_with_a_fingerprint_never_the_token()
         "Authorization scheme is not Bearer",
         "token signature does not verify",
         "token renewed in the renewal window",
-        "request answered overdue",
+        "overdue token renewed, handler skipped",
     ];
     for needle in expect {
         assert!(all.contains(needle), "log mentions {needle:?}:\n{all}");

@@ -7,18 +7,22 @@ use http::HeaderMap;
 
 use crate::protocol::{BEARER_SCHEME, MAX_AUTHORIZATION_LEN};
 
-/// Why a request carries no usable bearer token.
+/// The reason a request carries no usable bearer token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum BearerError {
     /// No `Authorization` header at all.
     Missing,
     /// More than one `Authorization` header.
     Repeated,
-    /// The header is longer than [`MAX_AUTHORIZATION_LEN`]; nothing else was looked at.
+    /// The header is longer than [`MAX_AUTHORIZATION_LEN`]. Nothing else was parsed.
     TooLong,
-    /// The header holds a byte outside visible ASCII and space (a tab, obs-text, non-UTF-8).
+    /// The header contains a byte outside visible ASCII and space (a tab, obs-text, non-UTF-8).
     NotVisibleAscii,
     /// The header is not `<scheme> <credentials>` with the scheme `Bearer` in any case.
+    ///
+    /// Another scheme such as `Basic` gets 400 `invalid_request` too. RFC 6750 §3.1 allows the
+    /// bare challenge for an unsupported scheme, but this layer reports a header that is present
+    /// and unusable as a malformed request.
     NotBearer,
     /// The credentials are empty or not strict token68 (`[A-Za-z0-9-._~+/]+=*`), which also
     /// catches a second space, a trailing space and a comma list.
@@ -26,7 +30,7 @@ pub(crate) enum BearerError {
 }
 
 impl BearerError {
-    /// A short reason for the log.
+    /// Returns a short reason for the log.
     pub(crate) fn reason(self) -> &'static str {
         match self {
             Self::Missing => "no Authorization header",
@@ -77,11 +81,12 @@ pub(crate) fn parse_bearer(value: &[u8]) -> Result<&str, BearerError> {
     if !is_token68(rest) {
         return Err(BearerError::NotToken68);
     }
-    // Every byte is visible ASCII, so this cannot fail; map the error rather than unwrap.
+    // Every byte is visible ASCII, so this conversion cannot fail. The error is mapped anyway
+    // because nothing on this path unwraps.
     std::str::from_utf8(rest).map_err(|_| BearerError::NotVisibleAscii)
 }
 
-/// Whether `s` is `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+/// Checks that `s` is token68: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
 fn is_token68(s: &[u8]) -> bool {
     let body_len = s
         .iter()

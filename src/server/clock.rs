@@ -28,10 +28,10 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock that only moves when told to, for tests and demos.
+/// A clock that moves only when it is set or advanced, for tests and demos.
 ///
 /// Clones share one time, so a test keeps a clone, hands another to the config and then moves
-/// the time that the layer sees.
+/// the time that the layer reads.
 ///
 /// # Examples
 ///

@@ -25,8 +25,8 @@ pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(2 * 60 * 60);
 /// 30 minutes.
 pub const DEFAULT_RENEW_WINDOW: Duration = Duration::from_secs(30 * 60);
 
-/// The default grace period after expiry, in which a request is answered overdue with a renewed
-/// token: 10 minutes.
+/// The default grace period after expiry, in which a request gets the overdue response with a
+/// renewed token: 10 minutes.
 pub const DEFAULT_GRACE_PERIOD: Duration = Duration::from_secs(10 * 60);
 
 /// The default session cap, measured from the original login: 7 days.
@@ -78,7 +78,8 @@ impl Inner {
 impl AuthConfig {
     /// Starts a builder with the HMAC secret and every other setting at its default.
     ///
-    /// The secret must be at least [`MIN_SECRET_LEN`] bytes; [`AuthConfigBuilder::build`] checks.
+    /// The secret must be at least [`MIN_SECRET_LEN`] bytes, which [`AuthConfigBuilder::build`]
+    /// checks.
     pub fn builder(secret: impl Into<Vec<u8>>) -> AuthConfigBuilder {
         AuthConfigBuilder::new(secret)
     }
@@ -100,47 +101,47 @@ impl AuthConfig {
         RenewLayer::new(self.clone())
     }
 
-    /// The token lifetime.
+    /// Returns the token lifetime.
     pub fn token_lifetime(&self) -> Duration {
         Duration::from_secs(self.inner.lifetime)
     }
 
-    /// The renewal window before expiry.
+    /// Returns the renewal window before expiry.
     pub fn renew_window(&self) -> Duration {
         Duration::from_secs(self.inner.window)
     }
 
-    /// The grace period after expiry.
+    /// Returns the grace period after expiry.
     pub fn grace_period(&self) -> Duration {
         Duration::from_secs(self.inner.grace)
     }
 
-    /// The session cap, measured from the original login.
+    /// Returns the session cap, measured from the original login.
     pub fn session_cap(&self) -> Duration {
         Duration::from_secs(self.inner.cap)
     }
 
-    /// The leeway for clock skew.
+    /// Returns the leeway for clock skew.
     pub fn leeway(&self) -> Duration {
         Duration::from_secs(self.inner.leeway)
     }
 
-    /// The required issuer, if one is set.
+    /// Returns the required issuer, if one is set.
     pub fn issuer(&self) -> Option<&str> {
         self.inner.issuer.as_deref()
     }
 
-    /// The required audience, if one is set.
+    /// Returns the required audience, if one is set.
     pub fn audience(&self) -> Option<&str> {
         self.inner.audience.as_deref()
     }
 
-    /// The business codes of the envelopes the layer writes.
+    /// Returns the business codes of the envelopes that the layer writes.
     pub fn codes(&self) -> &Codes {
         &self.inner.codes
     }
 
-    /// The `WWW-Authenticate` realm.
+    /// Returns the `WWW-Authenticate` realm.
     pub fn realm(&self) -> &str {
         &self.inner.realm
     }
@@ -167,7 +168,7 @@ impl fmt::Debug for AuthConfig {
 
 /// Builds an [`AuthConfig`]. Start with [`AuthConfig::builder`].
 ///
-/// Every setting has a default; [`build`](Self::build) checks them together.
+/// Every setting has a default, and [`build`](Self::build) checks them together.
 pub struct AuthConfigBuilder {
     secret: Vec<u8>,
     lifetime: Duration,
@@ -216,8 +217,8 @@ impl AuthConfigBuilder {
         self
     }
 
-    /// Sets the grace period: a request whose token expired this long ago or less is answered
-    /// overdue with a renewed token, and the handler is not run. Zero turns it off. Default:
+    /// Sets the grace period: a request whose token expired this long ago or less gets the
+    /// overdue response with a renewed token, and the handler is not run. Zero turns it off. Default:
     /// [`DEFAULT_GRACE_PERIOD`], 10 minutes.
     pub fn grace_period(mut self, grace: Duration) -> Self {
         self.grace = grace;
@@ -269,7 +270,7 @@ impl AuthConfigBuilder {
         self
     }
 
-    /// Sets the clock that every time check and every issued token reads; tests pass a
+    /// Sets the clock that every time check and every issued token reads. Tests pass a
     /// [`ManualClock`](super::ManualClock). Default: [`SystemClock`].
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Arc::new(clock);
@@ -280,11 +281,15 @@ impl AuthConfigBuilder {
     ///
     /// # Errors
     ///
-    /// A [`ConfigError`] when the secret is shorter than [`MIN_SECRET_LEN`], when a duration has
-    /// a sub-second part, when the settings contradict each other (zero lifetime, window or
-    /// leeway not shorter than the lifetime, cap shorter than the lifetime), when the issuer or
-    /// audience is empty, when the realm cannot be quoted, when two codes are equal, or when the
-    /// JWT library has no crypto provider.
+    /// Returns a [`ConfigError`] when:
+    ///
+    /// - the secret is shorter than [`MIN_SECRET_LEN`]
+    /// - a duration has a sub-second part
+    /// - the lifetime is zero, the window or leeway is not shorter than the lifetime, or the cap
+    ///   is shorter than the lifetime
+    /// - the issuer or audience is empty, or the realm cannot be quoted
+    /// - two business codes are equal
+    /// - jsonwebtoken has no crypto provider
     pub fn build(self) -> Result<AuthConfig, ConfigError> {
         if self.secret.len() < MIN_SECRET_LEN {
             return Err(ConfigError::SecretTooShort {
@@ -338,12 +343,12 @@ impl AuthConfigBuilder {
         if let Some(&code) = codes.iter().find(|code| !seen.insert(**code)) {
             return Err(ConfigError::DuplicateCode { code });
         }
-        // jsonwebtoken panics on use when it cannot pick a provider (both or neither of its
-        // crypto features); fail here instead, never on a request.
+        // jsonwebtoken 12 panics on use when it cannot pick a provider (both or neither of its
+        // crypto features enabled). Failing here keeps that panic off the request path.
         if CryptoProvider::try_get_default().is_none() {
             return Err(ConfigError::NoCryptoProvider);
         }
-        // Both only fail on an empty secret, which the length check has already refused.
+        // Both fail only on an empty secret, which the length check has already rejected.
         let too_short = |_| ConfigError::SecretTooShort {
             len: self.secret.len(),
         };
@@ -354,8 +359,8 @@ impl AuthConfigBuilder {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.algorithms = vec![Algorithm::HS256];
         validation.leeway = leeway;
-        // jsonwebtoken reads the system clock for exp and nbf; the layer checks every time
-        // against the injected clock itself.
+        // jsonwebtoken reads the system clock for exp and nbf, so the layer turns both checks off
+        // and checks every time against the injected clock itself.
         validation.validate_exp = false;
         validation.validate_nbf = false;
         validation.validate_aud = true;
@@ -407,7 +412,7 @@ impl fmt::Debug for AuthConfigBuilder {
     }
 }
 
-/// Why [`AuthConfigBuilder::build`] refused the settings.
+/// The error returned when [`AuthConfigBuilder::build`] rejects the settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ConfigError {
@@ -416,7 +421,7 @@ pub enum ConfigError {
         /// The length of the secret that was given, in bytes.
         len: usize,
     },
-    /// A duration has a sub-second part; tokens count whole seconds.
+    /// A duration has a sub-second part, but tokens count whole seconds.
     SubSecond {
         /// The builder setting.
         setting: &'static str,
@@ -430,28 +435,28 @@ pub enum ConfigError {
     WindowNotShorterThanLifetime {
         /// The renewal window.
         window: Duration,
-        /// The token lifetime.
+        /// Returns the token lifetime.
         lifetime: Duration,
     },
     /// The session cap is shorter than the token lifetime.
     CapShorterThanLifetime {
         /// The session cap.
         cap: Duration,
-        /// The token lifetime.
+        /// Returns the token lifetime.
         lifetime: Duration,
     },
     /// The leeway is not shorter than the token lifetime.
     LeewayNotShorterThanLifetime {
         /// The leeway.
         leeway: Duration,
-        /// The token lifetime.
+        /// Returns the token lifetime.
         lifetime: Duration,
     },
     /// The issuer is the empty string.
     EmptyIssuer,
     /// The audience is the empty string.
     EmptyAudience,
-    /// The realm holds a `"`, a `\` or a byte outside visible ASCII and space.
+    /// The realm contains a `"`, a `\` or a byte outside visible ASCII and space.
     InvalidRealm,
     /// Two of the business codes are equal, so the client could not tell them apart.
     DuplicateCode {

@@ -9,8 +9,9 @@ use http::request::Parts;
 use super::rejection::internal_error;
 use super::token::Claims;
 
-/// The rejection of the [`Claims`] extractor when the route is not behind the layer. It
-/// answers 500 with a generic envelope; the cause goes to the log, not to the client.
+/// The rejection of the [`Claims`] extractor when the route is not behind the layer.
+///
+/// Its response is a 500 with a generic envelope. The cause goes to the log, never to the client.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MissingClaims;
 
@@ -36,7 +37,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Claims {
             tracing::error!(
                 method = %parts.method,
                 path = parts.uri.path(),
-                "{MissingClaims}; answering 500"
+                "{MissingClaims}, so the request gets a 500"
             );
             MissingClaims
         })

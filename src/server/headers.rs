@@ -9,9 +9,9 @@ pub(crate) const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
 
 /// Puts a renewed token on a response.
 ///
-/// An `Authorization` header that the handler set itself wins, since the handler knows better
-/// (a login route behind the layer, say); the header is still exposed and the response is
-/// still marked no-store.
+/// An `Authorization` header that the handler set itself is kept, because the handler issued it
+/// on purpose (a login route behind the layer, for example). The header is still exposed and
+/// the response is still marked no-store.
 pub(crate) fn attach_renewed_token(headers: &mut HeaderMap, token: HeaderValue) {
     if !headers.contains_key(AUTHORIZATION) {
         headers.insert(AUTHORIZATION, token);
@@ -33,7 +33,7 @@ pub(crate) fn expose_authorization(headers: &mut HeaderMap) {
     let mut names: Vec<&str> = Vec::new();
     for value in &existing {
         let Ok(text) = value.to_str() else {
-            // A value we cannot read: leave every value as it is and add ours on its own line.
+            // A value that is not visible ASCII stays as it is, and Authorization gets its own line.
             headers.append(
                 ACCESS_CONTROL_EXPOSE_HEADERS,
                 HeaderValue::from_static("Authorization"),

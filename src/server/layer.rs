@@ -8,8 +8,8 @@ use super::service::RenewService;
 /// The tower layer that verifies bearer tokens and renews them. Works with
 /// [`axum::Router::layer`] and [`axum::Router::route_layer`].
 ///
-/// Make one with [`AuthConfig::layer`] or [`RenewLayer::new`]; see [`RenewService`] for what it
-/// does to each request.
+/// Make one with [`AuthConfig::layer`] or [`RenewLayer::new`]. [`RenewService`] lists the
+/// response to each kind of request.
 #[derive(Clone, Debug)]
 pub struct RenewLayer {
     config: AuthConfig,

@@ -1,9 +1,12 @@
-//! The axum layer that verifies HS256 bearer JWTs, renews them near expiry and answers overdue
-//! just after, so the client can store the renewed token and replay.
+//! The axum layer that verifies HS256 bearer JWTs and renews them.
+//!
+//! Near expiry the layer adds a renewed token to the handler's response. Just after expiry it
+//! skips the handler and responds with the overdue code and a renewed token, so the client can
+//! store the token and replay the request.
 //!
 //! Build an [`AuthConfig`], issue tokens from a login handler with
 //! [`AuthConfig::issue_token`], put [`AuthConfig::layer`] on the protected routes and read
-//! [`Claims`] in their handlers. [`RenewService`] lists what the layer answers to each request.
+//! [`Claims`] in their handlers. [`RenewService`] lists the response to each kind of request.
 //!
 //! # Examples
 //!

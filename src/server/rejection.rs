@@ -1,5 +1,5 @@
-//! Every response that the layer writes instead of the handler's, as one table from the reason to
-//! the status, business code and `WWW-Authenticate` challenge.
+//! The responses that the layer writes instead of the handler's, as one table that maps the
+//! reason to the status, business code and `WWW-Authenticate` challenge.
 
 use std::fmt;
 
@@ -12,8 +12,8 @@ use super::bearer::BearerError;
 use super::headers::{attach_renewed_token, NO_STORE};
 use crate::protocol::{Codes, Envelope};
 
-/// Why the layer answered instead of the handler. Each reason is logged as it is, and maps to one
-/// [`Kind`] of response.
+/// The reason the layer responded instead of the handler. Each reason is logged verbatim and
+/// maps to one [`Kind`] of response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Reason {
     /// The `Authorization` header is missing or is not a single `Bearer <token68>`.
@@ -42,12 +42,12 @@ pub(crate) enum Reason {
     SessionCapReached,
     /// The token was good for an overdue renewal but issuing the renewed one failed.
     RenewalFailed,
-    /// An overdue token was renewed; the handler was not run.
+    /// An overdue token was renewed, and the handler was not run.
     Overdue,
 }
 
 impl Reason {
-    /// The row of the table that answers this reason.
+    /// Returns the kind of response for this reason.
     pub(crate) fn kind(self) -> Kind {
         match self {
             Self::Header(BearerError::Missing) => Kind::NeedLogin,
@@ -105,7 +105,7 @@ pub(crate) enum Kind {
     InvalidToken,
     /// Expired within grace: a renewed token rides along and the client replays.
     Overdue,
-    /// Something on the server failed; nothing more is said.
+    /// A server-side failure. The response gives no detail.
     Internal,
 }
 
@@ -118,7 +118,8 @@ struct Row {
     msg: &'static str,
 }
 
-/// The table. The messages are fixed strings: internal error text never reaches the client.
+/// Returns the table row for `kind`. The messages are fixed strings, so internal error text never
+/// reaches the client.
 fn row(kind: Kind) -> Row {
     match kind {
         Kind::NeedLogin => Row {
@@ -157,7 +158,7 @@ fn row(kind: Kind) -> Row {
 /// The business code of a server-side failure, which [`Codes`] does not configure.
 pub(crate) const INTERNAL_CODE: i64 = 500;
 
-/// Writes the response for `kind`. `renewed` is the renewed token of an overdue answer.
+/// Builds the response for `kind`. `renewed` is the renewed token of an overdue response.
 pub(crate) fn respond(
     kind: Kind,
     codes: &Codes,
@@ -182,13 +183,13 @@ pub(crate) fn respond(
     response
 }
 
-/// The generic 500 answer, for failures where no config is at hand.
+/// Builds the generic 500 response, for failures where no config is available.
 pub(crate) fn internal_error() -> Response {
     respond(Kind::Internal, &Codes::default(), "", None)
 }
 
-/// `Bearer realm="…"`, with `, error="…"` when there is an error. The realm was checked at build
-/// time to be a valid quoted-string body, so the fallback never shows in practice.
+/// Formats `Bearer realm="…"`, with `, error="…"` when there is an error. The builder rejects a
+/// realm that cannot be quoted, so the fallback value is unreachable through the public API.
 fn challenge(realm: &str, error: Option<&str>) -> HeaderValue {
     let value = match error {
         Some(error) => format!("Bearer realm=\"{realm}\", error=\"{error}\""),
@@ -197,8 +198,8 @@ fn challenge(realm: &str, error: Option<&str>) -> HeaderValue {
     HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("Bearer"))
 }
 
-/// Whether `realm` can sit inside a quoted-string without escaping: visible ASCII and spaces, no
-/// `"` or `\`.
+/// Checks that `realm` fits inside a quoted-string without escaping. It must be visible ASCII or
+/// spaces, without `"` or `\`.
 pub(crate) fn is_valid_realm(realm: &str) -> bool {
     realm
         .bytes()

@@ -14,6 +14,7 @@ use tower::Service;
 
 use super::config::AuthConfig;
 use super::headers::attach_renewed_token;
+use super::layer::RenewLayer;
 use super::rejection::{internal_error, respond, Kind, Reason};
 use super::verify::{Decision, Verdict};
 
@@ -27,8 +28,8 @@ use super::verify::{Decision, Verdict};
 /// | not a single `Bearer <token68>` | 400, invalid-token envelope, `error="invalid_request"` |
 /// | bad signature, alg other than HS256, malformed or wrongly typed claims | 401, invalid-token envelope, `error="invalid_token"` |
 /// | valid, more than the renewal window left | the handler runs and reads [`Claims`](super::Claims) |
-/// | valid, the window or less left | the handler runs; its response gets the renewed token |
-/// | expired by no more than the grace period | the handler does NOT run; 401, overdue envelope, renewed token |
+/// | valid, the window or less left | the handler runs, and its response gets the renewed token |
+/// | expired by no more than the grace period | the handler does NOT run: 401, overdue envelope, renewed token |
 /// | expired past the grace period, or session cap reached | 401, invalid-token envelope, `error="invalid_token"` |
 /// | CORS preflight (`OPTIONS` with `Access-Control-Request-Method`) | passes untouched |
 ///
@@ -37,6 +38,10 @@ use super::verify::{Decision, Verdict};
 /// the layer writes itself is a JSON envelope marked no-store. Every rejection and renewal is
 /// logged with `tracing`, with the reason and the first 8 hex digits of the token's SHA-256,
 /// never the token.
+///
+/// NOTE: a tower-http 0.7 `CorsLayer` wrapped outside this layer replaces
+/// `Access-Control-Expose-Headers` on every response, which drops the merged value. Give that
+/// `CorsLayer` `expose_headers([AUTHORIZATION])` as well, or put it inside this layer.
 #[derive(Clone, Debug)]
 pub struct RenewService<S> {
     inner: S,
@@ -44,9 +49,25 @@ pub struct RenewService<S> {
 }
 
 impl<S> RenewService<S> {
-    /// Wraps `inner`. Usually made by the layer instead.
+    /// Wraps `inner`. The layer usually does this instead.
     pub fn new(inner: S, config: AuthConfig) -> Self {
         Self { inner, config }
+    }
+}
+
+impl RenewService<()> {
+    /// Returns the layer that wraps services in a `RenewService`, the same as
+    /// [`AuthConfig::layer`].
+    ///
+    /// ```
+    /// use renew_fetch::server::{AuthConfig, RenewService};
+    ///
+    /// let config = AuthConfig::builder(vec![7u8; 32]).build()?;
+    /// let app: axum::Router = axum::Router::new().layer(RenewService::layer(config));
+    /// # Ok::<(), renew_fetch::server::ConfigError>(())
+    /// ```
+    pub fn layer(config: AuthConfig) -> RenewLayer {
+        RenewLayer::new(config)
     }
 }
 
@@ -118,7 +139,7 @@ where
                     %method,
                     path,
                     reason = %Reason::Overdue,
-                    "request answered overdue"
+                    "overdue token renewed, handler skipped"
                 );
                 ResponseFuture::ready(respond(
                     Kind::Overdue,
@@ -148,16 +169,18 @@ where
     }
 }
 
-/// A CORS preflight: `OPTIONS` with `Access-Control-Request-Method`. Browsers never attach
-/// credentials to one, so it passes untouched. Any other `OPTIONS` request is checked like the
-/// rest.
+/// Checks whether the request is a CORS preflight: `OPTIONS` with
+/// `Access-Control-Request-Method`. Browsers never attach credentials to a preflight, so it
+/// passes untouched. Any other `OPTIONS` request is checked like the rest.
 fn is_preflight<B>(req: &Request<B>) -> bool {
     req.method() == Method::OPTIONS && req.headers().contains_key(ACCESS_CONTROL_REQUEST_METHOD)
 }
 
 pin_project! {
-    /// The response future of [`RenewService`]: the handler's response, with a renewed token put
-    /// on it when there is one, or the layer's own answer.
+    /// The response future of [`RenewService`].
+    ///
+    /// It resolves to the handler's response, with the renewed token added when there is one, or
+    /// to the response that the layer built itself.
     pub struct ResponseFuture<F> {
         #[pin]
         state: State<F>,
@@ -211,7 +234,7 @@ where
                 }
                 Poll::Ready(Ok(response))
             }
-            // Polled again after it finished: answer 500 rather than panic.
+            // A future polled again after completion returns a 500 instead of panicking.
             StateProj::Ready { response } => {
                 Poll::Ready(Ok(response.take().unwrap_or_else(internal_error)))
             }

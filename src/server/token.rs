@@ -78,11 +78,11 @@ impl WireClaims {
     }
 }
 
-/// Why a token could not be issued.
+/// The error returned when a token cannot be issued.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum IssueError {
-    /// The user id is empty, so the token would name nobody.
+    /// The user id is empty, so the token would have no subject.
     EmptyUserId,
     /// The session cap leaves no time for a new token.
     SessionCapReached,
@@ -146,7 +146,7 @@ impl Issuer<'_> {
         self.sign(now, old.auth_time, old.sub.clone(), old.username.clone())
     }
 
-    /// The expiry that a token issued at `now` for a session that began at `auth_time` gets.
+    /// Computes the expiry of a token issued at `now` for a session that began at `auth_time`.
     pub(crate) fn expiry(&self, now: u64, auth_time: u64) -> u64 {
         now.saturating_add(self.lifetime)
             .min(auth_time.saturating_add(self.cap))
@@ -186,7 +186,7 @@ fn new_jti() -> Result<String, IssueError> {
     Ok(hex(&bytes))
 }
 
-/// A short fingerprint of a token for the log: the first 8 hex digits of its SHA-256. The token
+/// Computes the log fingerprint of a token: the first 8 hex digits of its SHA-256. The token
 /// itself is never logged.
 pub(crate) fn fingerprint(token: &[u8]) -> String {
     hex(&Sha256::digest(token)[..4])
@@ -197,7 +197,7 @@ fn hex(bytes: &[u8]) -> String {
     bytes
         .iter()
         .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
-            // Writing to a String cannot fail.
+            // `fmt::Write` for `String` never returns an error.
             let _ = write!(out, "{b:02x}");
             out
         })

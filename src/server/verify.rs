@@ -1,5 +1,5 @@
-//! Verifying a request's token and deciding what the layer does with it: pass, pass and renew,
-//! answer overdue, or reject.
+//! Token verification, and the decision the layer makes for each request: pass, pass and renew,
+//! respond overdue, or reject.
 
 use http::HeaderMap;
 use jsonwebtoken::errors::ErrorKind;
@@ -10,16 +10,16 @@ use super::config::Inner;
 use super::rejection::Reason;
 use super::token::{fingerprint, Claims, IssueError, WireClaims};
 
-/// What the layer does with a request.
+/// The action the layer takes for a request.
 #[derive(Debug)]
 pub(crate) enum Decision {
     /// Run the handler with these claims.
     Pass(Claims),
     /// Run the handler with these claims and put the renewed token on its response.
     Renew(Claims, Renewed),
-    /// Do not run the handler; answer overdue with the renewed token.
+    /// Skip the handler and respond overdue with the renewed token.
     Overdue(Renewed),
-    /// Do not run the handler; answer with the rejection for this reason.
+    /// Skip the handler and respond with the rejection for this reason.
     Reject(Reason),
 }
 
@@ -30,19 +30,19 @@ pub(crate) struct Renewed {
     pub(crate) exp: u64,
 }
 
-/// The decision, and what the log needs to know about it.
+/// The decision, with the details that the log needs.
 #[derive(Debug)]
 pub(crate) struct Verdict {
     pub(crate) decision: Decision,
     /// The log fingerprint of the token, or of the raw header when it did not parse. `None`
     /// when there was no single header, and on a plain pass, which is not logged.
     pub(crate) fingerprint: Option<String>,
-    /// Why a renewal in the window was skipped or failed, for the log.
+    /// The error of a renewal that failed, for the log.
     pub(crate) renewal_note: Option<IssueError>,
 }
 
 impl Inner {
-    /// Decides what to do with a request that carries `headers`.
+    /// Decides the action for a request that carries `headers`.
     pub(crate) fn verify(&self, headers: &HeaderMap) -> Verdict {
         let token = match bearer_token(headers) {
             Ok(token) => token,
@@ -102,8 +102,8 @@ impl Inner {
             if claims.exp.saturating_sub(now) > self.window {
                 return Ok(Decision::Pass(claims));
             }
-            // Inside the window. Near the cap a renewal may not extend the token; then there
-            // is nothing to gain from one.
+            // Inside the window. Near the cap a renewal may not extend the token, and then the
+            // layer sends none.
             if self.issuer().expiry(now, claims.auth_time) <= claims.exp {
                 return Ok(Decision::Pass(claims));
             }
@@ -116,7 +116,7 @@ impl Inner {
                     },
                 ),
                 Err(e) => {
-                    // The token is still good; serve the request and try again next time.
+                    // The token is still valid, so serve the request and renew on a later one.
                     *note = Some(e);
                     Decision::Pass(claims)
                 }

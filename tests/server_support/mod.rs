@@ -34,12 +34,12 @@ pub fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
 }
 
-/// A builder with the test secret on `clock`, every other setting at its default.
+/// Returns a builder with the test secret on `clock` and every other setting at its default.
 pub fn builder(clock: &ManualClock) -> AuthConfigBuilder {
     AuthConfig::builder(SECRET.to_vec()).clock(clock.clone())
 }
 
-/// A clock at [`T0`] and a default config on it.
+/// Returns a clock at [`T0`] and a default config on it.
 pub fn setup() -> (ManualClock, AuthConfig) {
     let clock = ManualClock::new(T0);
     let config = builder(&clock).build().expect("default test config builds");
@@ -287,8 +287,8 @@ pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
     outer.finalize().into()
 }
 
-/// A JWS with this header and payload JSON, HMAC-SHA256 signed with `secret` whatever the
-/// header says.
+/// Builds a JWS from this header and payload JSON, signed with HMAC-SHA256 and `secret`
+/// whatever `alg` the header names.
 pub fn jws(header_json: &str, payload_json: &str, secret: &[u8]) -> String {
     let message = format!(
         "{}.{}",
@@ -299,7 +299,7 @@ pub fn jws(header_json: &str, payload_json: &str, secret: &[u8]) -> String {
     format!("{message}.{signature}")
 }
 
-/// The payload of a well-formed token issued at `iat` for a session from `auth_time`.
+/// Builds the payload of a well-formed token issued at `iat` for a session from `auth_time`.
 pub fn payload(iat: u64, exp: u64, auth_time: u64) -> String {
     serde_json::json!({
         "sub": "42", "username": "ada", "iat": iat, "exp": exp,
