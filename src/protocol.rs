@@ -120,10 +120,7 @@ pub fn token_from_header(value: &str) -> Option<&str> {
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case(BEARER_SCHEME) => rest,
         _ => value,
     };
-    let clean = !token.is_empty()
-        && !token
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control());
+    let clean = !token.is_empty() && !token.chars().any(|c| c.is_whitespace() || c.is_control());
     clean.then_some(token)
 }
 

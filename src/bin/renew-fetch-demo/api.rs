@@ -205,7 +205,12 @@ fn parse_bounded(
 }
 
 fn bad_request(message: &str) -> Response {
-    envelope(StatusCode::BAD_REQUEST, CODE_BAD_REQUEST, message, Value::Null)
+    envelope(
+        StatusCode::BAD_REQUEST,
+        CODE_BAD_REQUEST,
+        message,
+        Value::Null,
+    )
 }
 
 fn envelope(status: StatusCode, code: i64, msg: &str, data: Value) -> Response {

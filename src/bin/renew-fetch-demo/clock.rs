@@ -51,7 +51,8 @@ async fn advance(State(clock): State<OffsetClock>, Query(query): Query<Advance>)
     let step = match text.parse::<u64>() {
         Ok(step) if step <= MAX_STEP_SECS => step,
         _ => {
-            let msg = format!("invalid secs {text:?}: use a whole number from 0 to {MAX_STEP_SECS}");
+            let msg =
+                format!("invalid secs {text:?}: use a whole number from 0 to {MAX_STEP_SECS}");
             let body = Envelope::<()>::new(1002, msg, None);
             return (StatusCode::BAD_REQUEST, Json(body)).into_response();
         }

@@ -9,7 +9,6 @@ mod secret;
 use std::process::ExitCode;
 
 use axum::http::{header, HeaderName, HeaderValue, Method};
-use axum::Router;
 use clap::Parser;
 use renew_fetch::server::AuthConfig;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -140,16 +139,31 @@ mod tests {
 
     #[test]
     fn development_origin_accepts_loopback_hosts() {
-        assert!(is_development_origin(b"http://localhost:5173"), "localhost with port");
-        assert!(is_development_origin(b"http://127.0.0.1:8080"), "127.0.0.1 with port");
-        assert!(is_development_origin(b"http://localhost"), "localhost without port");
+        assert!(
+            is_development_origin(b"http://localhost:5173"),
+            "localhost with port"
+        );
+        assert!(
+            is_development_origin(b"http://127.0.0.1:8080"),
+            "127.0.0.1 with port"
+        );
+        assert!(
+            is_development_origin(b"http://localhost"),
+            "localhost without port"
+        );
     }
 
     #[test]
     fn development_origin_rejects_other_hosts() {
         assert!(!is_development_origin(b"http://example.com"), "other host");
-        assert!(!is_development_origin(b"http://localhost.example.com"), "suffix trick");
-        assert!(!is_development_origin(b"https://localhost:99999"), "https and bad port");
+        assert!(
+            !is_development_origin(b"http://localhost.example.com"),
+            "suffix trick"
+        );
+        assert!(
+            !is_development_origin(b"https://localhost:99999"),
+            "https and bad port"
+        );
         assert!(!is_development_origin(b"http://localhost:"), "empty port");
         assert!(!is_development_origin(b"null"), "opaque origin");
     }
