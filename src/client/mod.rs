@@ -49,3 +49,5 @@ mod values;
 pub use api::{Client, ClientBuilder, ConfigError, RequestBuilder};
 #[cfg(target_arch = "wasm32")]
 pub use http_client::HttpClient;
+#[cfg(target_arch = "wasm32")]
+pub use js_error::is_renew_fetch_error;

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{Query, RawQuery, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -119,6 +119,7 @@ pub fn router(config: AuthConfig) -> Router {
         .route("/html-502", any(html_502))
         .route("/empty-204", any(empty_204))
         .route("/raw", any(raw))
+        .route("/closed-port", any(closed_port))
         .with_state(state)
 }
 
@@ -146,10 +147,11 @@ async fn ok(
     method: Method,
     headers: HeaderMap,
     Query(query): Query<ScenarioQuery>,
+    RawQuery(raw_query): RawQuery,
     body: Bytes,
 ) -> Response {
     state.record(&query);
-    success(&state, echo(&method, &headers, &body))
+    success(&state, echo(&method, raw_query.as_deref(), &headers, &body))
 }
 
 /// `/scenario/slow?delay_ms=N`: waits N milliseconds (at most 10 000), then answers like
@@ -159,12 +161,13 @@ async fn slow(
     method: Method,
     headers: HeaderMap,
     Query(query): Query<ScenarioQuery>,
+    RawQuery(raw_query): RawQuery,
     body: Bytes,
 ) -> Response {
     state.record(&query);
     let delay = query.delay_ms.unwrap_or(0).min(MAX_DELAY_MS);
     tokio::time::sleep(Duration::from_millis(delay)).await;
-    success(&state, echo(&method, &headers, &body))
+    success(&state, echo(&method, raw_query.as_deref(), &headers, &body))
 }
 
 /// `/scenario/overdue-forever`: always 401 with the overdue envelope and a fresh token in
@@ -200,6 +203,7 @@ async fn overdue_once(
     method: Method,
     headers: HeaderMap,
     Query(query): Query<ScenarioQuery>,
+    RawQuery(raw_query): RawQuery,
     body: Bytes,
 ) -> Response {
     state.record(&query);
@@ -214,7 +218,7 @@ async fn overdue_once(
         });
         if known {
             drop(tallies);
-            return success(&state, echo(&method, &headers, &body));
+            return success(&state, echo(&method, raw_query.as_deref(), &headers, &body));
         }
         let token = match state.fresh_token() {
             Ok(token) => token,
@@ -358,14 +362,40 @@ async fn raw(State(state): State<ScenarioState>, Query(query): Query<ScenarioQue
     (StatusCode::OK, content_type, vec![0u8, 1, 2, 3, 255]).into_response()
 }
 
-/// Describes a request: its method, its `Authorization` header (or null) and its body as text.
-fn echo(method: &Method, headers: &HeaderMap, body: &Bytes) -> Value {
-    let authorization = headers
-        .get(AUTHORIZATION)
-        .and_then(|value| value.to_str().ok());
+/// `/scenario/closed-port`: a port of 127.0.0.1 that nothing listens on, in `data.port`. The
+/// route binds a free port and closes it at once, so another program could take the port in
+/// between, but that is unlikely within one test.
+async fn closed_port(State(state): State<ScenarioState>) -> Response {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port());
+    match port {
+        Ok(port) => success(&state, json!({ "port": port })),
+        Err(error) => {
+            tracing::error!(%error, "scenario failed to find a free port");
+            envelope(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                500,
+                "no free port",
+                Value::Null,
+            )
+        }
+    }
+}
+
+/// Describes a request: its method, query string, `Authorization` and `Content-Type` headers
+/// (or null) and its body as text.
+fn echo(method: &Method, query: Option<&str>, headers: &HeaderMap, body: &Bytes) -> Value {
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|value: &HeaderValue| value.to_str().ok())
+    };
     json!({
         "method": method.as_str(),
-        "authorization": authorization,
+        "query": query.unwrap_or(""),
+        "authorization": header(AUTHORIZATION),
+        "contentType": header(CONTENT_TYPE),
         "body": String::from_utf8_lossy(body),
     })
 }

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Prints the release size of the renew-fetch npm package next to axios, both gzip -9:
+#   renew-fetch: the .wasm plus the JS glue and snippets of `wasm-pack build --release --target web`
+#   axios: its minified ESM build (dist/esm/axios.min.js), installed with npm into bench/size/
+# The package is built into a temporary folder, so pkg/ is left as it is.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+for tool in wasm-pack npm gzip; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "size: $tool not found; run bash scripts/setup.sh test, and install Node.js 20 or later" >&2
+    exit 1
+  fi
+done
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+wasm-pack build --release --target web --out-dir "$out/pkg" --out-name renew_fetch >&2
+
+gzip_size() {
+  gzip -9 -c "$@" | wc -c | tr -d ' '
+}
+
+wasm="$out/pkg/renew_fetch_bg.wasm"
+glue=("$out/pkg/renew_fetch.js")
+if [[ -d "$out/pkg/snippets" ]]; then
+  while IFS= read -r -d '' snippet; do
+    glue+=("$snippet")
+  done < <(find "$out/pkg/snippets" -name '*.js' -print0 | sort -z)
+fi
+wasm_raw=$(wc -c <"$wasm" | tr -d ' ')
+wasm_gz=$(gzip_size "$wasm")
+glue_raw=$(cat "${glue[@]}" | wc -c | tr -d ' ')
+# Each file is compressed on its own, as a server sends them.
+glue_gz=0
+for file in "${glue[@]}"; do
+  glue_gz=$((glue_gz + $(gzip_size "$file")))
+done
+total_gz=$((wasm_gz + glue_gz))
+
+(cd bench/size && npm install --no-audit --no-fund --no-package-lock --silent >&2)
+axios_dir=bench/size/node_modules/axios
+axios_file=$axios_dir/dist/esm/axios.min.js
+if [[ ! -f "$axios_file" ]]; then
+  echo "size: $axios_file is missing after npm install; check bench/size/package.json" >&2
+  exit 1
+fi
+axios_version=$(node -p "require('./$axios_dir/package.json').version")
+axios_raw=$(wc -c <"$axios_file" | tr -d ' ')
+axios_gz=$(gzip_size "$axios_file")
+
+printf '%-34s %10s %10s\n' "file" "bytes" "gzip -9"
+printf '%-34s %10s %10s\n' "renew_fetch_bg.wasm" "$wasm_raw" "$wasm_gz"
+printf '%-34s %10s %10s\n' "JS glue and snippets (${#glue[@]} files)" "$glue_raw" "$glue_gz"
+printf '%-34s %10s %10s\n' "renew-fetch total" "$((wasm_raw + glue_raw))" "$total_gz"
+printf '%-34s %10s %10s\n' "axios $axios_version esm/axios.min.js" "$axios_raw" "$axios_gz"
+if ((total_gz <= axios_gz)); then
+  echo "renew-fetch is within the budget: $total_gz <= $axios_gz bytes gzip -9"
+else
+  echo "renew-fetch is over the budget by $((total_gz - axios_gz)) bytes gzip -9"
+fi

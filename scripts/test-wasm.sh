@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Runs the wasm client's tests against a real demo server:
+#   tests/wasm_browser.rs in headless Chrome and headless Firefox,
+#   tests/wasm_node.rs in Node.
+# It starts the demo server with --scenarios on a free port of 127.0.0.1, passes its URL to the
+# test build in RENEW_FETCH_TEST_SERVER, stops the server on exit, and fails if any run fails.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
+export GECKODRIVER=${GECKODRIVER:-$HOME/.cargo/bin/geckodriver}
+for tool in wasm-pack node; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "test-wasm: $tool not found; run bash scripts/setup.sh test" >&2
+    exit 1
+  fi
+done
+for driver in "$CHROMEDRIVER" "$GECKODRIVER"; do
+  if [[ ! -x "$driver" ]]; then
+    echo "test-wasm: $driver not found; run bash scripts/setup.sh test" >&2
+    exit 1
+  fi
+done
+
+workdir=$(mktemp -d)
+server_pid=
+cleanup() {
+  if [[ -n "$server_pid" ]]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$workdir"
+}
+trap cleanup EXIT
+
+# geckodriver starts the browser named firefox; Debian installs it as firefox-esr.
+if ! command -v firefox >/dev/null; then
+  if ! command -v firefox-esr >/dev/null; then
+    echo "test-wasm: neither firefox nor firefox-esr is installed; run bash scripts/setup.sh test" >&2
+    exit 1
+  fi
+  mkdir -p "$workdir/bin"
+  ln -s "$(command -v firefox-esr)" "$workdir/bin/firefox"
+  export PATH="$workdir/bin:$PATH"
+fi
+
+# Port 0 lets the kernel pick a free port; the server prints the URL it listens on.
+cargo build --features demo --bin renew-fetch-demo
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+"$target_dir/debug/renew-fetch-demo" --addr 127.0.0.1:0 --scenarios >"$workdir/server.log" 2>&1 &
+server_pid=$!
+
+url=
+for _ in $(seq 1 100); do
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    echo "test-wasm: the demo server exited; its output:" >&2
+    cat "$workdir/server.log" >&2
+    exit 1
+  fi
+  url=$(sed -n 's/^renew-fetch demo listening on \(http:[^ ]*\).*/\1/p' "$workdir/server.log" | head -n 1)
+  if [[ -n "$url" ]] && node -e 'fetch(process.argv[1]).then(() => process.exit(0), () => process.exit(1))' "$url/scenario/count" 2>/dev/null; then
+    break
+  fi
+  url=
+  sleep 0.1
+done
+if [[ -z "$url" ]]; then
+  echo "test-wasm: the demo server did not answer within 10 s; its output:" >&2
+  cat "$workdir/server.log" >&2
+  exit 1
+fi
+echo "test-wasm: demo server at $url"
+export RENEW_FETCH_TEST_SERVER=$url
+
+failed=()
+run() {
+  local name=$1
+  shift
+  echo "== $name"
+  if ! "$@"; then
+    failed+=("$name")
+  fi
+}
+run "headless Chrome" wasm-pack test --headless --chrome -- --test wasm_browser
+run "headless Firefox" wasm-pack test --headless --firefox -- --test wasm_browser
+run "Node" wasm-pack test --node -- --test wasm_node
+
+if ((${#failed[@]} > 0)); then
+  echo "test-wasm: failed in: ${failed[*]}" >&2
+  exit 1
+fi
+echo "test-wasm: all runs passed"

@@ -1,0 +1,389 @@
+//! Client tests that need a browser: local and session storage, `storage` events, a second
+//! origin and `navigator.onLine`. The DOM-free tests of tests/wasm_node.rs are included, so
+//! they run in the browsers too. Each test talks to the real demo server that
+//! scripts/test-wasm.sh starts with `--scenarios`.
+
+#![cfg(target_arch = "wasm32")]
+
+#[path = "wasm_node.rs"]
+mod node;
+
+use js_sys::{Array, Reflect};
+use node::wasm_support::*;
+use renew_fetch::client::HttpClient;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn str(value: &str) -> JsValue {
+    JsValue::from_str(value)
+}
+
+fn storage_client(storage: &str, key: &str) -> HttpClient {
+    client(&[("tokenStorage", str(storage)), ("tokenKey", str(key))])
+}
+
+fn window() -> web_sys::Window {
+    web_sys::window().expect("the browser tests run in a window")
+}
+
+fn local_storage() -> web_sys::Storage {
+    window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .expect("localStorage is available")
+}
+
+/// Replaces a property of a browser object for the length of a test, and puts the original
+/// back when dropped, even when the test fails.
+struct Override {
+    restore: js_sys::Function,
+}
+
+impl Override {
+    /// Runs `install`, a function body that receives `globalThis` and returns a function that
+    /// undoes it.
+    fn new(install: &str) -> Self {
+        let install = js_function("g", install);
+        let restore = install
+            .call1(&JsValue::UNDEFINED, &js_sys::global())
+            .expect("the override installs");
+        Self {
+            restore: restore.into(),
+        }
+    }
+
+    /// Makes `Storage.prototype.setItem` throw a QuotaExceededError.
+    fn failing_set_item() -> Self {
+        Self::new(
+            "const original = g.Storage.prototype.setItem;
+             g.Storage.prototype.setItem = function () {
+               throw new DOMException('quota exceeded', 'QuotaExceededError');
+             };
+             return () => { g.Storage.prototype.setItem = original; };",
+        )
+    }
+
+    /// Makes reading `window.localStorage` throw a SecurityError, as blocked storage does.
+    fn blocked_local_storage() -> Self {
+        Self::new(
+            "const own = Object.getOwnPropertyDescriptor(g, 'localStorage');
+             Object.defineProperty(g, 'localStorage', {
+               configurable: true,
+               get() { throw new DOMException('storage is blocked', 'SecurityError'); },
+             });
+             return () => {
+               if (own) { Object.defineProperty(g, 'localStorage', own); }
+               else { delete g.localStorage; }
+             };",
+        )
+    }
+
+    /// Makes `navigator.onLine` false.
+    fn offline() -> Self {
+        Self::new(
+            "Object.defineProperty(g.navigator, 'onLine', { configurable: true, get: () => false });
+             return () => { delete g.navigator.onLine; };",
+        )
+    }
+}
+
+impl Drop for Override {
+    fn drop(&mut self) {
+        let _ = self.restore.call0(&JsValue::UNDEFINED);
+    }
+}
+
+// Behaviour 1: token storage.
+
+#[wasm_bindgen_test]
+fn local_storage_keeps_token_across_clients() {
+    let key = unique("local-token");
+    let first = storage_client("local", &key);
+    first.set_token("local-token").expect("a clean token");
+    assert_eq!(first.token_storage(), "local", "local storage is in use");
+    assert_eq!(
+        local_storage().get_item(&key).ok().flatten().as_deref(),
+        Some("local-token"),
+        "the token is written to localStorage under tokenKey"
+    );
+    let second = storage_client("local", &key);
+    assert_eq!(
+        second.get_token().as_deref(),
+        Some("local-token"),
+        "a new client loads the stored token"
+    );
+    second.clear_token();
+    assert_eq!(
+        local_storage().get_item(&key).ok().flatten(),
+        None,
+        "clearToken removes it from localStorage"
+    );
+}
+
+#[wasm_bindgen_test]
+fn session_storage_keeps_token_across_clients() {
+    let key = unique("session-token");
+    let first = storage_client("session", &key);
+    first.set_token("session-token").expect("a clean token");
+    let session = window()
+        .session_storage()
+        .ok()
+        .flatten()
+        .expect("sessionStorage is available");
+    assert_eq!(
+        session.get_item(&key).ok().flatten().as_deref(),
+        Some("session-token"),
+        "written to sessionStorage"
+    );
+    assert_eq!(
+        local_storage().get_item(&key).ok().flatten(),
+        None,
+        "not written to localStorage"
+    );
+    let second = storage_client("session", &key);
+    assert_eq!(
+        second.get_token().as_deref(),
+        Some("session-token"),
+        "a new client loads it"
+    );
+}
+
+#[wasm_bindgen_test]
+fn memory_storage_writes_nothing() {
+    let key = unique("memory-token");
+    let first = storage_client("memory", &key);
+    first.set_token("memory-token").expect("a clean token");
+    assert_eq!(
+        local_storage().get_item(&key).ok().flatten(),
+        None,
+        "memory writes no storage"
+    );
+    let second = storage_client("memory", &key);
+    assert_eq!(
+        second.get_token(),
+        None,
+        "another client does not see a memory token"
+    );
+}
+
+#[wasm_bindgen_test]
+fn throwing_storage_falls_back_to_memory() {
+    let key = unique("quota-token");
+    let client = {
+        let _quota = Override::failing_set_item();
+        let client = storage_client("local", &key);
+        assert_eq!(
+            client.token_storage(),
+            "memory",
+            "a storage whose writes throw is replaced by memory"
+        );
+        client.set_token("kept-in-memory").expect("a clean token");
+        client
+    };
+    assert_eq!(
+        client.get_token().as_deref(),
+        Some("kept-in-memory"),
+        "the client keeps working"
+    );
+    assert_eq!(
+        local_storage().get_item(&key).ok().flatten(),
+        None,
+        "nothing reached localStorage"
+    );
+}
+
+#[wasm_bindgen_test]
+fn storage_throwing_later_falls_back_to_memory() {
+    let key = unique("late-quota");
+    let client = storage_client("local", &key);
+    assert_eq!(
+        client.token_storage(),
+        "local",
+        "local storage works at first"
+    );
+    {
+        let _quota = Override::failing_set_item();
+        client.set_token("after-quota").expect("a clean token");
+    }
+    assert_eq!(
+        client.get_token().as_deref(),
+        Some("after-quota"),
+        "the token is kept in memory"
+    );
+    assert_eq!(
+        client.token_storage(),
+        "memory",
+        "the client keeps to memory after a failed write"
+    );
+}
+
+#[wasm_bindgen_test]
+fn missing_storage_falls_back_to_memory() {
+    let key = unique("blocked-token");
+    let client = {
+        let _blocked = Override::blocked_local_storage();
+        storage_client("local", &key)
+    };
+    assert_eq!(
+        client.token_storage(),
+        "memory",
+        "blocked localStorage is replaced by memory"
+    );
+    client.set_token("in-memory").expect("a clean token");
+    assert_eq!(
+        client.get_token().as_deref(),
+        Some("in-memory"),
+        "the client keeps working"
+    );
+}
+
+#[wasm_bindgen_test]
+fn storage_event_updates_token() {
+    let key = unique("event-token");
+    let client = storage_client("local", &key);
+    client.set_token("this-tab").expect("a clean token");
+
+    dispatch_storage_event(&unique("other-key"), Some("ignored"));
+    assert_eq!(
+        client.get_token().as_deref(),
+        Some("this-tab"),
+        "an event for another key is ignored"
+    );
+
+    dispatch_storage_event(&key, Some("other-tab"));
+    assert_eq!(
+        client.get_token().as_deref(),
+        Some("other-tab"),
+        "a login in another tab reaches this client"
+    );
+
+    dispatch_storage_event(&key, None);
+    assert_eq!(
+        client.get_token(),
+        None,
+        "a logout in another tab reaches this client"
+    );
+}
+
+/// Dispatches the `storage` event that another tab's write to localStorage would cause.
+fn dispatch_storage_event(key: &str, new_value: Option<&str>) {
+    let init = web_sys::StorageEventInit::new();
+    init.set_key(Some(key));
+    init.set_new_value(new_value);
+    init.set_storage_area(Some(&local_storage()));
+    let event =
+        web_sys::StorageEvent::new_with_event_init_dict("storage", &init).expect("a StorageEvent");
+    window()
+        .dispatch_event(&event)
+        .expect("the event is dispatched");
+}
+
+// Behaviour 2: the token goes to allowed origins only.
+
+#[wasm_bindgen_test]
+async fn token_not_sent_to_other_origin() {
+    let client = client(&[]);
+    client.set_token("secret-token").expect("a clean token");
+    let url = format!("{}/scenario/echo-auth", other_origin());
+    let envelope = settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED))
+        .await
+        .expect("the other origin answers");
+    assert_eq!(
+        path(&envelope, "data.authorization"),
+        JsValue::NULL,
+        "no token to localhost when baseUrl is 127.0.0.1"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn token_sent_to_listed_origin() {
+    let origins = Array::of2(&str(server()), &str(&other_origin()));
+    let client = client(&[("allowedOrigins", origins.into())]);
+    client.set_token("shared-token").expect("a clean token");
+    let url = format!("{}/scenario/echo-auth", other_origin());
+    let envelope = settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED))
+        .await
+        .expect("the other origin answers");
+    assert_eq!(
+        text(&envelope, "data.authorization").as_deref(),
+        Some("Bearer shared-token"),
+        "allowedOrigins lists localhost"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn renewed_token_ignored_from_other_origin() {
+    let client = client(&[]);
+    client.set_token("mine").expect("a clean token");
+    let url = format!("{}/scenario/renewed?form=raw", other_origin());
+    settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED))
+        .await
+        .expect("the other origin answers");
+    assert_eq!(
+        client.get_token().as_deref(),
+        Some("mine"),
+        "a token from a disallowed origin is not stored"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn default_origin_is_page_without_base() {
+    let client =
+        HttpClient::new(object(&[("tokenStorage", str("memory"))])).expect("valid options");
+    client.set_token("page-token").expect("a clean token");
+    let url = format!("{}/scenario/echo-auth", server());
+    let envelope = settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED))
+        .await
+        .expect("the server answers");
+    // The test page is served by wasm-bindgen-test on another port of 127.0.0.1.
+    assert_eq!(
+        path(&envelope, "data.authorization"),
+        JsValue::NULL,
+        "without baseUrl only the page's origin gets the token"
+    );
+}
+
+// Behaviour 7: offline.
+
+#[wasm_bindgen_test]
+async fn offline_rejects_without_sending() {
+    let client = client(&[]);
+    let key = unique("offline");
+    let result = {
+        let _offline = Override::offline();
+        let online = Reflect::get(&window().navigator(), &str("onLine")).unwrap_or(JsValue::TRUE);
+        assert_eq!(
+            online,
+            JsValue::FALSE,
+            "the override makes navigator.onLine false"
+        );
+        settle(client.get(
+            format!("/scenario/ok?key={key}"),
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+        ))
+        .await
+    };
+    let error = match result {
+        Ok(value) => panic!("expected an offline rejection, got {value:?}"),
+        Err(error) => error,
+    };
+    assert_eq!(
+        kind(&error),
+        "offline",
+        "navigator.onLine false gives offline"
+    );
+    assert_eq!(
+        server_count(&key).await,
+        0.0,
+        "nothing was sent while offline"
+    );
+    assert_ne!(
+        Reflect::get(&window().navigator(), &str("onLine")).unwrap_or(JsValue::FALSE),
+        JsValue::FALSE,
+        "the override was removed"
+    );
+}

@@ -1,0 +1,1184 @@
+//! Client tests that need no DOM. They run in Node, and tests/wasm_browser.rs includes them so
+//! they also run in headless Chrome and Firefox. Each one talks to the real demo server that
+//! scripts/test-wasm.sh starts with `--scenarios`.
+
+#![cfg(target_arch = "wasm32")]
+
+#[path = "wasm_support/mod.rs"]
+pub mod wasm_support;
+
+mod node_cases {
+    use js_sys::{Array, Promise, Uint8Array};
+    use renew_fetch::client::{Client, Duplicates, ErrorKind, TokenStorage};
+    use serde::{Deserialize, Serialize};
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_test::wasm_bindgen_test;
+    use web_sys::AbortController;
+
+    use super::wasm_support::*;
+
+    fn str(value: &str) -> JsValue {
+        JsValue::from_str(value)
+    }
+
+    fn options(fields: &[(&str, JsValue)]) -> JsValue {
+        object(fields)
+    }
+
+    fn expect_error(result: Result<JsValue, JsValue>, what: &str) -> JsValue {
+        match result {
+            Ok(value) => panic!("{what}: expected a rejection, got {value:?}"),
+            Err(error) => error,
+        }
+    }
+
+    fn expect_ok(result: Result<JsValue, JsValue>, what: &str) -> JsValue {
+        match result {
+            Ok(value) => value,
+            Err(error) => panic!(
+                "{what}: expected success, got kind {} message {:?}",
+                kind(&error),
+                text(&error, "message")
+            ),
+        }
+    }
+
+    // Behaviour 4: the envelope is read whatever the HTTP status.
+
+    #[wasm_bindgen_test]
+    async fn envelope_read_on_401() {
+        let client = client(&[]);
+        let key = unique("envelope-401");
+        let url = format!("/scenario/login-required?code=4444&key={key}");
+        let error = expect_error(
+            settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "401 with code 4444",
+        );
+        assert_eq!(
+            kind(&error),
+            "business",
+            "an unknown code on a 401 is a business error, read from the body"
+        );
+        assert_eq!(
+            number(&error, "status"),
+            Some(401.0),
+            "the HTTP status is kept"
+        );
+        assert_eq!(
+            number(&error, "code"),
+            Some(4444.0),
+            "the envelope's code is read from the 401 body"
+        );
+        assert_eq!(
+            text(&error, "message").as_deref(),
+            Some("login required"),
+            "the envelope's msg is the message"
+        );
+    }
+
+    // Behaviour 5: overdue replay.
+
+    #[wasm_bindgen_test]
+    async fn overdue_replays_with_renewed_token() {
+        let client = client(&[]);
+        client.set_token("old-token").expect("a clean token");
+        let key = unique("overdue-replay");
+        let url = format!("/scenario/overdue-once?key={key}");
+        let envelope = expect_ok(
+            settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "overdue then success",
+        );
+        assert_eq!(
+            number(&envelope, "code"),
+            Some(200.0),
+            "the replay succeeded"
+        );
+        let sent = text(&envelope, "data.authorization").unwrap_or_default();
+        let stored = client.get_token().unwrap_or_default();
+        assert_eq!(
+            sent,
+            format!("Bearer {stored}"),
+            "the replay carried the renewed token"
+        );
+        assert_ne!(
+            stored, "old-token",
+            "the renewed token replaced the old one"
+        );
+        assert_eq!(
+            server_count(&key).await,
+            2.0,
+            "one overdue answer and one replay reached the server"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn overdue_forever_exhausts_renewals() {
+        let client = client(&[("maxRenewRetries", JsValue::from(3))]);
+        client.set_token("old-token").expect("a clean token");
+        let key = unique("overdue-forever");
+        let url = format!("/scenario/overdue-forever?key={key}");
+        let error = expect_error(
+            settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "overdue forever",
+        );
+        assert_eq!(
+            kind(&error),
+            "renewal_exhausted",
+            "kind after maxRenewRetries replays"
+        );
+        assert_eq!(
+            number(&error, "status"),
+            Some(401.0),
+            "the last answer's status"
+        );
+        assert_eq!(
+            server_count(&key).await,
+            4.0,
+            "the first request and 3 replays reached the server"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn overdue_default_max_is_five() {
+        let client = client(&[]);
+        client.set_token("old-token").expect("a clean token");
+        let key = unique("overdue-default");
+        let url = format!("/scenario/overdue-forever?key={key}");
+        let error = expect_error(
+            settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "overdue forever",
+        );
+        assert_eq!(
+            kind(&error),
+            "renewal_exhausted",
+            "kind after the default 5 replays"
+        );
+        assert_eq!(
+            server_count(&key).await,
+            6.0,
+            "the first request and 5 replays reached the server"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn concurrent_overdue_all_succeed() {
+        let client = client(&[("duplicates", str("off"))]);
+        client.set_token("old-token").expect("a clean token");
+        let key = unique("overdue-concurrent");
+        let calls: Vec<Promise> = (0..10)
+            .map(|i| {
+                client.get(
+                    format!("/scenario/overdue-once?key={key}&call={i}"),
+                    JsValue::UNDEFINED,
+                    JsValue::UNDEFINED,
+                )
+            })
+            .collect();
+        let results = settle_all(calls).await;
+        for (i, result) in results.into_iter().enumerate() {
+            let envelope = expect_ok(result, &format!("concurrent call {i}"));
+            assert_eq!(
+                number(&envelope, "code"),
+                Some(200.0),
+                "call {i} succeeded after its replay"
+            );
+        }
+        let url = format!("/scenario/overdue-once/newest?key={key}");
+        let check = expect_ok(
+            settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "newest check",
+        );
+        assert_eq!(
+            number(&check, "data.issued"),
+            Some(10.0),
+            "each of the 10 calls got its own overdue answer"
+        );
+        assert_eq!(
+            path(&check, "data.newest"),
+            JsValue::TRUE,
+            "the store ends with the last token the server issued"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn overdue_without_header_names_expose_headers() {
+        let client = client(&[]);
+        client.set_token("old-token").expect("a clean token");
+        let key = unique("overdue-no-header");
+        let url = format!("/scenario/overdue-no-header?key={key}");
+        let error = expect_error(
+            settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "overdue without a header",
+        );
+        assert_eq!(
+            kind(&error),
+            "login_required",
+            "no renewed token means a new login"
+        );
+        let message = text(&error, "message").unwrap_or_default();
+        assert!(
+            message.contains("Access-Control-Expose-Headers"),
+            "the message points at the CORS header: {message}"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn overdue_with_malformed_header_is_invalid_response() {
+        let client = client(&[]);
+        client.set_token("old-token").expect("a clean token");
+        let key = unique("overdue-bad-header");
+        let url = format!("/scenario/bad-header?form=space&status=401&key={key}");
+        let error = expect_error(
+            settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "overdue with a bad header",
+        );
+        assert_eq!(
+            kind(&error),
+            "invalid_response",
+            "a malformed renewed token is the server's fault"
+        );
+        assert_eq!(
+            client.get_token().as_deref(),
+            Some("old-token"),
+            "the malformed token was not stored"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn login_required_calls_callback_once() {
+        let recorder = Recorder::new();
+        let client = client(&[
+            ("duplicates", str("off")),
+            ("onLoginRequired", recorder.function.clone().into()),
+        ]);
+        let key = unique("login-required");
+        let calls: Vec<Promise> = (0..3)
+            .map(|_| {
+                client.get(
+                    format!("/scenario/login-required?key={key}"),
+                    JsValue::UNDEFINED,
+                    JsValue::UNDEFINED,
+                )
+            })
+            .collect();
+        for (i, result) in settle_all(calls).await.into_iter().enumerate() {
+            let error = expect_error(result, &format!("login-required call {i}"));
+            assert_eq!(kind(&error), "login_required", "call {i} needs a login");
+            assert_eq!(
+                number(&error, "code"),
+                Some(1006.0),
+                "call {i} carries the need-login code"
+            );
+        }
+        assert_eq!(
+            recorder.calls().len(),
+            1,
+            "onLoginRequired is called once for three failures"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn login_required_rearmed_by_new_token() {
+        let recorder = Recorder::new();
+        let client = client(&[("onLoginRequired", recorder.function.clone().into())]);
+        let key = unique("login-rearm");
+        let url = format!("/scenario/login-required?code=1007&key={key}");
+        let _ = settle(client.get(url.clone(), JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
+        client.set_token("fresh-login").expect("a clean token");
+        let _ = settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
+        assert_eq!(
+            recorder.calls().len(),
+            2,
+            "a new token lets the next failure call onLoginRequired again"
+        );
+    }
+
+    // Behaviour 6: renewed tokens on success.
+
+    #[wasm_bindgen_test]
+    async fn sliding_renewal_on_success() {
+        let client = client(&[]);
+        client.set_token("old-token").expect("a clean token");
+        let key = unique("sliding");
+        let url = format!("/scenario/renewed?form=raw&key={key}");
+        let envelope = expect_ok(
+            settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "success with a renewed token",
+        );
+        let issued = text(&envelope, "data.token").expect("the scenario returns the token it sent");
+        assert_eq!(
+            client.get_token(),
+            Some(issued),
+            "the renewed token was stored silently"
+        );
+        assert_eq!(server_count(&key).await, 1.0, "a success is never replayed");
+    }
+
+    #[wasm_bindgen_test]
+    async fn bearer_prefixed_header_accepted() {
+        let client = client(&[]);
+        client.set_token("old-token").expect("a clean token");
+        let key = unique("bearer-header");
+        let url = format!("/scenario/renewed?form=bearer&key={key}");
+        let envelope = expect_ok(
+            settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "Bearer-prefixed header",
+        );
+        let issued = text(&envelope, "data.token").expect("the scenario returns the token it sent");
+        assert_eq!(
+            client.get_token(),
+            Some(issued),
+            "the token is stored without the Bearer prefix"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn whitespace_header_rejected() {
+        for form in ["space", "tab"] {
+            let client = client(&[]);
+            client.set_token("old-token").expect("a clean token");
+            let key = unique("bad-header");
+            let url = format!("/scenario/bad-header?form={form}&key={key}");
+            let envelope = expect_ok(
+                settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+                "success with a bad header",
+            );
+            assert_eq!(
+                number(&envelope, "code"),
+                Some(200.0),
+                "the call itself succeeds ({form})"
+            );
+            assert_eq!(
+                client.get_token().as_deref(),
+                Some("old-token"),
+                "a token with a {form} inside is not stored"
+            );
+        }
+    }
+
+    // Behaviour 7: errors.
+
+    #[wasm_bindgen_test]
+    async fn business_error_calls_on_error() {
+        let recorder = Recorder::new();
+        let client = client(&[("onError", recorder.function.clone().into())]);
+        let key = unique("business");
+        let url = format!("/scenario/business?code=4001&key={key}");
+        let error = expect_error(
+            settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "business code",
+        );
+        assert_eq!(kind(&error), "business", "kind of a non-success code");
+        assert_eq!(number(&error, "code"), Some(4001.0), "the business code");
+        assert_eq!(
+            text(&error, "message").as_deref(),
+            Some("out of stock"),
+            "the envelope's msg"
+        );
+        assert_eq!(number(&error, "status"), Some(200.0), "the HTTP status");
+        assert_eq!(
+            text(&error, "name").as_deref(),
+            Some("RenewFetchError"),
+            "the error class name"
+        );
+        assert!(
+            error.is_instance_of::<js_sys::Error>(),
+            "the error is an Error"
+        );
+        assert!(
+            renew_fetch::client::is_renew_fetch_error(&error),
+            "the error is a RenewFetchError"
+        );
+        let calls = recorder.calls();
+        assert_eq!(calls.len(), 1, "onError is called once");
+        assert_eq!(
+            kind(&calls[0]),
+            "business",
+            "onError gets the business error"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn html_502_is_http_error() {
+        let client = client(&[]);
+        let key = unique("html-502");
+        let url = format!("/scenario/html-502?key={key}");
+        let error = expect_error(
+            settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "HTML 502",
+        );
+        assert_eq!(kind(&error), "http", "an error status without an envelope");
+        assert_eq!(number(&error, "status"), Some(502.0), "the status");
+        assert_eq!(path(&error, "code"), JsValue::NULL, "no business code");
+        assert_eq!(text(&error, "method").as_deref(), Some("GET"), "the method");
+        let url = text(&error, "url").unwrap_or_default();
+        assert!(
+            url.starts_with(server()) && url.contains("/scenario/html-502"),
+            "the absolute URL: {url}"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn slow_response_times_out() {
+        let client = client(&[("timeoutMs", JsValue::from(5000))]);
+        let key = unique("timeout");
+        let url = format!("/scenario/slow?delay_ms=3000&key={key}");
+        let per_call = options(&[("timeoutMs", JsValue::from(100))]);
+        let error = expect_error(
+            settle(client.get(url, JsValue::UNDEFINED, per_call)).await,
+            "slow response",
+        );
+        assert_eq!(kind(&error), "timeout", "the call's timeout fired");
+        assert_eq!(
+            path(&error, "reason"),
+            JsValue::NULL,
+            "a timeout has no cancel reason"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn closed_port_is_network_error() {
+        let port = closed_port().await;
+        let client = client(&[("baseUrl", str(&format!("http://127.0.0.1:{port}")))]);
+        let error = expect_error(
+            settle(client.get("/x".to_owned(), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "closed port",
+        );
+        assert_eq!(kind(&error), "network", "a failed fetch");
+        assert_eq!(
+            path(&error, "status"),
+            JsValue::NULL,
+            "no response, no status"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn non_json_success_is_invalid_response() {
+        let client = client(&[]);
+        let key = unique("not-json");
+        let url = format!("/scenario/not-json?key={key}");
+        let error = expect_error(
+            settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "200 text",
+        );
+        assert_eq!(kind(&error), "invalid_response", "JSON was expected");
+        assert_eq!(number(&error, "status"), Some(200.0), "the status");
+    }
+
+    #[wasm_bindgen_test]
+    async fn empty_204_resolves_success() {
+        let client = client(&[]);
+        let key = unique("empty-204");
+        let url = format!("/scenario/empty-204?key={key}");
+        let envelope = expect_ok(
+            settle(client.delete(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "empty 204",
+        );
+        assert_eq!(
+            number(&envelope, "code"),
+            Some(200.0),
+            "an empty 2xx is the success code"
+        );
+        assert_eq!(path(&envelope, "data"), JsValue::NULL, "with null data");
+    }
+
+    #[wasm_bindgen_test]
+    async fn raw_text_skips_envelope() {
+        let client = client(&[]);
+        let key = unique("raw-text");
+        let url = format!("/scenario/not-json?key={key}");
+        let raw = options(&[("responseType", str("text"))]);
+        let body = expect_ok(
+            settle(client.get(url, JsValue::UNDEFINED, raw)).await,
+            "text body",
+        );
+        assert_eq!(
+            body.as_string().as_deref(),
+            Some("plain text, not JSON"),
+            "the raw text"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn raw_array_buffer_skips_envelope() {
+        let client = client(&[]);
+        let key = unique("raw-buffer");
+        let url = format!("/scenario/raw?key={key}");
+        let raw = options(&[("responseType", str("arrayBuffer"))]);
+        let body = expect_ok(
+            settle(client.get(url, JsValue::UNDEFINED, raw)).await,
+            "arrayBuffer body",
+        );
+        assert!(
+            body.is_instance_of::<js_sys::ArrayBuffer>(),
+            "an ArrayBuffer"
+        );
+        assert_eq!(
+            Uint8Array::new(&body).to_vec(),
+            vec![0, 1, 2, 3, 255],
+            "the bytes"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn raw_blob_skips_envelope() {
+        let client = client(&[]);
+        let key = unique("raw-blob");
+        let url = format!("/scenario/raw?key={key}");
+        let raw = options(&[("responseType", str("blob"))]);
+        let body = expect_ok(
+            settle(client.get(url, JsValue::UNDEFINED, raw)).await,
+            "blob body",
+        );
+        let blob: web_sys::Blob = body.dyn_into().expect("a Blob");
+        assert_eq!(blob.size(), 5.0, "the five bytes");
+    }
+
+    #[wasm_bindgen_test]
+    async fn raw_type_replays_overdue() {
+        let client = client(&[]);
+        client.set_token("old-token").expect("a clean token");
+        let key = unique("raw-overdue");
+        let url = format!("/scenario/overdue-once?key={key}");
+        let raw = options(&[("responseType", str("text"))]);
+        let body = expect_ok(
+            settle(client.get(url, JsValue::UNDEFINED, raw)).await,
+            "text body after overdue",
+        );
+        let body = body.as_string().unwrap_or_default();
+        assert!(
+            body.starts_with("{\"code\":200"),
+            "the replay's raw body: {body}"
+        );
+        assert_eq!(
+            server_count(&key).await,
+            2.0,
+            "the 401 was read as an envelope and replayed"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn raw_type_error_status_is_http() {
+        let client = client(&[]);
+        let raw = options(&[("responseType", str("blob"))]);
+        let error = expect_error(
+            settle(client.get("/scenario/html-502".to_owned(), JsValue::UNDEFINED, raw)).await,
+            "blob of a 502",
+        );
+        assert_eq!(kind(&error), "http", "an error status without an envelope");
+        assert_eq!(number(&error, "status"), Some(502.0), "the status");
+    }
+
+    // Behaviour 3: duplicates.
+
+    async fn storm(policy: &str) -> (String, Vec<Result<JsValue, JsValue>>) {
+        let client = client(&[("duplicates", str(policy))]);
+        let key = unique(&format!("storm-{policy}"));
+        let url = format!("/scenario/slow?delay_ms=200&key={key}");
+        let calls: Vec<Promise> = (0..100)
+            .map(|_| client.get(url.clone(), JsValue::UNDEFINED, JsValue::UNDEFINED))
+            .collect();
+        let results = settle_all(calls).await;
+        assert_eq!(
+            client.pending_count(),
+            0,
+            "pendingCount is 0 after the {policy} storm"
+        );
+        (key, results)
+    }
+
+    #[wasm_bindgen_test]
+    async fn storm_cancel_previous_keeps_last() {
+        let (key, results) = storm("cancel-previous").await;
+        let (last, earlier) = results.split_last().expect("100 results");
+        for (i, result) in earlier.iter().enumerate() {
+            let error = expect_error(result.clone(), &format!("storm call {i}"));
+            assert_eq!(kind(&error), "canceled", "call {i} was canceled");
+            assert_eq!(
+                reason(&error).as_deref(),
+                Some("duplicate"),
+                "call {i} was replaced by a duplicate"
+            );
+        }
+        expect_ok(last.clone(), "the last storm call");
+        let count = server_count(&key).await;
+        assert!(
+            count >= 1.0,
+            "the last call reached the server, count {count}"
+        );
+        assert!(count <= 100.0, "no call was sent twice, count {count}");
+    }
+
+    #[wasm_bindgen_test]
+    async fn storm_share_sends_one_request() {
+        let (key, results) = storm("share").await;
+        for (i, result) in results.into_iter().enumerate() {
+            let envelope = expect_ok(result, &format!("shared call {i}"));
+            assert_eq!(
+                number(&envelope, "code"),
+                Some(200.0),
+                "call {i} got the shared result"
+            );
+        }
+        assert_eq!(
+            server_count(&key).await,
+            1.0,
+            "100 shared calls sent exactly one request"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn storm_off_sends_every_request() {
+        let client = client(&[("duplicates", str("off"))]);
+        let key = unique("storm-off");
+        let url = format!("/scenario/slow?delay_ms=0&key={key}");
+        let calls: Vec<Promise> = (0..100)
+            .map(|_| client.get(url.clone(), JsValue::UNDEFINED, JsValue::UNDEFINED))
+            .collect();
+        for (i, result) in settle_all(calls).await.into_iter().enumerate() {
+            expect_ok(result, &format!("call {i} with duplicates off"));
+        }
+        assert_eq!(
+            client.pending_count(),
+            0,
+            "pendingCount is 0 after the off storm"
+        );
+        assert_eq!(
+            server_count(&key).await,
+            100.0,
+            "every call reached the server"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn duplicate_key_ignores_param_order() {
+        let client = client(&[]);
+        let key = unique("param-order");
+        let url = format!("/scenario/slow?delay_ms=200&key={key}");
+        let first = object(&[("a", JsValue::from(1)), ("b", JsValue::from(2))]);
+        let second = object(&[("b", JsValue::from(2)), ("a", JsValue::from(1))]);
+        let earlier = track(client.get(url.clone(), first, JsValue::UNDEFINED));
+        let later = track(client.get(url, second, JsValue::UNDEFINED));
+        let error = expect_error(earlier.await, "the earlier call");
+        assert_eq!(
+            reason(&error).as_deref(),
+            Some("duplicate"),
+            "the same params in another order are a duplicate"
+        );
+        expect_ok(later.await, "the later call");
+    }
+
+    #[wasm_bindgen_test]
+    async fn different_bodies_are_not_duplicates() {
+        let client = client(&[]);
+        let key = unique("bodies");
+        let url = format!("/scenario/slow?delay_ms=100&key={key}");
+        let first = track(client.post(
+            url.clone(),
+            object(&[("n", JsValue::from(1))]),
+            JsValue::UNDEFINED,
+        ));
+        let second =
+            track(client.post(url, object(&[("n", JsValue::from(2))]), JsValue::UNDEFINED));
+        expect_ok(first.await, "the first body");
+        expect_ok(second.await, "the second body");
+        assert_eq!(server_count(&key).await, 2.0, "both bodies were sent");
+    }
+
+    #[wasm_bindgen_test]
+    async fn form_data_never_deduplicated() {
+        let client = client(&[]);
+        let key = unique("form-data");
+        let url = format!("/scenario/slow?delay_ms=100&key={key}");
+        let form = web_sys::FormData::new().expect("FormData exists");
+        form.append_with_str("field", "value")
+            .expect("a string field");
+        let first = track(client.post(url.clone(), form.clone().into(), JsValue::UNDEFINED));
+        let second = track(client.post(url, form.into(), JsValue::UNDEFINED));
+        expect_ok(first.await, "the first FormData post");
+        expect_ok(second.await, "the second FormData post");
+        assert_eq!(
+            server_count(&key).await,
+            2.0,
+            "FormData bodies are never deduplicated"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn params_serialized_like_qs() {
+        let client = client(&[]);
+        let nested = object(&[("c", Array::of2(&JsValue::from(1), &str("x y")).into())]);
+        let params = object(&[
+            ("b", JsValue::TRUE),
+            ("a", nested),
+            ("skip", JsValue::UNDEFINED),
+            ("n", JsValue::NULL),
+        ]);
+        let envelope = expect_ok(
+            settle(client.get("/scenario/echo-auth".to_owned(), params, JsValue::UNDEFINED)).await,
+            "echo",
+        );
+        assert_eq!(
+            text(&envelope, "data.query").as_deref(),
+            Some("a%5Bc%5D%5B0%5D=1&a%5Bc%5D%5B1%5D=x%20y&b=true&n="),
+            "sorted keys, qs brackets and indices, null as empty, undefined left out"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn json_body_sent_with_content_type() {
+        let client = client(&[]);
+        let body = object(&[("name", str("widget"))]);
+        let envelope = expect_ok(
+            settle(client.post("/scenario/echo-auth".to_owned(), body, JsValue::UNDEFINED)).await,
+            "echo",
+        );
+        assert_eq!(
+            text(&envelope, "data.body").as_deref(),
+            Some(r#"{"name":"widget"}"#),
+            "the JSON body"
+        );
+        assert_eq!(
+            text(&envelope, "data.contentType").as_deref(),
+            Some("application/json"),
+            "the JSON content type"
+        );
+        assert_eq!(
+            text(&envelope, "data.method").as_deref(),
+            Some("POST"),
+            "the method"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn request_config_sends_method_and_params() {
+        let client = client(&[]);
+        let config = object(&[
+            ("url", str("/scenario/echo-auth")),
+            ("method", str("put")),
+            ("params", object(&[("page", JsValue::from(2))])),
+            ("body", str("plain")),
+        ]);
+        let envelope = expect_ok(settle(client.request(config)).await, "request(config)");
+        assert_eq!(
+            text(&envelope, "data.method").as_deref(),
+            Some("PUT"),
+            "the method in uppercase"
+        );
+        assert_eq!(
+            text(&envelope, "data.query").as_deref(),
+            Some("page=2"),
+            "the params"
+        );
+        assert_eq!(
+            text(&envelope, "data.body").as_deref(),
+            Some("plain"),
+            "a string body as it is"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn invalid_option_rejects_invalid_request() {
+        let client = client(&[]);
+        let bad = options(&[("responseType", str("xml"))]);
+        let error = expect_error(
+            settle(client.get("/scenario/ok".to_owned(), JsValue::UNDEFINED, bad)).await,
+            "bad option",
+        );
+        assert_eq!(kind(&error), "invalid_request", "a bad per-call option");
+        let message = text(&error, "message").unwrap_or_default();
+        assert!(
+            message.contains("\"xml\""),
+            "the message names the value: {message}"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn invalid_client_option_throws_type_error() {
+        let result = renew_fetch::client::HttpClient::new(object(&[("duplicates", str("never"))]));
+        let error = match result {
+            Ok(_) => panic!("expected a TypeError for duplicates: \"never\""),
+            Err(error) => error,
+        };
+        assert!(error.is_instance_of::<js_sys::TypeError>(), "a TypeError");
+    }
+
+    // pendingCount and cancellation.
+
+    #[wasm_bindgen_test]
+    async fn pending_count_zero_on_every_path() {
+        let client = client(&[("duplicates", str("off"))]);
+        let port = closed_port().await;
+        let controller = AbortController::new().expect("AbortController exists");
+        let aborted = options(&[("signal", controller.signal().into())]);
+        let timed = options(&[("timeoutMs", JsValue::from(50))]);
+        let calls: Vec<Promise> = vec![
+            client.get(
+                "/scenario/ok".to_owned(),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            ),
+            client.get(
+                "/scenario/business".to_owned(),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            ),
+            client.get(
+                "/scenario/html-502".to_owned(),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            ),
+            client.get(
+                "/scenario/not-json".to_owned(),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            ),
+            client.get(
+                "/scenario/overdue-no-header".to_owned(),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            ),
+            client.get(
+                "/scenario/slow?delay_ms=2000".to_owned(),
+                JsValue::UNDEFINED,
+                timed,
+            ),
+            client.get(
+                "/scenario/slow?delay_ms=2000".to_owned(),
+                JsValue::UNDEFINED,
+                aborted,
+            ),
+            client.get(
+                format!("http://127.0.0.1:{port}/x"),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            ),
+            client.get(
+                "/scenario/slow?delay_ms=2000&share=1".to_owned(),
+                JsValue::UNDEFINED,
+                options(&[("duplicates", str("share"))]),
+            ),
+        ];
+        let calls: Vec<_> = calls.into_iter().map(track).collect();
+        assert_eq!(
+            client.pending_count(),
+            9,
+            "nine calls are pending before any settles"
+        );
+        controller.abort();
+        sleep(100).await;
+        client.cancel_all(None);
+        let results = await_all(calls).await;
+        assert_eq!(
+            results.iter().filter(|result| result.is_ok()).count(),
+            1,
+            "only the ok call succeeded"
+        );
+        assert_eq!(
+            client.pending_count(),
+            0,
+            "pendingCount is 0 once every call settled"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn abort_signal_cancels_with_user_reason() {
+        let client = client(&[]);
+        let controller = AbortController::new().expect("AbortController exists");
+        let call = track(client.get(
+            format!("/scenario/slow?delay_ms=2000&key={}", unique("abort")),
+            JsValue::UNDEFINED,
+            options(&[("signal", controller.signal().into())]),
+        ));
+        sleep(50).await;
+        controller.abort();
+        let error = expect_error(call.await, "aborted call");
+        assert_eq!(kind(&error), "canceled", "the caller's signal cancels");
+        assert_eq!(reason(&error).as_deref(), Some("user"), "reason user");
+    }
+
+    #[wasm_bindgen_test]
+    async fn aborted_signal_never_sends() {
+        let client = client(&[]);
+        let controller = AbortController::new().expect("AbortController exists");
+        controller.abort();
+        let key = unique("pre-aborted");
+        let call = client.get(
+            format!("/scenario/ok?key={key}"),
+            JsValue::UNDEFINED,
+            options(&[("signal", controller.signal().into())]),
+        );
+        let error = expect_error(settle(call).await, "call with an aborted signal");
+        assert_eq!(reason(&error).as_deref(), Some("user"), "reason user");
+        assert_eq!(server_count(&key).await, 0.0, "nothing was sent");
+    }
+
+    #[wasm_bindgen_test]
+    async fn cancel_all_cancels_with_all_reason() {
+        let client = client(&[("duplicates", str("off"))]);
+        let calls: Vec<_> = (0..3)
+            .map(|i| {
+                track(client.get(
+                    format!("/scenario/slow?delay_ms=2000&i={i}"),
+                    JsValue::UNDEFINED,
+                    JsValue::UNDEFINED,
+                ))
+            })
+            .collect();
+        sleep(50).await;
+        client.cancel_all(Some("leaving the page".to_owned()));
+        for (i, result) in await_all(calls).await.into_iter().enumerate() {
+            let error = expect_error(result, &format!("call {i}"));
+            assert_eq!(kind(&error), "canceled", "call {i} canceled");
+            assert_eq!(
+                reason(&error).as_deref(),
+                Some("all"),
+                "call {i} reason all"
+            );
+            assert_eq!(
+                text(&error, "message").as_deref(),
+                Some("leaving the page"),
+                "call {i} carries the cancelAll reason"
+            );
+        }
+        assert_eq!(client.pending_count(), 0, "nothing pending after cancelAll");
+    }
+
+    // Behaviour 8: loading.
+
+    #[wasm_bindgen_test]
+    async fn loading_reports_first_start_and_last_end() {
+        let recorder = Recorder::new();
+        let client = client(&[
+            ("duplicates", str("off")),
+            ("onLoadingChange", recorder.function.clone().into()),
+        ]);
+        let quiet = options(&[("noLoading", JsValue::TRUE)]);
+        let background = client.get(
+            "/scenario/slow?delay_ms=50".to_owned(),
+            JsValue::UNDEFINED,
+            quiet,
+        );
+        expect_ok(settle(background).await, "the noLoading call");
+        assert!(
+            recorder.calls().is_empty(),
+            "a noLoading call fires no loading change"
+        );
+
+        let first = track(client.get(
+            "/scenario/slow?delay_ms=100".to_owned(),
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+        ));
+        let second = track(client.get(
+            "/scenario/slow?delay_ms=200".to_owned(),
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+        ));
+        assert_eq!(
+            recorder.calls(),
+            vec![JsValue::TRUE],
+            "true once when the first counted call starts"
+        );
+        expect_ok(first.await, "the first counted call");
+        assert_eq!(
+            recorder.calls().len(),
+            1,
+            "no change while the second call runs"
+        );
+        expect_ok(second.await, "the second counted call");
+        assert_eq!(
+            recorder.calls(),
+            vec![JsValue::TRUE, JsValue::FALSE],
+            "false once when the last one ends"
+        );
+    }
+
+    // Behaviour 2, the parts that need no second origin.
+
+    #[wasm_bindgen_test]
+    async fn bearer_sent_to_base_origin() {
+        let client = client(&[]);
+        client.set_token("token-1").expect("a clean token");
+        let envelope = expect_ok(
+            settle(client.get(
+                "/scenario/echo-auth".to_owned(),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            ))
+            .await,
+            "echo",
+        );
+        assert_eq!(
+            text(&envelope, "data.authorization").as_deref(),
+            Some("Bearer token-1"),
+            "the Bearer header"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn no_header_without_token() {
+        let client = client(&[]);
+        let envelope = expect_ok(
+            settle(client.get(
+                "/scenario/echo-auth".to_owned(),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            ))
+            .await,
+            "echo",
+        );
+        assert_eq!(
+            path(&envelope, "data.authorization"),
+            JsValue::NULL,
+            "no token, no header"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn token_not_sent_outside_allowed_origins() {
+        let client = client(&[(
+            "allowedOrigins",
+            Array::of1(&str("http://127.0.0.1:1")).into(),
+        )]);
+        client.set_token("token-1").expect("a clean token");
+        let envelope = expect_ok(
+            settle(client.get(
+                "/scenario/echo-auth".to_owned(),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            ))
+            .await,
+            "echo",
+        );
+        assert_eq!(
+            path(&envelope, "data.authorization"),
+            JsValue::NULL,
+            "the base origin is not in allowedOrigins"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn set_token_rejects_whitespace() {
+        let client = client(&[]);
+        assert!(
+            client.set_token("two words").is_err(),
+            "a token with a space is rejected"
+        );
+        assert!(client.set_token("").is_err(), "an empty token is rejected");
+        assert_eq!(client.get_token(), None, "nothing was stored");
+    }
+
+    // Behaviour 1 without a window: memory fallback.
+
+    #[wasm_bindgen_test]
+    fn memory_storage_keeps_token() {
+        let client = client(&[]);
+        client.set_token("kept").expect("a clean token");
+        assert_eq!(
+            client.get_token().as_deref(),
+            Some("kept"),
+            "memory keeps the token"
+        );
+        client.clear_token();
+        assert_eq!(client.get_token(), None, "clearToken forgets it");
+    }
+
+    // Behaviour 9: the Rust API.
+
+    #[derive(Debug, Deserialize)]
+    struct Echo {
+        method: String,
+        authorization: Option<String>,
+        query: String,
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_typed_get() {
+        let client = Client::builder()
+            .base_url(server())
+            .token_storage(TokenStorage::Memory)
+            .build()
+            .expect("valid settings");
+        client.set_token("rust-token").expect("a clean token");
+        let envelope = client
+            .get::<Echo>("/scenario/echo-auth")
+            .await
+            .expect("the echo succeeds");
+        let echo = envelope.data.expect("the echo has data");
+        assert_eq!(envelope.code, 200, "the success code");
+        assert_eq!(echo.method, "GET", "the method");
+        assert_eq!(
+            echo.authorization.as_deref(),
+            Some("Bearer rust-token"),
+            "the token was sent"
+        );
+    }
+
+    #[derive(Serialize)]
+    struct Page {
+        z: u32,
+        a: Vec<&'static str>,
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_query_and_errors() {
+        let client = Client::builder()
+            .base_url(server())
+            .token_storage(TokenStorage::Memory)
+            .duplicates(Duplicates::Off)
+            .build()
+            .expect("valid settings");
+        let envelope = client
+            .request("GET", "/scenario/echo-auth")
+            .query(&Page {
+                z: 1,
+                a: vec!["x", "y"],
+            })
+            .send::<Echo>()
+            .await
+            .expect("the echo succeeds");
+        let echo = envelope.data.expect("the echo has data");
+        assert_eq!(
+            echo.query, "a%5B0%5D=x&a%5B1%5D=y&z=1",
+            "a struct serializes like a JS object"
+        );
+
+        let error = client
+            .get::<Echo>("/scenario/business?code=4003")
+            .await
+            .expect_err("a business code");
+        assert!(error.is_business(), "is_business for a business code");
+        assert_eq!(error.kind(), ErrorKind::Business, "the kind");
+        assert_eq!(error.code(), Some(4003), "the code");
+        let error = client
+            .get::<Echo>("/scenario/html-502")
+            .await
+            .expect_err("a 502");
+        assert!(error.is_http(), "is_http for an HTML 502");
+        assert_eq!(error.status(), Some(502), "the status");
+        let text = client
+            .request("GET", "/scenario/not-json")
+            .text()
+            .await
+            .expect("a text body");
+        assert_eq!(text, "plain text, not JSON", "text() skips the envelope");
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_wrong_type_is_invalid_response() {
+        let client = Client::builder()
+            .base_url(server())
+            .token_storage(TokenStorage::Memory)
+            .build()
+            .expect("valid settings");
+        let error = client
+            .get::<Vec<u32>>("/scenario/echo-auth")
+            .await
+            .expect_err("an object is no Vec");
+        assert!(
+            error.is_invalid_response(),
+            "a data type mismatch is invalid_response"
+        );
+    }
+}
