@@ -133,6 +133,22 @@ pageTest("burst with share sends one request", async (page) => {
   assert.equal(after.items - before.items, 1, "expected the server to receive one items request");
 });
 
+// The control for the two tests above: the server's counter does see every request of a burst.
+pageTest("burst with duplicates off sends all", async (page) => {
+  await logIn(page);
+  await page.fill("#burst-size", "5");
+  await page.selectOption("#duplicates-policy", "off");
+  const before = await server.stats();
+
+  const entries = await clickAndSettle(page, "#burst", 5);
+  const after = await server.stats();
+
+  for (const entry of entries) {
+    assert.equal(entry.outcome, "ok", `expected call #${entry.id} to succeed on its own`);
+  }
+  assert.equal(after.items - before.items, 5, "expected the server to receive all five requests");
+});
+
 pageTest("token renewed in the renewal window", async (page) => {
   await logIn(page);
   const oldToken = await shownToken(page);
