@@ -1,0 +1,142 @@
+//! The cost of the layer per request, against a bare `jsonwebtoken::decode` of the same token.
+//!
+//! - `server_cost/jsonwebtoken_decode`: `decode::<Claims>` with `Validation::new(HS256)`, the
+//!   least that any HS256 check does.
+//! - `server_cost/layer_pass`: one request with a valid token far from expiry through
+//!   `RenewService` around a trivial inner service, from `oneshot` to the response.
+//! - `server_cost/layer_renew`: the same with a token inside the renewal window, so the layer
+//!   also signs a new token and puts it on the response.
+//!
+//! Building the request and cloning the service happen outside the timed routine. No `tracing`
+//! subscriber is installed, so the renewal's log line costs only its disabled check.
+//!
+//! `scripts/bench.sh` runs this with `cargo bench --features server --bench layer` and computes
+//! the ratios pass/decode and renew/decode from criterion's estimates.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::hint::black_box;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{header, HeaderValue, Request, Response, StatusCode};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use renew_fetch::server::{AuthConfig, Claims, Clock, ManualClock, SystemClock};
+use tower::{service_fn, Layer, ServiceExt};
+
+/// The benchmark secret: 48 bytes, above the 32-byte minimum.
+const SECRET: &[u8] = b"renew-fetch benchmark secret, 48 bytes long ...";
+
+/// How long before the default 2-hour expiry the renew benchmark runs: inside the default
+/// 30-minute renewal window.
+const RENEW_AT: Duration = Duration::from_secs(100 * 60);
+
+/// Polls a future once and returns its output.
+///
+/// Every future here is ready on its first poll, because the inner service answers at once and
+/// the layer never waits, so no runtime is needed.
+fn complete<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    match future.as_mut().poll(&mut cx) {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("the layer's response future was not ready on its first poll"),
+    }
+}
+
+fn request(authorization: &HeaderValue) -> Request<Body> {
+    let mut request = Request::new(Body::empty());
+    request
+        .headers_mut()
+        .insert(header::AUTHORIZATION, authorization.clone());
+    request
+}
+
+fn server_cost(c: &mut Criterion) {
+    // The pass config reads the wall clock, as in production. The renew config reads a clock
+    // that stands 100 minutes later, so the same token is inside its renewal window.
+    let pass_config = AuthConfig::builder(SECRET.to_vec())
+        .build()
+        .expect("the default config builds");
+    let token = pass_config
+        .issue_token("42", "ada")
+        .expect("the benchmark token is issued");
+    let renew_clock = ManualClock::new(SystemClock.now());
+    renew_clock.advance(RENEW_AT);
+    let renew_config = AuthConfig::builder(SECRET.to_vec())
+        .clock(renew_clock)
+        .build()
+        .expect("the config on the manual clock builds");
+
+    let authorization =
+        HeaderValue::try_from(format!("Bearer {token}")).expect("a JWT is a valid header value");
+    let inner = service_fn(|_request: Request<Body>| async {
+        Ok::<_, Infallible>(Response::new(Body::empty()))
+    });
+    let pass_service = pass_config.layer().layer(inner);
+    let renew_service = renew_config.layer().layer(inner);
+
+    let key = DecodingKey::from_secret(SECRET).expect("a non-empty secret");
+    let validation = Validation::new(Algorithm::HS256);
+
+    // Check once, outside the measurement, that each routine takes the path it is named after.
+    let decoded = jsonwebtoken::decode::<Claims>(&token, &key, &validation)
+        .expect("the bare decode accepts the token");
+    assert_eq!(decoded.claims.sub, "42", "the bare decode reads the claims");
+    let passed = complete(pass_service.clone().oneshot(request(&authorization)))
+        .expect("the inner service is infallible");
+    assert_eq!(
+        passed.status(),
+        StatusCode::OK,
+        "the pass path runs the handler"
+    );
+    assert!(
+        !passed.headers().contains_key(header::AUTHORIZATION),
+        "the pass path sends no renewed token"
+    );
+    let renewed = complete(renew_service.clone().oneshot(request(&authorization)))
+        .expect("the inner service is infallible");
+    assert_eq!(
+        renewed.status(),
+        StatusCode::OK,
+        "the renew path runs the handler"
+    );
+    assert!(
+        renewed.headers().contains_key(header::AUTHORIZATION),
+        "the renew path sends a renewed token"
+    );
+
+    let mut group = c.benchmark_group("server_cost");
+    group.bench_function("jsonwebtoken_decode", |b| {
+        b.iter(|| jsonwebtoken::decode::<Claims>(black_box(&token), &key, &validation))
+    });
+    group.bench_function("layer_pass", |b| {
+        b.iter_batched(
+            || (pass_service.clone(), request(&authorization)),
+            |(service, request)| complete(service.oneshot(request)),
+            BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("layer_renew", |b| {
+        b.iter_batched(
+            || (renew_service.clone(), request(&authorization)),
+            |(service, request)| complete(service.oneshot(request)),
+            BatchSize::SmallInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    // Short runs keep the whole benchmark near a minute. The figures are noisy on a shared
+    // machine, which is why scripts/bench.sh reports ratios measured in the same run.
+    config = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    targets = server_cost
+}
+criterion_main!(benches);
