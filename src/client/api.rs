@@ -241,7 +241,7 @@ impl RequestBuilder {
     /// Adds a header, over the client's header of the same name.
     pub fn header(mut self, name: &str, value: &str) -> Self {
         if !is_header_name(name) {
-            self.fail(format!("{name:?} is not a valid header name"));
+            self.fail(format!("\"{name}\" is not a valid header name"));
         }
         self.input
             .options
@@ -359,7 +359,7 @@ impl ClientBuilder {
     /// Adds a header sent with every call. Default: none.
     pub fn header(mut self, name: &str, value: &str) -> Self {
         if !is_header_name(name) {
-            self.fail(format!("{name:?} is not a valid header name"));
+            self.fail(format!("\"{name}\" is not a valid header name"));
         }
         self.config
             .headers
@@ -382,7 +382,7 @@ impl ClientBuilder {
     /// Sets the header that carries the token both ways. Default: `Authorization`.
     pub fn auth_header(mut self, name: &str) -> Self {
         if !is_header_name(name) {
-            self.fail(format!("auth header {name:?} is not a valid header name"));
+            self.fail(format!("auth header \"{name}\" is not a valid header name"));
         }
         self.config.auth_header = name.to_owned();
         self

@@ -129,7 +129,15 @@ fn sorted(entries: &[(String, KeyValue)]) -> Vec<(&str, &KeyValue)> {
         .collect();
     // NOTE: this orders by UTF-8 bytes, and JavaScript's default sort by UTF-16 code units. The
     // two differ only between characters above U+FFFF and those from U+E000 to U+FFFF.
-    entries.sort_by(|a, b| a.0.cmp(b.0));
+    // An insertion sort, because objects have few keys and the slice sorts of std add kilobytes
+    // to the wasm build.
+    for i in 1..entries.len() {
+        let mut j = i;
+        while j > 0 && entries[j - 1].0 > entries[j].0 {
+            entries.swap(j - 1, j);
+            j -= 1;
+        }
+    }
     entries
 }
 

@@ -251,7 +251,7 @@ pub(crate) fn client_config(options: &JsValue) -> Result<ClientConfig, String> {
     config.headers = headers_field(options, "headers")?;
     if let Some(name) = string_field(options, "tokenStorage")? {
         config.storage = TokenStorage::parse(&name).ok_or_else(|| {
-            format!("tokenStorage must be \"local\", \"session\" or \"memory\", got {name:?}")
+            format!("tokenStorage must be \"local\", \"session\" or \"memory\", got \"{name}\"")
         })?;
     }
     if let Some(key) = string_field(options, "tokenKey")? {
@@ -262,13 +262,13 @@ pub(crate) fn client_config(options: &JsValue) -> Result<ClientConfig, String> {
     }
     if let Some(name) = string_field(options, "authHeader")? {
         if !is_header_name(&name) {
-            return Err(format!("authHeader {name:?} is not a valid header name"));
+            return Err(format!("authHeader \"{name}\" is not a valid header name"));
         }
         config.auth_header = name;
     }
     if let Some(scheme) = string_field(options, "authScheme")? {
         if scheme.contains(char::is_whitespace) {
-            return Err(format!("authScheme {scheme:?} must not contain whitespace"));
+            return Err(format!("authScheme \"{scheme}\" must not contain whitespace"));
         }
         config.auth_scheme = scheme;
     }
@@ -329,7 +329,7 @@ pub(crate) fn call_options(options: &JsValue) -> Result<CallOptions, String> {
     if let Some(name) = string_field(options, "responseType")? {
         call.response_type = ResponseType::parse(&name).ok_or_else(|| {
             format!(
-                "responseType must be \"json\", \"text\", \"blob\" or \"arrayBuffer\", got {name:?}"
+                "responseType must be \"json\", \"text\", \"blob\" or \"arrayBuffer\", got \"{name}\""
             )
         })?;
     }
@@ -359,7 +359,7 @@ pub(crate) fn request_config(config: &JsValue) -> Result<CallInput, String> {
 
 fn parse_duplicates(name: &str) -> Result<Duplicates, String> {
     Duplicates::parse(name).ok_or_else(|| {
-        format!("duplicates must be \"cancel-previous\", \"share\" or \"off\", got {name:?}")
+        format!("duplicates must be \"cancel-previous\", \"share\" or \"off\", got \"{name}\"")
     })
 }
 
@@ -493,7 +493,7 @@ fn headers_field(object: &JsValue, name: &str) -> Result<Vec<(String, String)>, 
         }
         if !is_header_name(&header) {
             return Err(format!(
-                "{name} holds {header:?}, which is not a valid header name"
+                "{name} holds \"{header}\", which is not a valid header name"
             ));
         }
         let text = if let Some(text) = item.as_string() {
@@ -517,11 +517,11 @@ fn type_name(value: &JsValue) -> String {
 
 /// Describes a value for a message: a number or a string as written, anything else by its type.
 fn describe(value: &JsValue) -> String {
-    if let Some(number) = value.as_f64() {
-        return number.to_string();
+    if value.as_f64().is_some() {
+        return js_string(value);
     }
     if let Some(text) = value.as_string() {
-        return format!("{text:?}");
+        return format!("\"{text}\"");
     }
     type_name(value)
 }

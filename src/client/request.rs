@@ -67,7 +67,7 @@ impl Target {
                 .map(|origin| {
                     Url::new(origin).map(|url| url.origin()).map_err(|_| {
                         format!(
-                            "allowedOrigins holds {origin:?}, which is not an absolute URL; \
+                            "allowedOrigins holds \"{origin}\", which is not an absolute URL; \
                              write it like \"http://127.0.0.1:8080\""
                         )
                     })
@@ -139,7 +139,7 @@ pub(crate) fn prepare(
     if !is_header_name(&method) {
         return Err(invalid(
             &input.url,
-            format!("the method {method:?} is not a valid HTTP method"),
+            format!("the method \"{method}\" is not a valid HTTP method"),
         ));
     }
 
@@ -157,7 +157,7 @@ pub(crate) fn prepare(
         return Err(invalid(
             &url,
             format!(
-                "The URL {url:?} is not valid, or is relative with no page to resolve it \
+                "The URL \"{url}\" is not valid, or is relative with no page to resolve it \
                  against; set baseUrl or pass an absolute URL such as http://127.0.0.1:8080/api"
             ),
         ));
@@ -201,7 +201,7 @@ pub(crate) async fn send(
     for (name, value) in &request.headers {
         headers.set(name, value).map_err(|_| {
             SendError::Build(format!(
-                "the value of header {name:?} is not a valid header value"
+                "the value of header \"{name}\" is not a valid header value"
             ))
         })?;
     }
@@ -223,7 +223,7 @@ pub(crate) async fn send(
     }
 
     let method = Method::from_bytes(request.method.as_bytes())
-        .map_err(|_| SendError::Build(format!("the method {:?} is not valid", request.method)))?;
+        .map_err(|_| SendError::Build(format!("the method \"{}\" is not valid", request.method)))?;
     let builder = RequestBuilder::new(&request.url)
         .method(method)
         .headers(Headers::from_raw(headers))

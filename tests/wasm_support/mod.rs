@@ -161,6 +161,12 @@ pub struct Recorder {
     log: Array,
 }
 
+impl Default for Recorder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Recorder {
     pub fn new() -> Self {
         let log = Array::new();

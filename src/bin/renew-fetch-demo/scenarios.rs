@@ -79,18 +79,15 @@ impl ScenarioState {
         }
     }
 
-    fn fresh_token(&self) -> Result<String, Response> {
-        self.config
-            .issue_token(SCENARIO_USER.0, SCENARIO_USER.1)
-            .map_err(|error| {
+    /// Issues a token for the scenario user, or None (logged) when issuing fails.
+    fn fresh_token(&self) -> Option<String> {
+        match self.config.issue_token(SCENARIO_USER.0, SCENARIO_USER.1) {
+            Ok(token) => Some(token),
+            Err(error) => {
                 tracing::error!(%error, "scenario failed to issue a token");
-                envelope(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    500,
-                    "token issue failed",
-                    Value::Null,
-                )
-            })
+                None
+            }
+        }
     }
 }
 
@@ -178,8 +175,8 @@ async fn overdue_forever(
 ) -> Response {
     state.record(&query);
     match state.fresh_token() {
-        Ok(token) => with_token(overdue(&state), &token),
-        Err(response) => response,
+        Some(token) => with_token(overdue(&state), &token),
+        None => issue_failed(),
     }
 }
 
@@ -220,9 +217,8 @@ async fn overdue_once(
             drop(tallies);
             return success(&state, echo(&method, raw_query.as_deref(), &headers, &body));
         }
-        let token = match state.fresh_token() {
-            Ok(token) => token,
-            Err(response) => return response,
+        let Some(token) = state.fresh_token() else {
+            return issue_failed();
         };
         let now = Instant::now();
         let slot = match tallies.last_overdue_slot {
@@ -264,9 +260,8 @@ async fn renewed(
     Query(query): Query<ScenarioQuery>,
 ) -> Response {
     state.record(&query);
-    let token = match state.fresh_token() {
-        Ok(token) => token,
-        Err(response) => return response,
+    let Some(token) = state.fresh_token() else {
+        return issue_failed();
     };
     let header = match query.form.as_deref() {
         Some("bearer") => format!("Bearer {token}"),
@@ -418,6 +413,15 @@ fn overdue(state: &ScenarioState) -> Response {
         StatusCode::UNAUTHORIZED,
         state.codes.overdue,
         "token overdue",
+        Value::Null,
+    )
+}
+
+fn issue_failed() -> Response {
+    envelope(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        500,
+        "token issue failed",
         Value::Null,
     )
 }
