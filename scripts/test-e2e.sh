@@ -40,5 +40,7 @@ export RENEW_FETCH_DEMO_BIN="${CARGO_TARGET_DIR:-$root/target}/release/renew-fet
 (cd examples/vite && npm run build)
 
 step "running the tests"
+# Screenshots of failed tests from an earlier run would mislead.
+rm -f artifacts/failed-*.png
 cd e2e
 node --test --test-concurrency=1 tests/

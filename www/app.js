@@ -95,6 +95,7 @@ function findElements() {
     tokenValue: byId("token-value"),
     tokenCountdown: byId("token-countdown"),
     tokenPhase: byId("token-phase"),
+    pendingCount: byId("pending-count"),
     loadProfile: byId("load-profile"),
     itemsPage: byId("items-page"),
     itemsDelay: byId("items-delay"),
@@ -185,7 +186,9 @@ async function track(method, path, params, call, { label, onError } = {}) {
   collectFetchTimings(fetchObserver.takeRecords());
   const firstSeq = nextFetchSeq;
   try {
-    const envelope = await call();
+    const pending = call();
+    showPendingCount();
+    const envelope = await pending;
     const replayed = wasReplayed(path, firstSeq);
     const renewed = !replayed && tokenBefore != null && client.getToken() !== tokenBefore;
     let detail = `code ${envelope.code}`;
@@ -203,6 +206,7 @@ async function track(method, path, params, call, { label, onError } = {}) {
     return undefined;
   } finally {
     syncToken({ fromServer: true });
+    showPendingCount();
   }
 }
 
@@ -296,6 +300,10 @@ function setOutcome(item, outcome, detail, { renewed = false, kind } = {}) {
   item.querySelector(".detail").textContent = label ? `${detail} (${label})` : detail;
 }
 
+function showPendingCount() {
+  elements.pendingCount.textContent = String(client.pendingCount);
+}
+
 function showLoading(active) {
   loadingChanges += 1;
   elements.loading.dataset.active = String(active);
@@ -337,6 +345,7 @@ function syncToken({ fromServer }) {
 function tick() {
   syncToken({ fromServer: true });
   showCountdown();
+  showPendingCount();
   if (waitGoal) checkWait();
 }
 

@@ -107,6 +107,7 @@ pageTest("burst with cancel-previous leaves one request", async (page) => {
     assert.match(entry.detail, /as a duplicate/, `expected call #${entry.id} canceled as a duplicate`);
   }
   assert.equal(after.items - before.items, 1, "expected the server to receive one items request");
+  assert.equal(await page.textContent("#pending-count"), "0", "expected no call left pending");
   assert.equal(
     await page.getAttribute("#loading", "data-active"),
     "false",
@@ -273,6 +274,9 @@ pageTest(
     await logIn(page);
     await page.fill("#burst-size", "4");
     await clickAndSettle(page, "#burst", 4);
+    await server.advanceClock(LIFETIME - WINDOW + 10);
+    const [renewal] = await clickAndSettle(page, "#load-items");
+    assert.equal(renewal.renewed, true, "expected a renewal to show in the screenshot");
     await server.advanceClock(LIFETIME + 5);
     const [replay] = await clickAndSettle(page, "#load-profile");
     assert.equal(replay.outcome, "replayed", "expected a replay to show in the screenshot");
