@@ -10,12 +10,22 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
-for tool in wasm-pack node; do
+for tool in wasm-pack node npm; do
   if ! command -v "$tool" >/dev/null; then
     echo "build-pkg: $tool not found; run bash scripts/setup.sh demo, and install Node.js 20 or later" >&2
     exit 1
   fi
 done
+
+# Debian 12's wasm-opt (binaryen 108) fails to parse the wasm that current Rust emits, so
+# wasm-pack runs the wasm-opt of npm's binaryen package, pinned in npm/package-lock.json.
+binaryen_version() {
+  node -p 'require("./npm/node_modules/binaryen/package.json").version' 2>/dev/null || true
+}
+if [[ "$(binaryen_version)" != "$(node -p 'require("./npm/package.json").devDependencies.binaryen')" ]]; then
+  (cd npm && npm ci --no-audit --no-fund --silent)
+fi
+export PATH="$root/npm/node_modules/.bin:$PATH"
 
 out=pkg-build
 rm -rf "$out"
