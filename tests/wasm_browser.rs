@@ -387,3 +387,23 @@ async fn offline_rejects_without_sending() {
         "the override was removed"
     );
 }
+
+#[wasm_bindgen_test]
+async fn login_required_rearmed_by_other_tab() {
+    let recorder = Recorder::new();
+    let key = unique("rearm-tab");
+    let client = client(&[
+        ("tokenStorage", str("local")),
+        ("tokenKey", str(&key)),
+        ("onLoginRequired", recorder.function.clone().into()),
+    ]);
+    let url = format!("/scenario/login-required?key={key}");
+    let _ = settle(client.get(url.clone(), JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
+    dispatch_storage_event(&key, Some("login-in-other-tab"));
+    let _ = settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
+    assert_eq!(
+        recorder.calls().len(),
+        2,
+        "a login in another tab lets the next failure call onLoginRequired again"
+    );
+}

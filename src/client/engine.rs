@@ -29,8 +29,9 @@ pub(crate) struct Inner {
     pub tokens: TokenStore,
     pub pending: Pending,
     loading: LoadingCounter,
-    /// True once `onLoginRequired` was called, until a new token is stored.
-    login_reported: Cell<bool>,
+    /// The token store's count of stored tokens when `onLoginRequired` was last called, so
+    /// the callback runs once until a token is stored again, here or in another tab.
+    login_reported_at: Cell<Option<u64>>,
 }
 
 impl Inner {
@@ -49,18 +50,18 @@ impl Inner {
             tokens,
             pending: Pending::default(),
             loading,
-            login_reported: Cell::new(false),
+            login_reported_at: Cell::new(None),
         }))
     }
 
     /// Stores `token`, which re-arms `onLoginRequired`.
     pub(crate) fn store_token(&self, token: &str) {
         self.tokens.set(token);
-        self.login_reported.set(false);
     }
 
     fn report_login_required(&self) {
-        if self.login_reported.replace(true) {
+        let stored = Some(self.tokens.stored_count());
+        if self.login_reported_at.replace(stored) == stored {
             return;
         }
         if let Some(callback) = &self.config.callbacks.on_login_required {

@@ -268,7 +268,9 @@ pub(crate) fn client_config(options: &JsValue) -> Result<ClientConfig, String> {
     }
     if let Some(scheme) = string_field(options, "authScheme")? {
         if scheme.contains(char::is_whitespace) {
-            return Err(format!("authScheme \"{scheme}\" must not contain whitespace"));
+            return Err(format!(
+                "authScheme \"{scheme}\" must not contain whitespace"
+            ));
         }
         config.auth_scheme = scheme;
     }

@@ -6,7 +6,7 @@
 //! the token in memory and carries on. A stored value that is empty or holds whitespace or a
 //! control character is ignored, as a renewed-token header with one would be.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -19,6 +19,8 @@ use super::config::{is_clean_token, TokenStorage};
 pub(crate) struct TokenStore {
     key: String,
     token: Rc<RefCell<Option<String>>>,
+    /// How many times a token was stored, by this client or by another tab.
+    stored: Rc<Cell<u64>>,
     storage: RefCell<Option<Storage>>,
     listener: Option<StorageListener>,
 }
@@ -41,13 +43,15 @@ impl TokenStore {
             .and_then(|storage| storage.get_item(key).ok().flatten())
             .filter(|token| is_clean_token(token));
         let token = Rc::new(RefCell::new(initial));
+        let stored = Rc::new(Cell::new(0));
         let listener = match (&window, &storage) {
-            (Some(window), Some(storage)) => listen(window, storage, key, &token),
+            (Some(window), Some(storage)) => listen(window, storage, key, &token, &stored),
             _ => None,
         };
         Self {
             key: key.to_owned(),
             token,
+            stored,
             storage: RefCell::new(storage),
             listener,
         }
@@ -62,6 +66,7 @@ impl TokenStore {
     /// to memory from then on.
     pub(crate) fn set(&self, token: &str) {
         *self.token.borrow_mut() = Some(token.to_owned());
+        self.stored.set(self.stored.get() + 1);
         let failed = self
             .storage
             .borrow()
@@ -70,6 +75,11 @@ impl TokenStore {
         if failed {
             self.storage.borrow_mut().take();
         }
+    }
+
+    /// Returns how many times a token was stored, by this client or by another tab.
+    pub(crate) fn stored_count(&self) -> u64 {
+        self.stored.get()
     }
 
     /// Forgets the token, in memory and in storage.
@@ -125,10 +135,12 @@ fn listen(
     storage: &Storage,
     key: &str,
     token: &Rc<RefCell<Option<String>>>,
+    stored: &Rc<Cell<u64>>,
 ) -> Option<StorageListener> {
     let key = key.to_owned();
     let storage = storage.clone();
     let token = Rc::clone(token);
+    let stored = Rc::clone(stored);
     let callback = Closure::<dyn FnMut(StorageEvent)>::new(move |event: StorageEvent| {
         let same_area = event
             .storage_area()
@@ -140,7 +152,11 @@ fn listen(
             // `localStorage.clear()` in another tab sends a null key.
             None => *token.borrow_mut() = None,
             Some(changed) if changed == key => {
-                *token.borrow_mut() = event.new_value().filter(|value| is_clean_token(value));
+                let value = event.new_value().filter(|value| is_clean_token(value));
+                if value.is_some() {
+                    stored.set(stored.get() + 1);
+                }
+                *token.borrow_mut() = value;
             }
             Some(_) => {}
         }
