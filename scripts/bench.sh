@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# Runs every benchmark in one run and prints each figure, the ratios and a markdown block to paste
+# into BENCHMARKS.md. Each comparison is measured in this one run, because the machine is shared
+# and absolute figures drift between runs.
+#
+#   1. Size, 2. Per-request overhead   scripts/bench-client.sh, when it exists
+#   3. Server cost                     criterion: the layer's pass and renew paths against a bare
+#                                      jsonwebtoken decode of the same token
+#   4. Throughput                      wrk on loopback: the route behind the layer, the same route
+#                                      without it, and an express server checking the same token
+#
+# scripts/bench-client.sh, when present, runs sections 1 and 2 and prints their markdown on
+# stdout. Its stderr passes through.
+#
+# It takes a few minutes, most of it the first build. The test command does not run it. Every
+# server it starts binds to 127.0.0.1 and is stopped on exit.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+export CRITERION_HOME="$target_dir/criterion"
+report="$target_dir/bench-report.md"
+
+# wrk settings of every throughput run. The warm-up run is not reported.
+wrk_threads=2
+wrk_connections=32
+wrk_duration=8s
+wrk_warmup=2s
+
+# Goals: the layer's cost as a multiple of the bare decode (at most), and the protected route's
+# request rate as a multiple of the open route and of express (at least).
+goal_pass=1.3
+goal_renew=3
+goal_open=0.9
+goal_express=3
+
+step() { printf '\n== %s\n' "$*" >&2; }
+fail() {
+  printf 'bench: %s\n' "$*" >&2
+  exit 1
+}
+
+work=$(mktemp -d)
+server_pids=()
+cleanup() {
+  for pid in "${server_pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Installs wrk from Debian when it is missing and this runs as root, else stops with the command.
+require_tools() {
+  for tool in cargo node npm; do
+    command -v "$tool" >/dev/null || fail "$tool is missing; install it and run again"
+  done
+  if ! command -v wrk >/dev/null; then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+      step "installing wrk"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
+    else
+      fail "wrk is missing; run as root: apt-get update && apt-get install -y wrk"
+    fi
+  fi
+}
+
+# Prints the machine facts that go next to the figures.
+describe_machine() {
+  local cpu memory
+  cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+  memory=$(free -h | awk '/^Mem:/ { print $2 }')
+  echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD)$(
+    git diff --quiet HEAD -- src benches bench Cargo.toml || echo ' with local changes'
+  )"
+  echo "- CPU: ${cpu:-unknown}, $(nproc) cores, shared with other work on the machine"
+  echo "- Memory: $memory"
+  echo "- $(rustc --version), node $(node --version), $(wrk -v 2>&1 | awk 'NR == 1 { print $1, $2 }')"
+}
+
+# Runs scripts/bench-client.sh when it exists and keeps its markdown for the report.
+run_client_sections() {
+  if [[ -f scripts/bench-client.sh ]]; then
+    step "1. Size and 2. Per-request overhead: scripts/bench-client.sh"
+    bash scripts/bench-client.sh >"$work/client.md"
+    cat "$work/client.md" >&2
+  else
+    step "1. Size and 2. Per-request overhead: skipped, scripts/bench-client.sh does not exist"
+    {
+      echo "## 1. Size"
+      echo
+      echo "Not measured: scripts/bench-client.sh does not exist yet."
+      echo
+      echo "## 2. Per-request overhead"
+      echo
+      echo "Not measured: scripts/bench-client.sh does not exist yet."
+    } >"$work/client.md"
+  fi
+}
+
+# Prints the median of one criterion benchmark in nanoseconds.
+criterion_median() {
+  local file="$CRITERION_HOME/server_cost/$1/new/estimates.json"
+  [[ -f $file ]] || fail "criterion wrote no estimates for $1 at $file"
+  node -e 'const e = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    console.log(e.median.point_estimate)' "$file"
+}
+
+# Prints `a / b` with two decimals.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+# Prints "met" or "missed" for a ratio against a goal; the operator is <= or >=.
+verdict() {
+  awk -v r="$1" -v op="$2" -v g="$3" \
+    'BEGIN { ok = (op == "<=") ? (r <= g) : (r >= g); print ok ? "met" : "missed" }'
+}
+
+# Prints nanoseconds as microseconds with two decimals.
+micros() { awk -v ns="$1" 'BEGIN { printf "%.2f µs", ns / 1000 }'; }
+
+run_server_cost() {
+  step "3. Server cost: cargo bench --features server --bench layer"
+  rm -rf "$CRITERION_HOME/server_cost"
+  cargo bench --features server --bench layer -- --noplot >&2
+
+  local decode pass renew
+  decode=$(criterion_median jsonwebtoken_decode)
+  pass=$(criterion_median layer_pass)
+  renew=$(criterion_median layer_renew)
+  pass_ratio=$(ratio "$pass" "$decode")
+  renew_ratio=$(ratio "$renew" "$decode")
+  {
+    echo "## 3. Server cost"
+    echo
+    echo "Command: \`cargo bench --features server --bench layer -- --noplot\` (criterion 0.8,"
+    echo "1 s warm-up and 3 s of samples per benchmark; figures are criterion's median estimate)."
+    echo
+    echo "| benchmark | median | ratio to decode | goal | result |"
+    echo "|---|---|---|---|---|"
+    echo "| bare \`jsonwebtoken::decode\`, HS256 | $(micros "$decode") | 1.00× | | |"
+    echo "| layer, pass path | $(micros "$pass") | ${pass_ratio}× | ≤ ${goal_pass}× |" \
+      "$(verdict "$pass_ratio" "<=" "$goal_pass") |"
+    echo "| layer, renew path | $(micros "$renew") | ${renew_ratio}× | ≤ ${goal_renew}× |" \
+      "$(verdict "$renew_ratio" "<=" "$goal_renew") |"
+  } >"$work/server-cost.md"
+  cat "$work/server-cost.md" >&2
+}
+
+# Waits for a server's `listening on ADDR` line and prints ADDR.
+wait_for_address() {
+  local log=$1 pid=$2 address
+  for _ in $(seq 100); do
+    address=$(sed -n 's/^listening on //p' "$log")
+    if [[ -n $address ]]; then
+      echo "$address"
+      return
+    fi
+    kill -0 "$pid" 2>/dev/null || fail "a benchmark server exited at start: $(cat "$log")"
+    sleep 0.1
+  done
+  fail "a benchmark server did not start listening within 10 s: $(cat "$log")"
+}
+
+# Runs wrk against a URL, checks that every response was a 2xx, and prints the requests/s.
+measure() {
+  local name=$1 url=$2 out="$work/wrk-$1.txt"
+  wrk -t"$wrk_threads" -c"$wrk_connections" -d"$wrk_warmup" \
+    -s bench/throughput/bearer.lua "$url" >/dev/null
+  wrk -t"$wrk_threads" -c"$wrk_connections" -d"$wrk_duration" \
+    -s bench/throughput/bearer.lua "$url" >"$out"
+  sed "s/^/  [$name] /" "$out" >&2
+  if grep -q 'Non-2xx or 3xx responses' "$out"; then
+    fail "$name answered some requests with an error status, so its rate is not comparable"
+  fi
+  awk '/^Requests\/sec:/ { print $2 }' "$out"
+}
+
+run_throughput() {
+  step "4. Throughput: building the server and installing express"
+  cargo build --profile bench --features server --example bench_server >&2
+  (cd bench/throughput && npm ci --no-audit --no-fund --loglevel=error >&2)
+
+  # One random secret for both servers, so the one token is valid on both.
+  RENEW_FETCH_BENCH_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  export RENEW_FETCH_BENCH_SECRET
+  "$target_dir/release/examples/bench_server" --addr 127.0.0.1:0 \
+    --token-file "$work/token" >"$work/rust.log" 2>&1 &
+  local rust_pid=$!
+  server_pids+=("$rust_pid")
+  NODE_ENV=production node bench/throughput/express-server.js --addr 127.0.0.1:0 \
+    >"$work/express.log" 2>&1 &
+  local express_pid=$!
+  server_pids+=("$express_pid")
+  local rust_addr express_addr
+  rust_addr=$(wait_for_address "$work/rust.log" "$rust_pid")
+  express_addr=$(wait_for_address "$work/express.log" "$express_pid")
+  RENEW_FETCH_BENCH_TOKEN=$(cat "$work/token")
+  export RENEW_FETCH_BENCH_TOKEN
+
+  step "4. Throughput: wrk -t$wrk_threads -c$wrk_connections -d$wrk_duration, after a $wrk_warmup warm-up"
+  local open protected express
+  open=$(measure open "http://$rust_addr/open")
+  protected=$(measure protected "http://$rust_addr/protected")
+  express=$(measure express "http://$express_addr/protected")
+  local open_ratio express_ratio versions
+  open_ratio=$(ratio "$protected" "$open")
+  express_ratio=$(ratio "$protected" "$express")
+  versions=$(cd bench/throughput && node -p 'const v = (name) => require(`${name}/package.json`).version;
+    `express ${v("express")} + jsonwebtoken ${v("jsonwebtoken")}`')
+  {
+    echo "## 4. Throughput"
+    echo
+    echo "Command: \`wrk -t$wrk_threads -c$wrk_connections -d$wrk_duration -s bench/throughput/bearer.lua URL\`"
+    echo "after a $wrk_warmup warm-up per server, every request with the same valid HS256 token."
+    echo "wrk and the server share the machine's $(nproc) cores, so the figures are lower than"
+    echo "on a machine where the load generator runs elsewhere."
+    echo
+    echo "| server | requests/s | protected / this | goal | result |"
+    echo "|---|---|---|---|---|"
+    echo "| axum, \`/protected\` behind the layer | $protected | | | |"
+    echo "| axum, \`/open\`, same handler without the layer | $open | ${open_ratio}× |" \
+      "≥ ${goal_open}× | $(verdict "$open_ratio" ">=" "$goal_open") |"
+    echo "| $versions, one node process | $express | ${express_ratio}× |" \
+      "≥ ${goal_express}× | $(verdict "$express_ratio" ">=" "$goal_express") |"
+  } >"$work/throughput.md"
+  cat "$work/throughput.md" >&2
+}
+
+require_tools
+run_client_sections
+run_server_cost
+run_throughput
+
+{
+  echo "## Machine"
+  echo
+  describe_machine
+  echo
+  cat "$work/client.md"
+  echo
+  cat "$work/server-cost.md"
+  echo
+  cat "$work/throughput.md"
+} >"$report"
+step "markdown for BENCHMARKS.md, also written to $report"
+cat "$report"
