@@ -72,3 +72,18 @@ pub use extract::MissingClaims;
 pub use layer::RenewLayer;
 pub use service::{RenewService, ResponseFuture};
 pub use token::{Claims, IssueError};
+
+/// Entry points for the fuzz targets under `fuzz/`, behind the `fuzzing` cargo feature. Not a
+/// stable API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Parses one `Authorization` header value as exactly `Bearer <token68>`, as the layer does.
+    ///
+    /// # Errors
+    ///
+    /// Returns the log reason when the value is not a single bearer token.
+    pub fn parse_bearer(value: &[u8]) -> Result<&str, &'static str> {
+        super::bearer::parse_bearer(value).map_err(|e| e.reason())
+    }
+}
