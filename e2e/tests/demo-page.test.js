@@ -150,6 +150,22 @@ pageTest("burst with duplicates off sends all", async (page) => {
   assert.equal(after.items - before.items, 5, "expected the server to receive all five requests");
 });
 
+pageTest("cancel all stops a slow call", async (page) => {
+  await logIn(page);
+  await page.fill("#items-delay", "5000");
+  await page.click("#load-items");
+  await page.waitForSelector("#loading[data-active='true']");
+  assert.equal(await page.textContent("#pending-count"), "1", "expected one call in flight");
+
+  await page.click("#cancel-all");
+  await page.waitForSelector("[data-request-id='2']:not([data-outcome='pending'])");
+
+  const item = page.locator("[data-request-id='2']");
+  assert.equal(await item.getAttribute("data-outcome"), "canceled", "expected the call canceled");
+  assert.match(await item.textContent(), /by cancel all/, "expected cancelAll as the reason");
+  await page.waitForSelector("#loading[data-active='false']");
+});
+
 pageTest("token renewed in the renewal window", async (page) => {
   await logIn(page);
   const oldToken = await shownToken(page);
