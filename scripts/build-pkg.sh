@@ -12,7 +12,7 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 for tool in wasm-pack node npm; do
   if ! command -v "$tool" >/dev/null; then
-    echo "build-pkg: $tool not found; run bash scripts/setup.sh demo, and install Node.js 20 or later" >&2
+    echo "build-pkg: $tool not found; run bash scripts/setup.sh demo, and install Node.js 20+" >&2
     exit 1
   fi
 done
@@ -22,7 +22,8 @@ done
 binaryen_version() {
   node -p 'require("./npm/node_modules/binaryen/package.json").version' 2>/dev/null || true
 }
-if [[ "$(binaryen_version)" != "$(node -p 'require("./npm/package.json").devDependencies.binaryen')" ]]; then
+pinned=$(node -p 'require("./npm/package.json").devDependencies.binaryen')
+if [[ "$(binaryen_version)" != "$pinned" ]]; then
   (cd npm && npm ci --no-audit --no-fund --silent)
 fi
 export PATH="$root/npm/node_modules/.bin:$PATH"
@@ -67,7 +68,7 @@ const files = [
   "renew_fetch.d.ts",
   "web/",
 ];
-// wasm-bindgen writes JS snippets (from #[wasm_bindgen(module = ...)]) only when the crate has some.
+// wasm-bindgen writes snippets/ only for JS that the crate embeds with inline_js or module.
 for (const folder of ["snippets/"]) {
   if (existsSync(`${dir}/${folder}`)) files.push(folder);
 }
@@ -98,4 +99,5 @@ writeFileSync(`${dir}/package.json`, `${JSON.stringify(pkg, null, 2)}\n`);
 EOF
 rm -rf pkg
 mv "$out" pkg
-echo "build-pkg: pkg/ holds renew-fetch@$(node -p 'require("./pkg/package.json").version') (bundler) and pkg/web/ (web)"
+version=$(node -p 'require("./pkg/package.json").version')
+echo "build-pkg: pkg/ holds renew-fetch@$version (bundler target) and pkg/web/ (web target)"

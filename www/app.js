@@ -244,7 +244,7 @@ function wasReplayed(path, firstSeq) {
 }
 
 // Keeps the path and status of recent fetches, numbered in the order they finished. An
-// observer receives every entry, unlike the resource timing buffer, which stops when it is full.
+// observer receives every entry, unlike the resource timing buffer, which stops when full.
 function collectFetchTimings(entries) {
   for (const entry of entries) {
     if (entry.initiatorType !== "fetch") continue;

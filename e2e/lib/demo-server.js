@@ -11,9 +11,9 @@ const START_TIMEOUT_MS = 30_000;
 
 // The demo server binary. scripts/test-e2e.sh builds it and sets RENEW_FETCH_DEMO_BIN.
 function demoBinary() {
+  const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(repoRoot, "target");
   const binary =
-    process.env.RENEW_FETCH_DEMO_BIN ??
-    path.join(process.env.CARGO_TARGET_DIR ?? path.join(repoRoot, "target"), "release/renew-fetch-demo");
+    process.env.RENEW_FETCH_DEMO_BIN ?? path.join(targetDir, "release/renew-fetch-demo");
   if (!existsSync(binary)) {
     throw new Error(
       `demo server binary not found at ${binary}: run bash scripts/test-e2e.sh, or build it with ` +
@@ -60,7 +60,10 @@ export async function startDemoServer(args = []) {
     stop: () => stopChild(child),
     stats: () => apiData(baseUrl, "GET", "/api/stats"),
     // Moves the server's clock forward and resolves to its new time in unix seconds.
-    advanceClock: async (secs) => (await apiData(baseUrl, "POST", `/test/clock/advance?secs=${secs}`)).now,
+    advanceClock: async (secs) => {
+      const data = await apiData(baseUrl, "POST", `/test/clock/advance?secs=${secs}`);
+      return data.now;
+    },
   };
 }
 
@@ -77,7 +80,9 @@ async function apiData(baseUrl, method, route) {
   const response = await fetch(`${baseUrl}${route}`, { method });
   const envelope = await response.json();
   if (envelope.code !== 200) {
-    throw new Error(`${method} ${route} failed: HTTP ${response.status}, code ${envelope.code}, ${envelope.msg}`);
+    throw new Error(
+      `${method} ${route} failed: HTTP ${response.status}, code ${envelope.code}, ${envelope.msg}`,
+    );
   }
   return envelope.data;
 }

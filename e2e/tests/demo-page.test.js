@@ -104,7 +104,8 @@ pageTest("burst with cancel-previous leaves one request", async (page) => {
   assert.equal(ok.length, 1, "expected one call to succeed");
   assert.equal(ok[0].id, entries.at(-1).id, "expected the last call to be the one that succeeds");
   for (const entry of canceled) {
-    assert.match(entry.detail, /as a duplicate/, `expected call #${entry.id} canceled as a duplicate`);
+    const message = `expected call #${entry.id} canceled as a duplicate`;
+    assert.match(entry.detail, /as a duplicate/, message);
   }
   assert.equal(after.items - before.items, 1, "expected the server to receive one items request");
   assert.equal(await page.textContent("#pending-count"), "0", "expected no call left pending");
@@ -249,7 +250,7 @@ pageTest("wait button renews in the window", async (page) => {
   const step = LIFETIME - WINDOW + 5;
   await server.advanceClock(step);
   await page.clock.fastForward(step * 1000);
-  await page.waitForSelector("[data-testid='request'][data-request-id='2']:not([data-outcome='pending'])");
+  await page.waitForSelector("[data-request-id='2']:not([data-outcome='pending'])");
 
   const entry = await page.$eval("[data-request-id='2']", (item) => item.dataset);
   assert.equal(entry.outcome, "ok", "expected the profile request fired by the wait to succeed");
@@ -264,7 +265,7 @@ pageTest("wait button replays after expiry", async (page) => {
   const step = LIFETIME + 5;
   await server.advanceClock(step);
   await page.clock.fastForward(step * 1000);
-  await page.waitForSelector("[data-testid='request'][data-request-id='2']:not([data-outcome='pending'])");
+  await page.waitForSelector("[data-request-id='2']:not([data-outcome='pending'])");
 
   const outcome = await page.getAttribute("[data-request-id='2']", "data-outcome");
   assert.equal(outcome, "replayed", "expected the request fired after expiry to be replayed");
