@@ -45,6 +45,11 @@ after(async () => {
 
 const demoQuery = `?renewWindow=${WINDOW}&gracePeriod=${GRACE}`;
 
+// The token that the client keeps in session storage under the page's key.
+function storedToken(page) {
+  return page.evaluate(() => sessionStorage.getItem("renew-fetch-demo-token"));
+}
+
 // Runs `body` on a freshly opened demo page. With `fakeClock`, Playwright's clock replaces the
 // page's timers and Date from the first navigation on.
 function pageTest(name, body, { fakeClock = false, ...contextOptions } = {}) {
@@ -270,6 +275,31 @@ pageTest("wait button replays after expiry", async (page) => {
   const outcome = await page.getAttribute("[data-request-id='2']", "data-outcome");
   assert.equal(outcome, "replayed", "expected the request fired after expiry to be replayed");
 }, { fakeClock: true });
+
+pageTest("full token stays off the page", async (page) => {
+  const consoleText = [];
+  page.on("console", (message) => consoleText.push(message.text()));
+
+  // The login response holds the token, and the page shows that response's data.
+  await logIn(page);
+  const loginToken = await storedToken(page);
+  assert.ok(loginToken.length > 40, "expected a whole login token in session storage");
+  const afterLogin = await page.textContent("body");
+  assert.equal(afterLogin.includes(loginToken), false, "expected the login token abbreviated");
+
+  await server.advanceClock(LIFETIME + 5);
+  const [profile] = await clickAndSettle(page, "#load-profile");
+  const renewedToken = await storedToken(page);
+  assert.equal(profile.outcome, "replayed", "expected a replay, which stores a renewed token");
+  assert.notEqual(renewedToken, loginToken, "expected a renewed token in session storage");
+  const afterReplay = await page.textContent("body");
+  assert.equal(afterReplay.includes(renewedToken), false, "expected the renewed token abbreviated");
+
+  for (const [name, token] of [["login", loginToken], ["renewed", renewedToken]]) {
+    const logged = consoleText.some((text) => text.includes(token));
+    assert.equal(logged, false, `expected the ${name} token never logged to the console`);
+  }
+});
 
 pageTest(
   "page fits a phone screen",
