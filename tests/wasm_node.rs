@@ -1059,6 +1059,60 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn call_headers_override_client_headers() {
+        let client = client(&[("headers", object(&[("X-Test", str("client"))]))]);
+        let plain = expect_ok(
+            settle(client.get(
+                "/scenario/echo-auth".to_owned(),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            ))
+            .await,
+            "echo",
+        );
+        assert_eq!(
+            text(&plain, "data.xTest").as_deref(),
+            Some("client"),
+            "the client's header is sent"
+        );
+        let call = options(&[("headers", object(&[("x-test", str("call"))]))]);
+        let over = expect_ok(
+            settle(client.get("/scenario/echo-auth".to_owned(), JsValue::UNDEFINED, call)).await,
+            "echo",
+        );
+        assert_eq!(
+            text(&over, "data.xTest").as_deref(),
+            Some("call"),
+            "the call's header wins, whatever its case"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn auth_header_and_scheme_configurable() {
+        let client = client(&[("authHeader", str("X-Test")), ("authScheme", str(""))]);
+        client.set_token("raw-token").expect("a clean token");
+        let envelope = expect_ok(
+            settle(client.get(
+                "/scenario/echo-auth".to_owned(),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            ))
+            .await,
+            "echo",
+        );
+        assert_eq!(
+            text(&envelope, "data.xTest").as_deref(),
+            Some("raw-token"),
+            "the raw token in the configured header"
+        );
+        assert_eq!(
+            path(&envelope, "data.authorization"),
+            JsValue::NULL,
+            "nothing in Authorization"
+        );
+    }
+
+    #[wasm_bindgen_test]
     fn set_token_rejects_whitespace() {
         let client = client(&[]);
         assert!(
@@ -1070,6 +1124,26 @@ mod node_cases {
     }
 
     // Behaviour 1 without a window: memory fallback.
+
+    #[wasm_bindgen_test]
+    fn local_storage_without_window_uses_memory() {
+        let key = unique("node-local");
+        let client = client(&[("tokenStorage", str("local")), ("tokenKey", str(&key))]);
+        client.set_token("kept").expect("a clean token");
+        assert_eq!(
+            client.get_token().as_deref(),
+            Some("kept"),
+            "the client keeps working"
+        );
+        let has_window = js_sys::Reflect::has(&js_sys::global(), &str("window")).unwrap_or(false);
+        let expected = if has_window { "local" } else { "memory" };
+        assert_eq!(
+            client.token_storage(),
+            expected,
+            "local storage, or memory where there is no window"
+        );
+        client.clear_token();
+    }
 
     #[wasm_bindgen_test]
     fn memory_storage_keeps_token() {

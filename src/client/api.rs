@@ -42,7 +42,7 @@ use super::replay::{BusinessCodes, ReplayPolicy};
 use super::request::{CallInput, CallOptions};
 use crate::protocol::Envelope;
 
-/// A request client that keeps the token, deduplicates calls and replays after overdue answers.
+/// A request client that keeps the token, deduplicates calls and replays after overdue responses.
 ///
 /// Cloning is cheap, and clones share the token, the pending calls and the callbacks.
 #[derive(Clone)]

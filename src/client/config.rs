@@ -10,7 +10,7 @@ use crate::protocol::{AUTHORIZATION_HEADER, BEARER_SCHEME};
 /// The default storage key of the token: `renew-fetch.token`.
 pub const DEFAULT_TOKEN_KEY: &str = "renew-fetch.token";
 
-/// Where the client keeps the token.
+/// The storage that keeps the token.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum TokenStorage {
     /// `window.localStorage`: shared by the tabs of one origin and kept across restarts.
@@ -34,7 +34,7 @@ impl TokenStorage {
     }
 }
 
-/// What a call does when a call with the same duplicate key is still pending.
+/// The policy for a call whose duplicate (same duplicate key) is still pending.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Duplicates {
     /// Abort the pending call, which rejects with kind canceled and reason duplicate.
@@ -58,7 +58,7 @@ impl Duplicates {
     }
 }
 
-/// How the client reads a response body.
+/// The format that the client reads a response body in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ResponseType {
     /// Parse JSON and check the envelope.
@@ -119,7 +119,7 @@ pub(crate) struct ClientConfig {
     pub timeout_ms: u32,
     /// Headers sent with every call.
     pub headers: Vec<(String, String)>,
-    /// Where the token is kept. Default: local storage.
+    /// The token storage. Default: local storage.
     pub storage: TokenStorage,
     /// The storage key of the token. Default: [`DEFAULT_TOKEN_KEY`].
     pub token_key: String,

@@ -1,5 +1,5 @@
 //! The core of a client: starting a call, applying the duplicates policy, and the attempt loop
-//! that reads the envelope and replays after an overdue answer.
+//! that reads the envelope and replays after an overdue response.
 
 use std::cell::Cell;
 use std::future::Future;
@@ -203,7 +203,7 @@ fn join_shared(
     shared.wait()
 }
 
-/// Sends `request` and replays it after overdue answers, up to the replay budget.
+/// Sends `request` and replays it after overdue responses, up to the replay budget.
 async fn attempts(
     inner: Rc<Inner>,
     request: Rc<Prepared>,
@@ -275,7 +275,7 @@ async fn attempts(
     }
 }
 
-/// Stores the renewed token of `response`, raw or `Bearer <token>`, and says what it found.
+/// Stores the renewed token of `response`, raw or `Bearer <token>`, and returns what it found.
 fn store_renewed(inner: &Inner, response: &web_sys::Response) -> Renewed {
     let header = response
         .headers()
@@ -328,16 +328,16 @@ fn body_error(request: &Prepared, status: u16) -> Error {
 
 fn unreadable(request: &Prepared, status: u16, ok: bool, body: &Body) -> Error {
     if !ok {
-        let message = format!("The server answered HTTP {status} without an envelope");
+        let message = format!("The server responded with HTTP {status} without an envelope");
         return request.error(ErrorKind::Http, message).with_status(status);
     }
     let message = match body {
         Body::NotJson => format!(
-            "The server answered HTTP {status} with a body that is not JSON; for other bodies set \
+            "The server responded with HTTP {status} with a body that is not JSON; for other bodies set \
              responseType to \"text\", \"blob\" or \"arrayBuffer\""
         ),
         _ => format!(
-            "The server answered HTTP {status} with JSON that is not an envelope \
+            "The server responded with HTTP {status} with JSON that is not an envelope \
              {{code, msg, data}} with a numeric code"
         ),
     };
@@ -348,7 +348,7 @@ fn unreadable(request: &Prepared, status: u16, ok: bool, body: &Body) -> Error {
 
 fn business_error(request: &Prepared, status: u16, envelope: &response::Envelope) -> Error {
     let message = if envelope.msg.is_empty() {
-        format!("The server answered with business code {}", envelope.code)
+        format!("The server responded with business code {}", envelope.code)
     } else {
         envelope.msg.clone()
     };
@@ -360,7 +360,7 @@ fn business_error(request: &Prepared, status: u16, envelope: &response::Envelope
 
 fn exhausted_error(request: &Prepared, status: u16, replays: u32) -> Error {
     let message = format!(
-        "The server still answered overdue after {replays} replays with renewed tokens; check \
+        "The server still responded overdue after {replays} replays with renewed tokens; check \
          that it accepts the tokens it renews, or raise maxRenewRetries"
     );
     request
@@ -378,7 +378,7 @@ fn login_error(
     let message = if header_missing {
         let header = &inner.config.auth_header;
         format!(
-            "The server answered overdue without a renewed token in the {header} header. A \
+            "The server responded overdue without a renewed token in the {header} header. A \
              cross-origin server must list {header} in Access-Control-Expose-Headers so that \
              the browser lets the client read it"
         )
@@ -395,7 +395,7 @@ fn login_error(
 
 fn invalid_token_error(inner: &Inner, request: &Prepared, status: u16) -> Error {
     let message = format!(
-        "The server answered overdue with a renewed token in {} that is empty or holds \
+        "The server responded overdue with a renewed token in {} that is empty or holds \
          whitespace or a control character, so it was not stored",
         inner.config.auth_header
     );

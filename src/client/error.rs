@@ -34,7 +34,7 @@ pub enum ErrorKind {
     Offline,
     /// The user has to log in again.
     LoginRequired,
-    /// The server kept answering overdue after the maximum number of replays.
+    /// The server kept responding overdue after the maximum number of replays.
     RenewalExhausted,
     /// A success status carried a body that is not JSON or not an envelope, a renewed-token
     /// header was malformed, or the data did not match the expected Rust type.

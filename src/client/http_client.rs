@@ -12,7 +12,7 @@ use super::options;
 use super::request::CallInput;
 
 /// A request client that keeps the auth token, sends it as `Authorization: Bearer <token>` to
-/// allowed origins, deduplicates calls, and replays a call after an overdue answer that carries
+/// allowed origins, deduplicates calls, and replays a call after an overdue response that carries
 /// a renewed token.
 ///
 /// Every call resolves to the envelope `{code, msg, data}` (or the raw body for a raw

@@ -59,7 +59,9 @@ pub(crate) fn to_js(error: &Error) -> JsValue {
 }
 
 /// Returns true when `value` is a `RenewFetchError` thrown by this package.
-#[wasm_bindgen(js_name = isRenewFetchError)]
-pub fn is_renew_fetch_error(value: &JsValue) -> bool {
+#[wasm_bindgen(js_name = isRenewFetchError, unchecked_return_type = "value is RenewFetchError")]
+pub fn is_renew_fetch_error(
+    #[wasm_bindgen(unchecked_param_type = "unknown")] value: &JsValue,
+) -> bool {
     is_renew_fetch_error_js(value)
 }

@@ -15,13 +15,13 @@ use super::values::js_string;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
-/** Where the client keeps the token. */
+/** The storage that keeps the token. */
 export type TokenStorage = "local" | "session" | "memory";
 
-/** What a call does when a call with the same method, URL, params and body is pending. */
+/** The policy for a call while a call with the same method, URL, params and body is pending. */
 export type DuplicatesPolicy = "cancel-previous" | "share" | "off";
 
-/** How the client reads a response body. */
+/** The format that the client reads a response body in. */
 export type ResponseType = "json" | "text" | "blob" | "arrayBuffer";
 
 /** The JSON body of every API response. */
@@ -42,7 +42,7 @@ export interface BusinessCodes {
    */
   success?: number;
   /**
-   * The code that asks the client to store the renewed token from the response's
+   * The code that makes the client store the renewed token from the response's
    * `Authorization` header and replay the request.
    * @default 401
    */
@@ -111,7 +111,7 @@ export interface HttpClientOptions {
   /** The business codes. */
   codes?: BusinessCodes;
   /**
-   * The maximum number of replays of one call after overdue answers. The call after that
+   * The maximum number of replays of one call after overdue responses. The call after that
    * rejects with kind `renewal_exhausted`.
    * @default 5
    */

@@ -1,6 +1,6 @@
 //! The replay policy: what a call does after it reads an envelope.
 //!
-//! The server answers a token that expired within its grace period with the overdue code and a
+//! The server responds to a token that expired within its grace period with the overdue code and a
 //! renewed token, and the request never reached the handler, so replaying it is safe. A call
 //! also replays when it was sent with an older token than the one now stored, because another
 //! call renewed the token while this one was in flight. Replays are counted per call.
@@ -31,7 +31,7 @@ pub const DEFAULT_MAX_RENEW_RETRIES: u32 = 5;
 pub struct BusinessCodes {
     /// The code of a successful response. Default: 200.
     pub success: i64,
-    /// The code that asks the client to store the renewed token and replay. Default: 401.
+    /// The code that makes the client store the renewed token and replay. Default: 401.
     pub overdue: i64,
     /// The codes after which the user has to log in again. Default: 1006 and 1007.
     pub login_required: Vec<i64>,
@@ -48,7 +48,7 @@ impl Default for BusinessCodes {
     }
 }
 
-/// What the response said about a renewed token.
+/// The renewed-token header of a response, as the client found it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Renewed {
     /// The response had no renewed-token header, or the browser did not expose it.
@@ -77,7 +77,7 @@ pub fn read_renewed(header: Option<&str>) -> (Renewed, Option<&str>) {
 pub struct Reply<'a> {
     /// The envelope's business code.
     pub code: i64,
-    /// What the response carried as a renewed token.
+    /// The renewed-token header of the response.
     pub renewed: Renewed,
     /// The token that the request was sent with.
     pub sent_token: Option<&'a str>,
@@ -85,7 +85,7 @@ pub struct Reply<'a> {
     pub current_token: Option<&'a str>,
 }
 
-/// What a call does next.
+/// The next step of a call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decision {
     /// The envelope is the call's result: success or a business error.

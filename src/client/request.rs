@@ -39,7 +39,7 @@ pub(crate) struct CallOptions {
     pub response_type: ResponseType,
 }
 
-/// Where a client's requests go: resolved once, when the client is created.
+/// The base URL, page URL and allowed origins of a client, resolved once when it is created.
 pub(crate) struct Target {
     /// The base URL, absolute when it could be resolved.
     pub base_url: Option<String>,

@@ -6,7 +6,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::config::ResponseType;
 
-/// What the body of a response turned out to be.
+/// The kind of body that a response carried.
 pub(crate) enum Body {
     /// A 2xx body read as text, Blob or ArrayBuffer, without an envelope check.
     Raw(JsValue),
@@ -30,10 +30,10 @@ pub(crate) struct Envelope {
     pub msg: String,
 }
 
-/// Reads the body of `response` as `response_type` asks.
+/// Reads the body of `response` in the format that `response_type` requests.
 ///
 /// A raw response type applies to 2xx responses only. Any other status is read as JSON, so
-/// an overdue answer to a download still replays.
+/// an overdue response to a download still replays.
 ///
 /// # Errors
 ///

@@ -3,7 +3,7 @@
 //! The copy in memory is what the client reads. Storage is written through, and a `storage`
 //! event from another tab for the same key updates the copy. When the storage is missing (no
 //! window, as in Node or a worker) or throws (blocked storage, a full quota), the client keeps
-//! the token in memory and carries on. A stored value that is empty or holds whitespace or a
+//! the token in memory and carries on. A stored value that is empty or contains whitespace or a
 //! control character is ignored, as a renewed-token header with one would be.
 
 use std::cell::{Cell, RefCell};
@@ -86,7 +86,7 @@ impl TokenStore {
     pub(crate) fn clear(&self) {
         self.token.borrow_mut().take();
         if let Some(storage) = self.storage.borrow().as_ref() {
-            // A storage that throws here holds nothing this client can read any more, because
+            // A storage that throws here keeps nothing that this client reads any more, because
             // the copy in memory is what the client reads.
             let _ = storage.remove_item(&self.key);
         }

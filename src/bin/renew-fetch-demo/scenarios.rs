@@ -1,9 +1,9 @@
 //! Misbehaving-server routes for the wasm client's tests, mounted under `/scenario` when the demo
 //! server runs with `--scenarios`.
 //!
-//! Each route imitates one thing a real server or proxy does wrong or unusually: it answers
+//! Each route imitates one thing a real server or proxy does wrong or unusually: it responds
 //! overdue forever, drops the renewed-token header, sends a malformed header, sends HTML, sends
-//! nothing, or answers slowly. None of them verifies a token, because each answer is fixed by the
+//! nothing, or responds slowly. None of them verifies a token, because each response is fixed by the
 //! route, not by the token's claims.
 //!
 //! Every route counts its requests under the `key` query parameter, so a test can read how many
@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use axum::extract::{Query, RawQuery, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::{Json, Router};
@@ -26,12 +26,14 @@ use renew_fetch::server::AuthConfig;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-/// The longest delay that `?delay_ms=` accepts, in milliseconds.
+/// The maximum delay that `?delay_ms=` accepts, in milliseconds.
 const MAX_DELAY_MS: u64 = 10_000;
 
-/// The gap between two overdue answers of `/scenario/overdue-once`, so that the order in which
-/// tokens are issued is also the order in which the responses leave the server.
-const OVERDUE_ONCE_SPACING: Duration = Duration::from_millis(20);
+/// The gap between two overdue responses of `/scenario/overdue-once`, so that the order in which
+/// tokens are issued is also the order in which a client receives them. A debug wasm build on a
+/// busy machine can leave its event loop blocked for tens of milliseconds, and 20 ms proved too
+/// short for Node there.
+const OVERDUE_ONCE_SPACING: Duration = Duration::from_millis(100);
 
 /// The user that scenario tokens are issued for.
 const SCENARIO_USER: (&str, &str) = ("scenario", "scenario-user");
@@ -44,14 +46,14 @@ struct ScenarioState {
     inner: Arc<Mutex<Tallies>>,
 }
 
-/// What the scenario routes remember between requests, per `key` query parameter.
+/// The state that the scenario routes keep between requests, per `key` query parameter.
 #[derive(Default)]
 struct Tallies {
     /// Requests received per key.
     counts: HashMap<String, u64>,
     /// Tokens issued by `/scenario/overdue-once` per key, oldest first.
     issued: HashMap<String, Vec<String>>,
-    /// When the latest overdue answer of `/scenario/overdue-once` is due to leave.
+    /// The time at which the latest overdue response of `/scenario/overdue-once` is due to leave.
     last_overdue_slot: Option<Instant>,
 }
 
@@ -127,7 +129,7 @@ async fn count(State(state): State<ScenarioState>, Query(query): Query<ScenarioQ
     success(&state, json!({ "key": key, "count": count }))
 }
 
-/// `POST /scenario/reset?key=K`: forgets the count and the issued tokens of K.
+/// `POST /scenario/reset?key=K`: removes the count and the issued tokens of K.
 async fn reset(State(state): State<ScenarioState>, Query(query): Query<ScenarioQuery>) -> Response {
     let key = query.key.unwrap_or_default();
     let mut tallies = state.tallies();
@@ -138,7 +140,7 @@ async fn reset(State(state): State<ScenarioState>, Query(query): Query<ScenarioQ
 }
 
 /// `/scenario/ok` and `/scenario/echo-auth`: a success envelope that echoes the request, with
-/// the `Authorization` header it carried (or null), so a test sees which token was sent.
+/// the `Authorization` header it carried (or null), so a test can check which token was sent.
 async fn ok(
     State(state): State<ScenarioState>,
     method: Method,
@@ -151,7 +153,7 @@ async fn ok(
     success(&state, echo(&method, raw_query.as_deref(), &headers, &body))
 }
 
-/// `/scenario/slow?delay_ms=N`: waits N milliseconds (at most 10 000), then answers like
+/// `/scenario/slow?delay_ms=N`: waits N milliseconds (at most 10 000), then responds like
 /// `/scenario/ok`.
 async fn slow(
     State(state): State<ScenarioState>,
@@ -193,7 +195,7 @@ async fn overdue_no_header(
 /// `/scenario/overdue-once?key=K`: a request whose token this route issued under K succeeds.
 /// Any other token (or none) gets 401 overdue with a fresh token, which is recorded under K.
 ///
-/// Overdue answers leave the server at least 20 ms apart and in the order their tokens were
+/// Overdue responses leave the server at least 100 ms apart and in the order their tokens were
 /// issued, so the last token a client receives is the last one issued.
 async fn overdue_once(
     State(state): State<ScenarioState>,
@@ -378,8 +380,8 @@ async fn closed_port(State(state): State<ScenarioState>) -> Response {
     }
 }
 
-/// Describes a request: its method, query string, `Authorization` and `Content-Type` headers
-/// (or null) and its body as text.
+/// Describes a request: its method, query string, `Authorization`, `Content-Type` and `X-Test`
+/// headers (or null) and its body as text.
 fn echo(method: &Method, query: Option<&str>, headers: &HeaderMap, body: &Bytes) -> Value {
     let header = |name| {
         headers
@@ -391,6 +393,7 @@ fn echo(method: &Method, query: Option<&str>, headers: &HeaderMap, body: &Bytes)
         "query": query.unwrap_or(""),
         "authorization": header(AUTHORIZATION),
         "contentType": header(CONTENT_TYPE),
+        "xTest": header(HeaderName::from_static("x-test")),
         "body": String::from_utf8_lossy(body),
     })
 }
