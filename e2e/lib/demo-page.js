@@ -1,9 +1,13 @@
 // Drives the demo page in www/ the way a person does: through its form and buttons.
 
-// Opens the demo page and waits until the wasm client has loaded.
+// Opens the demo page and waits until the wasm client has loaded. Throws the page's own
+// message when the package failed to load.
 export async function openDemo(page, baseUrl, query = "") {
   await page.goto(`${baseUrl}/${query}`);
-  await page.waitForSelector("html[data-ready='true']");
+  await page.waitForSelector("html[data-ready='true'], #fatal:not([hidden])");
+  if (await page.isVisible("#fatal")) {
+    throw new Error(`the demo page failed to start: ${await page.textContent("#fatal")}`);
+  }
 }
 
 // Logs in with the form and waits until the session panel shows a token.

@@ -2,7 +2,7 @@
 // npm dependency, and checks that it logs in and loads data through the demo API.
 
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, lstatSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 
@@ -26,6 +26,19 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.stop();
+});
+
+test("example installs a packed copy", () => {
+  const installed = path.join(repoRoot, "examples/vite/node_modules/renew-fetch");
+  assert.equal(
+    lstatSync(installed).isSymbolicLink(),
+    false,
+    "expected npm to pack pkg/ (install-links=true), so only published files reach the app",
+  );
+  assert.ok(
+    existsSync(path.join(installed, "web/renew_fetch_bg.wasm")),
+    "expected the published package to include the web build",
+  );
 });
 
 test("vite app logs in and loads items", (t) =>
