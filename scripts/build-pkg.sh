@@ -78,7 +78,8 @@ const pkg = {
   version: cargoField("version"),
   description: cargoField("description"),
   license: cargoField("license"),
-  repository: { type: "git", url: cargoField("repository") },
+  // npm's own form of a repository URL: git+https://host/owner/name.git.
+  repository: { type: "git", url: `git+${cargoField("repository").replace(/\.git$/, "")}.git` },
   keywords: generated.keywords ?? [],
   type: "module",
   main: "./renew_fetch.js",
