@@ -50,7 +50,7 @@ async function main() {
 
   client = new HttpClient({
     baseUrl: API_BASE,
-    tokenStorage: "session",
+    tokenStorage: "local",
     tokenKey: TOKEN_STORAGE_KEY,
     duplicates: "cancel-previous",
     onLoginRequired: showLoginRequired,

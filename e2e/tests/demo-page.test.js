@@ -45,9 +45,9 @@ after(async () => {
 
 const demoQuery = `?renewWindow=${WINDOW}&gracePeriod=${GRACE}`;
 
-// The token that the client keeps in session storage under the page's key.
+// The token that the client keeps in local storage under the page's key.
 function storedToken(page) {
-  return page.evaluate(() => sessionStorage.getItem("renew-fetch-demo-token"));
+  return page.evaluate(() => localStorage.getItem("renew-fetch-demo-token"));
 }
 
 // Runs `body` on a freshly opened demo page. With `fakeClock`, Playwright's clock replaces the
@@ -276,6 +276,30 @@ pageTest("wait button replays after expiry", async (page) => {
   assert.equal(outcome, "replayed", "expected the request fired after expiry to be replayed");
 }, { fakeClock: true });
 
+pageTest("second tab follows a renewal", async (page) => {
+  await logIn(page);
+  const other = await page.context().newPage();
+  await openDemo(other, server.baseUrl, demoQuery);
+  assert.equal(await other.isVisible("#session"), true, "expected the second tab logged in");
+  assert.equal(
+    await shownToken(other),
+    await shownToken(page),
+    "expected the second tab to show the stored token",
+  );
+
+  await server.advanceClock(LIFETIME - WINDOW + 10);
+  const [profile] = await clickAndSettle(page, "#load-profile");
+  assert.equal(profile.renewed, true, "expected the first tab to store a renewed token");
+  const renewed = await shownToken(page);
+
+  // The client updates its token from the storage event, and the page shows it on its tick.
+  await other.waitForFunction(
+    (expected) => document.getElementById("token-value").textContent === expected,
+    renewed,
+  );
+  assert.equal(await shownToken(other), renewed, "expected the second tab to show the new token");
+});
+
 pageTest("full token stays off the page", async (page) => {
   const consoleText = [];
   page.on("console", (message) => consoleText.push(message.text()));
@@ -283,7 +307,7 @@ pageTest("full token stays off the page", async (page) => {
   // The login response holds the token, and the page shows that response's data.
   await logIn(page);
   const loginToken = await storedToken(page);
-  assert.ok(loginToken.length > 40, "expected a whole login token in session storage");
+  assert.ok(loginToken.length > 40, "expected a whole login token in local storage");
   const afterLogin = await page.textContent("body");
   assert.equal(afterLogin.includes(loginToken), false, "expected the login token abbreviated");
 
@@ -291,7 +315,7 @@ pageTest("full token stays off the page", async (page) => {
   const [profile] = await clickAndSettle(page, "#load-profile");
   const renewedToken = await storedToken(page);
   assert.equal(profile.outcome, "replayed", "expected a replay, which stores a renewed token");
-  assert.notEqual(renewedToken, loginToken, "expected a renewed token in session storage");
+  assert.notEqual(renewedToken, loginToken, "expected a renewed token in local storage");
   const afterReplay = await page.textContent("body");
   assert.equal(afterReplay.includes(renewedToken), false, "expected the renewed token abbreviated");
 
