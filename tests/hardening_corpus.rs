@@ -1172,7 +1172,7 @@ fn seed_files() -> BTreeMap<PathBuf, Vec<u8>> {
             "session-reuses-the-login-token",
             vec![46u8, 0x80 | 1, 0x80 | 8],
         ),
-        ("session-runs-into-the-cap", vec![55u8; 64]),
+        ("session-runs-into-the-cap", vec![55u8; 24]),
     ] {
         let mut seed = b"R".to_vec();
         seed.extend(steps);

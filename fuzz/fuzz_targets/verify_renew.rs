@@ -5,9 +5,9 @@
 //! - `S`: the data is `<header JSON>\n<payload JSON>` (or only the payload, under an HS256
 //!   header). The target signs it with HMAC-SHA256 and the test secret, whatever `alg` the
 //!   header names, so mutated claims still reach the claim checks.
-//! - `R`: a renewal session. The target issues a token at the start time, then each data byte is
-//!   one request: the low 7 bits advance the clock by that many 2-minute steps, and the high bit
-//!   sends the login token instead of the newest one.
+//! - `R`: a renewal session under a one-day session cap. The target issues a token at the start
+//!   time, then each data byte, up to 24, is one request: the low 7 bits advance the clock by
+//!   that many 2-minute steps, and the high bit sends the login token instead of the newest one.
 //! - anything else: the data is the raw `Authorization` values, one per line. No data sends no
 //!   header, and a line that is not a valid header value is skipped.
 //!
@@ -40,11 +40,14 @@ const T0: u64 = 1_700_000_000;
 /// The layer's default timings, in seconds.
 const GRACE: u64 = 10 * 60;
 const CAP: u64 = 7 * 24 * 60 * 60;
+/// The session cap of the `R` mode: one day, so that a session of [`MAX_SESSION_STEPS`] steps
+/// can reach it.
+const SESSION_CAP: u64 = 24 * 60 * 60;
 /// The business codes of the default protocol.
 const OVERDUE: i64 = 401;
 const INVALID_TOKEN: i64 = 1007;
 /// The most requests one `R` input sends.
-const MAX_SESSION_STEPS: usize = 64;
+const MAX_SESSION_STEPS: usize = 24;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {
@@ -67,10 +70,12 @@ fn runtime() -> &'static tokio::runtime::Runtime {
     })
 }
 
-/// A layer with the default timings on a manual clock at [`T0`], around one protected route.
-fn app() -> (ManualClock, AuthConfig, Router) {
+/// A layer with the default timings and session cap `cap` on a manual clock at [`T0`], around
+/// one protected route.
+fn app(cap: u64) -> (ManualClock, AuthConfig, Router) {
     let clock = ManualClock::new(T0);
     let config = AuthConfig::builder(SECRET.to_vec())
+        .session_cap(Duration::from_secs(cap))
         .clock(clock.clone())
         .build()
         .expect("the fuzz config builds");
@@ -142,10 +147,10 @@ fn claims_of(token: &str) -> Claims {
 }
 
 /// Checks a renewed token against the renewal rules and returns its claims.
-fn check_renewed(token: &str, now: u64, auth_time: Option<u64>) -> Claims {
+fn check_renewed(token: &str, now: u64, cap: u64, auth_time: Option<u64>) -> Claims {
     let claims = claims_of(token);
     assert!(
-        claims.exp <= claims.auth_time.saturating_add(CAP),
+        claims.exp <= claims.auth_time.saturating_add(cap),
         "expected a renewed exp within the session cap"
     );
     assert!(
@@ -159,8 +164,14 @@ fn check_renewed(token: &str, now: u64, auth_time: Option<u64>) -> Claims {
     claims
 }
 
+/// The app of the `S` and raw modes, whose clock never moves, built once.
+fn fixed_app() -> &'static (ManualClock, AuthConfig, Router) {
+    static APP: OnceLock<(ManualClock, AuthConfig, Router)> = OnceLock::new();
+    APP.get_or_init(|| app(CAP))
+}
+
 async fn raw(data: &[u8]) {
-    let (clock, _config, router) = app();
+    let (clock, _config, router) = fixed_app();
     let values: Vec<HeaderValue> = if data.is_empty() {
         Vec::new()
     } else {
@@ -168,9 +179,9 @@ async fn raw(data: &[u8]) {
             .filter_map(|line| HeaderValue::from_bytes(line).ok())
             .collect()
     };
-    let reply = send(&router, &values).await;
+    let reply = send(router, &values).await;
     if let Some(token) = &reply.renewed {
-        check_renewed(token, clock.now(), None);
+        check_renewed(token, clock.now(), CAP, None);
     }
 }
 
@@ -191,19 +202,19 @@ async fn signed(data: &[u8]) {
     let Ok(value) = HeaderValue::from_str(&format!("Bearer {token}")) else {
         return;
     };
-    let (clock, _config, router) = app();
-    let reply = send(&router, &[value]).await;
+    let (clock, _config, router) = fixed_app();
+    let reply = send(router, &[value]).await;
     if reply.status == StatusCode::OK || reply.renewed.is_some() {
         let header = jsonwebtoken::decode_header(&token).expect("an accepted token has a header");
         assert_eq!(header.alg, Algorithm::HS256, "expected only HS256 accepted");
     }
     if let Some(renewed) = &reply.renewed {
-        check_renewed(renewed, clock.now(), None);
+        check_renewed(renewed, clock.now(), CAP, None);
     }
 }
 
 async fn session(steps: &[u8]) {
-    let (clock, config, router) = app();
+    let (clock, config, router) = app(SESSION_CAP);
     let login = config
         .issue_token("42", "ada")
         .expect("login issues a token");
@@ -238,7 +249,7 @@ async fn session(steps: &[u8]) {
             );
         }
         if let Some(renewed) = reply.renewed {
-            let claims = check_renewed(&renewed, now, Some(T0));
+            let claims = check_renewed(&renewed, now, SESSION_CAP, Some(T0));
             assert!(
                 jtis.insert(claims.jti),
                 "expected a new jti on every renewal"
