@@ -6,7 +6,19 @@
 # npm installs axios, binaryen and terser into bench/size/node_modules. wasm-pack runs binaryen's wasm-opt
 # from there, because Debian 12's wasm-opt (binaryen 108) fails to parse the wasm that current
 # Rust emits. The package is built into a temporary folder, so pkg/ is left as it is.
+#
+# Usage: bash scripts/size.sh [--write]
+#   --write  also writes the table to bench/size/RESULTS.md, with the tool versions.
 set -euo pipefail
+write=false
+case "${1:-}" in
+  "") ;;
+  --write) write=true ;;
+  *)
+    echo "size: unknown argument \"$1\"; the only option is --write" >&2
+    exit 2
+    ;;
+esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
@@ -63,15 +75,45 @@ axios_version=$(node -p "require('./$axios_dir/package.json').version")
 axios_raw=$(wc -c <"$axios_file" | tr -d ' ')
 axios_gz=$(gzip_size "$axios_file")
 
-printf '%-36s %10s %10s\n' "file" "bytes" "gzip -9"
-printf '%-36s %10s %10s\n' "renew_fetch_bg.wasm" "$wasm_raw" "$wasm_gz"
-printf '%-36s %10s %10s\n' "JS glue and snippets (${#glue[@]} files)" "$glue_raw" "$glue_gz"
-printf '%-36s %10s %10s\n' "renew-fetch total" "$((wasm_raw + glue_raw))" "$total_gz"
-printf '%-36s %10s %10s\n' "JS glue minified with terser" "-" "$min_gz"
-printf '%-36s %10s %10s\n' "renew-fetch total, glue minified" "-" "$min_total_gz"
-printf '%-36s %10s %10s\n' "axios $axios_version esm/axios.min.js" "$axios_raw" "$axios_gz"
+rows=(
+  "renew_fetch_bg.wasm|$wasm_raw|$wasm_gz"
+  "JS glue and snippets (${#glue[@]} files)|$glue_raw|$glue_gz"
+  "renew-fetch total|$((wasm_raw + glue_raw))|$total_gz"
+  "JS glue minified with terser|-|$min_gz"
+  "renew-fetch total, glue minified|-|$min_total_gz"
+  "axios $axios_version esm/axios.min.js|$axios_raw|$axios_gz"
+)
 if ((total_gz <= axios_gz)); then
-  echo "renew-fetch is within the budget: $total_gz <= $axios_gz bytes gzip -9"
+  verdict="renew-fetch is within the budget: $total_gz <= $axios_gz bytes gzip -9"
 else
-  echo "renew-fetch is over the budget by $((total_gz - axios_gz)) bytes gzip -9"
+  verdict="renew-fetch is over the budget by $((total_gz - axios_gz)) bytes gzip -9"
+fi
+
+printf '%-36s %10s %10s\n' "file" "bytes" "gzip -9"
+for row in "${rows[@]}"; do
+  IFS='|' read -r name bytes gz <<<"$row"
+  printf '%-36s %10s %10s\n' "$name" "$bytes" "$gz"
+done
+echo "$verdict"
+
+if $write; then
+  {
+    echo "# Package size"
+    echo
+    echo "Written by \`bash scripts/size.sh --write\` on $(date -u +%Y-%m-%d). Sizes are in bytes."
+    echo
+    echo "| file | bytes | gzip -9 |"
+    echo "|---|---:|---:|"
+    for row in "${rows[@]}"; do
+      IFS='|' read -r name bytes gz <<<"$row"
+      echo "| $name | $bytes | $gz |"
+    done
+    echo
+    echo "$verdict."
+    echo
+    echo "Built with $(rustc --version), $(wasm-pack --version), wasm-opt from npm binaryen" \
+      "$(node -p "require('./bench/size/node_modules/binaryen/package.json').version") (-Oz)," \
+      "gzip $(gzip --version | head -n 1 | awk '{print $NF}')."
+  } >bench/size/RESULTS.md
+  echo "size: wrote bench/size/RESULTS.md"
 fi

@@ -96,7 +96,7 @@ impl Drop for Override {
     }
 }
 
-// Behaviour 1: token storage.
+// Token storage.
 
 #[wasm_bindgen_test]
 fn local_storage_keeps_token_across_clients() {
@@ -281,7 +281,7 @@ fn dispatch_storage_event(key: &str, new_value: Option<&str>) {
         .expect("the event is dispatched");
 }
 
-// Behaviour 2: the token goes to allowed origins only.
+// The token goes to allowed origins only.
 
 #[wasm_bindgen_test]
 async fn token_not_sent_to_other_origin() {
@@ -346,7 +346,8 @@ async fn default_origin_is_page_without_base() {
     );
 }
 
-// Behaviour 7: offline.
+// Offline: navigator.onLine is overridden with Object.defineProperty, and the override
+// is removed when the test ends.
 
 #[wasm_bindgen_test]
 async fn offline_rejects_without_sending() {

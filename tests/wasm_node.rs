@@ -43,7 +43,7 @@ mod node_cases {
         }
     }
 
-    // Behaviour 4: the envelope is read whatever the HTTP status.
+    // The envelope is read whatever the HTTP status.
 
     #[wasm_bindgen_test]
     async fn envelope_read_on_401() {
@@ -76,7 +76,7 @@ mod node_cases {
         );
     }
 
-    // Behaviour 5: overdue replay.
+    // Overdue replay.
 
     #[wasm_bindgen_test]
     async fn overdue_replays_with_renewed_token() {
@@ -293,7 +293,7 @@ mod node_cases {
         );
     }
 
-    // Behaviour 6: renewed tokens on success.
+    // Renewed tokens on success.
 
     #[wasm_bindgen_test]
     async fn sliding_renewal_on_success() {
@@ -356,7 +356,7 @@ mod node_cases {
         }
     }
 
-    // Behaviour 7: errors.
+    // Errors.
 
     #[wasm_bindgen_test]
     async fn business_error_calls_on_error() {
@@ -569,7 +569,7 @@ mod node_cases {
         assert_eq!(number(&error, "status"), Some(502.0), "the status");
     }
 
-    // Behaviour 3: duplicates.
+    // Duplicates.
 
     async fn storm(policy: &str) -> (String, Vec<Result<JsValue, JsValue>>) {
         let client = client(&[("duplicates", str(policy))]);
@@ -944,7 +944,7 @@ mod node_cases {
         assert_eq!(client.pending_count(), 0, "nothing pending after cancelAll");
     }
 
-    // Behaviour 8: loading.
+    // Loading.
 
     #[wasm_bindgen_test]
     async fn loading_reports_first_start_and_last_end() {
@@ -994,7 +994,7 @@ mod node_cases {
         );
     }
 
-    // Behaviour 2, the parts that need no second origin.
+    // The Bearer header, in the cases that need no second origin.
 
     #[wasm_bindgen_test]
     async fn bearer_sent_to_base_origin() {
@@ -1123,7 +1123,7 @@ mod node_cases {
         assert_eq!(client.get_token(), None, "nothing was stored");
     }
 
-    // Behaviour 1 without a window: memory fallback.
+    // Token storage where there may be no window.
 
     #[wasm_bindgen_test]
     fn local_storage_without_window_uses_memory() {
@@ -1158,7 +1158,7 @@ mod node_cases {
         assert_eq!(client.get_token(), None, "clearToken forgets it");
     }
 
-    // Behaviour 9: the Rust API.
+    // The Rust API.
 
     #[derive(Debug, Deserialize)]
     struct Echo {
