@@ -60,7 +60,7 @@ impl HttpClient {
     }
 
     /// Sends `POST url` with `body`: JSON unless it is a string, FormData, Blob, ArrayBuffer,
-    /// typed array, URLSearchParams or stream. Resolves like `get`.
+    /// typed array or URLSearchParams. Resolves like `get`.
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
     pub fn post(
         &self,

@@ -191,9 +191,10 @@ export interface RequestConfig extends RequestOptions {
    */
   method?: string;
   /**
-   * The body. A string, FormData, Blob, ArrayBuffer, typed array, URLSearchParams or
-   * ReadableStream is sent as it is. Anything else is sent as JSON with
-   * `Content-Type: application/json`.
+   * The body. A string, FormData, Blob, ArrayBuffer, typed array or URLSearchParams is sent as
+   * it is. Anything else is sent as JSON with `Content-Type: application/json`. A
+   * ReadableStream is passed to `fetch` as it is, but browsers reject a stream body without
+   * `duplex: "half"`, which this client does not set.
    */
   body?: unknown;
 }

@@ -287,6 +287,8 @@ fn read_body(body: &JsValue) -> Result<(Option<JsValue>, Option<BodyKey>), Strin
         || body.is_instance_of::<ArrayBuffer>()
         || ArrayBuffer::is_view(body)
         || body.is_instance_of::<UrlSearchParams>()
+        // NOTE: a stream is passed through so that it is never stringified, but fetch rejects a
+        // stream body without `duplex: "half"`, and a replay could not read it again.
         || body.is_instance_of::<ReadableStream>();
     if passthrough {
         return Ok((Some(body.clone()), None));
