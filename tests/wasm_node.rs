@@ -201,6 +201,28 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn older_token_replays_without_header() {
+        let client = client(&[]);
+        client.set_token("first-token").expect("a clean token");
+        let key = unique("older-token");
+        let url = format!("/scenario/overdue-no-header?accept=second-token&delay_ms=300&key={key}");
+        let call = track(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED));
+        sleep(50).await;
+        client.set_token("second-token").expect("a clean token");
+        let envelope = expect_ok(call.await, "a call sent with the older token");
+        assert_eq!(
+            text(&envelope, "data.authorization").as_deref(),
+            Some("Bearer second-token"),
+            "the replay carried the token stored while the call was in flight"
+        );
+        assert_eq!(
+            server_count(&key).await,
+            2.0,
+            "the overdue response and the replay reached the server"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn overdue_without_header_names_expose_headers() {
         let client = client(&[]);
         client.set_token("old-token").expect("a clean token");

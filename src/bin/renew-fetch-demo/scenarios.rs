@@ -66,6 +66,7 @@ struct ScenarioQuery {
     msg: Option<String>,
     form: Option<String>,
     status: Option<u16>,
+    accept: Option<String>,
 }
 
 impl ScenarioState {
@@ -182,13 +183,25 @@ async fn overdue_forever(
     }
 }
 
-/// `/scenario/overdue-no-header`: 401 with the overdue envelope but no renewed token, as when a
-/// proxy strips the header or CORS does not expose it.
+/// `/scenario/overdue-no-header?accept=T&delay_ms=N`: waits N milliseconds (at most 10 000),
+/// then responds to a request that carries token T like `/scenario/ok`, and any other with 401 and
+/// the overdue envelope but no renewed token, as when a proxy strips the header or CORS does not
+/// expose it.
 async fn overdue_no_header(
     State(state): State<ScenarioState>,
+    method: Method,
+    headers: HeaderMap,
     Query(query): Query<ScenarioQuery>,
+    RawQuery(raw_query): RawQuery,
+    body: Bytes,
 ) -> Response {
     state.record(&query);
+    let delay = query.delay_ms.unwrap_or(0).min(MAX_DELAY_MS);
+    tokio::time::sleep(Duration::from_millis(delay)).await;
+    let accepted = query.accept.is_some() && bearer_token(&headers) == query.accept;
+    if accepted {
+        return success(&state, echo(&method, raw_query.as_deref(), &headers, &body));
+    }
     overdue(&state)
 }
 
