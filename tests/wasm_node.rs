@@ -936,6 +936,28 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn aborted_call_keeps_pending_duplicate() {
+        let client = client(&[]);
+        let key = unique("aborted-duplicate");
+        let url = format!("/scenario/slow?delay_ms=100&key={key}");
+        let running = track(client.get(url.clone(), JsValue::UNDEFINED, JsValue::UNDEFINED));
+        let controller = AbortController::new().expect("AbortController exists");
+        controller.abort();
+        let aborted = options(&[("signal", controller.signal().into())]);
+        let doomed = track(client.get(url, JsValue::UNDEFINED, aborted));
+        let error = expect_error(doomed.await, "the call with an aborted signal");
+        assert_eq!(
+            reason(&error).as_deref(),
+            Some("user"),
+            "it is canceled by its own signal"
+        );
+        expect_ok(
+            running.await,
+            "the pending duplicate is not canceled by a call that never runs",
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn cancel_all_cancels_with_all_reason() {
         let client = client(&[("duplicates", str("off"))]);
         let calls: Vec<_> = (0..3)

@@ -95,10 +95,12 @@ pub(crate) fn start(inner: &Rc<Inner>, input: CallInput) -> CallFuture {
     let timeout_ms = options.timeout_ms.unwrap_or(inner.config.timeout_ms);
     let abort = CallAbort::start(options.signal.as_ref(), timeout_ms);
     let duplicates = options.duplicates.unwrap_or(inner.config.duplicates);
+    // A call whose signal has already aborted never runs, so it neither cancels nor joins
+    // its duplicates.
     let key = prepared
         .key
         .clone()
-        .filter(|_| duplicates != Duplicates::Off);
+        .filter(|_| duplicates != Duplicates::Off && !abort.aborted());
 
     let mut cancel_key = None;
     let work: CallFuture = match (duplicates, key) {
