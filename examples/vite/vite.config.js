@@ -8,4 +8,10 @@ import wasm from "vite-plugin-wasm";
 // Chrome 107, Firefox 104, Safari 16) already has top-level await, so no second plugin is needed.
 export default defineConfig({
   plugins: [wasm()],
+  server: {
+    host: "127.0.0.1",
+    // `npm run dev` sends /api to a demo server, started with
+    // cargo run --release --features demo --bin renew-fetch-demo
+    proxy: { "/api": process.env.RENEW_FETCH_API ?? "http://127.0.0.1:8080" },
+  },
 });
