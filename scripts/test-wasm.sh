@@ -67,7 +67,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 if [[ -z "$url" ]]; then
-  echo "test-wasm: the demo server did not answer within 10 s; its output:" >&2
+  echo "test-wasm: the demo server did not respond within 10 s; its output:" >&2
   cat "$workdir/server.log" >&2
   exit 1
 fi

@@ -88,7 +88,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// Returns an [`Error`] whose [`kind`](Error::kind) says what failed, as for
+    /// Returns an [`Error`] whose [`kind`](Error::kind) tells what failed, as for
     /// [`RequestBuilder::send`].
     pub async fn get<T: DeserializeOwned>(&self, url: &str) -> Result<Envelope<T>, Error> {
         self.request("GET", url).send().await
@@ -161,12 +161,12 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// Returns a [`ConfigError`] when the token is empty or holds whitespace or a control
+    /// Returns a [`ConfigError`] when the token is empty or contains whitespace or a control
     /// character, because it could not be sent in a header.
     pub fn set_token(&self, token: &str) -> Result<(), ConfigError> {
         if !is_clean_token(token) {
             return Err(ConfigError::new(
-                "the token is empty or holds whitespace or a control character; pass the token \
+                "the token is empty or contains whitespace or a control character; pass the token \
                  alone, without a scheme such as \"Bearer \"",
             ));
         }
@@ -278,10 +278,15 @@ impl RequestBuilder {
     ///
     /// # Errors
     ///
-    /// Returns an [`Error`] of kind business for a business code other than success, http for an
-    /// error status without an envelope, timeout, canceled, network, offline, login_required,
-    /// renewal_exhausted, invalid_response for a body that is not an envelope or whose data does
-    /// not decode as `T`, and invalid_request for params, a body or a header that cannot be sent.
+    /// Returns an [`Error`] whose [`ErrorKind`] names the failure:
+    ///
+    /// - business for a business code other than success, and http for an error status without
+    ///   an envelope;
+    /// - timeout, canceled, network and offline when no usable response arrived;
+    /// - login_required and renewal_exhausted from the replay policy;
+    /// - invalid_response for a body that is not an envelope, or whose data does not decode as
+    ///   `T`;
+    /// - invalid_request for params, a body or a header that cannot be sent.
     pub async fn send<T: DeserializeOwned>(self) -> Result<Envelope<T>, Error> {
         let method = self.input.method.to_ascii_uppercase();
         let url = self.input.url.clone();

@@ -1,6 +1,6 @@
 //! The one error type of the client, with a kind that callers branch on.
 //!
-//! JavaScript sees the same fields on a `RenewFetchError` object. A caller branches on the kind,
+//! JavaScript reads the same fields on a `RenewFetchError` object. A caller branches on the kind,
 //! never on the message, which is for people.
 //!
 //! # Examples
@@ -16,7 +16,7 @@
 
 use std::fmt;
 
-/// What went wrong with a call.
+/// The kind of failure of a call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -45,7 +45,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    /// Returns the name that JavaScript sees in `error.kind`, such as `"login_required"`.
+    /// Returns the name that JavaScript reads in `error.kind`, such as `"login_required"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Business => "business",
@@ -68,7 +68,7 @@ impl fmt::Display for ErrorKind {
     }
 }
 
-/// Why a call was canceled.
+/// The cause of a canceled call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CancelReason {
     /// A newer call with the same duplicate key replaced it.
@@ -80,7 +80,7 @@ pub enum CancelReason {
 }
 
 impl CancelReason {
-    /// Returns the name that JavaScript sees in `error.reason`, such as `"duplicate"`.
+    /// Returns the name that JavaScript reads in `error.reason`, such as `"duplicate"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Duplicate => "duplicate",

@@ -105,7 +105,7 @@ impl HttpClient {
         }
     }
 
-    /// Stores `token`, for example after a login. Throws a `TypeError` when it is empty or holds
+    /// Stores `token`, for example after a login. Throws a `TypeError` when it is empty or contains
     /// whitespace or a control character.
     #[wasm_bindgen(js_name = setToken)]
     pub fn set_token(&self, token: &str) -> Result<(), JsValue> {

@@ -76,7 +76,7 @@ pub fn stringify_query(value: &KeyValue) -> String {
     pairs.join("&")
 }
 
-/// Builds the duplicate key from the method, the absolute URL (which already holds the
+/// Builds the duplicate key from the method, the absolute URL (which already contains the
 /// serialized params) and the body.
 ///
 /// The method is compared without regard to case. The parts are separated by a newline, which

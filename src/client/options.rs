@@ -79,7 +79,7 @@ export interface HttpClientOptions {
    */
   headers?: Record<string, string>;
   /**
-   * Where the token is kept. When the storage is missing or throws (private browsing, a full
+   * The token storage. When the storage is missing or throws (private browsing, a full
    * quota, Node), the client keeps the token in memory and carries on.
    * @default "local"
    */
@@ -117,7 +117,7 @@ export interface HttpClientOptions {
    */
   maxRenewRetries?: number;
   /**
-   * What a call does while a call with the same method, absolute URL, params and body is
+   * The policy for a call while a call with the same method, absolute URL, params and body is
    * pending. `"cancel-previous"` aborts the pending one (it rejects with kind `canceled`, reason
    * `duplicate`), `"share"` settles with the pending one's result, and `"off"` sends every call.
    * FormData, Blob, ArrayBuffer and stream bodies are never deduplicated.
@@ -199,7 +199,7 @@ export interface RequestConfig extends RequestOptions {
   body?: unknown;
 }
 
-/** What went wrong with a call. */
+/** The kind of failure of a call. */
 export type ErrorKind =
   | "business"
   | "http"
@@ -212,13 +212,13 @@ export type ErrorKind =
   | "invalid_response"
   | "invalid_request";
 
-/** Why a call was canceled. */
+/** The cause of a canceled call. */
 export type CancelReason = "duplicate" | "user" | "all";
 
 /** The one error type that every call rejects with. Branch on `kind`, never on `message`. */
 export interface RenewFetchError extends Error {
   name: "RenewFetchError";
-  /** What went wrong. */
+  /** The kind of failure. */
   kind: ErrorKind;
   /** The HTTP status, or `null` when no response arrived. */
   status: number | null;
@@ -228,7 +228,7 @@ export interface RenewFetchError extends Error {
   method: string;
   /** The absolute request URL. */
   url: string;
-  /** Why the call was canceled, for kind `canceled`; otherwise `null`. */
+  /** The cause of the cancel, for kind `canceled`, otherwise `null`. */
   reason: CancelReason | null;
 }
 "#;
@@ -447,7 +447,7 @@ fn i64_field(object: &JsValue, label: &str, name: &str) -> Result<Option<i64>, S
 
 fn to_i64(value: &JsValue) -> Option<i64> {
     let number = value.as_f64()?;
-    // 2^53: beyond it a JavaScript number no longer holds every whole number.
+    // 2^53: beyond it a JavaScript number no longer represents every whole number.
     const MAX_SAFE: f64 = 9_007_199_254_740_992.0;
     (number.fract() == 0.0 && number.abs() <= MAX_SAFE).then_some(number as i64)
 }
