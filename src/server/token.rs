@@ -192,15 +192,15 @@ pub(crate) fn fingerprint(token: &[u8]) -> String {
     hex(&Sha256::digest(token)[..4])
 }
 
+/// Encodes `bytes` as lowercase hex, two digits a byte, without the formatting machinery.
 fn hex(bytes: &[u8]) -> String {
-    use fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
-            // `fmt::Write` for `String` never returns an error.
-            let _ = write!(out, "{b:02x}");
-            out
-        })
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -218,6 +218,16 @@ mod tests {
             "lowercase hex: {a}"
         );
         assert_ne!(a, b, "two jtis differ");
+    }
+
+    #[test]
+    fn hex_is_lowercase_two_digits_a_byte() {
+        assert_eq!(
+            hex(&[0x00, 0x0f, 0xa5, 0xff]),
+            "000fa5ff",
+            "every nibble position"
+        );
+        assert_eq!(hex(&[]), "", "empty input");
     }
 
     #[test]

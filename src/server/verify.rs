@@ -140,26 +140,145 @@ impl Inner {
     /// Checks the algorithm, the signature, the claim types and the issuer and audience. Every
     /// time check is left to [`decide`](Self::decide), against the injected clock.
     fn decode(&self, token: &str) -> Result<WireClaims, Reason> {
-        let header = jsonwebtoken::decode_header(token).map_err(|_| Reason::MalformedToken)?;
-        if header.alg != Algorithm::HS256 {
-            return Err(Reason::WrongAlgorithm);
-        }
         jsonwebtoken::decode::<WireClaims>(token, &self.decoding_key, &self.validation)
             .map(|data| data.claims)
-            .map_err(|e| match e.kind() {
-                ErrorKind::InvalidSignature => Reason::BadSignature,
-                ErrorKind::InvalidAlgorithm
-                | ErrorKind::UnsupportedAlgorithm
-                | ErrorKind::MissingAlgorithm => Reason::WrongAlgorithm,
-                ErrorKind::InvalidIssuer => Reason::WrongIssuer,
-                ErrorKind::MissingRequiredClaim(claim) if claim == "iss" => Reason::WrongIssuer,
-                ErrorKind::InvalidAudience => Reason::WrongAudience,
-                ErrorKind::MissingRequiredClaim(claim) if claim == "aud" => Reason::WrongAudience,
-                ErrorKind::InvalidClaimFormat(claim) if claim == "aud" => Reason::WrongAudience,
-                ErrorKind::MissingRequiredClaim(_)
-                | ErrorKind::InvalidClaimFormat(_)
-                | ErrorKind::Json(_) => Reason::MalformedClaims,
-                _ => Reason::MalformedToken,
-            })
+            .map_err(|e| classify(token, &e))
+    }
+}
+
+/// Maps a failed decode of `token` to the reason that the log and the response report.
+///
+/// The header is parsed a second time only on this failure path, because a decode that succeeds
+/// has already parsed it and checked its `alg` against the HS256-only validation. A header that
+/// does not parse makes a malformed token, and any `alg` but HS256 the wrong algorithm, whatever
+/// else is wrong with the token.
+fn classify(token: &str, error: &jsonwebtoken::errors::Error) -> Reason {
+    match jsonwebtoken::decode_header(token) {
+        Err(_) => return Reason::MalformedToken,
+        Ok(header) if header.alg != Algorithm::HS256 => return Reason::WrongAlgorithm,
+        Ok(_) => {}
+    }
+    match error.kind() {
+        ErrorKind::InvalidSignature => Reason::BadSignature,
+        ErrorKind::InvalidAlgorithm
+        | ErrorKind::UnsupportedAlgorithm
+        | ErrorKind::MissingAlgorithm => Reason::WrongAlgorithm,
+        ErrorKind::InvalidIssuer => Reason::WrongIssuer,
+        ErrorKind::MissingRequiredClaim(claim) if claim == "iss" => Reason::WrongIssuer,
+        ErrorKind::InvalidAudience => Reason::WrongAudience,
+        ErrorKind::MissingRequiredClaim(claim) if claim == "aud" => Reason::WrongAudience,
+        ErrorKind::InvalidClaimFormat(claim) if claim == "aud" => Reason::WrongAudience,
+        ErrorKind::MissingRequiredClaim(_)
+        | ErrorKind::InvalidClaimFormat(_)
+        | ErrorKind::Json(_) => Reason::MalformedClaims,
+        _ => Reason::MalformedToken,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use http::header::AUTHORIZATION;
+    use http::HeaderValue;
+    use jsonwebtoken::{EncodingKey, Header};
+    use serde_json::json;
+
+    use super::*;
+    use crate::server::{AuthConfig, ManualClock};
+
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+    const NOW: u64 = 1_700_000_000;
+
+    fn config() -> AuthConfig {
+        AuthConfig::builder(SECRET.to_vec())
+            .clock(ManualClock::new(NOW))
+            .build()
+            .expect("the test config builds")
+    }
+
+    fn claims() -> serde_json::Value {
+        json!({
+            "sub": "1", "username": "ada", "iat": NOW, "exp": NOW + 7200,
+            "jti": "00112233445566778899aabbccddeeff", "auth_time": NOW,
+        })
+    }
+
+    fn sign(alg: Algorithm, claims: &serde_json::Value, secret: &[u8]) -> String {
+        let key = EncodingKey::from_secret(secret).expect("non-empty secret");
+        jsonwebtoken::encode(&Header::new(alg), claims, &key).expect("the test token signs")
+    }
+
+    fn decision(token: &str) -> Decision {
+        let mut headers = HeaderMap::new();
+        let value = HeaderValue::try_from(format!("Bearer {token}")).expect("a header value");
+        headers.insert(AUTHORIZATION, value);
+        config().inner.verify(&headers).decision
+    }
+
+    fn reason(token: &str) -> Option<Reason> {
+        match decision(token) {
+            Decision::Reject(reason) => Some(reason),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn valid_token_passes() {
+        let token = sign(Algorithm::HS256, &claims(), SECRET);
+        assert!(
+            matches!(decision(&token), Decision::Pass(_)),
+            "a valid HS256 token far from expiry passes"
+        );
+    }
+
+    #[test]
+    fn other_algorithm_is_wrong_algorithm() {
+        let token = sign(Algorithm::HS384, &claims(), SECRET);
+        assert_eq!(reason(&token), Some(Reason::WrongAlgorithm), "HS384");
+    }
+
+    #[test]
+    fn other_algorithm_wins_over_bad_signature() {
+        let token = sign(
+            Algorithm::HS512,
+            &claims(),
+            b"another secret of 32 bytes or more",
+        );
+        assert_eq!(
+            reason(&token),
+            Some(Reason::WrongAlgorithm),
+            "HS512 under another secret"
+        );
+    }
+
+    #[test]
+    fn unparsable_header_is_malformed_token() {
+        // The header part is base64url of `not json`.
+        let token = "bm90IGpzb24.e30.c2ln";
+        assert_eq!(
+            reason(token),
+            Some(Reason::MalformedToken),
+            "non-JSON header"
+        );
+    }
+
+    #[test]
+    fn other_secret_is_bad_signature() {
+        let token = sign(
+            Algorithm::HS256,
+            &claims(),
+            b"another secret of 32 bytes or more",
+        );
+        assert_eq!(reason(&token), Some(Reason::BadSignature), "another secret");
+    }
+
+    #[test]
+    fn missing_claim_is_malformed_claims() {
+        let mut claims = claims();
+        claims
+            .as_object_mut()
+            .expect("an object")
+            .remove("username");
+        let token = sign(Algorithm::HS256, &claims, SECRET);
+        assert_eq!(reason(&token), Some(Reason::MalformedClaims), "no username");
     }
 }
