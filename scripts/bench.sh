@@ -113,7 +113,7 @@ criterion_median() {
 # Prints `a / b` with two decimals.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-# Prints "met" or "missed" for a ratio against a goal; the operator is <= or >=.
+# Prints "met" or "missed" for a ratio against a goal. The operator is <= or >=.
 verdict() {
   awk -v r="$1" -v op="$2" -v g="$3" \
     'BEGIN { ok = (op == "<=") ? (r <= g) : (r >= g); print ok ? "met" : "missed" }'

@@ -26,7 +26,7 @@ use renew_fetch::protocol::{Envelope, CODE_SUCCESS};
 use renew_fetch::server::AuthConfig;
 use serde::Serialize;
 
-/// The variable that holds the HMAC secret, shared with the express server.
+/// The variable that contains the HMAC secret, shared with the express server.
 const SECRET_VARIABLE: &str = "RENEW_FETCH_BENCH_SECRET";
 
 const USAGE: &str = "usage: bench_server --addr 127.0.0.1:PORT --token-file PATH";
