@@ -49,7 +49,10 @@ fi
 # Port 0 lets the kernel pick a free port; the server prints the URL it listens on.
 cargo build --features demo --bin renew-fetch-demo
 target_dir=${CARGO_TARGET_DIR:-$root/target}
-"$target_dir/debug/renew-fetch-demo" --addr 127.0.0.1:0 --scenarios >"$workdir/server.log" 2>&1 &
+# The timings are the ones the layer tests in tests/wasm_node.rs count on.
+"$target_dir/debug/renew-fetch-demo" --addr 127.0.0.1:0 --scenarios \
+  --token-lifetime 2m --renew-window 1m --grace-period 2m --session-cap 30m \
+  >"$workdir/server.log" 2>&1 &
 server_pid=$!
 
 url=

@@ -1202,6 +1202,99 @@ mod node_cases {
         assert_eq!(client.get_token(), None, "clearToken forgets it");
     }
 
+    // The real renewal layer of the demo API. scripts/test-wasm.sh starts the server with a
+    // token lifetime of 2 minutes, a renewal window of 1 minute and a grace period of 2 minutes,
+    // and these tests move its clock forward instead of waiting.
+
+    async fn login(client: &renew_fetch::client::HttpClient) -> String {
+        let body = object(&[
+            ("username", str("alice")),
+            ("password", str("alice-password")),
+        ]);
+        let envelope = expect_ok(
+            settle(client.post("/api/login".to_owned(), body, JsValue::UNDEFINED)).await,
+            "login",
+        );
+        let token = text(&envelope, "data.token").expect("the login returns data.token");
+        client.set_token(&token).expect("the issued token is clean");
+        token
+    }
+
+    #[wasm_bindgen_test]
+    async fn layer_renewal_window_slides_token() {
+        let client = client(&[]);
+        let first = login(&client).await;
+        advance_clock(90).await;
+        let profile = expect_ok(
+            settle(client.get(
+                "/api/profile".to_owned(),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            ))
+            .await,
+            "profile",
+        );
+        assert_eq!(
+            text(&profile, "data.username").as_deref(),
+            Some("alice"),
+            "the layer let the request through"
+        );
+        let stored = client.get_token().unwrap_or_default();
+        assert!(!stored.is_empty(), "a token is stored");
+        assert_ne!(
+            stored, first,
+            "the renewed token from the layer replaced the first one"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn layer_overdue_replays_with_renewed_token() {
+        let client = client(&[]);
+        let first = login(&client).await;
+        advance_clock(150).await;
+        let profile = expect_ok(
+            settle(client.get(
+                "/api/profile".to_owned(),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            ))
+            .await,
+            "profile after expiry",
+        );
+        assert_eq!(
+            text(&profile, "data.username").as_deref(),
+            Some("alice"),
+            "the replay passed the layer"
+        );
+        assert_ne!(
+            client.get_token().unwrap_or_default(),
+            first,
+            "the overdue answer's token was stored"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn layer_without_token_requires_login() {
+        let recorder = Recorder::new();
+        let client = client(&[("onLoginRequired", recorder.function.clone().into())]);
+        let error = expect_error(
+            settle(client.get(
+                "/api/profile".to_owned(),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            ))
+            .await,
+            "profile without a token",
+        );
+        assert_eq!(
+            kind(&error),
+            "login_required",
+            "the layer's need-login code"
+        );
+        assert_eq!(number(&error, "code"), Some(1006.0), "need-login is 1006");
+        assert_eq!(recorder.calls().len(), 1, "onLoginRequired was called");
+    }
+
     // The Rust API.
 
     #[derive(Debug, Deserialize)]

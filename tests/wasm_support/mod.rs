@@ -96,6 +96,20 @@ pub async fn server_count(key: &str) -> f64 {
     number(&value, "data.count").expect("the count route sends data.count")
 }
 
+/// Moves the demo server's clock forward by `secs` seconds, for every later request.
+pub async fn advance_clock(secs: u32) {
+    let url = format!("{}/test/clock/advance?secs={secs}", server());
+    let response = gloo_net::http::Request::post(&url)
+        .send()
+        .await
+        .expect("the clock route answers");
+    assert_eq!(
+        response.status(),
+        200,
+        "the clock route accepts {secs} seconds"
+    );
+}
+
 /// A port of 127.0.0.1 that nothing listens on.
 pub async fn closed_port() -> u16 {
     let url = format!("{}/scenario/closed-port", server());
