@@ -12,7 +12,7 @@ const MAX_FETCH_TIMINGS = 500;
 // so that the server's clock is past it too.
 const BOUNDARY_MARGIN_SECS = 2;
 
-const settings = readSettings(new URLSearchParams(location.search));
+let settings = readSettings(new URLSearchParams(location.search), {});
 const elements = findElements();
 
 let client = null;
@@ -32,6 +32,7 @@ let nextFetchSeq = 0;
 main();
 
 async function main() {
+  settings = readSettings(new URLSearchParams(location.search), await fetchServerTimings());
   elements.renewWindow.textContent = `${settings.renewWindowSecs} s`;
   elements.gracePeriod.textContent = `${settings.gracePeriodSecs} s`;
 
@@ -66,16 +67,32 @@ async function main() {
   document.documentElement.dataset.ready = "true";
 }
 
-function readSettings(query) {
-  const seconds = (name, fallback) => {
-    const value = Number(query.get(name));
-    return Number.isFinite(value) && value > 0 ? value : fallback;
+// Reads the timings from the query string, else from the server, else the demo server's
+// defaults (--renew-window 1m --grace-period 2m).
+function readSettings(query, server) {
+  const seconds = (name, serverValue, fallback) => {
+    for (const value of [Number(query.get(name)), Number(serverValue)]) {
+      if (Number.isFinite(value) && value > 0) return value;
+    }
+    return fallback;
   };
-  // The defaults are the demo server's own: --renew-window 1m --grace-period 2m.
   return {
-    renewWindowSecs: seconds("renewWindow", 60),
-    gracePeriodSecs: seconds("gracePeriod", 120),
+    renewWindowSecs: seconds("renewWindow", server.renewWindowSecs, 60),
+    gracePeriodSecs: seconds("gracePeriod", server.gracePeriodSecs, 120),
   };
+}
+
+// Fetches the server's token timings from GET /api/config. The page still works with the
+// defaults when that fails, so a failure is only shown in the console.
+async function fetchServerTimings() {
+  try {
+    const response = await fetch(`${API_BASE}/config`);
+    const body = await response.json();
+    return body && typeof body.data === "object" && body.data !== null ? body.data : {};
+  } catch (error) {
+    console.warn(`Failed to read the token timings from ${API_BASE}/config: ${error.message}`);
+    return {};
+  }
 }
 
 function findElements() {

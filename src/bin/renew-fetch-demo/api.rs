@@ -69,6 +69,7 @@ pub fn router(config: AuthConfig) -> Router {
         .route("/api/login", post(login))
         .route("/api/health", get(health))
         .route("/api/stats", get(stats))
+        .route("/api/config", get(timings))
         .with_state(state)
 }
 
@@ -182,6 +183,18 @@ async fn stats(State(state): State<ApiState>) -> Response {
         "profile": counters.profile.load(Ordering::Relaxed),
         "items": counters.items.load(Ordering::Relaxed),
         "echo": counters.echo.load(Ordering::Relaxed),
+    });
+    envelope(StatusCode::OK, state.codes.success, "ok", data)
+}
+
+/// Returns the token timings in seconds, so that the demo page shows the values the server uses.
+async fn timings(State(state): State<ApiState>) -> Response {
+    let config = &state.config;
+    let data = json!({
+        "tokenLifetimeSecs": config.token_lifetime().as_secs(),
+        "renewWindowSecs": config.renew_window().as_secs(),
+        "gracePeriodSecs": config.grace_period().as_secs(),
+        "sessionCapSecs": config.session_cap().as_secs(),
     });
     envelope(StatusCode::OK, state.codes.success, "ok", data)
 }
