@@ -1015,7 +1015,7 @@ mod node_cases {
             JsValue::UNDEFINED,
         ));
         let second = track(client.get(
-            "/scenario/slow?delay_ms=200".to_owned(),
+            "/scenario/slow?delay_ms=600".to_owned(),
             JsValue::UNDEFINED,
             JsValue::UNDEFINED,
         ));
