@@ -27,8 +27,8 @@ fi
 targets=(bearer_header verify_renew)
 # The fuzz crate is its own workspace, so it gets its own folder under the target dir.
 target_dir="${CARGO_TARGET_DIR:-$root/target}/fuzz"
-# The longest input, in bytes: past the 8 KiB header limit, and the length the seed writer in
-# tests/hardening_corpus.rs cuts seeds to.
+# The maximum input length, in bytes: past the 8 KiB header limit, and the length that the seed
+# writer in tests/hardening_corpus.rs cuts seeds to.
 max_len=16384
 
 work=$(mktemp -d)

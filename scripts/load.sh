@@ -12,7 +12,7 @@
 #   log in (token C), advance 180 s, log in (token B), advance 450 s, log in (token A).
 # Then A has 600 s left (outside the window), B has 150 s left (inside the window, so every
 # request renews it) and C expired 30 s ago (inside the grace period, so every request gets the
-# overdue answer and a renewed token). All three stay in their class for the whole run, because
+# overdue response and a renewed token). All three stay in their class for the whole run, because
 # the run is at most 120 s. The tokens live in a mode-600 temporary file and are never printed.
 set -euo pipefail
 seconds=${1:-10}
@@ -126,7 +126,7 @@ rss_kb() {
 rss_before=$(rss_kb)
 
 cat >"$work/mix.lua" <<'LUA'
--- Cycles through the token classes, one request each, and counts the answers per thread.
+-- Cycles through the token classes, one request each, and counts the responses per thread.
 local threads = {}
 
 function setup(thread)

@@ -156,8 +156,8 @@ impl Row {
         Self::raw(name, format!("Bearer {token}").as_bytes(), expect)
     }
 
-    /// A token whose header and payload JSON are signed with HMAC-SHA256 and `key`, whatever
-    /// `alg` the header names.
+    /// Builds a row whose token is the header and payload JSON signed with HMAC-SHA256 and
+    /// `key`, whatever `alg` the header names.
     fn hmac(
         name: impl Into<String>,
         header_json: &str,
@@ -173,8 +173,8 @@ impl Row {
     }
 }
 
-/// The claims of a well-formed token issued at [`T0`], with `changes` applied. A `null` in
-/// `changes` removes the claim.
+/// Returns the claims of a well-formed token issued at [`T0`], with `changes` applied. A `null`
+/// in `changes` removes the claim.
 fn claims_with(changes: Value) -> Value {
     let mut claims = json!({
         "sub": "42", "username": "ada", "iat": T0, "exp": T0 + LIFETIME,
@@ -193,8 +193,8 @@ fn claims_with(changes: Value) -> Value {
     claims
 }
 
-/// The claims of a well-formed token with `claim` set to raw JSON text, which `json!` cannot
-/// write for numbers outside f64 and u64.
+/// Returns the claims of a well-formed token with `claim` set to raw JSON text, which `json!`
+/// cannot write for numbers outside f64 and u64.
 fn claims_with_raw(claim: &str, raw_json: &str) -> String {
     let mut claims = claims_with(json!({}));
     claims
@@ -266,7 +266,7 @@ impl HandlerCalls {
     }
 }
 
-/// One protected route behind the layer, answering with a success envelope.
+/// Builds one protected route behind the layer, which returns a success envelope.
 fn corpus_app(config: &AuthConfig, calls: &HandlerCalls) -> Router {
     let calls = calls.clone();
     Router::new()
@@ -385,7 +385,7 @@ fn key_confusion_rows() -> Vec<Row> {
 }
 
 /// Header fields that name a key. The layer has one fixed HMAC secret, so it ignores `kid`,
-/// `jku`, `x5u` and `jwk`: a token signed with the secret passes whatever they say, and a token
+/// `jku`, `x5u` and `jwk`: a token signed with the secret passes whatever they contain, and a token
 /// signed with the key they point to is rejected.
 fn header_field_rows(key_url: &str) -> Vec<Row> {
     let claims = valid_claims();
@@ -693,7 +693,7 @@ fn payload_rows() -> Vec<Row> {
     ]
 }
 
-/// The header items that the straight-to-Router tests cover, rebuilt for the fuzz seeds only.
+/// Rebuilds the items that the `server_table` tests cover, for the fuzz seeds only.
 fn seed_only_rows() -> Vec<Row> {
     let claims = valid_claims();
     let good = jws(HS256_HEADER, &claims, SECRET);
@@ -748,7 +748,7 @@ fn seed_only_rows() -> Vec<Row> {
     rows
 }
 
-/// A header item: the row as the Router sees it, and the outcome over the wire.
+/// A header item: the row as the Router reads it, and the outcome over the wire.
 struct HeaderRow {
     row: Row,
     /// The outcome when hyper parses the request from a socket first. hyper drops the optional
@@ -759,7 +759,7 @@ struct HeaderRow {
     covered_elsewhere: bool,
 }
 
-/// The header items, each with its outcome straight to the Router and over the wire.
+/// Builds the header items, each with its outcome straight to the Router and over the wire.
 fn header_rows(token: &str) -> Vec<HeaderRow> {
     let value = |text: String| text.into_bytes();
     let rows: Vec<(&str, Vec<Vec<u8>>, Expect, Expect)> = vec![
@@ -1065,7 +1065,7 @@ async fn header_wire_corpus() {
         );
     }
 
-    // hyper rejects these before the layer sees them, with its own empty 400.
+    // hyper rejects these with its own 400 before the layer reads them.
     for (name, line) in [
         (
             "a folded header line",
@@ -1097,7 +1097,7 @@ async fn header_wire_corpus() {
 
 // --- The fuzz seeds. ---
 
-/// Every seed file, by path under `fuzz/corpus/`.
+/// Builds every seed file, by path under `fuzz/corpus/`.
 fn seed_files() -> BTreeMap<PathBuf, Vec<u8>> {
     let mut rows = key_confusion_rows();
     rows.extend(header_field_rows("http://127.0.0.1:9"));

@@ -17,7 +17,7 @@ use proptest::test_runner::Config;
 use renew_fetch::server::{Claims, ManualClock};
 use server_support::*;
 
-/// The most requests in one case.
+/// The maximum number of requests in one case.
 const MAX_STEPS: usize = 40;
 
 /// The layer settings of one case, in seconds.
@@ -36,8 +36,8 @@ struct Step {
     /// The clock step, in thousandths of the lifetime plus the grace period, so that steps
     /// reach the window, the grace period and past it whatever the timings.
     step_permille: u64,
-    /// Sends an older token than the newest when it is a multiple of 4, as a client with a
-    /// stale copy (another tab, a retry) would.
+    /// The token choice: a multiple of 4 sends an older token than the newest, as a client with
+    /// a stale copy (another tab, a retry) would.
     pick: u8,
 }
 

@@ -6,8 +6,8 @@
 //!   header). The target signs it with HMAC-SHA256 and the test secret, whatever `alg` the
 //!   header names, so mutated claims still reach the claim checks.
 //! - `R`: a renewal session under a one-day session cap. The target issues a token at the start
-//!   time, then each data byte, up to 24, is one request: the low 7 bits advance the clock by
-//!   that many 2-minute steps, and the high bit sends the login token instead of the newest one.
+//!   time, and then each data byte, up to 24, is one request. Its low 7 bits advance the clock
+//!   by that many 2-minute steps, and its high bit sends the login token instead of the newest.
 //! - anything else: the data is the raw `Authorization` values, one per line. No data sends no
 //!   header, and a line that is not a valid header value is skipped.
 //!
@@ -46,7 +46,7 @@ const SESSION_CAP: u64 = 24 * 60 * 60;
 /// The business codes of the default protocol.
 const OVERDUE: i64 = 401;
 const INVALID_TOKEN: i64 = 1007;
-/// The most requests one `R` input sends.
+/// The maximum number of requests that one `R` input sends.
 const MAX_SESSION_STEPS: usize = 24;
 
 fuzz_target!(|data: &[u8]| {
@@ -70,8 +70,8 @@ fn runtime() -> &'static tokio::runtime::Runtime {
     })
 }
 
-/// A layer with the default timings and session cap `cap` on a manual clock at [`T0`], around
-/// one protected route.
+/// Builds a layer with the default timings and session cap `cap` on a manual clock at [`T0`],
+/// around one protected route.
 fn app(cap: u64) -> (ManualClock, AuthConfig, Router) {
     let clock = ManualClock::new(T0);
     let config = AuthConfig::builder(SECRET.to_vec())
@@ -164,7 +164,7 @@ fn check_renewed(token: &str, now: u64, cap: u64, auth_time: Option<u64>) -> Cla
     claims
 }
 
-/// The app of the `S` and raw modes, whose clock never moves, built once.
+/// Returns the app of the `S` and raw modes, built once, because their clock never moves.
 fn fixed_app() -> &'static (ManualClock, AuthConfig, Router) {
     static APP: OnceLock<(ManualClock, AuthConfig, Router)> = OnceLock::new();
     APP.get_or_init(|| app(CAP))
