@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs the wasm client's tests against a real demo server:
 #   tests/wasm_browser.rs in headless Chrome and headless Firefox,
+#   tests/wasm_storm.rs (the 1,000-call storm and the fault tests) in both browsers, with
+#     --nocapture so that the storm's counts are printed,
 #   tests/wasm_node.rs in Node.
 # It starts the demo server with --scenarios on a free port of 127.0.0.1, passes its URL to the
 # test build in RENEW_FETCH_TEST_SERVER, stops the server on exit, and fails if any run fails.
@@ -88,6 +90,8 @@ run() {
 }
 run "headless Chrome" wasm-pack test --headless --chrome -- --test wasm_browser
 run "headless Firefox" wasm-pack test --headless --firefox -- --test wasm_browser
+run "headless Chrome, storm" wasm-pack test --headless --chrome -- --test wasm_storm -- --nocapture
+run "headless Firefox, storm" wasm-pack test --headless --firefox -- --test wasm_storm -- --nocapture
 run "Node" wasm-pack test --node -- --test wasm_node
 
 if ((${#failed[@]} > 0)); then

@@ -3,20 +3,27 @@
 //!
 //! Each route imitates one thing a real server or proxy does wrong or unusually: it responds
 //! overdue forever, drops the renewed-token header, sends a malformed header, sends HTML, sends
-//! nothing, or responds slowly. None of them verifies a token, because each response is fixed by the
-//! route, not by the token's claims.
+//! nothing, responds slowly, sends a body that never ends or a very large one. None of them
+//! verifies a token, because each response is fixed by the route, not by the token's claims.
+//! A header value with CR or LF, which hyper cannot send, comes from the hand-written HTTP/1.1
+//! listener of the `raw_http` module.
 //!
 //! Every route counts its requests under the `key` query parameter, so a test can read how many
 //! requests reached the server with `GET /scenario/count?key=K` and start over with
 //! `POST /scenario/reset?key=K`.
 
-use std::collections::HashMap;
+mod raw_http;
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{Query, RawQuery, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
@@ -35,6 +42,14 @@ const MAX_DELAY_MS: u64 = 10_000;
 /// short for Node there.
 const OVERDUE_ONCE_SPACING: Duration = Duration::from_millis(100);
 
+/// How long `/scenario/never-ends` holds its body open before it drops the connection, so that
+/// a client that never gives up does not keep a server task forever.
+const NEVER_ENDS_STALL: Duration = Duration::from_secs(30);
+
+/// The default and the maximum size of the body of `/scenario/large`, in MiB.
+const LARGE_DEFAULT_MIB: usize = 5;
+const LARGE_MAX_MIB: usize = 16;
+
 /// The user that scenario tokens are issued for.
 const SCENARIO_USER: (&str, &str) = ("scenario", "scenario-user");
 
@@ -51,10 +66,19 @@ struct ScenarioState {
 struct Tallies {
     /// Requests received per key.
     counts: HashMap<String, u64>,
-    /// Tokens issued by `/scenario/overdue-once` per key, oldest first.
+    /// Tokens issued by `/scenario/overdue-once` and `/scenario/storm` per key, oldest first.
     issued: HashMap<String, Vec<String>>,
-    /// The time at which the latest overdue response of `/scenario/overdue-once` is due to leave.
+    /// The time at which the latest overdue response of `/scenario/overdue-once` or
+    /// `/scenario/storm` is due to leave.
     last_overdue_slot: Option<Instant>,
+    /// The `(key, call)` pairs that `/scenario/storm` has already answered overdue.
+    storm_overdue: HashSet<(String, String)>,
+    /// Requests per key that `/scenario/storm` received through the `localhost` host name.
+    localhost_requests: HashMap<String, u64>,
+    /// The part of `localhost_requests` that carried an `Authorization` header.
+    localhost_tokens: HashMap<String, u64>,
+    /// The port of the `raw_http` listener, once it runs.
+    raw_http_port: Option<u16>,
 }
 
 /// The query parameters that the scenario routes read.
@@ -67,6 +91,9 @@ struct ScenarioQuery {
     form: Option<String>,
     status: Option<u16>,
     accept: Option<String>,
+    call: Option<String>,
+    overdue: Option<bool>,
+    size_mib: Option<usize>,
 }
 
 impl ScenarioState {
@@ -80,6 +107,18 @@ impl ScenarioState {
         if let Some(key) = &query.key {
             *self.tallies().counts.entry(key.clone()).or_default() += 1;
         }
+    }
+
+    /// Reserves the time at which the next overdue response with a renewed token may leave: now,
+    /// or 100 ms after the previous one, whichever is later.
+    fn next_overdue_slot(tallies: &mut Tallies) -> Instant {
+        let now = Instant::now();
+        let slot = match tallies.last_overdue_slot {
+            Some(last) if last + OVERDUE_ONCE_SPACING > now => last + OVERDUE_ONCE_SPACING,
+            _ => now,
+        };
+        tallies.last_overdue_slot = Some(slot);
+        slot
     }
 
     /// Issues a token for the scenario user, or None (logged) when issuing fails.
@@ -120,6 +159,11 @@ pub fn router(config: AuthConfig) -> Router {
         .route("/empty-204", any(empty_204))
         .route("/raw", any(raw))
         .route("/closed-port", any(closed_port))
+        .route("/storm", any(storm))
+        .route("/storm/inspect", any(storm_inspect))
+        .route("/never-ends", any(never_ends))
+        .route("/large", any(large))
+        .route("/raw-http-port", any(raw_http_port))
         .with_state(state)
 }
 
@@ -235,12 +279,7 @@ async fn overdue_once(
         let Some(token) = state.fresh_token() else {
             return issue_failed();
         };
-        let now = Instant::now();
-        let slot = match tallies.last_overdue_slot {
-            Some(last) if last + OVERDUE_ONCE_SPACING > now => last + OVERDUE_ONCE_SPACING,
-            _ => now,
-        };
-        tallies.last_overdue_slot = Some(slot);
+        let slot = ScenarioState::next_overdue_slot(&mut tallies);
         tallies.issued.entry(key).or_default().push(token.clone());
         (slot, token)
     };
@@ -387,6 +426,186 @@ async fn closed_port(State(state): State<ScenarioState>) -> Response {
                 StatusCode::INTERNAL_SERVER_ERROR,
                 500,
                 "no free port",
+                Value::Null,
+            )
+        }
+    }
+}
+
+/// `/scenario/storm?key=K&call=C&delay_ms=N&overdue=true`: waits N milliseconds (at most
+/// 10 000), then responds like `/scenario/ok`, with `data.replayed` true when this call was
+/// answered overdue before. With `overdue=true`, the first request for call C under K gets 401
+/// overdue with a fresh token instead. The token is recorded under K, and the response is spaced
+/// like those of `/scenario/overdue-once`.
+///
+/// Requests that reach the server through the `localhost` host name are also counted on their
+/// own, with the number of them that carried an `Authorization` header, for
+/// `/scenario/storm/inspect`.
+async fn storm(
+    State(state): State<ScenarioState>,
+    method: Method,
+    headers: HeaderMap,
+    Query(query): Query<ScenarioQuery>,
+    RawQuery(raw_query): RawQuery,
+    body: Bytes,
+) -> Response {
+    state.record(&query);
+    let key = query.key.clone().unwrap_or_default();
+    if reached_through_localhost(&headers) {
+        let mut tallies = state.tallies();
+        *tallies.localhost_requests.entry(key.clone()).or_default() += 1;
+        if headers.contains_key(AUTHORIZATION) {
+            *tallies.localhost_tokens.entry(key.clone()).or_default() += 1;
+        }
+    }
+    let delay = query.delay_ms.unwrap_or(0).min(MAX_DELAY_MS);
+    tokio::time::sleep(Duration::from_millis(delay)).await;
+
+    let call = (key.clone(), query.call.clone().unwrap_or_default());
+    let overdue_answer = {
+        let mut tallies = state.tallies();
+        let replayed = tallies.storm_overdue.contains(&call);
+        if query.overdue != Some(true) || replayed {
+            Err(replayed)
+        } else {
+            let Some(token) = state.fresh_token() else {
+                return issue_failed();
+            };
+            tallies.storm_overdue.insert(call);
+            let slot = ScenarioState::next_overdue_slot(&mut tallies);
+            tallies.issued.entry(key).or_default().push(token.clone());
+            Ok((slot, token))
+        }
+    };
+
+    match overdue_answer {
+        Ok((slot, token)) => {
+            tokio::time::sleep_until(slot.into()).await;
+            with_token(overdue(&state), &token)
+        }
+        Err(replayed) => {
+            let mut data = echo(&method, raw_query.as_deref(), &headers, &body);
+            data["replayed"] = Value::Bool(replayed);
+            success(&state, data)
+        }
+    }
+}
+
+/// `/scenario/storm/inspect?key=K`: what `/scenario/storm` recorded under K. `data.count` is
+/// its requests, `data.issued` the tokens it issued, `data.localhostRequests` the requests
+/// through `localhost` and `data.localhostTokens` those of them with an `Authorization` header.
+/// `data.newest` is whether this request's token is the last one issued under K.
+async fn storm_inspect(
+    State(state): State<ScenarioState>,
+    headers: HeaderMap,
+    Query(query): Query<ScenarioQuery>,
+) -> Response {
+    let key = query.key.unwrap_or_default();
+    let sent = bearer_token(&headers);
+    let tallies = state.tallies();
+    let tokens = tallies.issued.get(&key).map(Vec::as_slice).unwrap_or(&[]);
+    let data = json!({
+        "count": tallies.counts.get(&key).copied().unwrap_or(0),
+        "issued": tokens.len(),
+        "newest": sent.is_some() && tokens.last() == sent.as_ref(),
+        "localhostRequests": tallies.localhost_requests.get(&key).copied().unwrap_or(0),
+        "localhostTokens": tallies.localhost_tokens.get(&key).copied().unwrap_or(0),
+    });
+    drop(tallies);
+    success(&state, data)
+}
+
+/// Returns true when the request's `Host` is `localhost`, with or without a port.
+fn reached_through_localhost(headers: &HeaderMap) -> bool {
+    let Some(host) = headers.get(HOST).and_then(|value| value.to_str().ok()) else {
+        return false;
+    };
+    host == "localhost" || host.starts_with("localhost:")
+}
+
+/// `/scenario/never-ends?key=K`: HTTP 200 with a JSON content type and the first bytes of an
+/// envelope, then a body that never finishes, as an upstream that hangs behind a streaming proxy
+/// would send. After 30 s the server gives up and drops the connection.
+async fn never_ends(
+    State(state): State<ScenarioState>,
+    Query(query): Query<ScenarioQuery>,
+) -> Response {
+    state.record(&query);
+    let body = StalledBody {
+        first: Some(Bytes::from_static(br#"{"code":200,"msg":"ok","data":["#)),
+        stall: Box::pin(tokio::time::sleep(NEVER_ENDS_STALL)),
+    };
+    let content_type = [(CONTENT_TYPE, "application/json")];
+    (StatusCode::OK, content_type, Body::new(body)).into_response()
+}
+
+/// A response body that sends one chunk, then nothing until `stall` elapses, and then fails.
+struct StalledBody {
+    first: Option<Bytes>,
+    stall: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl http_body::Body for StalledBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        if let Some(chunk) = self.first.take() {
+            return Poll::Ready(Some(Ok(http_body::Frame::data(chunk))));
+        }
+        match self.stall.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(()) => Poll::Ready(Some(Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the stalled body of /scenario/never-ends gave up",
+            )))),
+        }
+    }
+}
+
+/// `/scenario/large?size_mib=N`: a success envelope of more than N MiB (default 5, at most 16).
+/// `data.count` is the number of `data.items`, and item i is the string `item-` followed by i in
+/// 8 digits, a dash, and `x` up to 100 characters.
+async fn large(State(state): State<ScenarioState>, Query(query): Query<ScenarioQuery>) -> Response {
+    state.record(&query);
+    let mib = query
+        .size_mib
+        .unwrap_or(LARGE_DEFAULT_MIB)
+        .clamp(1, LARGE_MAX_MIB);
+    // Each item takes 103 bytes in the JSON text: 100 characters, two quotes and a comma.
+    let count = mib * 1024 * 1024 / 103 + 1;
+    let items: Vec<String> = (0..count).map(large_item).collect();
+    success(&state, json!({ "count": count, "items": items }))
+}
+
+fn large_item(index: usize) -> String {
+    format!("{:x<100}", format!("item-{index:08}-"))
+}
+
+/// `/scenario/raw-http-port`: the port of 127.0.0.1 on which the hand-written HTTP/1.1
+/// listener of the `raw_http` module answers, in `data.port`. The first request starts it.
+async fn raw_http_port(State(state): State<ScenarioState>) -> Response {
+    let mut tallies = state.tallies();
+    let port = match tallies.raw_http_port {
+        Some(port) => Ok(port),
+        None => raw_http::start(state.clone()),
+    };
+    match port {
+        Ok(port) => {
+            tallies.raw_http_port = Some(port);
+            drop(tallies);
+            success(&state, json!({ "port": port }))
+        }
+        Err(error) => {
+            drop(tallies);
+            tracing::error!(%error, "scenario failed to start the raw HTTP listener");
+            envelope(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                500,
+                "raw HTTP listener failed to start",
                 Value::Null,
             )
         }
