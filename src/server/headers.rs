@@ -25,6 +25,14 @@ pub(crate) fn attach_renewed_token(headers: &mut HeaderMap, token: HeaderValue) 
 ///
 /// A `*` does not count, because browsers ignore the wildcard on credentialed requests.
 pub(crate) fn expose_authorization(headers: &mut HeaderMap) {
+    // The usual case, a response that exposes nothing yet, needs no parsing or joining.
+    if !headers.contains_key(ACCESS_CONTROL_EXPOSE_HEADERS) {
+        headers.insert(
+            ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("Authorization"),
+        );
+        return;
+    }
     let existing: Vec<HeaderValue> = headers
         .get_all(ACCESS_CONTROL_EXPOSE_HEADERS)
         .iter()

@@ -95,14 +95,13 @@ where
             fingerprint,
             renewal_note,
         } = config.verify(req.headers());
-        let fp = fingerprint.as_deref().unwrap_or("-");
         let method = req.method();
         let path = req.uri().path();
 
         match decision {
             Decision::Pass(claims) => {
                 if let Some(e) = renewal_note {
-                    tracing::error!(fingerprint = fp, %method, path, error = %e,
+                    tracing::error!(%fingerprint, %method, path, error = %e,
                         "token renewal failed; passing the request with the old token");
                 }
                 req.extensions_mut().insert(claims);
@@ -110,13 +109,13 @@ where
             }
             Decision::Renew(claims, renewed) => {
                 let Ok(value) = HeaderValue::from_str(&renewed.token) else {
-                    tracing::error!(fingerprint = fp, %method, path,
+                    tracing::error!(%fingerprint, %method, path,
                         "renewed token is not a valid header value; passing without it");
                     req.extensions_mut().insert(claims);
                     return ResponseFuture::inner(self.inner.call(req), None);
                 };
                 tracing::info!(
-                    fingerprint = fp,
+                    %fingerprint,
                     new_fingerprint = %super::token::fingerprint(renewed.token.as_bytes()),
                     new_exp = renewed.exp,
                     %method,
@@ -128,12 +127,12 @@ where
             }
             Decision::Overdue(renewed) => {
                 let Ok(value) = HeaderValue::from_str(&renewed.token) else {
-                    tracing::error!(fingerprint = fp, %method, path,
+                    tracing::error!(%fingerprint, %method, path,
                         reason = %Reason::RenewalFailed, "request rejected");
                     return ResponseFuture::ready(internal_error());
                 };
                 tracing::info!(
-                    fingerprint = fp,
+                    %fingerprint,
                     new_fingerprint = %super::token::fingerprint(renewed.token.as_bytes()),
                     new_exp = renewed.exp,
                     %method,
@@ -152,15 +151,15 @@ where
                 let kind = reason.kind();
                 match kind {
                     Kind::NeedLogin => {
-                        tracing::info!(fingerprint = fp, %method, path, %reason, "request rejected");
+                        tracing::info!(%fingerprint, %method, path, %reason, "request rejected");
                     }
                     Kind::Internal => {
                         let error = renewal_note.map(|e| e.to_string()).unwrap_or_default();
-                        tracing::error!(fingerprint = fp, %method, path, %reason, error,
+                        tracing::error!(%fingerprint, %method, path, %reason, error,
                             "request rejected");
                     }
                     _ => {
-                        tracing::warn!(fingerprint = fp, %method, path, %reason, "request rejected");
+                        tracing::warn!(%fingerprint, %method, path, %reason, "request rejected");
                     }
                 }
                 ResponseFuture::ready(respond(kind, &config.codes, &config.realm, None))

@@ -192,6 +192,20 @@ pub(crate) fn fingerprint(token: &[u8]) -> String {
     hex(&Sha256::digest(token)[..4])
 }
 
+/// The log fingerprint of a token or header value, computed only when a log line formats it,
+/// so a request that logs nothing never hashes. It formats as `-` when there is no value.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Fingerprint<'a>(pub(crate) Option<&'a [u8]>);
+
+impl fmt::Display for Fingerprint<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(bytes) => f.write_str(&fingerprint(bytes)),
+            None => f.write_str("-"),
+        }
+    }
+}
+
 /// Encodes `bytes` as lowercase hex, two digits a byte, without the formatting machinery.
 fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -234,6 +248,20 @@ mod tests {
     fn fingerprint_is_first_8_hex_of_sha256() {
         // SHA-256("abc") = ba7816bf8f01cfea...
         assert_eq!(fingerprint(b"abc"), "ba7816bf", "known digest prefix");
+    }
+
+    #[test]
+    fn fingerprint_display_is_lazy_digest_or_dash() {
+        assert_eq!(
+            Fingerprint(Some(b"abc")).to_string(),
+            "ba7816bf",
+            "a value formats as its fingerprint"
+        );
+        assert_eq!(
+            Fingerprint(None).to_string(),
+            "-",
+            "no value formats as a dash"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use jsonwebtoken::Algorithm;
 use super::bearer::{bearer_token, BearerError};
 use super::config::Inner;
 use super::rejection::Reason;
-use super::token::{fingerprint, Claims, IssueError, WireClaims};
+use super::token::{Claims, Fingerprint, IssueError, WireClaims};
 
 /// The action the layer takes for a request.
 #[derive(Debug)]
@@ -32,26 +32,28 @@ pub(crate) struct Renewed {
 
 /// The decision, with the details that the log needs.
 #[derive(Debug)]
-pub(crate) struct Verdict {
+pub(crate) struct Verdict<'a> {
     pub(crate) decision: Decision,
-    /// The log fingerprint of the token, or of the raw header when it did not parse. `None`
+    /// The log fingerprint of the token, or of the raw header when it did not parse. Empty
     /// when there was no single header, and on a plain pass, which is not logged.
-    pub(crate) fingerprint: Option<String>,
+    pub(crate) fingerprint: Fingerprint<'a>,
     /// The error of a renewal that failed, for the log.
     pub(crate) renewal_note: Option<IssueError>,
 }
 
 impl Inner {
     /// Decides the action for a request that carries `headers`.
-    pub(crate) fn verify(&self, headers: &HeaderMap) -> Verdict {
+    pub(crate) fn verify<'a>(&self, headers: &'a HeaderMap) -> Verdict<'a> {
         let token = match bearer_token(headers) {
             Ok(token) => token,
             Err(e) => {
                 let fingerprint = match e {
-                    BearerError::Missing | BearerError::Repeated => None,
-                    _ => headers
-                        .get(http::header::AUTHORIZATION)
-                        .map(|v| fingerprint(v.as_bytes())),
+                    BearerError::Missing | BearerError::Repeated => Fingerprint(None),
+                    _ => Fingerprint(
+                        headers
+                            .get(http::header::AUTHORIZATION)
+                            .map(|v| v.as_bytes()),
+                    ),
                 };
                 return Verdict {
                     decision: Decision::Reject(Reason::Header(e)),
@@ -66,8 +68,8 @@ impl Inner {
             Err(reason) => Decision::Reject(reason),
         };
         let fingerprint = match decision {
-            Decision::Pass(_) if renewal_note.is_none() => None,
-            _ => Some(fingerprint(token.as_bytes())),
+            Decision::Pass(_) if renewal_note.is_none() => Fingerprint(None),
+            _ => Fingerprint(Some(token.as_bytes())),
         };
         Verdict {
             decision,
