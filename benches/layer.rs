@@ -6,6 +6,8 @@
 //!   `RenewService` around a trivial inner service, from `oneshot` to the response.
 //! - `server_cost/layer_renew`: the same with a token inside the renewal window, so the layer
 //!   also signs a new token and puts it on the response.
+//! - `server_cost/jsonwebtoken_decode_again`: the bare decode once more, so that a change of
+//!   load on a shared machine during the run shows as a gap between the two decode figures.
 //!
 //! Building the request and cloning the service happen outside the timed routine. No `tracing`
 //! subscriber is installed, so the renewal's log line costs only its disabled check.
@@ -126,6 +128,9 @@ fn server_cost(c: &mut Criterion) {
             |(service, request)| complete(service.oneshot(request)),
             BatchSize::SmallInput,
         )
+    });
+    group.bench_function("jsonwebtoken_decode_again", |b| {
+        b.iter(|| jsonwebtoken::decode::<Claims>(black_box(&token), &key, &validation))
     });
     group.finish();
 }
