@@ -1,0 +1,163 @@
+// The in-page half of the per-request overhead benchmark. It sends small JSON GETs to the demo
+// server's /scenario/ok three ways: raw fetch, axios with the interceptors an app would add to
+// match renew-fetch, and renew-fetch. Rounds alternate the order of the three.
+
+import axios from "/node_modules/axios/dist/esm/axios.min.js";
+import init, { HttpClient } from "/pkg/renew_fetch.js";
+
+// A fixed placeholder, not a credential: /scenario/ok accepts any token and verifies none.
+const TOKEN = "overhead.bench.placeholder";
+const SUCCESS = 200;
+const OVERDUE = 401;
+
+// Every request gets its own query, so no two requests of a batch are duplicates of each other
+// and no response comes from the HTTP cache.
+let sequence = 0;
+function nextUrl() {
+  sequence += 1;
+  return `/scenario/ok?n=${sequence}`;
+}
+
+function checkEnvelope(body) {
+  if (body === null || typeof body !== "object" || typeof body.code !== "number") {
+    throw new Error("the response is not an envelope {code, msg, data}");
+  }
+  if (body.code !== SUCCESS) {
+    throw new Error(`the response has business code ${body.code}`);
+  }
+  return body;
+}
+
+// Raw fetch: the Bearer header, the JSON body and the envelope's code check, nothing else.
+function rawFetchGet(url) {
+  return fetch(url, { headers: { Authorization: `Bearer ${TOKEN}` } })
+    .then((response) => response.json())
+    .then(checkEnvelope);
+}
+
+// axios with the interceptors an app would write for the same work as renew-fetch. The request
+// interceptor sets the Bearer header and aborts a pending duplicate through a map of
+// AbortControllers. The response interceptor frees the map entry, keeps a renewed token from the
+// response header and checks the envelope.
+function makeAxios() {
+  let token = TOKEN;
+  const controllers = new Map();
+  const instance = axios.create({ baseURL: location.origin });
+
+  const duplicateKey = (config) =>
+    `${config.method} ${instance.getUri(config)} ${JSON.stringify(config.data ?? null)}`;
+  const release = (config) => {
+    if (config && controllers.get(config.duplicateKey) === config.duplicateController) {
+      controllers.delete(config.duplicateKey);
+    }
+  };
+
+  instance.interceptors.request.use((config) => {
+    if (token) {
+      config.headers.Authorization = `Bearer ${token}`;
+    }
+    const key = duplicateKey(config);
+    controllers.get(key)?.abort();
+    const controller = new AbortController();
+    controllers.set(key, controller);
+    config.signal = controller.signal;
+    config.duplicateKey = key;
+    config.duplicateController = controller;
+    return config;
+  });
+  instance.interceptors.response.use(
+    (response) => {
+      release(response.config);
+      const renewed = response.headers.authorization;
+      if (typeof renewed === "string" && renewed.startsWith("Bearer ")) {
+        token = renewed.slice("Bearer ".length);
+      }
+      if (response.data?.code === OVERDUE) {
+        throw new Error("the response is overdue, which this benchmark never expects");
+      }
+      return checkEnvelope(response.data);
+    },
+    (error) => {
+      release(error.config);
+      throw error;
+    },
+  );
+  return (url) => instance.get(url);
+}
+
+// renew-fetch with its defaults: the token in local storage, cancel-previous duplicates.
+function makeClient() {
+  const client = new HttpClient({ tokenKey: "overhead-bench.token" });
+  client.setToken(TOKEN);
+  return (url) => client.get(url).then(checkEnvelope);
+}
+
+async function sendSequence(get, count) {
+  for (let i = 0; i < count; i += 1) {
+    await get(nextUrl());
+  }
+}
+
+async function sendBatches(get, count, batchSize) {
+  for (let sent = 0; sent < count; sent += batchSize) {
+    const size = Math.min(batchSize, count - sent);
+    const calls = [];
+    for (let i = 0; i < size; i += 1) {
+      calls.push(get(nextUrl()));
+    }
+    await Promise.all(calls);
+  }
+}
+
+// Runs the benchmark and returns, per mode and implementation, the total milliseconds, the
+// request count and the per-round milliseconds.
+//
+// Each mode's `total` requests per implementation are split over `rounds` rounds. A round runs
+// every implementation once, and the first one changes from round to round, so drift on the
+// shared machine weighs on all three alike. A warm-up of `warmup` requests per implementation
+// and mode runs first and is not counted.
+window.runOverhead = async function runOverhead({ total, batchSize, rounds, warmup }) {
+  await init();
+  const implementations = [
+    ["fetch", rawFetchGet],
+    ["axios", makeAxios()],
+    ["renew-fetch", makeClient()],
+  ];
+  const modes = [
+    ["sequence", (get, count) => sendSequence(get, count)],
+    ["batches", (get, count) => sendBatches(get, count, batchSize)],
+  ];
+  const perRound = total / rounds;
+  if (!Number.isInteger(perRound) || perRound % batchSize !== 0) {
+    throw new Error(`total ${total} must split into ${rounds} rounds of whole batches of ${batchSize}`);
+  }
+
+  for (const [, send] of modes) {
+    for (const [, get] of implementations) {
+      await send(get, warmup);
+    }
+  }
+
+  const results = {};
+  for (const [mode, send] of modes) {
+    results[mode] = {};
+    for (const [name] of implementations) {
+      results[mode][name] = { ms: 0, requests: 0, rounds: [] };
+    }
+    for (let round = 0; round < rounds; round += 1) {
+      for (let i = 0; i < implementations.length; i += 1) {
+        const [name, get] = implementations[(round + i) % implementations.length];
+        const start = performance.now();
+        await send(get, perRound);
+        const elapsed = performance.now() - start;
+        const entry = results[mode][name];
+        entry.ms += elapsed;
+        entry.requests += perRound;
+        entry.rounds.push(elapsed);
+      }
+    }
+  }
+  return results;
+};
+
+window.overheadReady = true;

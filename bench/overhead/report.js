@@ -1,0 +1,87 @@
+// Reads the JSON that run.js prints and prints the "2. Per-request overhead" section of
+// BENCHMARKS.md.
+//
+// Usage: node bench/overhead/report.js RESULTS.json COMMAND
+
+import { readFileSync } from "node:fs";
+import os from "node:os";
+
+// Goals: renew-fetch's time per request as a multiple of raw fetch (at most) and of axios
+// (below).
+const GOAL_FETCH = 1.05;
+const GOAL_AXIOS = 1;
+
+const [file, command] = process.argv.slice(2);
+const { settings, browser, results } = JSON.parse(readFileSync(file, "utf8"));
+const axiosVersion = JSON.parse(
+  readFileSync(new URL("./node_modules/axios/package.json", import.meta.url), "utf8"),
+).version;
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+// The ratio of two implementations over the whole mode, and the median of the per-round ratios,
+// which a slow spell on the shared machine during a single round moves less.
+function ratios(mode, name, base) {
+  const a = results[mode][name];
+  const b = results[mode][base];
+  return {
+    total: a.ms / a.requests / (b.ms / b.requests),
+    median: median(a.rounds.map((ms, round) => ms / b.rounds[round])),
+  };
+}
+
+const micros = (entry) => ((entry.ms / entry.requests) * 1000).toFixed(0);
+const fixed = (ratio) => `${ratio.total.toFixed(2)}× (median ${ratio.median.toFixed(2)}×)`;
+const verdict = (ratio, goal, strict) => {
+  const value = ratio.median;
+  return (strict ? value < goal : value <= goal) ? "met" : "missed";
+};
+
+const names = {
+  fetch: "raw `fetch`, Bearer header and envelope check",
+  axios: `axios ${axiosVersion} with equivalent interceptors`,
+  "renew-fetch": "renew-fetch `client.get`",
+};
+const modes = {
+  sequence: `${settings.total} in sequence`,
+  batches: `${settings.total} in batches of ${settings.batchSize}`,
+};
+
+const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+const lines = [
+  "## 2. Per-request overhead",
+  "",
+  `Command: \`${command}\`. Headless Chromium ${browser} (Debian's /usr/bin/chromium, driven by`,
+  "playwright-core) opens one page from the demo server on 127.0.0.1, built with",
+  "`cargo build --release --features demo`. Every request is a GET of `/scenario/ok?n=N`, whose",
+  "response is a JSON envelope of under 200 bytes, and N differs for each request.",
+  `Each implementation sends ${settings.total} requests in sequence and ${settings.total} in`,
+  `batches of ${settings.batchSize} sent together. Every mode first sends ${settings.warmup}`,
+  `uncounted requests per implementation, then runs ${settings.rounds} rounds. A round runs`,
+  "each implementation once, and the one that goes first changes each round.",
+  "The axios instance has a request interceptor that sets `Authorization: Bearer <token>` and",
+  "aborts a pending duplicate through a map of AbortControllers, and a response interceptor that",
+  "frees the map entry, reads a renewed token from the response header and checks the envelope.",
+  `Machine: ${cpu}, ${os.cpus().length} cores, shared with other work, so absolute times drift`,
+  "from run to run. The ratio is renew-fetch's time per request over the other's for the whole",
+  "mode, and in brackets the median of the per-round ratios. The goal uses the median.",
+  "",
+  "| mode | implementation | µs per request | renew-fetch / this | goal | result |",
+  "|---|---|---:|---|---|---|",
+];
+for (const [mode, label] of Object.entries(modes)) {
+  const toFetch = ratios(mode, "renew-fetch", "fetch");
+  const toAxios = ratios(mode, "renew-fetch", "axios");
+  lines.push(
+    `| ${label} | ${names.fetch} | ${micros(results[mode].fetch)} | ${fixed(toFetch)} |` +
+      ` ≤ ${GOAL_FETCH}× | ${verdict(toFetch, GOAL_FETCH, false)} |`,
+    `| | ${names.axios} | ${micros(results[mode].axios)} | ${fixed(toAxios)} |` +
+      ` < ${GOAL_AXIOS}× | ${verdict(toAxios, GOAL_AXIOS, true)} |`,
+    `| | ${names["renew-fetch"]} | ${micros(results[mode]["renew-fetch"])} | | | |`,
+  );
+}
+process.stdout.write(`${lines.join("\n")}\n`);

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Runs the client's benchmarks in one run and prints the "1. Size" and "2. Per-request overhead"
+# sections of BENCHMARKS.md on stdout. Progress and every figure also go to stderr.
+#
+#   1. Size                   scripts/size.sh on the web build made here
+#   2. Per-request overhead   bench/overhead/run.js in headless Chromium against the demo server
+#
+# Usage: bash scripts/bench-client.sh
+#
+# It builds the web package once into a temporary folder (pkg/ is left as it is) and the demo
+# server with `cargo build --release --features demo`, and takes a few minutes. The server binds
+# to a free port of 127.0.0.1 and is stopped on exit. scripts/bench.sh runs this script.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+# Requests per implementation and mode, the batch size, the rounds and the uncounted warm-up
+# requests per implementation and mode.
+total=2000
+batch_size=50
+rounds=20
+warmup=200
+
+step() { printf '\n== %s\n' "$*" >&2; }
+fail() {
+  printf 'bench-client: %s\n' "$*" >&2
+  exit 1
+}
+
+for tool in cargo wasm-pack node npm gzip; do
+  command -v "$tool" >/dev/null || fail "$tool is missing; run bash scripts/setup.sh test"
+done
+chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
+[[ -x $chromium ]] || fail "$chromium is missing; install Debian's chromium or set CHROMIUM_PATH"
+
+work=$(mktemp -d)
+server_pid=
+cleanup() {
+  if [[ -n $server_pid ]]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+step "building the web package and installing the size baselines"
+(cd bench/size && npm install --no-audit --no-fund --no-package-lock --silent >&2)
+PATH="$root/bench/size/node_modules/.bin:$PATH" \
+  wasm-pack build --release --target web --out-dir "$work/pkg" --out-name renew_fetch >&2
+
+step "1. Size: scripts/size.sh"
+bash scripts/size.sh --markdown --pkg "$work/pkg" >"$work/size.md"
+
+step "2. Per-request overhead: building the demo server and installing axios"
+cargo build --release --features demo --bin renew-fetch-demo >&2
+(cd bench/overhead && npm ci --no-audit --no-fund --loglevel=error >&2)
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+RUST_LOG=warn "$target_dir/release/renew-fetch-demo" --addr 127.0.0.1:0 --scenarios \
+  --www bench/overhead --pkg "$work/pkg" >"$work/server.log" 2>&1 &
+server_pid=$!
+origin=
+for _ in $(seq 100); do
+  origin=$(sed -n 's/^renew-fetch demo listening on \(http:[^ ]*\).*/\1/p' "$work/server.log")
+  [[ -n $origin ]] && break
+  kill -0 "$server_pid" 2>/dev/null || fail "the demo server exited at start: $(cat "$work/server.log")"
+  sleep 0.1
+done
+[[ -n $origin ]] || fail "the demo server did not start listening within 10 s: $(cat "$work/server.log")"
+
+command="node bench/overhead/run.js URL --total $total --batch-size $batch_size --rounds $rounds --warmup $warmup"
+step "2. Per-request overhead: $command"
+node bench/overhead/run.js "$origin" --total "$total" --batch-size "$batch_size" \
+  --rounds "$rounds" --warmup "$warmup" >"$work/overhead.json"
+node bench/overhead/report.js "$work/overhead.json" "bash scripts/bench-client.sh ($command)" \
+  >"$work/overhead.md"
+
+step "markdown for BENCHMARKS.md"
+cat "$work/size.md" "$work/overhead.md" >&2
+cat "$work/size.md"
+echo
+cat "$work/overhead.md"
