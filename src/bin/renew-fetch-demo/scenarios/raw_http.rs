@@ -2,11 +2,12 @@
 //! hyper refuses to build: an `Authorization` value folded over two lines (CR LF and a space
 //! inside the value, the obsolete line folding of HTTP/1.1) or one that holds a bare CR.
 //!
-//! - `GET /fold?status=S&key=K` sends `Authorization: <first half>\r\n <second half>`.
-//! - `GET /cr?status=S&key=K` sends `Authorization: <first half>\r<second half>`.
+//! - `GET /fold?status=S&key=K` sends `Authorization: <first half>\r\n <second half>`, where the
+//!   halves are those of a fresh scenario token.
+//! - `GET /cr?status=S&key=K` sends `Authorization: renewed-before-cr\rafter-cr`, a fixed value,
+//!   so that a test can tell what the browser made of it.
 //!
-//! The halves are those of a fresh scenario token. The body is the overdue envelope when S is
-//! 401, and a success envelope otherwise. `OPTIONS` answers a CORS preflight, every response
+//! The body is the overdue envelope when S is 401, and a success envelope otherwise. `OPTIONS` answers a CORS preflight, every response
 //! allows the request's `Origin` and exposes `Authorization`, and every connection is closed
 //! after one response.
 
@@ -144,13 +145,15 @@ fn respond(state: &ScenarioState, head: &str) -> String {
         ..ScenarioQuery::default()
     });
 
-    let Some(token) = state.fresh_token() else {
-        return plain_response("500 Internal Server Error", &cors, "token issue failed");
-    };
-    let (first, second) = token.split_at(token.len() / 2);
     let header = match path {
-        "/fold" => format!("Authorization: {first}\r\n {second}\r\n"),
-        "/cr" => format!("Authorization: {first}\r{second}\r\n"),
+        "/fold" => {
+            let Some(token) = state.fresh_token() else {
+                return plain_response("500 Internal Server Error", &cors, "token issue failed");
+            };
+            let (first, second) = token.split_at(token.len() / 2);
+            format!("Authorization: {first}\r\n {second}\r\n")
+        }
+        "/cr" => "Authorization: renewed-before-cr\rafter-cr\r\n".to_owned(),
         _ => return plain_response("404 Not Found", &cors, "no such raw HTTP scenario"),
     };
     let (status_line, code, msg) = match parameter("status").as_deref() {
