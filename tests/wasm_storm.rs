@@ -57,7 +57,7 @@ const STORM_BATCH: usize = 25;
 const STORM_DEADLINE_MS: f64 = 90_000.0;
 
 /// The delay of the slow storm route, in milliseconds. Calls sent there end by their timeout
-/// or their caller's abort long before the server would answer.
+/// or their caller's abort long before the server would respond.
 const SLOW_DELAY_MS: u32 = 10_000;
 
 /// A xorshift64* generator, so that a seed replays the same storm.
@@ -144,7 +144,7 @@ impl Plan {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Expected {
     Success,
-    /// Success, and the server saw this call answered overdue before.
+    /// Success, and the server had sent this call an overdue response before.
     Replayed,
     Timeout,
     Canceled(&'static str),
@@ -335,7 +335,7 @@ fn mismatch(expected: Expected, result: &Result<JsValue, JsValue>) -> Option<Str
     Some(format!("expected {expected:?}, got {got}"))
 }
 
-/// Starts call `index` with a signal and a timeout as its plan says, and returns the
+/// Starts call `index` with a signal and a timeout as its plan sets, and returns the
 /// controller of an in-flight abort.
 fn start_call(
     client: &renew_fetch::client::HttpClient,
@@ -654,7 +654,7 @@ async fn storage_throwing_on_every_call_uses_memory() {
 
 // A renewed-token header holding CR LF.
 
-/// The port of the demo server's hand-written HTTP/1.1 listener.
+/// Returns the port of the demo server's hand-written HTTP/1.1 listener.
 async fn raw_http_port() -> u16 {
     let url = format!("{}/scenario/raw-http-port", server());
     let response = gloo_net::http::Request::get(&url)
@@ -669,7 +669,7 @@ async fn raw_http_port() -> u16 {
     number(&value, "data.port").expect("the raw-http-port route sends data.port") as u16
 }
 
-/// A client that sends its token to the demo server and to the raw listener at `raw_origin`.
+/// Creates a client that sends its token to the demo server and to the raw listener at `raw_origin`.
 /// The timeout turns a hang into a failure of a kind assert instead of a stuck test.
 fn raw_client(raw_origin: &str) -> renew_fetch::client::HttpClient {
     let origins = Array::of2(&str(server()), &str(raw_origin));
@@ -907,6 +907,7 @@ async fn five_mib_json_body_resolves_intact() {
     let json_length = js_sys::JSON::stringify(&envelope)
         .map(|json| json.length())
         .unwrap_or(0);
+
     assert!(
         json_length > 5 * 1024 * 1024,
         "the envelope is more than 5 MiB of JSON, got {json_length} characters"

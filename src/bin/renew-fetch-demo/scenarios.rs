@@ -3,7 +3,7 @@
 //!
 //! Each route imitates one thing a real server or proxy does wrong or unusually: it responds
 //! overdue forever, drops the renewed-token header, sends a malformed header, sends HTML, sends
-//! nothing, responds slowly, sends a body that never ends or a very large one. None of them
+//! nothing or responds slowly. Others send a body that never ends or a very large one. None of them
 //! verifies a token, because each response is fixed by the route, not by the token's claims.
 //! A header value with CR or LF, which hyper cannot send, comes from the hand-written HTTP/1.1
 //! listener of the `raw_http` module.
@@ -42,7 +42,7 @@ const MAX_DELAY_MS: u64 = 10_000;
 /// short for Node there.
 const OVERDUE_ONCE_SPACING: Duration = Duration::from_millis(100);
 
-/// How long `/scenario/never-ends` holds its body open before it drops the connection, so that
+/// How long `/scenario/never-ends` keeps its body open before it drops the connection, so that
 /// a client that never gives up does not keep a server task forever.
 const NEVER_ENDS_STALL: Duration = Duration::from_secs(30);
 
@@ -71,7 +71,7 @@ struct Tallies {
     /// The time at which the latest overdue response of `/scenario/overdue-once` or
     /// `/scenario/storm` is due to leave.
     last_overdue_slot: Option<Instant>,
-    /// The `(key, call)` pairs that `/scenario/storm` has already answered overdue.
+    /// The `(key, call)` pairs to which `/scenario/storm` has already sent an overdue response.
     storm_overdue: HashSet<(String, String)>,
     /// Requests per key that `/scenario/storm` received through the `localhost` host name.
     localhost_requests: HashMap<String, u64>,
@@ -328,9 +328,10 @@ async fn renewed(
 /// a tab inside the token. With `status=401` the body is the overdue envelope, otherwise a
 /// success envelope.
 ///
-/// A header value with CR or LF cannot be sent: hyper rejects it when the response is built, and
-/// the HTTP/1.1 grammar forbids it. The client's parser rejects it too, which the native tests
-/// of the protocol module check.
+/// A header value with CR or LF cannot be sent from here: hyper rejects it when the response is
+/// built, and the HTTP/1.1 grammar forbids it. The listener of `/scenario/raw-http-port` writes
+/// such headers by hand. The client's parser rejects CR and LF too, which the native tests of
+/// the protocol module check.
 async fn bad_header(
     State(state): State<ScenarioState>,
     Query(query): Query<ScenarioQuery>,
@@ -433,8 +434,8 @@ async fn closed_port(State(state): State<ScenarioState>) -> Response {
 }
 
 /// `/scenario/storm?key=K&call=C&delay_ms=N&overdue=true`: waits N milliseconds (at most
-/// 10 000), then responds like `/scenario/ok`, with `data.replayed` true when this call was
-/// answered overdue before. With `overdue=true`, the first request for call C under K gets 401
+/// 10 000), then responds like `/scenario/ok`, with `data.replayed` true when this call got
+/// an overdue response before. With `overdue=true`, the first request for call C under K gets 401
 /// overdue with a fresh token instead. The token is recorded under K, and the response is spaced
 /// like those of `/scenario/overdue-once`.
 ///
@@ -586,7 +587,7 @@ fn large_item(index: usize) -> String {
 }
 
 /// `/scenario/raw-http-port`: the port of 127.0.0.1 on which the hand-written HTTP/1.1
-/// listener of the `raw_http` module answers, in `data.port`. The first request starts it.
+/// listener of the `raw_http` module listens, in `data.port`. The first request starts it.
 async fn raw_http_port(State(state): State<ScenarioState>) -> Response {
     let mut tallies = state.tallies();
     let port = match tallies.raw_http_port {

@@ -1,6 +1,6 @@
 //! A hand-written HTTP/1.1 responder on a second port of 127.0.0.1, for response headers that
 //! hyper refuses to build: an `Authorization` value folded over two lines (CR LF and a space
-//! inside the value, the obsolete line folding of HTTP/1.1) or one that holds a bare CR.
+//! inside the value, the obsolete line folding of HTTP/1.1) or one that contains a bare CR.
 //!
 //! - `GET /fold?status=S&key=K` sends `Authorization: <first half>\r\n <second half>`, where the
 //!   halves are those of a fresh scenario token.
@@ -25,7 +25,7 @@ const MAX_HEAD_BYTES: usize = 16 * 1024;
 /// How long the responder waits for a complete request head before it closes the connection.
 const READ_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Binds a free port of 127.0.0.1, starts answering on it, and returns the port.
+/// Binds a free port of 127.0.0.1, starts serving on it, and returns the port.
 pub(super) fn start(state: ScenarioState) -> io::Result<u16> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     listener.set_nonblocking(true)?;
