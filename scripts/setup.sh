@@ -2,8 +2,8 @@
 # Installs what renew-fetch needs on a fresh Debian machine, skipping what is already there.
 #
 #   bash scripts/setup.sh demo   the wasm32 target, wasm-pack and the pinned wasm-bindgen-cli
-#   bash scripts/setup.sh test   the same, plus Chromium, ChromeDriver, Firefox ESR, geckodriver
-#                                and binaryen (wasm-opt)
+#   bash scripts/setup.sh test   the same, plus Chromium, ChromeDriver, Firefox ESR, geckodriver,
+#                                binaryen, wrk and cargo-fuzz
 #
 # Debian packages need root. Without root and without sudo, the script prints the apt-get
 # command to run and stops.
@@ -67,6 +67,7 @@ install_browsers() {
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
   command -v wasm-opt >/dev/null || missing+=(binaryen)
   command -v firefox-esr >/dev/null || command -v firefox >/dev/null || missing+=(firefox-esr)
+  command -v wrk >/dev/null || missing+=(wrk)
   if ((${#missing[@]})); then
     say "installing ${missing[*]}"
     apt_install "${missing[@]}"
@@ -75,15 +76,28 @@ install_browsers() {
     say "installing geckodriver"
     cargo install --locked geckodriver
   fi
+  if ! command -v cargo-fuzz >/dev/null; then
+    say "installing cargo-fuzz"
+    cargo install --locked cargo-fuzz
+  fi
   # Debian names the binary firefox-esr; wasm-pack and geckodriver look for firefox.
   if ! command -v firefox >/dev/null; then
     ln -sf "$(command -v firefox-esr)" "$cargo_bin/firefox"
   fi
 }
 
+# The package build runs npm's binaryen, because Debian 12's wasm-opt cannot parse the wasm
+# that current Rust emits.
+check_node() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    say "installing Node.js and npm"
+    apt_install nodejs npm
+  fi
+}
+
 case "$mode" in
-  demo) install_rust_tools ;;
-  test) install_rust_tools; install_browsers ;;
+  demo) install_rust_tools; check_node ;;
+  test) install_rust_tools; check_node; install_browsers ;;
   *) say "unknown mode '$mode': use demo or test"; exit 2 ;;
 esac
 say "ready ($mode)"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: formatting and lints, the native tests, the wasm tests in headless Chrome,
-# Firefox and Node, and the end-to-end browser tests. It stops at the first failing step.
+# Runs every test: formatting and lints, the native tests, a short fuzz run, a short load test,
+# the wasm tests in headless Chrome, Firefox and Node, and the end-to-end browser tests. It stops
+# at the first failing step.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -19,11 +20,16 @@ cargo clippy --locked --target wasm32-unknown-unknown --all-targets -- -D warnin
 step "native tests"
 cargo test --locked --features demo
 
+step "fuzzing, 15 s per target, seeded with fuzz/corpus"
+bash scripts/fuzz.sh 15
+
+step "load test against the demo server on loopback, 5 s"
+bash scripts/load.sh 5
+
 step "wasm tests in headless Chrome, Firefox and Node"
 bash scripts/test-wasm.sh
 
-if [[ -x scripts/test-e2e.sh ]]; then
-  step "end-to-end tests in Chromium"
-  bash scripts/test-e2e.sh
-fi
+step "end-to-end tests in Chromium"
+bash scripts/test-e2e.sh
+
 step "all tests passed"
