@@ -51,3 +51,8 @@ pub use api::{Client, ClientBuilder, ConfigError, RequestBuilder};
 pub use http_client::HttpClient;
 #[cfg(target_arch = "wasm32")]
 pub use js_error::is_renew_fetch_error;
+
+/// talc in place of Rust's default dlmalloc, because it compiles to less wasm.
+#[cfg(all(target_arch = "wasm32", feature = "talc"))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
