@@ -88,10 +88,14 @@ run() {
     failed+=("$name")
   fi
 }
-run "headless Chrome" wasm-pack test --headless --chrome -- --test wasm_browser
-run "headless Firefox" wasm-pack test --headless --firefox -- --test wasm_browser
-run "headless Chrome, storm" wasm-pack test --headless --chrome -- --test wasm_storm -- --nocapture
-run "headless Firefox, storm" wasm-pack test --headless --firefox -- --test wasm_storm -- --nocapture
+# wasm-bindgen-test-runner drives the first browser whose driver variable is set, GECKODRIVER
+# before CHROMEDRIVER, so each run sees only its own driver's variable.
+chrome() { env -u GECKODRIVER wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" "$@"; }
+firefox() { env -u CHROMEDRIVER wasm-pack test --headless --firefox --geckodriver "$GECKODRIVER" "$@"; }
+run "headless Chrome" chrome -- --test wasm_browser
+run "headless Firefox" firefox -- --test wasm_browser
+run "headless Chrome, storm" chrome -- --test wasm_storm -- --nocapture
+run "headless Firefox, storm" firefox -- --test wasm_storm -- --nocapture
 run "Node" wasm-pack test --node -- --test wasm_node
 
 if ((${#failed[@]} > 0)); then
