@@ -26,12 +26,13 @@ target_dir=${CARGO_TARGET_DIR:-$root/target}
 export CRITERION_HOME="$target_dir/criterion"
 report="$target_dir/bench-report.md"
 
-# wrk settings of every throughput run, in seconds. Warm-up runs are not reported. The two axum
-# routes run in the order open, protected, protected, open, each for half of wrk_seconds, so a
-# load change on the shared machine during the runs weighs on both alike.
+# wrk settings of every throughput run. Warm-up runs are not reported. Each axum route gets
+# wrk_seconds in total, as wrk_cycles cycles of open, protected, protected, open, so a change of
+# load on the shared machine during the runs weighs on both routes alike.
 wrk_threads=2
 wrk_connections=32
 wrk_seconds=8
+wrk_cycles=2
 wrk_warmup_seconds=2
 
 # Goals: the layer's cost as a multiple of the bare decode (at most), and the protected route's
@@ -176,19 +177,25 @@ wait_for_address() {
   fail "a benchmark server did not start listening within 10 s: $(cat "$log")"
 }
 
-# Runs wrk against a URL for the given seconds, checks that every response was a 2xx, and
-# appends "REQUESTS SECONDS" to $work/NAME.runs.
+# Prints the CPU time that process PID has used, user and system, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# Runs wrk against a URL of the server with process id PID for the given seconds, checks that
+# every response was a 2xx, and appends "REQUESTS SECONDS SERVER_CPU_TICKS" to $work/NAME.runs.
 measure() {
-  local name=$1 url=$2 seconds=$3 out
+  local name=$1 url=$2 seconds=$3 pid=$4 out before after
   out="$work/wrk-$name-$(date +%s%N).txt"
+  before=$(cpu_ticks "$pid")
   wrk -t"$wrk_threads" -c"$wrk_connections" -d"${seconds}s" \
     -s bench/throughput/bearer.lua "$url" >"$out"
+  after=$(cpu_ticks "$pid")
   sed "s/^/  [$name] /" "$out" >&2
   if grep -q 'Non-2xx or 3xx responses' "$out"; then
     fail "$name answered some requests with an error status, so its rate is not comparable"
   fi
   # wrk prints, for example, "493157 requests in 8.06s, 70.55MB read".
-  awk '/ requests in / { sub(/s,$/, "", $4); print $1, $4 }' "$out" >>"$work/$name.runs"
+  awk -v ticks=$((after - before)) '/ requests in / { sub(/s,$/, "", $4); print $1, $4, ticks }' \
+    "$out" >>"$work/$name.runs"
 }
 
 # Runs wrk for the warm-up time and discards the figures.
@@ -201,6 +208,12 @@ warm_up() {
 rate() {
   awk '{ requests += $1; seconds += $2 } END { printf "%.0f", requests / seconds }' \
     "$work/$1.runs"
+}
+
+# Prints the server's CPU time per request over every run of NAME, in microseconds.
+cpu_per_request() {
+  awk -v hz="$(getconf CLK_TCK)" '{ requests += $1; ticks += $3 }
+    END { printf "%.2f", ticks / hz * 1e6 / requests }' "$work/$1.runs"
 }
 
 run_throughput() {
@@ -226,22 +239,30 @@ run_throughput() {
   export RENEW_FETCH_BENCH_TOKEN
 
   step "4. Throughput: wrk -t$wrk_threads -c$wrk_connections, ${wrk_seconds} s a server"
-  local half=$((wrk_seconds / 2))
+  local run_seconds=$((wrk_seconds / (2 * wrk_cycles)))
   warm_up "http://$rust_addr/protected"
-  measure open "http://$rust_addr/open" "$half"
-  measure protected "http://$rust_addr/protected" "$half"
-  measure protected "http://$rust_addr/protected" "$half"
-  measure open "http://$rust_addr/open" "$half"
+  for _ in $(seq "$wrk_cycles"); do
+    for route in open protected protected open; do
+      measure "$route" "http://$rust_addr/$route" "$run_seconds" "$rust_pid"
+    done
+  done
   warm_up "http://$express_addr/protected"
-  measure express "http://$express_addr/protected" "$wrk_seconds"
+  measure express "http://$express_addr/protected" "$wrk_seconds" "$express_pid"
   warm_up "http://$express_addr/protected-string-secret"
-  measure express-string-secret "http://$express_addr/protected-string-secret" "$wrk_seconds"
+  measure express-string-secret "http://$express_addr/protected-string-secret" \
+    "$wrk_seconds" "$express_pid"
 
   local open protected express express_string
   open=$(rate open)
   protected=$(rate protected)
   express=$(rate express)
   express_string=$(rate express-string-secret)
+  local open_cpu protected_cpu express_cpu express_string_cpu cpu_ratio
+  open_cpu=$(cpu_per_request open)
+  protected_cpu=$(cpu_per_request protected)
+  express_cpu=$(cpu_per_request express)
+  express_string_cpu=$(cpu_per_request express-string-secret)
+  cpu_ratio=$(ratio "$open_cpu" "$protected_cpu")
   local open_ratio express_ratio express_string_ratio versions
   open_ratio=$(ratio "$protected" "$open")
   express_ratio=$(ratio "$protected" "$express")
@@ -253,20 +274,25 @@ run_throughput() {
     echo
     echo "Command: \`wrk -t$wrk_threads -c$wrk_connections -dSECONDS -s bench/throughput/bearer.lua URL\`,"
     echo "every request with the same valid HS256 token, $wrk_seconds s per route after a"
-    echo "$wrk_warmup_seconds s warm-up. The axum routes run as open, protected, protected, open, each"
-    echo "for $half s, and each rate is all its requests over all its seconds."
-    echo "wrk and the server share the machine's $(nproc) cores, so the figures are lower than"
-    echo "on a machine where the load generator runs elsewhere."
+    echo "$wrk_warmup_seconds s warm-up. The axum routes run as $wrk_cycles cycles of open, protected,"
+    echo "protected, open, each run $run_seconds s, and each rate is all its requests over all its seconds."
+    echo "wrk and the server share the machine's $(nproc) cores, so the rates are lower than on a"
+    echo "machine where the load generator runs elsewhere, and they move with the other load on the"
+    echo "machine. The server CPU column is the server process's user and system time over the"
+    echo "requests it served (from /proc/PID/stat), which depends less on how wrk and the server"
+    echo "share the cores."
     echo
-    echo "| server | requests/s | protected / this | goal | result |"
-    echo "|---|---|---|---|---|"
-    echo "| axum, \`/protected\` behind the layer | $protected | | | |"
+    echo "| server | requests/s | protected / this | goal | result | server CPU per request |"
+    echo "|---|---|---|---|---|---|"
+    echo "| axum, \`/protected\` behind the layer | $protected | | | | ${protected_cpu} µs |"
     echo "| axum, \`/open\`, same handler without the layer | $open | ${open_ratio}× |" \
-      "≥ ${goal_open}× | $(verdict "$open_ratio" ">=" "$goal_open") |"
+      "≥ ${goal_open}× | $(verdict "$open_ratio" ">=" "$goal_open") |" \
+      "${open_cpu} µs (open / protected ${cpu_ratio}×) |"
     echo "| $versions, one node process, key made once | $express |" \
-      "${express_ratio}× | ≥ ${goal_express}× | $(verdict "$express_ratio" ">=" "$goal_express") |"
+      "${express_ratio}× | ≥ ${goal_express}× | $(verdict "$express_ratio" ">=" "$goal_express") |" \
+      "${express_cpu} µs |"
     echo "| the same, secret passed as a string to every \`jwt.verify\` | $express_string |" \
-      "${express_string_ratio}× | | |"
+      "${express_string_ratio}× | | | ${express_string_cpu} µs |"
   } >"$work/throughput.md"
   cat "$work/throughput.md" >&2
 }
