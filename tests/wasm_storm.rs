@@ -739,8 +739,8 @@ async fn exposed_authorization(url: &str) -> Option<String> {
 }
 
 /// The raw listener sends `Authorization: renewed-before-cr\rafter-cr`. Firefox ESR 153 drops
-/// the header. Chromium 156 dropped it in some runs and exposed `renewed-before-cr` in others
-/// (every time this test ran alone), and the client cannot tell that value from a real token. The test reads what
+/// the header. Chromium 156 exposes `renewed-before-cr`, the part before the CR, and the client
+/// cannot tell that value from a real token. The test reads what
 /// this browser exposes, and checks that the client acts on exactly that and never stores a
 /// value with CR or LF.
 #[wasm_bindgen_test]
