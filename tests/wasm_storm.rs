@@ -1,8 +1,8 @@
 //! Storm and fault tests of the wasm client in a browser, against the real demo server that
 //! scripts/test-wasm.sh starts with `--scenarios`.
 //!
-//! The storm sends 1,000 calls with random duplicates, caller aborts, timeouts and overdue
-//! responses from a seeded xorshift generator. A failing assert names its seed, and a build with
+//! The storm sends 1,000 calls with random duplicates (under cancel-previous or share), caller
+//! aborts, timeouts and overdue responses from a seeded xorshift generator. A failing assert names its seed, and a build with
 //! `RENEW_FETCH_STORM_SEED=<seed>` in the environment replays the same storm. The other tests
 //! each cover one fault: storage that throws on every call, a renewed-token header holding
 //! CR LF, a body that never ends, and a 5 MiB JSON body.
@@ -52,6 +52,10 @@ const STORM_CALLS: usize = 1000;
 /// Calls started in one synchronous run. Duplicates only repeat a call of their own batch, so
 /// the earlier call is always still pending when its duplicate starts.
 const STORM_BATCH: usize = 25;
+
+/// The chance in 100 that a batch sends its calls with the share policy instead of the
+/// client's default, cancel-previous.
+const SHARE_BATCH_PERCENT: u64 = 25;
 
 /// How long the storm waits for all its calls to settle before it fails, in milliseconds.
 const STORM_DEADLINE_MS: f64 = 90_000.0;
@@ -158,6 +162,8 @@ struct StormCall {
     body: Option<JsValue>,
     /// The earlier call of the same batch that this one repeats.
     duplicate_of: Option<usize>,
+    /// True when the call is sent with `duplicates: "share"`, so its duplicates join it.
+    share: bool,
     /// True once a later call with the same key started while this one was pending.
     superseded: bool,
 }
@@ -177,11 +183,12 @@ impl StormCall {
     }
 }
 
-/// Plans a new call, or a duplicate of an earlier call in `batch_calls`.
+/// Plans a new call, or a duplicate of an earlier call in `batch_calls`. `share` is the
+/// duplicates policy of the batch.
 fn plan_call(
     rng: &mut Xorshift,
     key: &str,
-    batch: usize,
+    (batch, share): (usize, bool),
     index: usize,
     batch_calls: &[usize],
     calls: &[StormCall],
@@ -194,6 +201,7 @@ fn plan_call(
             url: earlier.url.clone(),
             body: earlier.body.clone(),
             duplicate_of: Some(original),
+            share,
             superseded: false,
         };
     }
@@ -217,6 +225,7 @@ fn plan_call(
         url,
         body,
         duplicate_of: None,
+        share,
         superseded: false,
     }
 }
@@ -355,6 +364,9 @@ fn start_call(
     if call.plan == Plan::Timeout {
         options.push(("timeoutMs", JsValue::from(20 + rng.below(80) as u32)));
     }
+    if call.share {
+        options.push(("duplicates", str("share")));
+    }
     if call.plan == Plan::AbortBefore {
         controller.as_ref()?.abort();
     }
@@ -375,9 +387,10 @@ fn start_call(
 }
 
 /// Marks every pending call of the batch with the key of `call` as superseded by it. A call
-/// whose signal aborted before it started never cancels its duplicates.
+/// whose signal aborted before it started never cancels its duplicates, and a shared call
+/// joins them instead.
 fn supersede(calls: &mut [StormCall], batch_calls: &[usize], call: &StormCall) {
-    if call.plan == Plan::AbortBefore {
+    if call.plan == Plan::AbortBefore || call.share {
         return;
     }
     if let Some(original) = call.duplicate_of {
@@ -405,7 +418,10 @@ async fn storm_of_1000_calls_settles_cleanly() {
 
     let mut calls: Vec<StormCall> = Vec::with_capacity(STORM_CALLS);
     let mut in_flight: Vec<AbortController> = Vec::new();
+    let mut share_batches = 0;
     for batch in 0..STORM_CALLS / STORM_BATCH {
+        let share = rng.chance(SHARE_BATCH_PERCENT);
+        share_batches += usize::from(share);
         sleep(rng.below(15) as i32).await;
         for controller in in_flight.drain(..) {
             controller.abort();
@@ -413,7 +429,7 @@ async fn storm_of_1000_calls_settles_cleanly() {
         let mut batch_calls: Vec<usize> = Vec::with_capacity(STORM_BATCH);
         for _ in 0..STORM_BATCH {
             let index = calls.len();
-            let call = plan_call(&mut rng, &key, batch, index, &batch_calls, &calls);
+            let call = plan_call(&mut rng, &key, (batch, share), index, &batch_calls, &calls);
             supersede(&mut calls, &batch_calls, &call);
             in_flight.extend(start_call(&client, &record, &call, index, &mut rng));
             calls.push(call);
@@ -457,15 +473,22 @@ async fn storm_of_1000_calls_settles_cleanly() {
     let count = |wanted: &dyn Fn(&StormCall) -> bool| calls.iter().filter(|c| wanted(c)).count();
     let duplicates = count(&|c| c.duplicate_of.is_some());
     let superseded = count(&|c| c.expected() == Expected::Canceled("duplicate"));
+    let shared = count(&|c| c.share && c.duplicate_of.is_some());
     let aborts = count(&|c| c.plan.is_caller_abort());
     let timeouts = count(&|c| c.expected() == Expected::Timeout);
-    let replayed = count(&|c| c.expected() == Expected::Replayed);
-    let other_origin = count(&|c| c.plan == Plan::OtherOrigin && c.expected() == Expected::Success);
+    // Shared calls with one URL send one request, so the server counts URLs, not calls.
+    let urls = |wanted: &dyn Fn(&StormCall) -> bool| {
+        let matching = calls.iter().filter(|c| wanted(c)).map(|c| c.url.as_str());
+        matching.collect::<std::collections::HashSet<_>>().len()
+    };
+    let replayed = urls(&|c| c.expected() == Expected::Replayed);
+    let other_origin = urls(&|c| c.plan == Plan::OtherOrigin && c.expected() == Expected::Success);
     console_log!(
-        "storm: calls {STORM_CALLS}, duplicates {duplicates} (superseded {superseded}), caller \
-         aborts {aborts}, timeouts {timeouts}, overdue replays {issued}, settled {settled}, \
+        "storm: calls {STORM_CALLS}, share batches {share_batches} of {}, duplicates \
+         {duplicates} (superseded {superseded}, shared {shared}), caller aborts {aborts}, timeouts {timeouts}, overdue replays {issued}, settled {settled}, \
          unhandled rejections {unhandled}, final pendingCount {pending}, requests to the other \
          origin {localhost_requests}, token leaks {token_leaks}, outcome mismatches {}",
+        STORM_CALLS / STORM_BATCH,
         mismatches.len()
     );
 
@@ -493,7 +516,7 @@ async fn storm_of_1000_calls_settles_cleanly() {
     );
     assert_eq!(
         issued, replayed as f64,
-        "the server answered each planned overdue call overdue exactly once; {replay}"
+        "the server sent one overdue response per URL of a planned overdue call; {replay}"
     );
     assert_eq!(
         newest,
@@ -506,7 +529,7 @@ async fn storm_of_1000_calls_settles_cleanly() {
     );
     assert_eq!(
         localhost_requests, other_origin as f64,
-        "each planned call to the other origin reached the server once; {replay}"
+        "each URL of a planned call to the other origin reached the server once; {replay}"
     );
     assert_eq!(
         token_leaks, 0.0,
