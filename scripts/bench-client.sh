@@ -15,11 +15,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
-# Requests per implementation and mode, the batch size, the rounds and the uncounted warm-up
-# requests per implementation and mode.
+# Requests per implementation and mode, the batch size, the requests per implementation in one
+# round of the sequence mode, and the uncounted warm-up requests per implementation and mode.
 total=2000
 batch_size=50
-rounds=20
+chunk=10
 warmup=200
 
 step() { printf '\n== %s\n' "$*" >&2; }
@@ -69,10 +69,10 @@ for _ in $(seq 100); do
 done
 [[ -n $origin ]] || fail "the demo server did not start listening within 10 s: $(cat "$work/server.log")"
 
-command="node bench/overhead/run.js URL --total $total --batch-size $batch_size --rounds $rounds --warmup $warmup"
+command="node bench/overhead/run.js URL --total $total --batch-size $batch_size --chunk $chunk --warmup $warmup"
 step "2. Per-request overhead: $command"
 node bench/overhead/run.js "$origin" --total "$total" --batch-size "$batch_size" \
-  --rounds "$rounds" --warmup "$warmup" >"$work/overhead.json"
+  --chunk "$chunk" --warmup "$warmup" >"$work/overhead.json"
 node bench/overhead/report.js "$work/overhead.json" "bash scripts/bench-client.sh ($command)" \
   >"$work/overhead.md"
 

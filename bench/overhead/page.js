@@ -110,13 +110,14 @@ async function sendBatches(get, count, batchSize) {
 }
 
 // Runs the benchmark and returns, per mode and implementation, the total milliseconds, the
-// request count and the per-round milliseconds.
+// request count and the milliseconds of each round.
 //
-// Each mode's `total` requests per implementation are split over `rounds` rounds. A round runs
-// every implementation once, and the first one changes from round to round, so drift on the
-// shared machine weighs on all three alike. A warm-up of `warmup` requests per implementation
-// and mode runs first and is not counted.
-window.runOverhead = async function runOverhead({ total, batchSize, rounds, warmup }) {
+// Each implementation sends `total` requests per mode, in rounds. A round of the sequence mode
+// sends `chunk` requests in sequence with each implementation in turn, and a round of the batch
+// mode sends one batch of `batchSize` with each. The implementation that goes first changes every
+// round, so drift on the shared machine weighs on all three alike. A warm-up of `warmup` requests
+// per implementation and mode runs first and is not counted.
+window.runOverhead = async function runOverhead({ total, batchSize, chunk, warmup }) {
   await init();
   const implementations = [
     ["fetch", rawFetchGet],
@@ -124,27 +125,28 @@ window.runOverhead = async function runOverhead({ total, batchSize, rounds, warm
     ["renew-fetch", makeClient()],
   ];
   const modes = [
-    ["sequence", (get, count) => sendSequence(get, count)],
-    ["batches", (get, count) => sendBatches(get, count, batchSize)],
+    ["sequence", chunk, (get, count) => sendSequence(get, count)],
+    ["batches", batchSize, (get, count) => sendBatches(get, count, batchSize)],
   ];
-  const perRound = total / rounds;
-  if (!Number.isInteger(perRound) || perRound % batchSize !== 0) {
-    throw new Error(`total ${total} must split into ${rounds} rounds of whole batches of ${batchSize}`);
+  for (const [mode, perRound] of modes) {
+    if (total % perRound !== 0) {
+      throw new Error(`total ${total} must be a multiple of ${perRound}, the ${mode} round size`);
+    }
   }
 
-  for (const [, send] of modes) {
+  for (const [, , send] of modes) {
     for (const [, get] of implementations) {
       await send(get, warmup);
     }
   }
 
   const results = {};
-  for (const [mode, send] of modes) {
+  for (const [mode, perRound, send] of modes) {
     results[mode] = {};
     for (const [name] of implementations) {
       results[mode][name] = { ms: 0, requests: 0, rounds: [] };
     }
-    for (let round = 0; round < rounds; round += 1) {
+    for (let round = 0; round < total / perRound; round += 1) {
       for (let i = 0; i < implementations.length; i += 1) {
         const [name, get] = implementations[(round + i) % implementations.length];
         const start = performance.now();

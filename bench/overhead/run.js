@@ -1,7 +1,7 @@
 // Opens bench/overhead/index.html from a running demo server in headless Chromium, runs the
 // benchmark in one page load and prints its results as JSON on stdout.
 //
-// Usage: node bench/overhead/run.js URL [--total N] [--batch-size N] [--rounds N] [--warmup N]
+// Usage: node bench/overhead/run.js URL [--total N] [--batch-size N] [--chunk N] [--warmup N]
 //   URL   the demo server's origin, such as http://127.0.0.1:8080, started with --scenarios,
 //         --www bench/overhead and --pkg set to a wasm-pack web build of renew-fetch
 
@@ -22,8 +22,8 @@ const CHROMIUM_ARGS = [
 const TIMEOUT_MS = 240_000;
 
 function parseArguments(argv) {
-  const settings = { total: 2000, batchSize: 50, rounds: 10, warmup: 200 };
-  const names = { "--total": "total", "--batch-size": "batchSize", "--rounds": "rounds", "--warmup": "warmup" };
+  const settings = { total: 2000, batchSize: 50, chunk: 10, warmup: 200 };
+  const names = { "--total": "total", "--batch-size": "batchSize", "--chunk": "chunk", "--warmup": "warmup" };
   const [origin, ...rest] = argv;
   if (!origin || !/^http:\/\/127\.0\.0\.1:\d+$/.test(origin)) {
     throw new Error(`the first argument must be the server origin http://127.0.0.1:PORT, got "${origin ?? ""}"`);
