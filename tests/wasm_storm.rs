@@ -183,8 +183,8 @@ impl StormCall {
     }
 }
 
-/// Plans a new call, or a duplicate of an earlier call in `batch_calls`. `share` is the
-/// duplicates policy of the batch.
+/// Plans a new call, or a duplicate of an earlier call in `batch_calls`. `share` is true when
+/// the batch uses the share policy.
 fn plan_call(
     rng: &mut Xorshift,
     key: &str,
