@@ -1,7 +1,7 @@
 //! Reading a response: the raw body, or the JSON envelope whatever the HTTP status.
 
-use js_sys::{Object, Reflect};
-use wasm_bindgen::JsValue;
+use js_sys::{JsString, Object, Reflect};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::config::ResponseType;
@@ -52,17 +52,24 @@ pub(crate) async fn read(
         return Ok(Body::Raw(JsFuture::from(promise).await?));
     }
 
-    let text = JsFuture::from(response.text()?)
-        .await?
-        .as_string()
-        .unwrap_or_default();
-    if text.trim().is_empty() {
+    // The body stays a JavaScript string on the common path, so it is not copied into wasm
+    // memory and back. Only a body that JSON.parse rejects is read here, to tell an empty body
+    // from one that is not JSON.
+    let text = JsFuture::from(response.text()?).await?;
+    if let Ok(value) = parse_json(text.unchecked_ref()) {
+        return Ok(envelope(value).map_or(Body::NotEnvelope, Body::Envelope));
+    }
+    if text.as_string().unwrap_or_default().trim().is_empty() {
         return Ok(Body::Empty);
     }
-    let Ok(value) = js_sys::JSON::parse(&text) else {
-        return Ok(Body::NotJson);
-    };
-    Ok(envelope(value).map_or(Body::NotEnvelope, Body::Envelope))
+    Ok(Body::NotJson)
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` of a JavaScript string.
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn parse_json(text: &JsString) -> Result<JsValue, JsValue>;
 }
 
 /// Returns the envelope in `value`: a JSON object whose `code` is a whole number.
