@@ -73,7 +73,7 @@ command="node bench/overhead/run.js URL --total $total --batch-size $batch_size 
 step "2. Per-request overhead: $command"
 node bench/overhead/run.js "$origin" --total "$total" --batch-size "$batch_size" \
   --chunk "$chunk" --warmup "$warmup" >"$work/overhead.json"
-node bench/overhead/report.js "$work/overhead.json" "bash scripts/bench-client.sh ($command)" \
+node bench/overhead/report.js "$work/overhead.json" "$command" \
   >"$work/overhead.md"
 
 step "markdown for BENCHMARKS.md"

@@ -2,6 +2,7 @@
 // BENCHMARKS.md.
 //
 // Usage: node bench/overhead/report.js RESULTS.json COMMAND
+//   COMMAND  the run.js command line that produced RESULTS.json, quoted in the section
 
 import { readFileSync } from "node:fs";
 import os from "node:os";
@@ -52,24 +53,21 @@ const modes = {
 };
 
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+// One sentence a line: markdown joins them into one paragraph.
 const lines = [
   "## 2. Per-request overhead",
   "",
-  `Command: \`${command}\`. Headless Chromium ${browser} (Debian's /usr/bin/chromium, driven by`,
-  "playwright-core) opens one page from the demo server on 127.0.0.1, built with",
-  "`cargo build --release --features demo`. Every request is a GET of `/scenario/ok?n=N`, whose",
-  "response is a JSON envelope of under 200 bytes, and N differs for each request.",
-  `Each implementation sends ${settings.total} requests in sequence and ${settings.total} in`,
-  `batches of ${settings.batchSize} sent together, after ${settings.warmup} uncounted requests per`,
-  "implementation and mode. The three take turns in rounds: in sequence a round is",
-  `${settings.chunk} requests each, in batches it is one batch each, and the one that goes first`,
-  "changes every round, so drift on the machine weighs on all three alike.",
-  "The axios instance has a request interceptor that sets `Authorization: Bearer <token>` and",
-  "aborts a pending duplicate through a map of AbortControllers, and a response interceptor that",
-  "frees the map entry, reads a renewed token from the response header and checks the envelope.",
-  `Machine: ${cpu}, ${os.cpus().length} cores, shared with other work, so absolute times drift`,
-  "from run to run. The ratio is renew-fetch's time per request over the other's for the whole",
-  "mode, which the goal uses. In brackets is the median of the per-round ratios.",
+  `Command: \`bash scripts/bench-client.sh\`, which runs \`${command}\`.`,
+  `Headless Chromium ${browser} (Debian's /usr/bin/chromium, driven by playwright-core) opens one page from the demo server on 127.0.0.1, built with \`cargo build --release --features demo\`.`,
+  "Every request is a GET of `/scenario/ok?n=N`, whose response is a JSON envelope of under 200 bytes, and N differs for each request.",
+  `Each implementation sends ${settings.total} requests in sequence and ${settings.total} in batches of ${settings.batchSize} sent together, after ${settings.warmup} uncounted requests per implementation and mode.`,
+  `The three take turns in rounds: in sequence a round is ${settings.chunk} requests each, in batches it is one batch each.`,
+  "The one that goes first changes every round, so drift on the machine weighs on all three alike.",
+  "The axios instance has a request interceptor that sets `Authorization: Bearer <token>` and aborts a pending duplicate through a map of AbortControllers.",
+  "Its response interceptor frees the map entry, reads a renewed token from the response header and checks the envelope.",
+  `Machine: ${cpu}, ${os.cpus().length} cores, node ${process.version}, shared with other work, so absolute times drift from run to run.`,
+  "The ratio is renew-fetch's time per request over the other's for the whole mode, which the goal uses.",
+  "In brackets is the median of the per-round ratios.",
   "",
   "| mode | implementation | µs per request | renew-fetch / this | goal | result |",
   "|---|---|---:|---|---|---|",
