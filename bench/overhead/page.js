@@ -73,7 +73,7 @@ function makeAxios() {
         token = renewed.slice("Bearer ".length);
       }
       if (response.data?.code === OVERDUE) {
-        throw new Error("the response is overdue, which this benchmark never expects");
+        throw new Error("the server responded overdue (code 401), which /scenario/ok never does");
       }
       return checkEnvelope(response.data);
     },
@@ -160,6 +160,21 @@ window.runOverhead = async function runOverhead({ total, batchSize, chunk, warmu
     }
   }
   return results;
+};
+
+// Sends `count` GETs in sequence with the implementation `name` ("fetch", "axios" or
+// "renew-fetch"), for profile.js to profile one implementation at a time.
+let profiled;
+window.sendInSequence = async function sendInSequence(name, count) {
+  if (!profiled) {
+    await init();
+    profiled = { fetch: rawFetchGet, axios: makeAxios(), "renew-fetch": makeClient() };
+  }
+  const get = profiled[name];
+  if (!get) {
+    throw new Error(`unknown implementation "${name}"; use fetch, axios or renew-fetch`);
+  }
+  await sendSequence(get, count);
 };
 
 window.overheadReady = true;

@@ -7,16 +7,7 @@
 
 import { chromium } from "playwright-core";
 
-// The launch options of the e2e suite in e2e/lib/browser.js.
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
+import { CHROMIUM_ARGS } from "./chromium.js";
 
 // The benchmark must finish well within a few minutes, even on a loaded machine.
 const TIMEOUT_MS = 240_000;
