@@ -48,7 +48,7 @@ trap cleanup EXIT
 step "building the web package and installing the size baselines"
 (cd bench/size && npm install --no-audit --no-fund --no-package-lock --silent >&2)
 PATH="$root/bench/size/node_modules/.bin:$PATH" \
-  wasm-pack build --release --target web --out-dir "$work/pkg" --out-name renew_fetch >&2
+  wasm-pack build --release --target web --out-dir "$work/pkg" --out-name renew_fetch -- --features talc >&2
 
 step "1. Size: scripts/size.sh"
 bash scripts/size.sh --markdown --pkg "$work/pkg" >"$work/size.md"

@@ -32,8 +32,8 @@ out=pkg-build
 rm -rf "$out"
 # The second build reuses the first one's compiled crate, so only wasm-bindgen and wasm-opt
 # run again.
-wasm-pack build --release --target bundler --out-dir "$out" --out-name renew_fetch
-wasm-pack build --release --target web --out-dir "$out/web" --out-name renew_fetch
+wasm-pack build --release --target bundler --out-dir "$out" --out-name renew_fetch -- --features talc
+wasm-pack build --release --target web --out-dir "$out/web" --out-name renew_fetch -- --features talc
 
 # The web build's own package.json would describe a second package, and its .gitignore ("*")
 # would keep npm from packing web/, so the top package.json alone describes both builds.

@@ -58,7 +58,7 @@ trap 'rm -rf "$out"' EXIT
 if [[ -z "$pkg_dir" ]]; then
   pkg_dir="$out/pkg"
   PATH="$root/bench/size/node_modules/.bin:$PATH" \
-    wasm-pack build --release --target web --out-dir "$pkg_dir" --out-name renew_fetch >&2
+    wasm-pack build --release --target web --out-dir "$pkg_dir" --out-name renew_fetch -- --features talc >&2
 fi
 
 gzip_size() {

@@ -92,11 +92,11 @@ run() {
 # before CHROMEDRIVER, so each run sees only its own driver's variable.
 chrome() { env -u GECKODRIVER wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" "$@"; }
 firefox() { env -u CHROMEDRIVER wasm-pack test --headless --firefox --geckodriver "$GECKODRIVER" "$@"; }
-run "headless Chrome" chrome -- --test wasm_browser
-run "headless Firefox" firefox -- --test wasm_browser
-run "headless Chrome, storm" chrome -- --test wasm_storm -- --nocapture
-run "headless Firefox, storm" firefox -- --test wasm_storm -- --nocapture
-run "Node" wasm-pack test --node -- --test wasm_node
+run "headless Chrome" chrome -- --features talc --test wasm_browser
+run "headless Firefox" firefox -- --features talc --test wasm_browser
+run "headless Chrome, storm" chrome -- --features talc --test wasm_storm -- --nocapture
+run "headless Firefox, storm" firefox -- --features talc --test wasm_storm -- --nocapture
+run "Node" wasm-pack test --node -- --features talc --test wasm_node
 
 if ((${#failed[@]} > 0)); then
   echo "test-wasm: failed in: ${failed[*]}" >&2
