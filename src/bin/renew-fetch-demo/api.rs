@@ -22,7 +22,7 @@ pub const CODE_BAD_CREDENTIALS: i64 = 1001;
 /// The business code of a request with an invalid parameter or body.
 pub const CODE_BAD_REQUEST: i64 = 1002;
 
-/// The longest delay that `/api/items?delay_ms=` accepts, in milliseconds.
+/// The maximum delay that `/api/items?delay_ms=` accepts, in milliseconds.
 pub const MAX_DELAY_MS: u64 = 10_000;
 
 /// The highest page number that `/api/items?page=` accepts.

@@ -25,7 +25,7 @@ pub struct Options {
     #[arg(long, env = "RENEW_FETCH_RENEW_WINDOW", default_value = "1m", value_parser = parse_duration)]
     pub renew_window: Duration,
 
-    /// Time after expiry in which a request is answered overdue with a renewed token.
+    /// Time after expiry in which the server responds overdue with a renewed token.
     #[arg(long, env = "RENEW_FETCH_GRACE_PERIOD", default_value = "2m", value_parser = parse_duration)]
     pub grace_period: Duration,
 

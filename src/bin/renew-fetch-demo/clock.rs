@@ -14,7 +14,7 @@ use renew_fetch::server::Clock;
 use serde::Deserialize;
 use serde_json::json;
 
-/// The longest single step of `POST /test/clock/advance`, in seconds: 30 days.
+/// The maximum single step of `POST /test/clock/advance`, in seconds: 30 days.
 const MAX_STEP_SECS: u64 = 30 * 24 * 3600;
 
 /// The system time plus an offset that only grows.

@@ -1,12 +1,13 @@
-//! Where the demo server gets its HMAC secret.
+//! Loading of the demo server's HMAC secret.
 
 use std::fmt;
 use std::path::Path;
 
-/// The variable that holds the secret itself. A file given with `--secret-file` wins over it.
+/// The environment variable that contains the secret. A file given with `--secret-file` takes
+/// precedence over it.
 pub const SECRET_VARIABLE: &str = "RENEW_FETCH_SECRET";
 
-/// The origin of the secret, for the start-up log line. It never holds the secret.
+/// The source of the secret, for the start-up log line. It never contains the secret.
 #[derive(Clone, Copy, Debug)]
 pub enum SecretSource {
     File,
