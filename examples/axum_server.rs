@@ -1,0 +1,79 @@
+//! A minimal axum app behind the renewal layer: a login route that issues tokens and a
+//! protected route that reads the verified claims.
+//!
+//! Run it with `cargo run --example axum_server --features server`, then:
+//!
+//! ```sh
+//! curl -s -X POST http://127.0.0.1:3000/api/login -H 'content-type: application/json' \
+//!   -d '{"username":"ada","password":"ada-password"}'
+//! curl -s http://127.0.0.1:3000/api/profile -H "Authorization: Bearer $TOKEN"
+//! ```
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use renew_fetch::protocol::{Envelope, CODE_SUCCESS};
+use renew_fetch::server::{AuthConfig, Claims};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// The business code this app returns for a wrong username or password.
+const CODE_BAD_CREDENTIALS: i64 = 1001;
+
+#[derive(Deserialize)]
+struct Login {
+    username: String,
+    password: String,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // A real app reads the secret from its configuration. It must be at least 32 bytes.
+    let secret = std::env::var("JWT_SECRET")
+        .unwrap_or_else(|_| "an example secret of 32 bytes or more".to_owned());
+    let config = AuthConfig::builder(secret)
+        .token_lifetime(Duration::from_secs(2 * 60 * 60))
+        .renew_window(Duration::from_secs(30 * 60))
+        .build()?;
+
+    let login_config = config.clone();
+    let login = move |Json(body): Json<Login>| async move {
+        // Check the password against your user store here.
+        if body.password != format!("{}-password", body.username) {
+            let envelope = Envelope::<Value>::new(CODE_BAD_CREDENTIALS, "wrong password", None);
+            return (StatusCode::UNAUTHORIZED, Json(envelope));
+        }
+        match login_config.issue_token(&body.username, &body.username) {
+            Ok(token) => {
+                let data = json!({ "token": token });
+                (
+                    StatusCode::OK,
+                    Json(Envelope::new(CODE_SUCCESS, "ok", Some(data))),
+                )
+            }
+            Err(error) => {
+                eprintln!("failed to issue a token: {error}");
+                let envelope = Envelope::new(CODE_BAD_CREDENTIALS, "login failed", None);
+                (StatusCode::INTERNAL_SERVER_ERROR, Json(envelope))
+            }
+        }
+    };
+
+    // Every JSON response is an envelope, because the client reads the code, not the status.
+    let profile = |claims: Claims| async move {
+        let data = json!({ "username": claims.username, "expiresAt": claims.exp });
+        Json(Envelope::new(CODE_SUCCESS, "ok", Some(data)))
+    };
+
+    let app = Router::new()
+        .route("/api/profile", get(profile))
+        .route_layer(config.layer())
+        .route("/api/login", post(login));
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+    println!("listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, app).await?;
+    Ok(())
+}
