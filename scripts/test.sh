@@ -17,6 +17,10 @@ cargo fmt --all --check
 cargo clippy --locked --all-targets --features demo -- -D warnings
 cargo clippy --locked --target wasm32-unknown-unknown --all-targets -- -D warnings
 
+step "rustdoc, native and wasm32"
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --features server
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --target wasm32-unknown-unknown
+
 step "native tests"
 cargo test --locked --features demo
 

@@ -1,29 +1,4 @@
 //! The Rust API of the client, for Yew, Leptos, Dioxus and other Rust front ends.
-//!
-//! # Examples
-//!
-//! ```no_run
-//! use renew_fetch::client::{Client, Duplicates};
-//! use serde::Deserialize;
-//!
-//! #[derive(Deserialize)]
-//! struct Profile {
-//!     username: String,
-//! }
-//!
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = Client::builder()
-//!     .base_url("/api")
-//!     .duplicates(Duplicates::Share)
-//!     .on_login_required(|| { /* route to the login page */ })
-//!     .build()?;
-//! let profile = client.get::<Profile>("/profile").await?;
-//! if let Some(profile) = profile.data {
-//!     println!("hello {}", profile.username);
-//! }
-//! # Ok(())
-//! # }
-//! ```
 
 use std::fmt;
 use std::rc::Rc;
@@ -45,6 +20,31 @@ use crate::protocol::Envelope;
 /// A request client that keeps the token, deduplicates calls and replays after overdue responses.
 ///
 /// Cloning is cheap, and clones share the token, the pending calls and the callbacks.
+///
+/// # Examples
+///
+/// ```no_run
+/// use renew_fetch::client::{Client, Duplicates};
+/// use serde::Deserialize;
+///
+/// #[derive(Deserialize)]
+/// struct Profile {
+///     username: String,
+/// }
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = Client::builder()
+///     .base_url("/api")
+///     .duplicates(Duplicates::Share)
+///     .on_login_required(|| { /* route to the login page */ })
+///     .build()?;
+/// let profile = client.get::<Profile>("/profile").await?;
+/// if let Some(profile) = profile.data {
+///     println!("hello {}", profile.username);
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Client {
     inner: Rc<Inner>,

@@ -5,9 +5,10 @@
 //! the browser is compiled for wasm32 only, and this file is the one place that switches on the
 //! target.
 //!
-//! From JavaScript the client is the `HttpClient` class. From Rust it is [`Client`], built with
-//! [`Client::builder`], whose typed methods such as `get::<T>()` return a
-//! [`protocol::Envelope`](crate::protocol::Envelope) or an [`Error`].
+//! From JavaScript the client is the `HttpClient` class. From Rust it is `Client`, built with
+//! `Client::builder()`, whose typed methods such as `get::<T>()` return a
+//! [`protocol::Envelope`](crate::protocol::Envelope) or an [`Error`]. Both exist on wasm32 only,
+//! so their docs appear in `cargo doc --target wasm32-unknown-unknown`.
 
 // The settings are read only by the wasm32 parts, but their parsers have native tests.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
