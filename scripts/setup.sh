@@ -88,10 +88,17 @@ install_browsers() {
 
 # The package build runs npm's binaryen, because Debian 12's wasm-opt cannot parse the wasm
 # that current Rust emits.
+# Vite 7 and the e2e tests need Node.js 20 or newer, and Debian 12's own nodejs is 18.
 check_node() {
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    say "installing Node.js and npm"
-    apt_install nodejs npm
+    say "Node.js and npm not found; install Node.js 20 or newer (with npm) and run again"
+    exit 1
+  fi
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]')
+  if ((major < 20)); then
+    say "Node.js $(node --version) is too old; install Node.js 20 or newer and run again"
+    exit 1
   fi
 }
 
