@@ -6,6 +6,7 @@ mod clock;
 mod scenarios;
 mod secret;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use axum::http::{header, HeaderName, HeaderValue, Method};
@@ -21,6 +22,7 @@ use crate::cli::Options;
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
+        .with_ansi(std::io::stdout().is_terminal())
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
@@ -126,9 +128,37 @@ fn is_development_origin(origin: &[u8]) -> bool {
     matches!(host, "localhost" | "127.0.0.1") && port_ok
 }
 
+/// Waits for SIGTERM. If the signal cannot be watched, it logs why and never returns.
+#[cfg(unix)]
+async fn sigterm() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut terminate) => {
+            terminate.recv().await;
+        }
+        Err(error) => {
+            tracing::error!(%error, "failed to listen for SIGTERM; only Ctrl-C stops the server");
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+/// Never returns: SIGTERM exists on Unix only.
+#[cfg(not(unix))]
+async fn sigterm() {
+    std::future::pending::<()>().await;
+}
+
+/// Waits for Ctrl-C or SIGTERM, so that both stop the server gracefully.
 async fn shutdown_signal() {
-    if let Err(error) = tokio::signal::ctrl_c().await {
-        tracing::error!(%error, "failed to wait for Ctrl-C; stopping");
+    let terminate = sigterm();
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => {
+            if let Err(error) = result {
+                tracing::error!(%error, "failed to wait for Ctrl-C; stopping");
+            }
+        }
+        () = terminate => {}
     }
     tracing::info!("demo server stopping");
 }
