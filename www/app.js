@@ -107,6 +107,7 @@ function findElements() {
     password: byId("password"),
     loginSubmit: byId("login-submit"),
     loginError: byId("login-error"),
+    burstSummary: byId("burst-summary"),
     session: byId("session"),
     sessionUser: byId("session-user"),
     tokenValue: byId("token-value"),
@@ -183,15 +184,36 @@ function loadProfile(label) {
   return track("GET", "/profile", null, () => client.get("/profile"), { label });
 }
 
-function fireBurst() {
+async function fireBurst() {
   const size = wholeNumber(elements.burstSize, 2, 20);
   const policy = elements.duplicatesPolicy.value;
   const params = { page: 1, delay_ms: BURST_DELAY_MS };
+  elements.burstSummary.textContent = "";
+  const before = await fetchItemsCount();
   // All calls start in the same task, so each one finds the previous one still pending.
+  const calls = [];
   for (let i = 0; i < size; i += 1) {
-    track("GET", "/items", params, () => client.get("/items", params, { duplicates: policy }), {
-      label: `burst ${i + 1}/${size}, ${policy}`,
-    });
+    const call = () => client.get("/items", params, { duplicates: policy });
+    calls.push(track("GET", "/items", params, call, { label: `burst ${i + 1}/${size}, ${policy}` }));
+  }
+  await Promise.all(calls);
+  const after = await fetchItemsCount();
+  if (before != null && after != null) {
+    elements.burstSummary.textContent =
+      `The server received ${after - before} of the ${size} calls in this burst (${policy}).`;
+  }
+}
+
+// Reads how many /api/items requests the server has received, from GET /api/stats. Returns null
+// when the stats cannot be read, and the burst summary is then left out.
+async function fetchItemsCount() {
+  try {
+    const response = await fetch(`${API_BASE}/stats`);
+    const body = await response.json();
+    return typeof body?.data?.items === "number" ? body.data.items : null;
+  } catch (error) {
+    console.warn(`Failed to read ${API_BASE}/stats: ${error.message}`);
+    return null;
   }
 }
 

@@ -138,6 +138,12 @@ pageTest("burst with share sends one request", async (page) => {
     assert.equal(entry.outcome, "ok", `expected call #${entry.id} to get the shared result`);
   }
   assert.equal(after.items - before.items, 1, "expected the server to receive one items request");
+  await page.waitForFunction(() => document.querySelector("#burst-summary").textContent !== "");
+  assert.equal(
+    await page.textContent("#burst-summary"),
+    "The server received 1 of the 5 calls in this burst (share).",
+    "expected the page to show the server's count for the burst",
+  );
 });
 
 // The control for the two tests above: the server's counter does see every request of a burst.
