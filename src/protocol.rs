@@ -1,8 +1,8 @@
 //! The wire protocol that the client and the server layer share.
 //!
 //! Every JSON response body is an [`Envelope`]: `{"code": <int>, "msg": <string>, "data": <any or
-//! null>}`. The business code, not the HTTP status, tells the client what happened, because the
-//! server answers the overdue case with HTTP 401 and a body the client must still read.
+//! null>}`. The client acts on the business code, not the HTTP status, because the server
+//! responds to the overdue case with HTTP 401 and a body that the client must still read.
 //!
 //! A renewed token travels in the `Authorization` response header as the raw token. A client also
 //! accepts `Bearer <token>` there.
@@ -51,7 +51,7 @@ pub const CODE_INVALID_TOKEN: i64 = 1007;
 pub struct Codes {
     /// The code of a successful response. Default: [`CODE_SUCCESS`].
     pub success: i64,
-    /// The code that asks the client to store the renewed token and replay. Default:
+    /// The code after which the client stores the renewed token and replays the request. Default:
     /// [`CODE_OVERDUE`].
     pub overdue: i64,
     /// The code of a request that carried no token. Default: [`CODE_NEED_LOGIN`].
