@@ -485,7 +485,7 @@ async fn unexpected_audience_is_rejected() {
 async fn extractor_without_layer_is_500() {
     let app = Router::new().route("/x", get(|claims: Claims| async move { Json(claims) }));
     let recorder = LogRecorder::default();
-    let _guard = tracing::subscriber::set_default(recorder.clone());
+    let _guard = recorder.install();
     let reply = send(&app, get_bare("/x")).await;
     assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR, "500");
     assert_eq!(
@@ -515,7 +515,7 @@ async fn logs_fingerprint_not_token() {
     let calls = Calls::default();
     let app = app(&config, &calls);
     let recorder = LogRecorder::default();
-    let _guard = tracing::subscriber::set_default(recorder.clone());
+    let _guard = recorder.install();
 
     let token = config.issue_token("42", "ada").expect("issue");
     let forged = jws(

@@ -321,6 +321,59 @@ impl LogRecorder {
     pub fn lines(&self) -> Vec<String> {
         self.lines.lock().expect("log lock").clone()
     }
+
+    /// Records the events of this thread until the guard drops.
+    ///
+    /// A global subscriber routes each event to the recorder of the thread that logged it.
+    /// `tracing::subscriber::set_default` alone is racy in a test binary: a callsite that
+    /// another test thread registers first can cache an interest computed without the scoped
+    /// recorder, and that event is then lost.
+    pub fn install(&self) -> RecorderGuard {
+        static GLOBAL: std::sync::Once = std::sync::Once::new();
+        GLOBAL.call_once(|| {
+            tracing::subscriber::set_global_default(ThreadRouter)
+                .expect("no other global subscriber is set in the test binaries");
+        });
+        CURRENT.with(|current| *current.borrow_mut() = Some(self.clone()));
+        RecorderGuard
+    }
+}
+
+thread_local! {
+    static CURRENT: std::cell::RefCell<Option<LogRecorder>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Stops recording the current thread's events when dropped.
+pub struct RecorderGuard;
+
+impl Drop for RecorderGuard {
+    fn drop(&mut self) {
+        CURRENT.with(|current| *current.borrow_mut() = None);
+    }
+}
+
+/// The global subscriber behind [`LogRecorder::install`]: always enabled, so no callsite caches
+/// a "never" interest, and it passes each event to the current thread's recorder, if any.
+struct ThreadRouter;
+
+impl tracing::Subscriber for ThreadRouter {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        CURRENT.with(|current| {
+            if let Some(recorder) = current.borrow().as_ref() {
+                tracing::Subscriber::event(recorder, event);
+            }
+        });
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
 }
 
 struct LineVisitor<'a>(&'a mut String);
