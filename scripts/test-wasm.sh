@@ -89,7 +89,7 @@ run() {
   fi
 }
 # wasm-bindgen-test-runner drives the first browser whose driver variable is set, GECKODRIVER
-# before CHROMEDRIVER, so each run sees only its own driver's variable.
+# before CHROMEDRIVER, so each run gets only its own driver's variable.
 chrome() { env -u GECKODRIVER wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" "$@"; }
 firefox() { env -u CHROMEDRIVER wasm-pack test --headless --firefox --geckodriver "$GECKODRIVER" "$@"; }
 run "headless Chrome" chrome -- --features talc --test wasm_browser

@@ -5,7 +5,7 @@
 //!
 //! - [`client`] is compiled to WebAssembly and published as the npm package `renew-fetch`. It
 //!   keeps the auth token, attaches it to allowed origins, cancels duplicate requests and replays
-//!   a request when the server answers with the overdue code and a renewed token.
+//!   a request when the server responds with the overdue code and a renewed token.
 //! - `server`, behind the `server` cargo feature and never compiled for wasm32, is a tower layer
 //!   for axum that verifies HS256 JWTs, renews them near expiry and answers overdue just after.
 //!

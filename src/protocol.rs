@@ -103,7 +103,7 @@ impl<T> Envelope<T> {
 /// Extracts the token from a renewed-token header value, which is either the raw token or
 /// `Bearer <token>` with the scheme in any case.
 ///
-/// Returns `None` when the value is empty, or when the token holds whitespace or a control
+/// Returns `None` when the value is empty, or when the token contains whitespace or a control
 /// character, so a header with CR/LF or a stray space never becomes a stored token.
 ///
 /// # Examples

@@ -310,7 +310,7 @@ pageTest("full token stays off the page", async (page) => {
   const consoleText = [];
   page.on("console", (message) => consoleText.push(message.text()));
 
-  // The login response holds the token, and the page shows that response's data.
+  // The login response contains the token, and the page shows that response's data.
   await logIn(page);
   const loginToken = await storedToken(page);
   assert.ok(loginToken.length > 40, "expected a whole login token in local storage");

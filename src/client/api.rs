@@ -88,7 +88,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// Returns an [`Error`] whose [`kind`](Error::kind) tells what failed, as for
+    /// Returns an [`Error`] whose [`kind`](Error::kind) names what failed, as for
     /// [`RequestBuilder::send`].
     pub async fn get<T: DeserializeOwned>(&self, url: &str) -> Result<Envelope<T>, Error> {
         self.request("GET", url).send().await

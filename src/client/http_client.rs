@@ -45,7 +45,7 @@ impl HttpClient {
         #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
     ) -> Promise {
-        self.call_with_params("GET", url, params, &options)
+        self.call("GET", url, params, JsValue::UNDEFINED, &options)
     }
 
     /// Sends `DELETE url?params`. Resolves like `get`.
@@ -56,7 +56,7 @@ impl HttpClient {
         #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
     ) -> Promise {
-        self.call_with_params("DELETE", url, params, &options)
+        self.call("DELETE", url, params, JsValue::UNDEFINED, &options)
     }
 
     /// Sends `POST url` with `body`: JSON unless it is a string, FormData, Blob, ArrayBuffer,
@@ -68,7 +68,7 @@ impl HttpClient {
         #[wasm_bindgen(unchecked_optional_param_type = "unknown")] body: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
     ) -> Promise {
-        self.call_with_body("POST", url, body, &options)
+        self.call("POST", url, JsValue::UNDEFINED, body, &options)
     }
 
     /// Sends `PUT url` with `body`, like `post`.
@@ -79,7 +79,7 @@ impl HttpClient {
         #[wasm_bindgen(unchecked_optional_param_type = "unknown")] body: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
     ) -> Promise {
-        self.call_with_body("PUT", url, body, &options)
+        self.call("PUT", url, JsValue::UNDEFINED, body, &options)
     }
 
     /// Sends `PATCH url` with `body`, like `post`.
@@ -90,7 +90,7 @@ impl HttpClient {
         #[wasm_bindgen(unchecked_optional_param_type = "unknown")] body: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
     ) -> Promise {
-        self.call_with_body("PATCH", url, body, &options)
+        self.call("PATCH", url, JsValue::UNDEFINED, body, &options)
     }
 
     /// Sends the request that `config` describes. Resolves like `get`.
@@ -152,29 +152,13 @@ impl HttpClient {
 }
 
 impl HttpClient {
-    fn call_with_params(
+    /// Starts a call. GET and DELETE pass `params` and no body, and the other methods pass
+    /// a body and no params.
+    fn call(
         &self,
         method: &str,
         url: String,
         params: JsValue,
-        options: &JsValue,
-    ) -> Promise {
-        match options::call_options(options) {
-            Ok(options) => self.run(self.client.start(CallInput {
-                method: method.to_owned(),
-                url,
-                params,
-                body: JsValue::UNDEFINED,
-                options,
-            })),
-            Err(message) => self.reject(method, url, message),
-        }
-    }
-
-    fn call_with_body(
-        &self,
-        method: &str,
-        url: String,
         body: JsValue,
         options: &JsValue,
     ) -> Promise {
@@ -182,7 +166,7 @@ impl HttpClient {
             Ok(options) => self.run(self.client.start(CallInput {
                 method: method.to_owned(),
                 url,
-                params: JsValue::UNDEFINED,
+                params,
                 body,
                 options,
             })),

@@ -24,7 +24,7 @@ pub(crate) const MAX_DEPTH: usize = 32;
 /// # Errors
 ///
 /// Returns a message when `value` nests deeper than [`MAX_DEPTH`] levels, which is also what a
-/// cyclic object gives, or holds an invalid date.
+/// cyclic object gives, or contains an invalid date.
 pub(crate) fn to_key_value(value: &JsValue) -> Result<KeyValue, String> {
     convert(value, 0)
 }
