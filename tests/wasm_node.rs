@@ -816,6 +816,42 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn invalid_header_value_rejects_invalid_request() {
+        let client = client(&[]);
+        // U+20AC is outside ISO-8859-1, so Headers.set throws for it.
+        let bad = options(&[("headers", object(&[("X-Note", str("5 \u{20ac}"))]))]);
+        let error = expect_error(
+            settle(client.get("/scenario/ok".to_owned(), JsValue::UNDEFINED, bad)).await,
+            "a header value outside ISO-8859-1",
+        );
+        assert_eq!(
+            kind(&error),
+            "invalid_request",
+            "a header value fetch cannot send"
+        );
+        let message = text(&error, "message").unwrap_or_default();
+        assert!(
+            message.contains("\"X-Note\""),
+            "the message names the header: {message}"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn url_with_credentials_rejects_invalid_request() {
+        let client = client(&[]);
+        let url = server().replace("http://", "http://user:secret@") + "/scenario/ok";
+        let error = expect_error(
+            settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "a URL with credentials",
+        );
+        assert_eq!(
+            kind(&error),
+            "invalid_request",
+            "a request that fetch refuses to build is the caller's error, not the network's"
+        );
+    }
+
+    #[wasm_bindgen_test]
     fn invalid_client_option_throws_type_error() {
         let result = renew_fetch::client::HttpClient::new(object(&[("duplicates", str("never"))]));
         let error = match result {

@@ -15,7 +15,7 @@ use super::error::{CancelReason, Error, ErrorKind};
 use super::loading::LoadingCounter;
 use super::pending::{Pending, SharedRequest};
 use super::replay::{read_renewed, Decision, Renewed, Reply};
-use super::request::{self, CallInput, Prepared, SendError, Target};
+use super::request::{self, is_offline, CallInput, Prepared, SendError, Target};
 use super::response::{self, Body};
 use super::storage::TokenStore;
 
@@ -279,30 +279,12 @@ async fn attempts(
 
 /// Stores the renewed token of `response`, raw or `Bearer <token>`, and returns what it found.
 fn store_renewed(inner: &Inner, response: &web_sys::Response) -> Renewed {
-    let header = response
-        .headers()
-        .get(&inner.config.auth_header)
-        .ok()
-        .flatten();
+    let header = response::header(response, &inner.config.auth_header);
     let (renewed, token) = read_renewed(header.as_deref());
     if let Some(token) = token {
         inner.store_token(token);
     }
     renewed
-}
-
-/// Returns true when `navigator.onLine` is false. Without a navigator, as in older Node, the
-/// client counts as online.
-pub(crate) fn is_offline() -> bool {
-    let global = js_sys::global();
-    let Ok(navigator) = js_sys::Reflect::get(&global, &JsValue::from_str("navigator")) else {
-        return false;
-    };
-    if !navigator.is_object() {
-        return false;
-    }
-    js_sys::Reflect::get(&navigator, &JsValue::from_str("onLine"))
-        .is_ok_and(|online| online == JsValue::FALSE)
 }
 
 fn fetch_error(request: &Prepared) -> Error {
@@ -349,11 +331,10 @@ fn unreadable(request: &Prepared, status: u16, ok: bool, body: &Body) -> Error {
 }
 
 fn business_error(request: &Prepared, status: u16, envelope: &response::Envelope) -> Error {
-    let message = if envelope.msg.is_empty() {
-        format!("The server responded with business code {}", envelope.code)
-    } else {
-        envelope.msg.clone()
-    };
+    let mut message = envelope.msg();
+    if message.is_empty() {
+        message = format!("The server responded with business code {}", envelope.code);
+    }
     request
         .error(ErrorKind::Business, message)
         .with_status(status)
@@ -384,10 +365,13 @@ fn login_error(
              cross-origin server must list {header} in Access-Control-Expose-Headers so that \
              the browser lets the client read it"
         )
-    } else if envelope.msg.is_empty() {
-        "The server requires a new login".to_owned()
     } else {
-        envelope.msg.clone()
+        let message = envelope.msg();
+        if message.is_empty() {
+            "The server requires a new login".to_owned()
+        } else {
+            message
+        }
     };
     request
         .error(ErrorKind::LoginRequired, message)

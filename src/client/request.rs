@@ -1,9 +1,9 @@
 //! Request building: the absolute URL with its query, the headers, the body, the duplicate key,
 //! and the `fetch` of one attempt.
 
-use gloo_net::http::{Headers, Method, RequestBuilder};
-use js_sys::{ArrayBuffer, JsString};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::{ArrayBuffer, JsString, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Blob, FormData, ReadableStream, Url, UrlSearchParams};
 
 use super::config::{is_header_name, ClientConfig, Duplicates, ResponseType};
@@ -184,58 +184,103 @@ pub(crate) fn prepare(
     })
 }
 
+#[wasm_bindgen(inline_js = r#"
+export function send(url, method, headers, body, signal) {
+  const init = { method, headers: new Headers(), signal };
+  for (let i = 0; i < headers.length; i += 2) {
+    try {
+      init.headers.set(headers[i], headers[i + 1]);
+    } catch {
+      throw `the value of header "${headers[i]}" is not a valid header value`;
+    }
+  }
+  if (body !== undefined) {
+    init.body = body;
+  }
+  return fetch(url, init).catch((error) => {
+    if (!signal.aborted) {
+      try {
+        new Request(url, init);
+      } catch (rejected) {
+        throw `the browser rejected the request: ${rejected.message}`;
+      }
+    }
+    throw error;
+  });
+}
+
+export function offline() {
+  return typeof navigator === "object" && navigator !== null && navigator.onLine === false;
+}
+"#)]
+extern "C" {
+    /// Calls `fetch(url, {method, headers, body, signal})`, with `headers` as a flat list of
+    /// names and values. It throws a message when a header value is invalid, and the promise
+    /// rejects with a message when the browser rejects the request itself, such as a URL with
+    /// credentials. Any other rejection is the network's or the signal's.
+    #[wasm_bindgen(js_name = send, catch)]
+    fn fetch_with(
+        url: &str,
+        method: &str,
+        headers: Vec<String>,
+        body: Option<JsValue>,
+        signal: &AbortSignal,
+    ) -> Result<Promise, JsValue>;
+
+    /// Returns true when `navigator.onLine` is false. Without a navigator, as in older Node, the
+    /// client counts as online.
+    #[wasm_bindgen(js_name = offline)]
+    pub(crate) fn is_offline() -> bool;
+}
+
 /// Sends one attempt of `request` with `token`, aborted by `signal`.
+///
+/// `fetch` gets the URL and a plain init object, never a `Request`, because constructing a
+/// `Request` for every call costs more than the rest of the call's own work. Only when `fetch`
+/// rejects is a `Request` built, to tell a request that the browser refuses from a network
+/// failure.
 ///
 /// # Errors
 ///
-/// Returns [`SendError::Build`] when a header value or the body is rejected by the browser, and
-/// [`SendError::Fetch`] when no response arrived.
+/// Returns [`SendError::Build`] when a header value or the request is rejected by the browser,
+/// and [`SendError::Fetch`] when no response arrived.
 pub(crate) async fn send(
     request: &Prepared,
     config: &ClientConfig,
     token: Option<&str>,
     signal: &AbortSignal,
 ) -> Result<web_sys::Response, SendError> {
-    let headers = web_sys::Headers::new()
-        .map_err(|_| SendError::Build("Headers is unavailable".to_owned()))?;
+    let mut headers = Vec::with_capacity(request.headers.len() * 2 + 2);
     for (name, value) in &request.headers {
-        headers.set(name, value).map_err(|_| {
-            SendError::Build(format!(
-                "the value of header \"{name}\" is not a valid header value"
-            ))
-        })?;
+        headers.push(name.clone());
+        headers.push(value.clone());
     }
     if let Some(token) = token {
         if !has_header(&request.headers, &config.auth_header) {
-            let value = if config.auth_scheme.is_empty() {
-                token.to_owned()
-            } else {
-                let mut value = String::with_capacity(config.auth_scheme.len() + token.len() + 1);
+            let mut value = String::with_capacity(config.auth_scheme.len() + token.len() + 1);
+            if !config.auth_scheme.is_empty() {
                 value.push_str(&config.auth_scheme);
                 value.push(' ');
-                value.push_str(token);
-                value
-            };
-            headers.set(&config.auth_header, &value).map_err(|_| {
-                SendError::Build("the stored token is not a valid header value".to_owned())
-            })?;
+            }
+            value.push_str(token);
+            headers.push(config.auth_header.clone());
+            headers.push(value);
         }
     }
-
-    let method = Method::from_bytes(request.method.as_bytes())
-        .map_err(|_| SendError::Build(format!("the method \"{}\" is not valid", request.method)))?;
-    let builder = RequestBuilder::new(&request.url)
-        .method(method)
-        .headers(Headers::from_raw(headers))
-        .abort_signal(Some(signal));
-    let built = match &request.body {
-        Some(body) => builder.body(body.clone()),
-        None => builder.build(),
+    let build_error = |error: JsValue| match error.as_string() {
+        Some(message) => SendError::Build(message),
+        None => SendError::Fetch,
     };
-    let built = built
-        .map_err(|error| SendError::Build(format!("the browser rejected the request: {error}")))?;
-    let response = built.send().await.map_err(|_| SendError::Fetch)?;
-    Ok(response.into())
+    let promise = fetch_with(
+        &request.url,
+        &request.method,
+        headers,
+        request.body.clone(),
+        signal,
+    )
+    .map_err(build_error)?;
+    let response = JsFuture::from(promise).await.map_err(build_error)?;
+    Ok(response.unchecked_into())
 }
 
 /// Returns the URL of the page or worker, or None in Node.

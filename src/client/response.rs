@@ -1,6 +1,6 @@
 //! Reading a response: the raw body, or the JSON envelope whatever the HTTP status.
 
-use js_sys::{JsString, Object, Reflect};
+use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -26,8 +26,74 @@ pub(crate) struct Envelope {
     pub value: JsValue,
     /// The business code.
     pub code: i64,
-    /// The message, or empty when it is missing or not a string.
-    pub msg: String,
+}
+
+impl Envelope {
+    /// Returns the message, or an empty string when it is missing or not a string.
+    pub(crate) fn msg(&self) -> String {
+        Reflect::get(&self.value, &JsValue::from_str("msg"))
+            .ok()
+            .and_then(|msg| msg.as_string())
+            .unwrap_or_default()
+    }
+}
+
+#[wasm_bindgen(inline_js = r#"
+export class BodyRead {
+  constructor(kind, value, code) {
+    this.kind = kind;
+    this.value = value;
+    this.code = code;
+  }
+}
+
+export function readBody(response, type) {
+  if (response.ok && type !== 0) {
+    const promise = type === 2 ? response.blob() : type === 3 ? response.arrayBuffer() : response.text();
+    return promise.then((value) => new BodyRead(0, value));
+  }
+  return response.text().then((text) => {
+    let value;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return new BodyRead(text.trim() === "" ? 2 : 3);
+    }
+    const envelope =
+      value !== null && typeof value === "object" && !Array.isArray(value) && Number.isInteger(value.code);
+    return envelope ? new BodyRead(1, value, value.code) : new BodyRead(4);
+  });
+}
+
+export function renewedHeader(response, name) {
+  return response.headers.get(name) ?? undefined;
+}
+"#)]
+extern "C" {
+    /// A body as `readBody` classified it.
+    type BodyRead;
+
+    /// 0 raw, 1 envelope, 2 empty, 3 not JSON, 4 JSON that is not an envelope.
+    #[wasm_bindgen(method, getter)]
+    fn kind(this: &BodyRead) -> u8;
+
+    /// The raw body or the envelope object, undefined for the other kinds.
+    #[wasm_bindgen(method, getter)]
+    fn value(this: &BodyRead) -> JsValue;
+
+    /// The envelope's code, a whole number.
+    #[wasm_bindgen(method, getter)]
+    fn code(this: &BodyRead) -> f64;
+
+    /// Reads and classifies the body in JavaScript: 0 json, 1 text, 2 blob, 3 arrayBuffer. A
+    /// JSON body is parsed as the string it arrives as, and the envelope is checked without a
+    /// call between wasm and JavaScript for each property. Rejects when the body cannot be read.
+    #[wasm_bindgen(js_name = readBody, catch)]
+    fn read_body(response: &web_sys::Response, response_type: u8) -> Result<Promise, JsValue>;
+
+    /// Returns the value of header `name` of `response`, or None.
+    #[wasm_bindgen(js_name = renewedHeader)]
+    pub(crate) fn header(response: &web_sys::Response, name: &str) -> Option<String>;
 }
 
 /// Reads the body of `response` in the format that `response_type` requests.
@@ -43,54 +109,24 @@ pub(crate) async fn read(
     response: &web_sys::Response,
     response_type: ResponseType,
 ) -> Result<Body, JsValue> {
-    if response.ok() && response_type != ResponseType::Json {
-        let promise = match response_type {
-            ResponseType::Blob => response.blob()?,
-            ResponseType::ArrayBuffer => response.array_buffer()?,
-            ResponseType::Text | ResponseType::Json => response.text()?,
-        };
-        return Ok(Body::Raw(JsFuture::from(promise).await?));
-    }
-
-    // The body stays a JavaScript string on the common path, so it is not copied into wasm
-    // memory and back. Only a body that JSON.parse rejects is read here, to tell an empty body
-    // from one that is not JSON.
-    let text = JsFuture::from(response.text()?).await?;
-    if let Ok(value) = parse_json(text.unchecked_ref()) {
-        return Ok(envelope(value).map_or(Body::NotEnvelope, Body::Envelope));
-    }
-    if text.as_string().unwrap_or_default().trim().is_empty() {
-        return Ok(Body::Empty);
-    }
-    Ok(Body::NotJson)
-}
-
-#[wasm_bindgen]
-extern "C" {
-    /// `JSON.parse` of a JavaScript string.
-    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
-    fn parse_json(text: &JsString) -> Result<JsValue, JsValue>;
-}
-
-/// Returns the envelope in `value`: a JSON object whose `code` is a whole number.
-fn envelope(value: JsValue) -> Option<Envelope> {
-    if !value.is_object() || js_sys::Array::is_array(&value) {
-        return None;
-    }
-    let code = Reflect::get(&value, &JsValue::from_str("code"))
-        .ok()?
-        .as_f64()?;
-    if code.fract() != 0.0 || !code.is_finite() {
-        return None;
-    }
-    let msg = Reflect::get(&value, &JsValue::from_str("msg"))
-        .ok()
-        .and_then(|msg| msg.as_string())
-        .unwrap_or_default();
-    Some(Envelope {
-        value,
-        code: code as i64,
-        msg,
+    let type_number = match response_type {
+        ResponseType::Json => 0,
+        ResponseType::Text => 1,
+        ResponseType::Blob => 2,
+        ResponseType::ArrayBuffer => 3,
+    };
+    let read: BodyRead = JsFuture::from(read_body(response, type_number)?)
+        .await?
+        .unchecked_into();
+    Ok(match read.kind() {
+        0 => Body::Raw(read.value()),
+        1 => Body::Envelope(Envelope {
+            value: read.value(),
+            code: read.code() as i64,
+        }),
+        2 => Body::Empty,
+        3 => Body::NotJson,
+        _ => Body::NotEnvelope,
     })
 }
 
