@@ -9,7 +9,8 @@ use std::time::Duration;
 use renew_fetch::protocol::Codes;
 use renew_fetch::server::{
     AuthConfig, ConfigError, IssueError, ManualClock, RenewLayer, DEFAULT_GRACE_PERIOD,
-    DEFAULT_LEEWAY, DEFAULT_RENEW_WINDOW, DEFAULT_SESSION_CAP, DEFAULT_TOKEN_LIFETIME,
+    DEFAULT_LEEWAY, DEFAULT_RENEW_WINDOW, DEFAULT_SESSION_CAP, DEFAULT_TOKEN_CACHE_CAPACITY,
+    DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_CACHE_CAPACITY,
 };
 use server_support::*;
 
@@ -64,6 +65,60 @@ fn defaults_match_documentation() {
     );
     assert_eq!(DEFAULT_SESSION_CAP, config.session_cap(), "cap constant");
     assert_eq!(DEFAULT_LEEWAY, config.leeway(), "leeway constant");
+    assert_eq!(
+        config.token_cache_capacity(),
+        4096,
+        "token cache of 4096 tokens"
+    );
+    assert_eq!(
+        DEFAULT_TOKEN_CACHE_CAPACITY,
+        config.token_cache_capacity(),
+        "token cache constant"
+    );
+}
+
+#[test]
+fn token_cache_capacity_is_checked() {
+    let clock = ManualClock::new(T0);
+    let off = builder(&clock)
+        .token_cache_capacity(0)
+        .build()
+        .expect("capacity 0 builds");
+    assert_eq!(off.token_cache_capacity(), 0, "0 turns the cache off");
+    let largest = builder(&clock)
+        .token_cache_capacity(MAX_TOKEN_CACHE_CAPACITY)
+        .build()
+        .expect("the maximum builds");
+    assert_eq!(
+        largest.token_cache_capacity(),
+        MAX_TOKEN_CACHE_CAPACITY,
+        "the maximum is kept"
+    );
+    let too_large = MAX_TOKEN_CACHE_CAPACITY + 1;
+    let e = err(builder(&clock).token_cache_capacity(too_large));
+    assert_eq!(
+        e,
+        ConfigError::TokenCacheTooLarge {
+            capacity: too_large
+        },
+        "one above the maximum"
+    );
+    let msg = e.to_string();
+    assert!(
+        msg.contains("token_cache_capacity is 1000001"),
+        "message names the setting and value: {msg}"
+    );
+    assert!(
+        msg.contains("use 1000000 or less, or 0"),
+        "message gives the fix: {msg}"
+    );
+    assert_eq!(
+        err(builder(&clock).token_cache_capacity(usize::MAX)),
+        ConfigError::TokenCacheTooLarge {
+            capacity: usize::MAX
+        },
+        "usize::MAX"
+    );
 }
 
 #[test]
@@ -213,6 +268,7 @@ fn every_config_error_has_a_message() {
         err(builder(&clock).session_cap(secs(1))),
         err(builder(&clock).issuer("")),
         err(builder(&clock).realm("\"")),
+        err(builder(&clock).token_cache_capacity(usize::MAX)),
     ] {
         assert!(!e.to_string().is_empty(), "{e:?} displays");
     }

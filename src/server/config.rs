@@ -8,6 +8,7 @@ use std::time::Duration;
 use jsonwebtoken::crypto::CryptoProvider;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Validation};
 
+use super::cache::TokenCache;
 use super::clock::{Clock, SystemClock};
 use super::layer::RenewLayer;
 use super::rejection::is_valid_realm;
@@ -38,6 +39,15 @@ pub const DEFAULT_LEEWAY: Duration = Duration::ZERO;
 /// The default `WWW-Authenticate` realm: `renew-fetch`.
 pub const DEFAULT_REALM: &str = "renew-fetch";
 
+/// The default capacity of the cache of verified tokens: 4096 tokens. With tokens of 300 bytes
+/// that is about 2.7 MB, an estimate of 650 bytes per entry for the token, its claims and the
+/// cache's bookkeeping.
+pub const DEFAULT_TOKEN_CACHE_CAPACITY: usize = 4096;
+
+/// The largest capacity of the cache of verified tokens that [`AuthConfigBuilder::build`]
+/// accepts: 1,000,000 tokens, an estimated 650 MB with tokens of 300 bytes.
+pub const MAX_TOKEN_CACHE_CAPACITY: usize = 1_000_000;
+
 /// The verified, shareable configuration of the layer.
 ///
 /// Cloning is cheap (an [`Arc`] inside). The algorithm is pinned to HS256. `Debug` never prints
@@ -61,6 +71,9 @@ pub(crate) struct Inner {
     pub(crate) codes: Codes,
     pub(crate) realm: String,
     pub(crate) clock: Arc<dyn Clock>,
+    /// The verified tokens, or `None` when the capacity is zero.
+    pub(crate) cache: Option<TokenCache>,
+    pub(crate) cache_capacity: usize,
 }
 
 impl Inner {
@@ -145,6 +158,11 @@ impl AuthConfig {
     pub fn realm(&self) -> &str {
         &self.inner.realm
     }
+
+    /// Returns the capacity of the cache of verified tokens. Zero means the cache is off.
+    pub fn token_cache_capacity(&self) -> usize {
+        self.inner.cache_capacity
+    }
 }
 
 impl fmt::Debug for AuthConfig {
@@ -162,6 +180,7 @@ impl fmt::Debug for AuthConfig {
             .field("audience", &i.audience)
             .field("codes", &i.codes)
             .field("realm", &i.realm)
+            .field("token_cache_capacity", &i.cache_capacity)
             .finish_non_exhaustive()
     }
 }
@@ -181,6 +200,7 @@ pub struct AuthConfigBuilder {
     codes: Codes,
     realm: String,
     clock: Arc<dyn Clock>,
+    cache_capacity: usize,
 }
 
 impl AuthConfigBuilder {
@@ -199,6 +219,7 @@ impl AuthConfigBuilder {
             codes: Codes::default(),
             realm: DEFAULT_REALM.to_owned(),
             clock: Arc::new(SystemClock),
+            cache_capacity: DEFAULT_TOKEN_CACHE_CAPACITY,
         }
     }
 
@@ -277,6 +298,21 @@ impl AuthConfigBuilder {
         self
     }
 
+    /// Sets how many verified tokens the layer keeps, so that a token it has seen before skips
+    /// the signature check and the decoding. Zero turns the cache off. At most
+    /// [`MAX_TOKEN_CACHE_CAPACITY`]. Default: [`DEFAULT_TOKEN_CACHE_CAPACITY`], 4096.
+    ///
+    /// The cache never changes a response. It stores a token only after the token verified and
+    /// passed, keyed by the whole token string, and checks the renewal window, the grace period,
+    /// the session cap, `nbf`, `iat` and `auth_time` against the clock on every request. A
+    /// lookup drops a token after the grace period past its `exp`. A full cache evicts by
+    /// quick_cache's Clock-PRO policy, which keeps tokens in repeated use over tokens seen once.
+    /// Every layer made from one config, and from its clones, shares one cache.
+    pub fn token_cache_capacity(mut self, capacity: usize) -> Self {
+        self.cache_capacity = capacity;
+        self
+    }
+
     /// Checks the settings and builds the config.
     ///
     /// # Errors
@@ -289,6 +325,7 @@ impl AuthConfigBuilder {
     ///   is shorter than the lifetime
     /// - the issuer or audience is empty, or the realm cannot be quoted
     /// - two business codes are equal
+    /// - the token cache capacity is above [`MAX_TOKEN_CACHE_CAPACITY`]
     /// - jsonwebtoken has no crypto provider
     pub fn build(self) -> Result<AuthConfig, ConfigError> {
         if self.secret.len() < MIN_SECRET_LEN {
@@ -343,6 +380,11 @@ impl AuthConfigBuilder {
         if let Some(&code) = codes.iter().find(|code| !seen.insert(**code)) {
             return Err(ConfigError::DuplicateCode { code });
         }
+        if self.cache_capacity > MAX_TOKEN_CACHE_CAPACITY {
+            return Err(ConfigError::TokenCacheTooLarge {
+                capacity: self.cache_capacity,
+            });
+        }
         // jsonwebtoken 12 panics on use when it cannot pick a provider (both or neither of its
         // crypto features enabled). Failing here keeps that panic off the request path.
         if CryptoProvider::try_get_default().is_none() {
@@ -374,6 +416,10 @@ impl AuthConfigBuilder {
             required.push("aud");
         }
         validation.set_required_spec_claims(&required);
+        let cache = (self.cache_capacity > 0).then(|| {
+            let tail = leeway.saturating_add(self.grace.as_secs());
+            TokenCache::new(self.cache_capacity, tail)
+        });
 
         Ok(AuthConfig {
             inner: Arc::new(Inner {
@@ -390,6 +436,8 @@ impl AuthConfigBuilder {
                 codes: self.codes,
                 realm: self.realm,
                 clock: self.clock,
+                cache,
+                cache_capacity: self.cache_capacity,
             }),
         })
     }
@@ -408,6 +456,7 @@ impl fmt::Debug for AuthConfigBuilder {
             .field("audience", &self.audience)
             .field("codes", &self.codes)
             .field("realm", &self.realm)
+            .field("token_cache_capacity", &self.cache_capacity)
             .finish_non_exhaustive()
     }
 }
@@ -466,6 +515,11 @@ pub enum ConfigError {
     /// jsonwebtoken has no crypto provider: enable exactly one of its `rust_crypto` and
     /// `aws_lc_rs` features, or install one.
     NoCryptoProvider,
+    /// The token cache capacity is above [`MAX_TOKEN_CACHE_CAPACITY`].
+    TokenCacheTooLarge {
+        /// The capacity that was given.
+        capacity: usize,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -511,6 +565,12 @@ impl fmt::Display for ConfigError {
             Self::NoCryptoProvider => f.write_str(
                 "jsonwebtoken has no crypto provider; enable exactly one of its `rust_crypto` \
                  and `aws_lc_rs` features",
+            ),
+            Self::TokenCacheTooLarge { capacity } => write!(
+                f,
+                "token_cache_capacity is {capacity}, above the maximum of \
+                 {MAX_TOKEN_CACHE_CAPACITY}; use {MAX_TOKEN_CACHE_CAPACITY} or less, or 0 to turn \
+                 the cache off"
             ),
         }
     }

@@ -52,6 +52,7 @@
 //! ```
 
 mod bearer;
+mod cache;
 mod clock;
 mod config;
 mod extract;
@@ -65,8 +66,8 @@ mod verify;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
     AuthConfig, AuthConfigBuilder, ConfigError, DEFAULT_GRACE_PERIOD, DEFAULT_LEEWAY,
-    DEFAULT_REALM, DEFAULT_RENEW_WINDOW, DEFAULT_SESSION_CAP, DEFAULT_TOKEN_LIFETIME,
-    MIN_SECRET_LEN,
+    DEFAULT_REALM, DEFAULT_RENEW_WINDOW, DEFAULT_SESSION_CAP, DEFAULT_TOKEN_CACHE_CAPACITY,
+    DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_CACHE_CAPACITY, MIN_SECRET_LEN,
 };
 pub use extract::MissingClaims;
 pub use layer::RenewLayer;

@@ -33,6 +33,10 @@ use super::verify::{Decision, Verdict};
 /// | expired past the grace period, or session cap reached | 401, invalid-token envelope, `error="invalid_token"` |
 /// | CORS preflight (`OPTIONS` with `Access-Control-Request-Method`) | passes untouched |
 ///
+/// A token that verified before may come from the config's cache of verified tokens (see
+/// [`AuthConfigBuilder::token_cache_capacity`](super::AuthConfigBuilder::token_cache_capacity)),
+/// which skips the signature check and the decoding but gives the same response as above.
+///
 /// A renewed token travels raw in the `Authorization` response header, with `Authorization`
 /// merged into `Access-Control-Expose-Headers` and `Cache-Control: no-store`. Every response
 /// the layer writes itself is a JSON envelope marked no-store. Every rejection and renewal is

@@ -7,6 +7,8 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::cache::Verified;
+
 /// The verified claims of a token.
 ///
 /// The layer inserts them into the request extensions, and a handler behind the layer takes
@@ -60,12 +62,12 @@ pub(crate) struct WireClaims {
     #[serde(default)]
     aud: Option<String>,
     #[serde(default)]
-    pub(crate) nbf: Option<u64>,
+    nbf: Option<u64>,
 }
 
 impl WireClaims {
-    pub(crate) fn into_claims(self) -> Claims {
-        Claims {
+    pub(crate) fn into_verified(self) -> Verified {
+        let claims = Claims {
             sub: self.sub,
             username: self.username,
             iat: self.iat,
@@ -74,6 +76,10 @@ impl WireClaims {
             auth_time: self.auth_time,
             iss: self.iss,
             aud: self.aud,
+        };
+        Verified {
+            claims,
+            nbf: self.nbf,
         }
     }
 }

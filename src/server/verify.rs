@@ -1,11 +1,14 @@
 //! Token verification, and the decision the layer makes for each request: pass, pass and renew,
 //! respond overdue, or reject.
 
+use std::sync::Arc;
+
 use http::HeaderMap;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::Algorithm;
 
 use super::bearer::{bearer_token, BearerError};
+use super::cache::Verified;
 use super::config::Inner;
 use super::rejection::Reason;
 use super::token::{Claims, Fingerprint, IssueError, WireClaims};
@@ -21,6 +24,23 @@ pub(crate) enum Decision {
     Overdue(Renewed),
     /// Skip the handler and respond with the rejection for this reason.
     Reject(Reason),
+}
+
+/// The decision for a verified token, before the claims are attached.
+enum Step {
+    Pass,
+    Renew(Renewed),
+    Overdue(Renewed),
+}
+
+impl Step {
+    fn with_claims(self, claims: impl FnOnce() -> Claims) -> Decision {
+        match self {
+            Self::Pass => Decision::Pass(claims()),
+            Self::Renew(renewed) => Decision::Renew(claims(), renewed),
+            Self::Overdue(renewed) => Decision::Overdue(renewed),
+        }
+    }
 }
 
 /// A token issued by renewal.
@@ -78,14 +98,42 @@ impl Inner {
         }
     }
 
+    /// Decides for `token`, from the cache when it contains the token and by decoding it otherwise.
+    /// Both ways run the same time checks against the clock.
     fn decide(&self, token: &str, note: &mut Option<IssueError>) -> Result<Decision, Reason> {
-        let claims = self.decode(token)?;
-        let (wire_nbf, claims) = (claims.nbf, claims.into_claims());
         let now = self.clock.now();
+        let Some(cache) = &self.cache else {
+            let verified = self.decode(token)?;
+            let step = self.judge(now, &verified, note)?;
+            return Ok(step.with_claims(|| verified.claims));
+        };
+        if let Some(verified) = cache.get(token, now) {
+            let step = self.judge(now, &verified, note)?;
+            return Ok(step.with_claims(|| verified.claims.clone()));
+        }
+        let verified = Arc::new(self.decode(token)?);
+        let step = self.judge(now, &verified, note)?;
+        // Only a token that passes now is stored: an overdue one is about to be replaced, and
+        // every rejected one stays out.
+        if matches!(step, Step::Pass | Step::Renew(_)) {
+            cache.insert(token, Arc::clone(&verified));
+        }
+        Ok(step.with_claims(|| verified.claims.clone()))
+    }
+
+    /// Runs every time check on verified claims at `now`, and renews when the token is in the
+    /// renewal window or the grace period.
+    fn judge(
+        &self,
+        now: u64,
+        verified: &Verified,
+        note: &mut Option<IssueError>,
+    ) -> Result<Step, Reason> {
+        let claims = &verified.claims;
         let leeway = self.leeway;
         let horizon = now.saturating_add(leeway);
 
-        if wire_nbf.is_some_and(|nbf| nbf > horizon) {
+        if verified.nbf.is_some_and(|nbf| nbf > horizon) {
             return Err(Reason::NotYetValid);
         }
         if claims.iat > horizon || claims.auth_time > horizon {
@@ -102,33 +150,30 @@ impl Inner {
         let last_valid = claims.exp.saturating_add(leeway);
         if now <= last_valid {
             if claims.exp.saturating_sub(now) > self.window {
-                return Ok(Decision::Pass(claims));
+                return Ok(Step::Pass);
             }
             // Inside the window. Near the cap a renewal may not extend the token, and then the
             // layer sends none.
             if self.issuer().expiry(now, claims.auth_time) <= claims.exp {
-                return Ok(Decision::Pass(claims));
+                return Ok(Step::Pass);
             }
-            return Ok(match self.issuer().renew(now, &claims) {
-                Ok((token, renewed)) => Decision::Renew(
-                    claims,
-                    Renewed {
-                        token,
-                        exp: renewed.exp,
-                    },
-                ),
+            return Ok(match self.issuer().renew(now, claims) {
+                Ok((token, renewed)) => Step::Renew(Renewed {
+                    token,
+                    exp: renewed.exp,
+                }),
                 Err(e) => {
                     // The token is still valid, so serve the request and renew on a later one.
                     *note = Some(e);
-                    Decision::Pass(claims)
+                    Step::Pass
                 }
             });
         }
         if now - last_valid > self.grace {
             return Err(Reason::ExpiredPastGrace);
         }
-        match self.issuer().renew(now, &claims) {
-            Ok((token, renewed)) => Ok(Decision::Overdue(Renewed {
+        match self.issuer().renew(now, claims) {
+            Ok((token, renewed)) => Ok(Step::Overdue(Renewed {
                 token,
                 exp: renewed.exp,
             })),
@@ -141,9 +186,9 @@ impl Inner {
 
     /// Checks the algorithm, the signature, the claim types and the issuer and audience. Every
     /// time check is left to [`decide`](Self::decide), against the injected clock.
-    fn decode(&self, token: &str) -> Result<WireClaims, Reason> {
+    fn decode(&self, token: &str) -> Result<Verified, Reason> {
         jsonwebtoken::decode::<WireClaims>(token, &self.decoding_key, &self.validation)
-            .map(|data| data.claims)
+            .map(|data| data.claims.into_verified())
             .map_err(|e| classify(token, &e))
     }
 }
@@ -282,5 +327,113 @@ mod tests {
             .remove("username");
         let token = sign(Algorithm::HS256, &claims, SECRET);
         assert_eq!(reason(&token), Some(Reason::MalformedClaims), "no username");
+    }
+}
+
+#[cfg(test)]
+mod cache_tests {
+    use std::time::Duration;
+
+    use http::header::AUTHORIZATION;
+    use http::HeaderValue;
+
+    use super::*;
+    use crate::server::{AuthConfig, ManualClock};
+
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+    const NOW: u64 = 1_700_000_000;
+
+    fn config(capacity: usize) -> AuthConfig {
+        AuthConfig::builder(SECRET.to_vec())
+            .clock(ManualClock::new(NOW))
+            .token_cache_capacity(capacity)
+            .build()
+            .expect("the test config builds")
+    }
+
+    fn headers(token: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        let value = HeaderValue::try_from(format!("Bearer {token}")).expect("a header value");
+        headers.insert(AUTHORIZATION, value);
+        headers
+    }
+
+    fn cached(config: &AuthConfig) -> usize {
+        config.inner.cache.as_ref().expect("the cache is on").len()
+    }
+
+    #[test]
+    fn zero_capacity_turns_cache_off() {
+        let config = config(0);
+        assert!(config.inner.cache.is_none(), "no cache is built");
+        let token = config.issue_token("1", "ada").expect("issue");
+        for round in 0..2 {
+            let decision = config.inner.verify(&headers(&token)).decision;
+            assert!(
+                matches!(decision, Decision::Pass(_)),
+                "round {round}: the token passes without a cache"
+            );
+        }
+    }
+
+    #[test]
+    fn passing_token_is_cached() {
+        let config = config(16);
+        let token = config.issue_token("1", "ada").expect("issue");
+        assert_eq!(cached(&config), 0, "empty at start");
+        let first = config.inner.verify(&headers(&token)).decision;
+        assert!(matches!(first, Decision::Pass(_)), "first request passes");
+        assert_eq!(cached(&config), 1, "stored after the first pass");
+        let second = config.inner.verify(&headers(&token)).decision;
+        assert!(matches!(second, Decision::Pass(_)), "second request passes");
+        assert_eq!(cached(&config), 1, "a hit stores nothing more");
+    }
+
+    #[test]
+    fn rejected_tokens_are_not_cached() {
+        let config = config(16);
+        let good = config.issue_token("1", "ada").expect("issue");
+        let other = AuthConfig::builder(b"another secret of 32 bytes or more".to_vec())
+            .clock(ManualClock::new(NOW))
+            .build()
+            .expect("the other config builds")
+            .issue_token("1", "ada")
+            .expect("issue");
+        let (body, _) = good.rsplit_once('.').expect("three parts");
+        for (what, token) in [
+            ("another secret", other),
+            ("truncated signature", format!("{body}.AAAA")),
+            ("not a JWT", "not.a.jwt".to_owned()),
+        ] {
+            let decision = config.inner.verify(&headers(&token)).decision;
+            assert!(matches!(decision, Decision::Reject(_)), "{what}: rejected");
+            assert_eq!(cached(&config), 0, "{what}: not stored");
+        }
+    }
+
+    #[test]
+    fn overdue_token_is_not_cached() {
+        let clock = ManualClock::new(NOW);
+        let config = AuthConfig::builder(SECRET.to_vec())
+            .clock(clock.clone())
+            .build()
+            .expect("the test config builds");
+        let token = config.issue_token("1", "ada").expect("issue");
+        clock.advance(config.token_lifetime() + Duration::from_secs(1));
+        let decision = config.inner.verify(&headers(&token)).decision;
+        assert!(matches!(decision, Decision::Overdue(_)), "overdue");
+        assert_eq!(cached(&config), 0, "an overdue token is not stored");
+    }
+
+    #[test]
+    fn many_distinct_tokens_stay_bounded() {
+        let config = config(64);
+        for i in 0..1_000 {
+            let token = config.issue_token(&i.to_string(), "ada").expect("issue");
+            let decision = config.inner.verify(&headers(&token)).decision;
+            assert!(matches!(decision, Decision::Pass(_)), "token {i} passes");
+            assert!(cached(&config) <= 64, "after {i}: {}", cached(&config));
+        }
+        assert!(cached(&config) > 0, "recent tokens stay");
     }
 }
