@@ -20,9 +20,6 @@ export class CallAbort {
   constructor(source, timeoutMs) {
     this.controller = new AbortController();
     this.cause = undefined;
-    this.done = new Promise((resolve) => {
-      this.controller.signal.addEventListener("abort", () => resolve(), { once: true });
-    });
     if (source) {
       this.source = source;
       this.onSourceAbort = () => this.abort("user");
@@ -41,6 +38,16 @@ export class CallAbort {
       this.cause = cause;
       this.controller.abort();
     }
+  }
+  get done() {
+    this.settled ??= new Promise((resolve) => {
+      if (this.controller.signal.aborted) {
+        resolve();
+      } else {
+        this.controller.signal.addEventListener("abort", () => resolve(), { once: true });
+      }
+    });
+    return this.settled;
   }
   get signal() {
     return this.controller.signal;

@@ -4,9 +4,10 @@
 use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
-use wasm_bindgen::JsValue;
+use js_sys::Function;
+use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
 use super::abort::{AbortCause, CallAbort};
@@ -15,9 +16,10 @@ use super::error::{CancelReason, Error, ErrorKind};
 use super::loading::LoadingCounter;
 use super::pending::{Pending, SharedRequest};
 use super::replay::{read_renewed, Decision, Renewed, Reply};
-use super::request::{self, is_offline, CallInput, Prepared, SendError, Target};
+use super::request::{self, CallInput, Prepared, Target};
 use super::response::{self, Body};
 use super::storage::TokenStore;
+use super::transport::{self, is_offline, Attempt, SendError};
 
 /// The result of a call: the envelope object, or the raw body.
 pub(crate) type CallFuture = Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>;
@@ -32,6 +34,9 @@ pub(crate) struct Inner {
     /// The token store's count of stored tokens when `onLoginRequired` was last called, so
     /// the callback runs once until a token is stored again, here or in another tab.
     login_reported_at: Cell<Option<u64>>,
+    /// The JavaScript function that an attempt calls with the renewed-token header as soon as
+    /// the response arrives. It stores a valid token, so concurrent calls see it at once.
+    store_renewed: Function,
 }
 
 impl Inner {
@@ -44,13 +49,26 @@ impl Inner {
         let target = Target::resolve(&config)?;
         let tokens = TokenStore::open(config.storage, &config.token_key);
         let loading = LoadingCounter::new(config.callbacks.on_loading_change.clone());
-        Ok(Rc::new(Self {
-            config,
-            target,
-            tokens,
-            pending: Pending::default(),
-            loading,
-            login_reported_at: Cell::new(None),
+        Ok(Rc::new_cyclic(|weak: &Weak<Self>| {
+            let weak = weak.clone();
+            let store = Closure::<dyn Fn(String)>::new(move |header: String| {
+                if let (Some(inner), (_, Some(token))) =
+                    (weak.upgrade(), read_renewed(Some(&header)))
+                {
+                    inner.store_token(token);
+                }
+            });
+            Self {
+                config,
+                target,
+                tokens,
+                pending: Pending::default(),
+                loading,
+                login_reported_at: Cell::new(None),
+                // The function is dropped when JavaScript collects it, after the last attempt
+                // that references it has settled.
+                store_renewed: store.into_js_value().unchecked_into(),
+            }
         }))
     }
 
@@ -103,8 +121,12 @@ pub(crate) fn start(inner: &Rc<Inner>, input: CallInput) -> CallFuture {
         .filter(|_| duplicates != Duplicates::Off && !abort.aborted());
 
     let mut cancel_key = None;
+    let mut joins = false;
     let work: CallFuture = match (duplicates, key) {
-        (Duplicates::Share, Some(key)) => Box::pin(join_shared(inner, key, &prepared)),
+        (Duplicates::Share, Some(key)) => {
+            joins = true;
+            Box::pin(join_shared(inner, key, &prepared))
+        }
         (Duplicates::CancelPrevious, Some(key)) => {
             inner.pending.cancel_key(&key);
             cancel_key = Some(key);
@@ -132,7 +154,14 @@ pub(crate) fn start(inner: &Rc<Inner>, input: CallInput) -> CallFuture {
     }
     let inner = Rc::clone(inner);
     Box::pin(async move {
-        let raced = abort.race(work).await;
+        // A call of its own ends soon after an abort, because fetch and the body read reject
+        // once the signal aborts. A call that joined a shared request waits on the request,
+        // which its abort does not end, so it races the abort.
+        let raced = if joins {
+            abort.race(work).await
+        } else {
+            Ok(work.await)
+        };
         let cause = abort.abort_cause();
         let result = match (raced, cause) {
             (Ok(Ok(value)), _) => Ok(value),
@@ -216,26 +245,33 @@ async fn attempts(
     loop {
         // Send with the token stored now, which a replay picks up after a renewal.
         let sent_token = request.token_allowed.then(|| inner.tokens.get()).flatten();
-        let response =
-            match request::send(&request, &inner.config, sent_token.as_deref(), &signal).await {
-                Ok(response) => response,
-                Err(SendError::Build(message)) => {
-                    return Err(request.error(ErrorKind::InvalidRequest, message))
-                }
-                Err(SendError::Fetch) => return Err(fetch_error(&request)),
-            };
+        let attempt = Attempt {
+            headers: request.attempt_headers(&inner.config, sent_token.as_deref()),
+            body: request.body.clone(),
+            signal: &signal,
+            response_type: request.response_type,
+            auth_header: &inner.config.auth_header,
+            // A renewed token is stored as soon as the response arrives, before the body is
+            // read, so concurrent calls see it at once.
+            store: request.token_allowed.then_some(&inner.store_renewed),
+        };
+        let response = match transport::send(&request.url, &request.method, attempt).await {
+            Ok(response) => response,
+            Err(SendError::Build(message)) => {
+                return Err(request.error(ErrorKind::InvalidRequest, message))
+            }
+            Err(SendError::Fetch) => return Err(fetch_error(&request)),
+        };
         let status = response.status();
-
-        // Store a renewed token before deciding, so concurrent calls see it at once.
         let renewed = if request.token_allowed {
-            store_renewed(&inner, &response)
+            read_renewed(response.header().as_deref()).0
         } else {
             Renewed::Absent
         };
 
-        let body = response::read(&response, request.response_type)
-            .await
-            .map_err(|_| body_error(&request, status))?;
+        let Some(body) = response.body() else {
+            return Err(body_error(&request, status));
+        };
         let envelope = match body {
             Body::Raw(value) => return Ok(value),
             Body::Envelope(envelope) => envelope,
@@ -275,16 +311,6 @@ async fn attempts(
             }
         }
     }
-}
-
-/// Stores the renewed token of `response`, raw or `Bearer <token>`, and returns what it found.
-fn store_renewed(inner: &Inner, response: &web_sys::Response) -> Renewed {
-    let header = response::header(response, &inner.config.auth_header);
-    let (renewed, token) = read_renewed(header.as_deref());
-    if let Some(token) = token {
-        inner.store_token(token);
-    }
-    renewed
 }
 
 fn fetch_error(request: &Prepared) -> Error {

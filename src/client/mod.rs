@@ -44,6 +44,8 @@ mod response;
 #[cfg(target_arch = "wasm32")]
 mod storage;
 #[cfg(target_arch = "wasm32")]
+mod transport;
+#[cfg(target_arch = "wasm32")]
 mod values;
 
 #[cfg(target_arch = "wasm32")]

@@ -1,9 +1,8 @@
-//! Request building: the absolute URL with its query, the headers, the body, the duplicate key,
-//! and the `fetch` of one attempt.
+//! Request building: the absolute URL with its query, the headers, the body and the duplicate
+//! key.
 
-use js_sys::{ArrayBuffer, JsString, Promise};
-use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
+use js_sys::{ArrayBuffer, JsString};
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortSignal, Blob, FormData, ReadableStream, Url, UrlSearchParams};
 
 use super::config::{is_header_name, ClientConfig, Duplicates, ResponseType};
@@ -114,14 +113,6 @@ impl Prepared {
     }
 }
 
-/// The outcome of an attempt that got no response.
-pub(crate) enum SendError {
-    /// The request could not be built from the caller's input.
-    Build(String),
-    /// `fetch` rejected: the network failed, CORS blocked the response, or the signal aborted.
-    Fetch,
-}
-
 /// Builds the parts of a call that stay the same across its replays.
 ///
 /// # Errors
@@ -184,103 +175,33 @@ pub(crate) fn prepare(
     })
 }
 
-#[wasm_bindgen(inline_js = r#"
-export function send(url, method, headers, body, signal) {
-  const init = { method, headers: new Headers(), signal };
-  for (let i = 0; i < headers.length; i += 2) {
-    try {
-      init.headers.set(headers[i], headers[i + 1]);
-    } catch {
-      throw `the value of header "${headers[i]}" is not a valid header value`;
-    }
-  }
-  if (body !== undefined) {
-    init.body = body;
-  }
-  return fetch(url, init).catch((error) => {
-    if (!signal.aborted) {
-      try {
-        new Request(url, init);
-      } catch (rejected) {
-        throw `the browser rejected the request: ${rejected.message}`;
-      }
-    }
-    throw error;
-  });
-}
-
-export function offline() {
-  return typeof navigator === "object" && navigator !== null && navigator.onLine === false;
-}
-"#)]
-extern "C" {
-    /// Calls `fetch(url, {method, headers, body, signal})`, with `headers` as a flat list of
-    /// names and values. It throws a message when a header value is invalid, and the promise
-    /// rejects with a message when the browser rejects the request itself, such as a URL with
-    /// credentials. Any other rejection is the network's or the signal's.
-    #[wasm_bindgen(js_name = send, catch)]
-    fn fetch_with(
-        url: &str,
-        method: &str,
-        headers: Vec<String>,
-        body: Option<JsValue>,
-        signal: &AbortSignal,
-    ) -> Result<Promise, JsValue>;
-
-    /// Returns true when `navigator.onLine` is false. Without a navigator, as in older Node, the
-    /// client counts as online.
-    #[wasm_bindgen(js_name = offline)]
-    pub(crate) fn is_offline() -> bool;
-}
-
-/// Sends one attempt of `request` with `token`, aborted by `signal`.
-///
-/// `fetch` gets the URL and a plain init object, never a `Request`, because constructing a
-/// `Request` for every call costs more than the rest of the call's own work. Only when `fetch`
-/// rejects is a `Request` built, to tell a request that the browser refuses from a network
-/// failure.
-///
-/// # Errors
-///
-/// Returns [`SendError::Build`] when a header value or the request is rejected by the browser,
-/// and [`SendError::Fetch`] when no response arrived.
-pub(crate) async fn send(
-    request: &Prepared,
-    config: &ClientConfig,
-    token: Option<&str>,
-    signal: &AbortSignal,
-) -> Result<web_sys::Response, SendError> {
-    let mut headers = Vec::with_capacity(request.headers.len() * 2 + 2);
-    for (name, value) in &request.headers {
-        headers.push(name.clone());
-        headers.push(value.clone());
-    }
-    if let Some(token) = token {
-        if !has_header(&request.headers, &config.auth_header) {
-            let mut value = String::with_capacity(config.auth_scheme.len() + token.len() + 1);
-            if !config.auth_scheme.is_empty() {
-                value.push_str(&config.auth_scheme);
-                value.push(' ');
-            }
-            value.push_str(token);
-            headers.push(config.auth_header.clone());
-            headers.push(value);
+impl Prepared {
+    /// Returns the headers of one attempt as a flat list of names and values: the merged
+    /// headers, and the token in the auth header unless the caller set that header.
+    pub(crate) fn attempt_headers(
+        &self,
+        config: &ClientConfig,
+        token: Option<&str>,
+    ) -> Vec<String> {
+        let mut headers = Vec::with_capacity(self.headers.len() * 2 + 2);
+        for (name, value) in &self.headers {
+            headers.push(name.clone());
+            headers.push(value.clone());
         }
+        if let Some(token) = token {
+            if !has_header(&self.headers, &config.auth_header) {
+                let mut value = String::with_capacity(config.auth_scheme.len() + token.len() + 1);
+                if !config.auth_scheme.is_empty() {
+                    value.push_str(&config.auth_scheme);
+                    value.push(' ');
+                }
+                value.push_str(token);
+                headers.push(config.auth_header.clone());
+                headers.push(value);
+            }
+        }
+        headers
     }
-    let build_error = |error: JsValue| match error.as_string() {
-        Some(message) => SendError::Build(message),
-        None => SendError::Fetch,
-    };
-    let promise = fetch_with(
-        &request.url,
-        &request.method,
-        headers,
-        request.body.clone(),
-        signal,
-    )
-    .map_err(build_error)?;
-    let response = JsFuture::from(promise).await.map_err(build_error)?;
-    Ok(response.unchecked_into())
 }
 
 /// Returns the URL of the page or worker, or None in Node.

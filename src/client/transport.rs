@@ -1,0 +1,228 @@
+//! One attempt on the wire: `fetch`, the renewed-token header and the body, in JavaScript.
+//!
+//! The attempt runs as one JavaScript promise, so a call crosses between wasm and JavaScript once
+//! to start an attempt and once when it ends, and awaits one promise instead of one for the
+//! response and one for its body.
+
+use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::AbortSignal;
+
+use super::config::ResponseType;
+use super::response::{Body, Envelope};
+
+#[wasm_bindgen(inline_js = r#"
+export class Received {
+  constructor(status, ok, header, kind, value) {
+    this.status = status;
+    this.ok = ok;
+    this.header = header;
+    this.kind = kind;
+    this.value = value;
+  }
+  get code() {
+    return this.value.code;
+  }
+}
+
+function readBody(response, type) {
+  if (response.ok && type !== 0) {
+    let read;
+    if (type === 2) {
+      read = response.blob();
+    } else if (type === 3) {
+      read = response.arrayBuffer();
+    } else {
+      read = response.text();
+    }
+    return read.then((value) => [0, value]);
+  }
+  return response.text().then((text) => {
+    let value;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return [text.trim() === "" ? 2 : 3];
+    }
+    const envelope =
+      value !== null && typeof value === "object" && !Array.isArray(value) && Number.isInteger(value.code);
+    return envelope ? [1, value] : [4];
+  });
+}
+
+export function attempt(url, method, headers, body, signal, type, authHeader, store) {
+  const init = { method, headers: new Headers(), signal };
+  for (let i = 0; i < headers.length; i += 2) {
+    try {
+      init.headers.set(headers[i], headers[i + 1]);
+    } catch {
+      throw `the value of header "${headers[i]}" is not a valid header value`;
+    }
+  }
+  if (body !== undefined) {
+    init.body = body;
+  }
+  return fetch(url, init).then(
+    (response) => {
+      const { status, ok } = response;
+      const header = response.headers.get(authHeader) ?? undefined;
+      if (store && header !== undefined) {
+        store(header);
+      }
+      return readBody(response, type).then(
+        ([kind, value]) => new Received(status, ok, header, kind, value),
+        () => new Received(status, ok, header, 5),
+      );
+    },
+    (error) => {
+      if (!signal.aborted) {
+        try {
+          new Request(url, init);
+        } catch (rejected) {
+          throw `the browser rejected the request: ${rejected.message}`;
+        }
+      }
+      throw error;
+    },
+  );
+}
+
+export function offline() {
+  return typeof navigator === "object" && navigator !== null && navigator.onLine === false;
+}
+"#)]
+extern "C" {
+    /// The response of one attempt, with its body read.
+    pub(crate) type Received;
+
+    /// Returns the HTTP status.
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn status(this: &Received) -> u16;
+
+    /// Returns true for a 2xx status.
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn ok(this: &Received) -> bool;
+
+    /// Returns the renewed-token header, or None.
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn header(this: &Received) -> Option<String>;
+
+    /// Returns the body's kind: 0 raw, 1 envelope, 2 empty, 3 not JSON, 4 JSON that is not an
+    /// envelope, 5 a body that could not be read.
+    #[wasm_bindgen(method, getter)]
+    fn kind(this: &Received) -> u8;
+
+    /// Returns the raw body or the envelope object, undefined for the other kinds.
+    #[wasm_bindgen(method, getter)]
+    fn value(this: &Received) -> JsValue;
+
+    /// Returns the envelope's code, a whole number.
+    #[wasm_bindgen(method, getter)]
+    fn code(this: &Received) -> f64;
+
+    /// Starts one attempt and returns the promise of its `Received`. It throws a message for
+    /// an invalid header value, and the promise rejects with a message when the browser
+    /// rejects the request itself, such as a URL with credentials.
+    #[wasm_bindgen(js_name = attempt, catch)]
+    #[allow(clippy::too_many_arguments)]
+    fn start_attempt(
+        url: &str,
+        method: &str,
+        headers: Vec<String>,
+        body: Option<JsValue>,
+        signal: &AbortSignal,
+        response_type: u8,
+        auth_header: &str,
+        store: Option<&Function>,
+    ) -> Result<Promise, JsValue>;
+
+    /// Returns true when `navigator.onLine` is false. Without a navigator, as in older Node, the
+    /// client counts as online.
+    #[wasm_bindgen(js_name = offline)]
+    pub(crate) fn is_offline() -> bool;
+}
+
+impl Received {
+    /// Returns the body, or None when it could not be read: the connection dropped or the call
+    /// was aborted.
+    pub(crate) fn body(&self) -> Option<Body> {
+        Some(match self.kind() {
+            0 => Body::Raw(self.value()),
+            1 => Body::Envelope(Envelope {
+                value: self.value(),
+                code: self.code() as i64,
+            }),
+            2 => Body::Empty,
+            3 => Body::NotJson,
+            4 => Body::NotEnvelope,
+            _ => return None,
+        })
+    }
+}
+
+/// The parts of one attempt besides its URL and method.
+pub(crate) struct Attempt<'a> {
+    /// The headers as a flat list of names and values.
+    pub headers: Vec<String>,
+    /// The body as `fetch` takes it.
+    pub body: Option<JsValue>,
+    /// Aborts the attempt and its body read.
+    pub signal: &'a AbortSignal,
+    /// How to read a 2xx body.
+    pub response_type: ResponseType,
+    /// The header that carries a renewed token.
+    pub auth_header: &'a str,
+    /// Called with that header's value as soon as the response arrives, before its body is
+    /// read, or None when this origin's renewed tokens are ignored.
+    pub store: Option<&'a Function>,
+}
+
+/// The outcome of an attempt that got no response.
+pub(crate) enum SendError {
+    /// The request could not be built from the caller's input.
+    Build(String),
+    /// `fetch` rejected: the network failed, CORS blocked the response, or the signal aborted.
+    Fetch,
+}
+
+/// Sends one attempt to `url` and reads its response.
+///
+/// `fetch` gets the URL and a plain init object, never a `Request`, because constructing a
+/// `Request` for every call costs more than the rest of the call's own work. Only when `fetch`
+/// rejects is a `Request` built, to tell a request that the browser refuses from a network
+/// failure.
+///
+/// # Errors
+///
+/// Returns [`SendError::Build`] when a header value or the request is rejected by the browser,
+/// and [`SendError::Fetch`] when no response arrived.
+pub(crate) async fn send(
+    url: &str,
+    method: &str,
+    attempt: Attempt<'_>,
+) -> Result<Received, SendError> {
+    let response_type = match attempt.response_type {
+        ResponseType::Json => 0,
+        ResponseType::Text => 1,
+        ResponseType::Blob => 2,
+        ResponseType::ArrayBuffer => 3,
+    };
+    let classify = |error: JsValue| match error.as_string() {
+        Some(message) => SendError::Build(message),
+        None => SendError::Fetch,
+    };
+    let promise = start_attempt(
+        url,
+        method,
+        attempt.headers,
+        attempt.body,
+        attempt.signal,
+        response_type,
+        attempt.auth_header,
+        attempt.store,
+    )
+    .map_err(classify)?;
+    let received = JsFuture::from(promise).await.map_err(classify)?;
+    Ok(received.unchecked_into())
+}
