@@ -31,6 +31,10 @@ struct Entry {
 /// so a hash collision never passes for the token. Only verified tokens go in, which an attacker
 /// cannot make without the secret, so failed tokens never take up room. The cache is split into
 /// shards with a read-write lock each, and a hit takes only a read lock.
+///
+/// quick_cache locks the shards with std's `RwLock`, which poisons when a thread panics while
+/// writing, and later lookups would then panic. The code under its write lock only hashes and
+/// compares token strings, moves entries and drops `Arc`s, none of which panics.
 pub(crate) struct TokenCache {
     entries: Cache<Box<str>, Entry>,
     /// The leeway plus the grace period, in seconds.
