@@ -49,6 +49,9 @@ step "building the web package and installing the size baselines"
 (cd bench/size && npm install --no-audit --no-fund --no-package-lock --silent >&2)
 PATH="$root/bench/size/node_modules/.bin:$PATH" \
   wasm-pack build --release --target web --out-dir "$work/pkg" --out-name renew_fetch -- --features talc >&2
+# The floor of section 2, served from /pkg/floor/ beside the package.
+PATH="$root/bench/size/node_modules/.bin:$PATH" CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}/floor" \
+  wasm-pack build --release --target web --out-dir "$work/pkg/floor" --out-name floor bench/size/floor -- --locked >&2
 
 step "1. Size: scripts/size.sh"
 bash scripts/size.sh --markdown --pkg "$work/pkg" >"$work/size.md"

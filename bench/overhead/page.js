@@ -1,9 +1,11 @@
 // The in-page half of the per-request overhead benchmark. It sends small JSON GETs to the demo
-// server's /scenario/ok three ways: raw fetch, axios with the interceptors an app would add to
-// match renew-fetch, and renew-fetch. Rounds alternate the order of the three.
+// server's /scenario/ok four ways: raw fetch, axios with the interceptors an app would add to
+// match renew-fetch, renew-fetch, and the floor of bench/size/floor (a wasm-bindgen client that
+// only awaits one fetch). Rounds alternate the order of the four.
 
 import axios from "/node_modules/axios/dist/esm/axios.min.js";
 import init, { HttpClient } from "/pkg/renew_fetch.js";
+import initFloor, { Client as FloorClient } from "/pkg/floor/floor.js";
 
 // A fixed placeholder, not a credential: /scenario/ok accepts any token and verifies none.
 const TOKEN = "overhead.bench.placeholder";
@@ -92,6 +94,13 @@ function makeClient() {
   return (url) => client.get(url).then(checkEnvelope);
 }
 
+// The floor: one Rust method that awaits one fetch with the Bearer header through
+// wasm-bindgen-futures. Any wasm-bindgen client pays this cost before its own logic.
+function makeFloor() {
+  const client = new FloorClient(TOKEN);
+  return (url) => client.get(url).then(checkEnvelope);
+}
+
 async function sendSequence(get, count) {
   for (let i = 0; i < count; i += 1) {
     await get(nextUrl());
@@ -119,10 +128,12 @@ async function sendBatches(get, count, batchSize) {
 // per implementation and mode runs first and is not counted.
 window.runOverhead = async function runOverhead({ total, batchSize, chunk, warmup }) {
   await init();
+  await initFloor();
   const implementations = [
     ["fetch", rawFetchGet],
     ["axios", makeAxios()],
     ["renew-fetch", makeClient()],
+    ["floor", makeFloor()],
   ];
   const modes = [
     ["sequence", chunk, (get, count) => sendSequence(get, count)],
@@ -168,11 +179,12 @@ let profiled;
 window.sendInSequence = async function sendInSequence(name, count) {
   if (!profiled) {
     await init();
-    profiled = { fetch: rawFetchGet, axios: makeAxios(), "renew-fetch": makeClient() };
+    await initFloor();
+    profiled = { fetch: rawFetchGet, axios: makeAxios(), "renew-fetch": makeClient(), floor: makeFloor() };
   }
   const get = profiled[name];
   if (!get) {
-    throw new Error(`unknown implementation "${name}"; use fetch, axios or renew-fetch`);
+    throw new Error(`unknown implementation "${name}"; use fetch, axios, renew-fetch or floor`);
   }
   await sendSequence(get, count);
 };

@@ -2,8 +2,9 @@
 // prints the functions with the most self time, and the main-thread time per call outside idle
 // time and Chromium's native `fetch`.
 //
-// Usage: node bench/overhead/profile.js URL fetch|axios|renew-fetch [CALLS]
-//   URL    the demo server's origin, started as scripts/bench-client.sh starts it
+// Usage: node bench/overhead/profile.js URL fetch|axios|renew-fetch|floor [CALLS]
+//   URL    the demo server's origin, started as scripts/bench-client.sh starts it, with the
+//          floor's web build in floor/ of the --pkg folder
 //   CALLS  the GETs sent in sequence while the profiler runs, 400 unless given
 
 import { chromium } from "playwright-core";
@@ -13,7 +14,7 @@ import { CHROMIUM_ARGS } from "./chromium.js";
 const [origin, name, callsArgument = "400"] = process.argv.slice(2);
 const calls = Number(callsArgument);
 if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(origin ?? "") || !name || !Number.isInteger(calls) || calls < 1) {
-  console.error("usage: node bench/overhead/profile.js URL fetch|axios|renew-fetch [CALLS]");
+  console.error("usage: node bench/overhead/profile.js URL fetch|axios|renew-fetch|floor [CALLS]");
   process.exit(2);
 }
 

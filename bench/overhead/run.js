@@ -3,7 +3,8 @@
 //
 // Usage: node bench/overhead/run.js URL [--total N] [--batch-size N] [--chunk N] [--warmup N]
 //   URL   the demo server's origin, such as http://127.0.0.1:8080, started with --scenarios,
-//         --www bench/overhead and --pkg set to a wasm-pack web build of renew-fetch
+//         --www bench/overhead and --pkg set to a wasm-pack web build of renew-fetch, with the
+//         web build of bench/size/floor in its floor/ folder
 
 import { chromium } from "playwright-core";
 
