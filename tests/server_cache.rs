@@ -269,3 +269,46 @@ async fn one_byte_off_cached_token_is_rejected() {
     let again = send(&pair.cached, get_with("/api/profile", &token)).await;
     assert_eq!(again.status, StatusCode::OK, "the original still passes");
 }
+
+#[tokio::test]
+async fn header_rows_unchanged_by_warm_cache() {
+    let pair = pair(|b| b);
+    let token = pair.config.issue_token("42", "ada").expect("issue");
+    let warm = send(&pair.cached, get_with("/api/profile", &token)).await;
+    assert_eq!(warm.status, StatusCode::OK, "the warm-up passes");
+    send(&pair.uncached, get_with("/api/profile", &token)).await;
+
+    let cases: Vec<(&str, Option<Vec<u8>>)> = vec![
+        ("no header", None),
+        ("Basic scheme", Some(b"Basic dXNlcjpwYXNz".to_vec())),
+        ("raw token without scheme", Some(token.clone().into_bytes())),
+        ("two spaces", Some(format!("Bearer  {token}").into_bytes())),
+        (
+            "trailing space",
+            Some(format!("Bearer {token} ").into_bytes()),
+        ),
+        (
+            "lowercase scheme",
+            Some(format!("bearer {token}").into_bytes()),
+        ),
+    ];
+    for (what, value) in cases {
+        let request = || match &value {
+            Some(value) => get_raw("/api/profile", value),
+            None => get_bare("/api/profile"),
+        };
+        let uncached = send(&pair.uncached, request()).await;
+        let cached = send(&pair.cached, request()).await;
+        assert_eq!(seen(&cached), seen(&uncached), "{what}: same reply");
+    }
+    assert_eq!(
+        pair.cached_calls.get(),
+        pair.uncached_calls.get(),
+        "the handler ran as often"
+    );
+    assert_eq!(
+        pair.cached_calls.get(),
+        2,
+        "only the warm-up and the lowercase scheme ran the handler"
+    );
+}
