@@ -5,7 +5,9 @@
 #   1. Size                   scripts/size.sh on the web build made here
 #   2. Per-request overhead   bench/overhead/run.js in headless Chromium against the demo server
 #
-# Usage: bash scripts/bench-client.sh
+# Usage: bash scripts/bench-client.sh [--profile fetch|axios|renew-fetch|floor]
+#   --profile NAME  builds and starts the same page and server, then runs
+#                   bench/overhead/profile.js on NAME in place of the benchmark
 #
 # It builds the web package once into a temporary folder (pkg/ is left as it is) and the demo
 # server with `cargo build --release --features demo`, and takes a few minutes. The server binds
@@ -28,6 +30,17 @@ fail() {
   exit 1
 }
 
+profile=
+if (($# > 0)); then
+  case "${1:-}" in
+    --profile)
+      [[ $# -eq 2 ]] || fail "--profile needs one of fetch, axios, renew-fetch or floor"
+      profile=$2
+      ;;
+    *) fail "unknown argument \"$1\"; the only option is --profile NAME" ;;
+  esac
+fi
+
 for tool in cargo wasm-pack node npm gzip; do
   command -v "$tool" >/dev/null || fail "$tool is missing; run bash scripts/setup.sh test"
 done
@@ -47,14 +60,19 @@ trap cleanup EXIT
 
 step "building the web package and installing the size baselines"
 (cd bench/size && npm install --no-audit --no-fund --no-package-lock --silent >&2)
-PATH="$root/bench/size/node_modules/.bin:$PATH" \
+# shellcheck source=scripts/wasm-rustflags.sh
+source scripts/wasm-rustflags.sh
+PATH="$root/bench/size/node_modules/.bin:$PATH" RUSTFLAGS="$wasm_rustflags" \
   wasm-pack build --release --target web --out-dir "$work/pkg" --out-name renew_fetch -- --features talc >&2
-# The floor of section 2, served from /pkg/floor/ beside the package.
-PATH="$root/bench/size/node_modules/.bin:$PATH" CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}/floor" \
+# The floor of sections 1 and 2, served from /pkg/floor/ beside the package.
+PATH="$root/bench/size/node_modules/.bin:$PATH" RUSTFLAGS="$wasm_rustflags" \
+  CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}/floor" \
   wasm-pack build --release --target web --out-dir "$work/pkg/floor" --out-name floor bench/size/floor -- --locked >&2
 
-step "1. Size: scripts/size.sh"
-bash scripts/size.sh --markdown --pkg "$work/pkg" >"$work/size.md"
+if [[ -z $profile ]]; then
+  step "1. Size: scripts/size.sh"
+  bash scripts/size.sh --markdown --pkg "$work/pkg" >"$work/size.md"
+fi
 
 step "2. Per-request overhead: building the demo server and installing axios"
 cargo build --release --features demo --bin renew-fetch-demo >&2
@@ -71,6 +89,12 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 [[ -n $origin ]] || fail "the demo server did not start listening within 10 s: $(cat "$work/server.log")"
+
+if [[ -n $profile ]]; then
+  step "profiling $profile: node bench/overhead/profile.js $origin $profile"
+  node bench/overhead/profile.js "$origin" "$profile"
+  exit
+fi
 
 command="node bench/overhead/run.js URL --total $total --batch-size $batch_size --chunk $chunk --warmup $warmup"
 step "2. Per-request overhead: $command"

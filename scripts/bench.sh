@@ -3,14 +3,14 @@
 # into BENCHMARKS.md. Each comparison is measured in this one run, because the machine is shared
 # and absolute figures drift between runs.
 #
-#   1. Size, 2. Per-request overhead   scripts/bench-client.sh, when it exists
+#   1. Size, 2. Per-request overhead   scripts/bench-client.sh
 #   3. Server cost                     criterion: the layer's pass and renew paths, with the token
 #                                      cache off and on, against a bare jsonwebtoken decode
 #   4. Throughput                      wrk on loopback: the route behind the layer, the same route
 #                                      without it, and an express server checking the same token
 #
-# scripts/bench-client.sh, when present, runs sections 1 and 2 and prints their markdown on
-# stdout. Its stderr passes through.
+# scripts/bench-client.sh runs sections 1 and 2 and prints their markdown on stdout. Its stderr
+# passes through.
 #
 #   bash scripts/bench.sh                 every section
 #   bash scripts/bench.sh throughput      only the named sections: client, server-cost, throughput
@@ -81,31 +81,18 @@ describe_machine() {
   cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
   memory=$(free -h | awk '/^Mem:/ { print $2 }')
   echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD)$(
-    git diff --quiet HEAD -- src benches bench Cargo.toml || echo ' with local changes'
+    git diff --quiet HEAD -- src benches bench scripts Cargo.toml Cargo.lock || echo ' with local changes'
   )"
   echo "- CPU: ${cpu:-unknown}, $(nproc) cores, shared with other work on the machine"
   echo "- Memory: $memory"
   echo "- $(rustc --version), node $(node --version), $(wrk -v 2>&1 | awk 'NR == 1 { print $1, $2 }')"
 }
 
-# Runs scripts/bench-client.sh when it exists and keeps its markdown for the report.
+# Runs scripts/bench-client.sh and keeps its markdown for the report.
 run_client_sections() {
-  if [[ -f scripts/bench-client.sh ]]; then
-    step "1. Size and 2. Per-request overhead: scripts/bench-client.sh"
-    bash scripts/bench-client.sh >"$work/client.md"
-    cat "$work/client.md" >&2
-  else
-    step "1. Size and 2. Per-request overhead: skipped, scripts/bench-client.sh does not exist"
-    {
-      echo "## 1. Size"
-      echo
-      echo "Not measured: scripts/bench-client.sh does not exist yet."
-      echo
-      echo "## 2. Per-request overhead"
-      echo
-      echo "Not measured: scripts/bench-client.sh does not exist yet."
-    } >"$work/client.md"
-  fi
+  step "1. Size and 2. Per-request overhead: scripts/bench-client.sh"
+  bash scripts/bench-client.sh >"$work/client.md"
+  cat "$work/client.md" >&2
 }
 
 # Prints the median of one criterion benchmark in nanoseconds.

@@ -28,6 +28,10 @@ if [[ "$(binaryen_version)" != "$pinned" ]]; then
 fi
 export PATH="$root/npm/node_modules/.bin:$PATH"
 
+# shellcheck source=scripts/wasm-rustflags.sh
+source scripts/wasm-rustflags.sh
+export RUSTFLAGS="$wasm_rustflags"
+
 out=pkg-build
 rm -rf "$out"
 # The second build reuses the first one's compiled crate, so only wasm-bindgen and wasm-opt

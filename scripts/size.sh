@@ -56,10 +56,12 @@ done
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
+# shellcheck source=scripts/wasm-rustflags.sh
+source scripts/wasm-rustflags.sh
 (cd bench/size && npm install --no-audit --no-fund --no-package-lock --silent >&2)
 if [[ -z "$pkg_dir" ]]; then
   pkg_dir="$out/pkg"
-  PATH="$root/bench/size/node_modules/.bin:$PATH" \
+  PATH="$root/bench/size/node_modules/.bin:$PATH" RUSTFLAGS="$wasm_rustflags" \
     wasm-pack build --release --target web --out-dir "$pkg_dir" --out-name renew_fetch -- --features talc >&2
 fi
 
@@ -124,10 +126,15 @@ export { default as qs } from "qs";')
 axios_qs_raw=$(wc -c <"$axios_qs_file" | tr -d ' ')
 axios_qs_gz=$(gzip_size "$axios_qs_file")
 
-# The floor: bench/size/floor, built and measured like the package, glue minified.
-floor_dir="$out/floor"
-PATH="$root/bench/size/node_modules/.bin:$PATH" CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}/floor" \
-  wasm-pack build --release --target web --out-dir "$floor_dir" --out-name floor bench/size/floor -- --locked >&2
+# The floor: bench/size/floor, built and measured like the package, glue minified. A --pkg
+# folder with a floor/ build in it, as scripts/bench-client.sh makes, gives the floor instead.
+floor_dir="$pkg_dir/floor"
+if [[ ! -f "$floor_dir/floor_bg.wasm" ]]; then
+  floor_dir="$out/floor"
+  PATH="$root/bench/size/node_modules/.bin:$PATH" RUSTFLAGS="$wasm_rustflags" \
+    CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}/floor" \
+    wasm-pack build --release --target web --out-dir "$floor_dir" --out-name floor bench/size/floor -- --locked >&2
+fi
 floor_glue=("$floor_dir/floor.js")
 if [[ -d "$floor_dir/snippets" ]]; then
   while IFS= read -r -d '' snippet; do
