@@ -24,7 +24,10 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 target_dir=${CARGO_TARGET_DIR:-$root/target}
 export CRITERION_HOME="$target_dir/criterion"
-report="$target_dir/bench-report.md"
+# Sections 3 and 4 build with the bench profile, which cargo puts in the same release/ folder as
+# the demo server's release build of section 2. A folder of their own keeps each build from
+# recompiling the crate over the other's.
+server_target_dir="$target_dir/server-bench"
 
 # wrk settings of every throughput run. Warm-up runs are not reported. Each axum route gets
 # wrk_seconds in total, as wrk_cycles cycles of open, protected, protected, open, so a change of
@@ -118,7 +121,7 @@ micros() { awk -v ns="$1" 'BEGIN { printf "%.2f µs", ns / 1000 }'; }
 run_server_cost() {
   step "3. Server cost: cargo bench --features server --bench layer"
   rm -rf "$CRITERION_HOME/server_cost"
-  cargo bench --features server --bench layer -- --noplot >&2
+  CARGO_TARGET_DIR="$server_target_dir" cargo bench --features server --bench layer -- --noplot >&2
 
   # The decode runs before and after the layer's benchmarks, and the ratios divide by the mean
   # of its two medians.
@@ -215,13 +218,14 @@ cpu_per_request() {
 
 run_throughput() {
   step "4. Throughput: building the server and installing express"
-  cargo build --profile bench --features server --example bench_server >&2
+  CARGO_TARGET_DIR="$server_target_dir" cargo build --profile bench --features server \
+    --example bench_server >&2
   (cd bench/throughput && npm ci --no-audit --no-fund --loglevel=error >&2)
 
   # One random secret for both servers, so the one token is valid on both.
   RENEW_FETCH_BENCH_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
   export RENEW_FETCH_BENCH_SECRET
-  "$target_dir/release/examples/bench_server" --addr 127.0.0.1:0 \
+  "$server_target_dir/release/examples/bench_server" --addr 127.0.0.1:0 \
     --token-file "$work/token" >"$work/rust.log" 2>&1 &
   local rust_pid=$!
   server_pids+=("$rust_pid")
@@ -297,6 +301,10 @@ run_throughput() {
 sections=("$@")
 if [[ ${#sections[@]} -eq 0 ]]; then
   sections=(client server-cost throughput)
+  report="$target_dir/bench-report.md"
+else
+  # A run of some sections keeps the report of the last full run.
+  report="$target_dir/bench-report-$(IFS=-; echo "${sections[*]}").md"
 fi
 require_tools
 for section in "${sections[@]}"; do
