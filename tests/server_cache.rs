@@ -76,27 +76,27 @@ fn seen(reply: &Reply) -> Seen {
 
 /// Sends `token` to both apps at the clock's time and asserts that they reply alike. Returns
 /// the reply of the cached app.
-async fn same_reply(pair: &Pair, token: &str, what: &str) -> Reply {
+async fn same_reply(pair: &Pair, token: &str, case: &str) -> Reply {
     let uncached = send(&pair.uncached, get_with("/api/profile", token)).await;
     let cached = send(&pair.cached, get_with("/api/profile", token)).await;
-    assert_eq!(seen(&cached), seen(&uncached), "{what}: same reply");
+    assert_eq!(seen(&cached), seen(&uncached), "{case}: same reply");
     assert_eq!(
         pair.cached_calls.get(),
         pair.uncached_calls.get(),
-        "{what}: the handler ran as often"
+        "{case}: the handler ran as often"
     );
     cached
 }
 
 /// Warms the cache with `token` at the clock's time, then moves the clock to `at`, and checks
 /// two cached requests against the uncached app.
-async fn check_after_warm_up(pair: &Pair, token: &str, at: u64, what: &str) -> Reply {
+async fn check_after_warm_up(pair: &Pair, token: &str, at: u64, case: &str) -> Reply {
     let warm = send(&pair.cached, get_with("/api/profile", token)).await;
-    assert_eq!(warm.status, StatusCode::OK, "{what}: the warm-up passes");
+    assert_eq!(warm.status, StatusCode::OK, "{case}: the warm-up passes");
     send(&pair.uncached, get_with("/api/profile", token)).await;
     pair.clock.set(at);
-    same_reply(pair, token, &format!("{what}, first after warm-up")).await;
-    same_reply(pair, token, &format!("{what}, second after warm-up")).await
+    same_reply(pair, token, &format!("{case}, first after warm-up")).await;
+    same_reply(pair, token, &format!("{case}, second after warm-up")).await
 }
 
 #[tokio::test]
@@ -136,18 +136,18 @@ async fn hit_matches_miss_at_exp() {
 async fn cached_token_becomes_overdue() {
     let pair = pair(|b| b);
     let token = pair.config.issue_token("42", "ada").expect("issue");
-    for (what, at) in [
+    for (case, at) in [
         ("1 s after exp", T0 + LIFETIME + 1),
         ("5 min after exp", T0 + LIFETIME + 5 * MIN),
         ("last second of grace", T0 + LIFETIME + GRACE),
     ] {
         pair.clock.set(T0);
-        let reply = check_after_warm_up(&pair, &token, at, what).await;
-        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{what}: 401");
-        assert_eq!(reply.code(), OVERDUE, "{what}: overdue code");
+        let reply = check_after_warm_up(&pair, &token, at, case).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{case}: 401");
+        assert_eq!(reply.code(), OVERDUE, "{case}: overdue code");
         assert!(
             reply.header("authorization").is_some(),
-            "{what}: a renewed token"
+            "{case}: a renewed token"
         );
     }
     assert_eq!(
@@ -231,7 +231,7 @@ async fn one_byte_off_cached_token_is_rejected() {
     let last_dot = token.rfind('.').expect("three parts");
     let signature_middle = last_dot + (token.len() - last_dot) / 2;
     let mut variants: Vec<(String, String)> = Vec::new();
-    for (what, at) in [
+    for (case, at) in [
         ("header byte", first_dot / 2),
         ("payload byte", (first_dot + last_dot) / 2),
         ("signature byte", signature_middle),
@@ -239,26 +239,26 @@ async fn one_byte_off_cached_token_is_rejected() {
         let mut bytes = token.clone().into_bytes();
         bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
         let changed = String::from_utf8(bytes).expect("ASCII");
-        variants.push((what.to_owned(), changed));
+        variants.push((case.to_owned(), changed));
     }
     variants.push(("one byte longer".to_owned(), format!("{token}A")));
     variants.push((
         "one byte shorter".to_owned(),
         token[..token.len() - 1].to_owned(),
     ));
-    for (what, changed) in &variants {
-        assert_ne!(changed, &token, "{what}: the variant differs");
+    for (case, changed) in &variants {
+        assert_ne!(changed, &token, "{case}: the variant differs");
         let reply = send(&pair.cached, get_with("/api/profile", changed)).await;
         assert_rejected(
             &reply,
             StatusCode::UNAUTHORIZED,
             INVALID_TOKEN,
             Some("invalid_token"),
-            what,
+            case,
         );
         assert!(
             reply.header("authorization").is_none(),
-            "{what}: no token handed out"
+            "{case}: no token handed out"
         );
     }
     assert_eq!(
@@ -292,14 +292,14 @@ async fn header_rows_unchanged_by_warm_cache() {
             Some(format!("bearer {token}").into_bytes()),
         ),
     ];
-    for (what, value) in cases {
+    for (case, value) in cases {
         let request = || match &value {
             Some(value) => get_raw("/api/profile", value),
             None => get_bare("/api/profile"),
         };
         let uncached = send(&pair.uncached, request()).await;
         let cached = send(&pair.cached, request()).await;
-        assert_eq!(seen(&cached), seen(&uncached), "{what}: same reply");
+        assert_eq!(seen(&cached), seen(&uncached), "{case}: same reply");
     }
     assert_eq!(
         pair.cached_calls.get(),

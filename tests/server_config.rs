@@ -85,6 +85,7 @@ fn token_cache_capacity_is_checked() {
         .build()
         .expect("capacity 0 builds");
     assert_eq!(off.token_cache_capacity(), 0, "0 turns the cache off");
+
     let largest = builder(&clock)
         .token_cache_capacity(MAX_TOKEN_CACHE_CAPACITY)
         .build()
@@ -94,6 +95,7 @@ fn token_cache_capacity_is_checked() {
         MAX_TOKEN_CACHE_CAPACITY,
         "the maximum is kept"
     );
+
     let too_large = MAX_TOKEN_CACHE_CAPACITY + 1;
     let e = err(builder(&clock).token_cache_capacity(too_large));
     assert_eq!(
@@ -103,6 +105,7 @@ fn token_cache_capacity_is_checked() {
         },
         "one above the maximum"
     );
+
     let msg = e.to_string();
     assert!(
         msg.contains("token_cache_capacity is 1000001"),
@@ -112,6 +115,7 @@ fn token_cache_capacity_is_checked() {
         msg.contains("use 1000000 or less, or 0"),
         "message gives the fix: {msg}"
     );
+
     assert_eq!(
         err(builder(&clock).token_cache_capacity(usize::MAX)),
         ConfigError::TokenCacheTooLarge {
