@@ -11,7 +11,6 @@ use renew_fetch::server::{AuthConfig, AuthConfigBuilder, ManualClock};
 use serde_json::Value;
 use server_support::*;
 
-const INVALID_TOKEN: i64 = 1007;
 const OVERDUE: i64 = 401;
 
 /// Two apps on one clock and secret: one with the default cache, one with the cache off.
@@ -163,13 +162,7 @@ async fn cached_token_expires_past_grace() {
     let token = pair.config.issue_token("42", "ada").expect("issue");
     let at = T0 + LIFETIME + GRACE + 1;
     let reply = check_after_warm_up(&pair, &token, at, "1 s past grace").await;
-    assert_rejected(
-        &reply,
-        StatusCode::UNAUTHORIZED,
-        INVALID_TOKEN,
-        Some("invalid_token"),
-        "past grace",
-    );
+    assert_invalid_token_reply(&reply, "past grace");
     // After the cache dropped the token, the token verifies again as it did before.
     pair.clock.set(T0 + HOUR);
     let reply = same_reply(&pair, &token, "back at 1 h in").await;
@@ -188,13 +181,7 @@ async fn cached_token_hits_session_cap() {
         "no renewal that the cap would cut short"
     );
     let reply = check_after_warm_up(&pair, &token, T0 + LIFETIME, "cap reached").await;
-    assert_rejected(
-        &reply,
-        StatusCode::UNAUTHORIZED,
-        INVALID_TOKEN,
-        Some("invalid_token"),
-        "cap reached",
-    );
+    assert_invalid_token_reply(&reply, "cap reached");
 }
 
 #[tokio::test]
@@ -208,13 +195,7 @@ async fn cached_token_rechecks_iat_and_nbf() {
     let token = jws(HS256_HEADER, &claims.to_string(), SECRET);
     // A minute earlier, both times are past the leeway.
     let reply = check_after_warm_up(&pair, &token, T0 - MIN, "clock set back").await;
-    assert_rejected(
-        &reply,
-        StatusCode::UNAUTHORIZED,
-        INVALID_TOKEN,
-        Some("invalid_token"),
-        "nbf and iat in the future",
-    );
+    assert_invalid_token_reply(&reply, "nbf and iat in the future");
     pair.clock.set(T0);
     let reply = same_reply(&pair, &token, "clock back at the start").await;
     assert_eq!(reply.status, StatusCode::OK, "inside the leeway again");
@@ -249,13 +230,7 @@ async fn one_byte_off_cached_token_is_rejected() {
     for (case, changed) in &variants {
         assert_ne!(changed, &token, "{case}: the variant differs");
         let reply = send(&pair.cached, get_with("/api/profile", changed)).await;
-        assert_rejected(
-            &reply,
-            StatusCode::UNAUTHORIZED,
-            INVALID_TOKEN,
-            Some("invalid_token"),
-            case,
-        );
+        assert_invalid_token_reply(&reply, case);
         assert!(
             reply.header("authorization").is_none(),
             "{case}: no token handed out"

@@ -134,13 +134,7 @@ async fn assert_invalid_token(token: &str, what: &str) {
     let (_clock, config) = setup();
     let calls = Calls::default();
     let reply = send(&app(&config, &calls), get_with("/api/profile", token)).await;
-    assert_rejected(
-        &reply,
-        StatusCode::UNAUTHORIZED,
-        INVALID_TOKEN,
-        Some("invalid_token"),
-        what,
-    );
+    assert_invalid_token_reply(&reply, what);
     assert!(
         reply.header("authorization").is_none(),
         "{what}: no token handed out"

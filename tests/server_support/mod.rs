@@ -220,6 +220,18 @@ pub fn assert_renewal_headers(reply: &Reply, what: &str) {
     );
 }
 
+/// Asserts that `reply` is the layer's invalid-token rejection: 401, the invalid-token code and
+/// `error="invalid_token"` in the challenge.
+pub fn assert_invalid_token_reply(reply: &Reply, what: &str) {
+    assert_rejected(
+        reply,
+        StatusCode::UNAUTHORIZED,
+        renew_fetch::protocol::CODE_INVALID_TOKEN,
+        Some("invalid_token"),
+        what,
+    );
+}
+
 /// Asserts a rejection's status, business code and `WWW-Authenticate` error attribute.
 pub fn assert_rejected(
     reply: &Reply,
