@@ -8,7 +8,7 @@ use quick_cache::{DefaultHashBuilder, OptionsBuilder, UnitWeighter};
 
 use super::token::Claims;
 
-/// The claims of a token whose signature, algorithm, claim types, issuer and audience verified.
+/// The claims of a token whose signature, algorithm, claim types, issuer and audience passed.
 /// None of these checks reads the clock, so they hold for as long as the config lives.
 #[derive(Debug)]
 pub(crate) struct Verified {

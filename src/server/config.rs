@@ -39,9 +39,9 @@ pub const DEFAULT_LEEWAY: Duration = Duration::ZERO;
 /// The default `WWW-Authenticate` realm: `renew-fetch`.
 pub const DEFAULT_REALM: &str = "renew-fetch";
 
-/// The default capacity of the cache of verified tokens: 4096 tokens. With tokens of 300 bytes
-/// that is about 2.7 MB, an estimate of 650 bytes per entry for the token, its claims and the
-/// cache's bookkeeping.
+/// The default capacity of the cache of verified tokens: 4096 tokens, about 2.7 MB when full.
+/// That size is an estimate of 650 bytes per entry: a 300-byte token, its claims and the cache's
+/// bookkeeping.
 pub const DEFAULT_TOKEN_CACHE_CAPACITY: usize = 4096;
 
 /// The largest capacity of the cache of verified tokens that [`AuthConfigBuilder::build`]
