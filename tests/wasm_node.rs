@@ -861,6 +861,218 @@ mod node_cases {
         assert!(error.is_instance_of::<js_sys::TypeError>(), "a TypeError");
     }
 
+    fn array(items: &[JsValue]) -> JsValue {
+        items.iter().collect::<Array>().into()
+    }
+
+    /// Each invalid client option, with the message that names it.
+    fn invalid_client_options() -> Vec<(JsValue, &'static str)> {
+        let one = |name: &str, value: JsValue| object(&[(name, value)]);
+        vec![
+            (JsValue::from(5), "the options must be an object, such as { baseUrl: \"/api\" }"),
+            (one("baseUrl", JsValue::from(5)), "baseUrl must be a string, got number"),
+            (
+                one("timeoutMs", JsValue::from(-1)),
+                "timeoutMs must be a whole number from 0 to 4294967295, got -1",
+            ),
+            (
+                one("timeoutMs", JsValue::from(1.5)),
+                "timeoutMs must be a whole number from 0 to 4294967295, got 1.5",
+            ),
+            (
+                one("timeoutMs", str("100")),
+                "timeoutMs must be a whole number from 0 to 4294967295, got \"100\"",
+            ),
+            (
+                one("headers", array(&[])),
+                "headers must be an object of header names and values, such as { \"X-Client\": \"web\" }",
+            ),
+            (
+                one("headers", object(&[("X Bad", str("1"))])),
+                "headers contains \"X Bad\", which is not a valid header name",
+            ),
+            (
+                one("headers", object(&[("X-Note", JsValue::NULL)])),
+                "headers.X-Note must be a string, got object",
+            ),
+            (
+                one("tokenStorage", str("disk")),
+                "tokenStorage must be \"local\", \"session\" or \"memory\", got \"disk\"",
+            ),
+            (one("tokenKey", str("")), "tokenKey must not be empty"),
+            (
+                one("authHeader", str("Auth Header")),
+                "authHeader \"Auth Header\" is not a valid header name",
+            ),
+            (
+                one("authScheme", str("Be\u{2003}arer")),
+                "authScheme \"Be\u{2003}arer\" must not contain whitespace",
+            ),
+            (
+                one("allowedOrigins", str("http://127.0.0.1")),
+                "allowedOrigins must be an array of strings, such as [\"http://127.0.0.1:8080\"]",
+            ),
+            (
+                one("allowedOrigins", array(&[JsValue::from(5)])),
+                "allowedOrigins must be an array of strings, such as [\"http://127.0.0.1:8080\"]",
+            ),
+            (one("codes", JsValue::from(401)), "codes must be an object, such as { overdue: 401 }"),
+            (
+                one("codes", object(&[("overdue", JsValue::from(1.5))])),
+                "codes.overdue must be a whole number, got 1.5",
+            ),
+            (
+                one("codes", object(&[("success", JsValue::from(2f64.powi(60)))])),
+                "codes.success must be a whole number, got 1152921504606847000",
+            ),
+            (
+                one("codes", object(&[("loginRequired", JsValue::from(1006))])),
+                "codes.loginRequired must be an array of numbers, such as [1006, 1007]",
+            ),
+            (
+                one("codes", object(&[("loginRequired", array(&[JsValue::from(1006), str("1007")]))])),
+                "codes.loginRequired must hold whole numbers only, such as [1006, 1007]",
+            ),
+            (
+                one("maxRenewRetries", JsValue::from(-2)),
+                "maxRenewRetries must be a whole number from 0 to 4294967295, got -2",
+            ),
+            (
+                one("duplicates", str("never")),
+                "duplicates must be \"cancel-previous\", \"share\" or \"off\", got \"never\"",
+            ),
+            (one("onError", str("log")), "onError must be a function, got string"),
+            (one("onLoadingChange", JsValue::TRUE), "onLoadingChange must be a function, got boolean"),
+        ]
+    }
+
+    #[wasm_bindgen_test]
+    fn each_invalid_client_option_is_named() {
+        for (options, expected) in invalid_client_options() {
+            let error = match renew_fetch::client::HttpClient::new(options) {
+                Ok(_) => panic!("expected a TypeError: {expected}"),
+                Err(error) => error,
+            };
+            assert!(
+                error.is_instance_of::<js_sys::TypeError>(),
+                "a TypeError for: {expected}"
+            );
+            assert_eq!(
+                text(&error, "message").as_deref(),
+                Some(expected),
+                "the TypeError's message"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn every_client_option_accepted() {
+        let callback = js_sys::Function::new_no_args("");
+        let codes = object(&[
+            ("success", JsValue::from(0)),
+            ("overdue", JsValue::from(-401)),
+            ("loginRequired", array(&[JsValue::from(1006)])),
+        ]);
+        let options = object(&[
+            ("baseUrl", str(server())),
+            ("timeoutMs", JsValue::from(4_294_967_295u32)),
+            (
+                "headers",
+                object(&[("X-Count", JsValue::from(2)), ("X-Flag", JsValue::TRUE)]),
+            ),
+            ("tokenStorage", str("memory")),
+            ("tokenKey", str("key")),
+            ("authHeader", str("X-Auth")),
+            ("authScheme", str("")),
+            ("allowedOrigins", array(&[str(server())])),
+            ("codes", codes),
+            ("maxRenewRetries", JsValue::from(0)),
+            ("duplicates", str("share")),
+            ("onLoginRequired", callback.clone().into()),
+            ("onLoadingChange", callback.clone().into()),
+            ("onError", callback.into()),
+        ]);
+        if let Err(error) = renew_fetch::client::HttpClient::new(options) {
+            panic!(
+                "expected every option to be accepted, got {:?}",
+                text(&error, "message")
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn each_invalid_call_option_is_named() {
+        let client = client(&[]);
+        let one = |name: &str, value: JsValue| object(&[(name, value)]);
+        let cases = [
+            (JsValue::from(5), "the request options must be an object, such as { timeoutMs: 5000 }"),
+            (one("signal", object(&[])), "signal must be an AbortSignal"),
+            (one("noLoading", str("yes")), "noLoading must be true or false, got string"),
+            (
+                one("timeoutMs", JsValue::from(-5)),
+                "timeoutMs must be a whole number from 0 to 4294967295, got -5",
+            ),
+            (
+                one("headers", JsValue::from(5)),
+                "headers must be an object of header names and values, such as { \"X-Client\": \"web\" }",
+            ),
+            (
+                one("duplicates", str("all")),
+                "duplicates must be \"cancel-previous\", \"share\" or \"off\", got \"all\"",
+            ),
+            (
+                one("responseType", str("xml")),
+                "responseType must be \"json\", \"text\", \"blob\" or \"arrayBuffer\", got \"xml\"",
+            ),
+        ];
+        for (options, expected) in cases {
+            let call = client.get("/scenario/ok".to_owned(), JsValue::UNDEFINED, options);
+            let error = expect_error(settle(call).await, expected);
+            assert_eq!(kind(&error), "invalid_request", "the kind for: {expected}");
+            let message = text(&error, "message").unwrap_or_default();
+            assert!(
+                message.contains(expected),
+                "expected {expected:?} in the message {message:?}"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn each_invalid_request_config_is_named() {
+        let client = client(&[]);
+        let cases = [
+            (
+                JsValue::from(5),
+                "request(config) needs an object, such as { url: \"/items\" }",
+            ),
+            (
+                object(&[]),
+                "request(config) needs a url, such as { url: \"/items\" }",
+            ),
+            (
+                object(&[("url", JsValue::from(5))]),
+                "url must be a string, got number",
+            ),
+            (
+                object(&[("url", str("/scenario/ok")), ("method", JsValue::TRUE)]),
+                "method must be a string, got boolean",
+            ),
+            (
+                object(&[("url", str("/scenario/ok")), ("responseType", str("xml"))]),
+                "responseType must be \"json\", \"text\", \"blob\" or \"arrayBuffer\", got \"xml\"",
+            ),
+        ];
+        for (config, expected) in cases {
+            let error = expect_error(settle(client.request(config)).await, expected);
+            assert_eq!(kind(&error), "invalid_request", "the kind for: {expected}");
+            let message = text(&error, "message").unwrap_or_default();
+            assert!(
+                message.contains(expected),
+                "expected {expected:?} in the message {message:?}"
+            );
+        }
+    }
+
     // pendingCount and cancellation.
 
     #[wasm_bindgen_test]

@@ -31,7 +31,7 @@ impl HttpClient {
     pub fn new(
         #[wasm_bindgen(unchecked_optional_param_type = "HttpClientOptions")] options: JsValue,
     ) -> Result<HttpClient, JsValue> {
-        let config = options::client_config(&options).map_err(type_error)?;
+        let config = options::client_config(&options)?;
         let client = Client::from_config(config).map_err(|error| type_error(error.to_string()))?;
         Ok(Self { client })
     }

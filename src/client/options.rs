@@ -1,17 +1,19 @@
 //! Reads the JavaScript options objects, and declares their TypeScript types.
+//!
+//! The checks run in JavaScript, because the package is smaller that way than with the same
+//! checks in Rust. Each reader returns its options as an array of plain values in a fixed order,
+//! and the Rust side only copies them into its settings.
 
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Object, Reflect};
+use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::AbortSignal;
 
-use super::config::{is_header_name, ClientConfig, Duplicates, ResponseType, TokenStorage};
+use super::config::{ClientConfig, Duplicates, ResponseType, TokenStorage};
 use super::js_error;
 use super::replay::{BusinessCodes, ReplayPolicy, DEFAULT_MAX_RENEW_RETRIES};
 use super::request::{CallInput, CallOptions};
-use super::values::js_string;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -233,72 +235,272 @@ export interface RenewFetchError extends Error {
 }
 "#;
 
+#[wasm_bindgen(inline_js = r#"
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// The characters of Unicode's White_Space property, which Rust's char::is_whitespace matches.
+const WHITESPACE = /[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
+const STORAGES = ["local", "session", "memory"];
+const DUPLICATES = ["cancel-previous", "share", "off"];
+const RESPONSE_TYPES = ["json", "text", "blob", "arrayBuffer"];
+
+function isObject(value) {
+  return typeof value === "object" && value !== null;
+}
+
+// The property, or undefined when it is undefined, null or its getter throws.
+function field(object, name) {
+  try {
+    return object[name] ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// A number or a string as written, anything else by its type.
+function describe(value) {
+  if (typeof value === "number") return String(value);
+  if (typeof value === "string") return `"${value}"`;
+  return typeof value;
+}
+
+function string(object, name) {
+  const value = field(object, name);
+  if (value !== undefined && typeof value !== "string") {
+    throw `${name} must be a string, got ${typeof value}`;
+  }
+  return value;
+}
+
+function whole(object, name) {
+  const value = field(object, name);
+  if (value !== undefined && !(Number.isInteger(value) && value >= 0 && value <= 4294967295)) {
+    throw `${name} must be a whole number from 0 to 4294967295, got ${describe(value)}`;
+  }
+  return value;
+}
+
+// A whole number that a JavaScript number represents exactly: at most 2^53 either way.
+function code(value) {
+  return Number.isInteger(value) && Math.abs(value) <= 2 ** 53;
+}
+
+function oneOf(object, name, names, accepted) {
+  const value = string(object, name);
+  if (value === undefined) return -1;
+  const index = names.indexOf(value);
+  if (index < 0) throw `${name} must be ${accepted}, got "${value}"`;
+  return index;
+}
+
+function callback(object, name) {
+  const value = field(object, name);
+  if (value !== undefined && typeof value !== "function") {
+    throw `${name} must be a function, got ${typeof value}`;
+  }
+  return value;
+}
+
+// A plain object of header names and string, number or boolean values, as a flat list of names
+// and values.
+function headers(object) {
+  const value = field(object, "headers");
+  const list = [];
+  if (value === undefined) return list;
+  if (!isObject(value) || Array.isArray(value)) {
+    throw 'headers must be an object of header names and values, such as { "X-Client": "web" }';
+  }
+  for (const [name, item] of Object.entries(value)) {
+    if (item === undefined) continue;
+    if (!HEADER_NAME.test(name)) throw `headers contains "${name}", which is not a valid header name`;
+    if (typeof item !== "string" && typeof item !== "number" && typeof item !== "boolean") {
+      throw `headers.${name} must be a string, got ${typeof item}`;
+    }
+    list.push(name, String(item));
+  }
+  return list;
+}
+
+function codes(options) {
+  const value = field(options, "codes");
+  if (value === undefined) return [];
+  if (!isObject(value)) throw "codes must be an object, such as { overdue: 401 }";
+  const read = (name) => {
+    const number = field(value, name);
+    if (number !== undefined && !code(number)) {
+      throw `codes.${name} must be a whole number, got ${describe(number)}`;
+    }
+    return number;
+  };
+  const list = field(value, "loginRequired");
+  if (list !== undefined) {
+    if (!Array.isArray(list)) {
+      throw "codes.loginRequired must be an array of numbers, such as [1006, 1007]";
+    }
+    if (!list.every(code)) {
+      throw "codes.loginRequired must hold whole numbers only, such as [1006, 1007]";
+    }
+  }
+  return [read("success"), read("overdue"), list];
+}
+
+function checkedClientOptions(options) {
+  if (options === undefined || options === null) return [];
+  if (!isObject(options)) throw 'the options must be an object, such as { baseUrl: "/api" }';
+  const baseUrl = string(options, "baseUrl");
+  const timeoutMs = whole(options, "timeoutMs");
+  const headerList = headers(options);
+
+  const storage = oneOf(options, "tokenStorage", STORAGES, '"local", "session" or "memory"');
+  const tokenKey = string(options, "tokenKey");
+  if (tokenKey === "") throw "tokenKey must not be empty";
+
+  const authHeader = string(options, "authHeader");
+  if (authHeader !== undefined && !HEADER_NAME.test(authHeader)) {
+    throw `authHeader "${authHeader}" is not a valid header name`;
+  }
+  const authScheme = string(options, "authScheme");
+  if (authScheme !== undefined && WHITESPACE.test(authScheme)) {
+    throw `authScheme "${authScheme}" must not contain whitespace`;
+  }
+  const origins = field(options, "allowedOrigins");
+  if (origins !== undefined && !(Array.isArray(origins) && origins.every((origin) => typeof origin === "string"))) {
+    throw 'allowedOrigins must be an array of strings, such as ["http://127.0.0.1:8080"]';
+  }
+
+  const codeList = codes(options);
+  const maxRenewRetries = whole(options, "maxRenewRetries");
+  const duplicates = oneOf(options, "duplicates", DUPLICATES, '"cancel-previous", "share" or "off"');
+  return [
+    baseUrl,
+    timeoutMs,
+    headerList,
+    storage,
+    tokenKey,
+    authHeader,
+    authScheme,
+    origins,
+    maxRenewRetries,
+    duplicates,
+    callback(options, "onLoginRequired"),
+    callback(options, "onLoadingChange"),
+    callback(options, "onError"),
+    ...codeList,
+  ];
+}
+
+export function clientOptions(options) {
+  try {
+    return checkedClientOptions(options);
+  } catch (message) {
+    throw new TypeError(message);
+  }
+}
+
+export function callOptions(options) {
+  if (options === undefined || options === null) return [[]];
+  if (!isObject(options)) throw "the request options must be an object, such as { timeoutMs: 5000 }";
+  const signal = field(options, "signal");
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw "signal must be an AbortSignal";
+  const noLoading = field(options, "noLoading");
+  if (noLoading !== undefined && typeof noLoading !== "boolean") {
+    throw `noLoading must be true or false, got ${typeof noLoading}`;
+  }
+  return [
+    headers(options),
+    field(options, "params"),
+    whole(options, "timeoutMs"),
+    signal,
+    noLoading === true,
+    oneOf(options, "duplicates", DUPLICATES, '"cancel-previous", "share" or "off"'),
+    oneOf(options, "responseType", RESPONSE_TYPES, '"json", "text", "blob" or "arrayBuffer"'),
+  ];
+}
+
+export function requestConfig(config) {
+  if (!isObject(config)) throw 'request(config) needs an object, such as { url: "/items" }';
+  const url = string(config, "url");
+  if (url === undefined) throw 'request(config) needs a url, such as { url: "/items" }';
+  return [url, string(config, "method") ?? "GET", field(config, "body"), callOptions(config)];
+}
+"#)]
+extern "C" {
+    /// Checks the options of `new HttpClient(options)`. Throws a `TypeError` that names the
+    /// option and the value.
+    #[wasm_bindgen(catch, js_name = clientOptions)]
+    fn client_options(options: &JsValue) -> Result<Array, JsValue>;
+
+    /// Checks the options of one call. Throws a message that names the option and the value.
+    #[wasm_bindgen(catch, js_name = callOptions)]
+    fn js_call_options(options: &JsValue) -> Result<Array, JsValue>;
+
+    /// Checks the argument of `request(config)`, and its options like `callOptions`.
+    #[wasm_bindgen(catch, js_name = requestConfig)]
+    fn js_request_config(config: &JsValue) -> Result<Array, JsValue>;
+}
+
 /// Reads the options of `new HttpClient(options)`.
 ///
 /// # Errors
 ///
-/// Returns a message naming the option, the value and the accepted values.
-pub(crate) fn client_config(options: &JsValue) -> Result<ClientConfig, String> {
-    let mut config = ClientConfig::default();
-    if options.is_undefined() || options.is_null() {
-        return Ok(config);
-    }
-    if !options.is_object() {
-        return Err("the options must be an object, such as { baseUrl: \"/api\" }".to_owned());
-    }
+/// Returns the `TypeError` that names the option, the value and the accepted values.
+pub(crate) fn client_config(options: &JsValue) -> Result<ClientConfig, JsValue> {
+    let values = client_options(options)?;
+    let get = |index| values.get(index);
+    let defaults = ClientConfig::default();
 
-    config.base_url = string_field(options, "baseUrl")?;
-    config.timeout_ms = u32_field(options, "timeoutMs")?.unwrap_or(0);
-    config.headers = headers_field(options, "headers")?;
-    if let Some(name) = string_field(options, "tokenStorage")? {
-        config.storage = TokenStorage::parse(&name).ok_or_else(|| {
-            format!("tokenStorage must be \"local\", \"session\" or \"memory\", got \"{name}\"")
-        })?;
+    let mut codes = BusinessCodes::default();
+    if let Some(success) = get(13).as_f64() {
+        codes.success = success as i64;
     }
-    if let Some(key) = string_field(options, "tokenKey")? {
-        if key.is_empty() {
-            return Err("tokenKey must not be empty".to_owned());
-        }
-        config.token_key = key;
+    if let Some(overdue) = get(14).as_f64() {
+        codes.overdue = overdue as i64;
     }
-    if let Some(name) = string_field(options, "authHeader")? {
-        if !is_header_name(&name) {
-            return Err(format!("authHeader \"{name}\" is not a valid header name"));
-        }
-        config.auth_header = name;
+    if let Some(list) = get(15).dyn_ref::<Array>() {
+        codes.login_required = list
+            .iter()
+            .filter_map(|item| item.as_f64())
+            .map(|code| code as i64)
+            .collect();
     }
-    if let Some(scheme) = string_field(options, "authScheme")? {
-        if scheme.contains(char::is_whitespace) {
-            return Err(format!(
-                "authScheme \"{scheme}\" must not contain whitespace"
-            ));
-        }
-        config.auth_scheme = scheme;
-    }
-    config.allowed_origins = strings_field(options, "allowedOrigins")?;
-    let max_retries = u32_field(options, "maxRenewRetries")?.unwrap_or(DEFAULT_MAX_RENEW_RETRIES);
-    config.policy = ReplayPolicy::new(codes_field(options)?, max_retries);
-    if let Some(name) = string_field(options, "duplicates")? {
-        config.duplicates = parse_duplicates(&name)?;
-    }
+    let max_retries = whole(&get(8)).unwrap_or(DEFAULT_MAX_RENEW_RETRIES);
 
-    if let Some(callback) = function_field(options, "onLoginRequired")? {
-        config.callbacks.on_login_required = Some(Rc::new(move || {
+    let mut callbacks = defaults.callbacks;
+    if let Ok(callback) = get(10).dyn_into::<Function>() {
+        callbacks.on_login_required = Some(Rc::new(move || {
             // An exception in a callback must not break the call that reports through it.
             let _ = callback.call0(&JsValue::UNDEFINED);
         }));
     }
-    if let Some(callback) = function_field(options, "onLoadingChange")? {
-        config.callbacks.on_loading_change = Some(Rc::new(move |active| {
+    if let Ok(callback) = get(11).dyn_into::<Function>() {
+        callbacks.on_loading_change = Some(Rc::new(move |active| {
             let _ = callback.call1(&JsValue::UNDEFINED, &JsValue::from_bool(active));
         }));
     }
-    if let Some(callback) = function_field(options, "onError")? {
-        config.callbacks.on_error = Some(Rc::new(move |error| {
+    if let Ok(callback) = get(12).dyn_into::<Function>() {
+        callbacks.on_error = Some(Rc::new(move |error| {
             let _ = callback.call1(&JsValue::UNDEFINED, &js_error::to_js(error));
         }));
     }
-    Ok(config)
+
+    Ok(ClientConfig {
+        base_url: get(0).as_string(),
+        timeout_ms: whole(&get(1)).unwrap_or(0),
+        headers: header_pairs(&get(2)),
+        storage: match index(&get(3)) {
+            Some(1) => TokenStorage::Session,
+            Some(2) => TokenStorage::Memory,
+            _ => TokenStorage::Local,
+        },
+        token_key: get(4).as_string().unwrap_or(defaults.token_key),
+        auth_header: get(5).as_string().unwrap_or(defaults.auth_header),
+        auth_scheme: get(6).as_string().unwrap_or(defaults.auth_scheme),
+        allowed_origins: get(7)
+            .dyn_ref::<Array>()
+            .map(|origins| origins.iter().filter_map(|item| item.as_string()).collect()),
+        policy: ReplayPolicy::new(codes, max_retries),
+        duplicates: duplicates(&get(9)).unwrap_or(defaults.duplicates),
+        callbacks,
+    })
 }
 
 /// Reads the per-call options of `get`, `post` and the others.
@@ -307,36 +509,9 @@ pub(crate) fn client_config(options: &JsValue) -> Result<ClientConfig, String> {
 ///
 /// Returns a message naming the option and the value.
 pub(crate) fn call_options(options: &JsValue) -> Result<CallOptions, String> {
-    let mut call = CallOptions::default();
-    if options.is_undefined() || options.is_null() {
-        return Ok(call);
-    }
-    if !options.is_object() {
-        return Err(
-            "the request options must be an object, such as { timeoutMs: 5000 }".to_owned(),
-        );
-    }
-    call.headers = headers_field(options, "headers")?;
-    call.params = field(options, "params");
-    call.timeout_ms = u32_field(options, "timeoutMs")?;
-    if let Some(signal) = field(options, "signal") {
-        let signal = signal
-            .dyn_into::<AbortSignal>()
-            .map_err(|_| "signal must be an AbortSignal".to_owned())?;
-        call.signal = Some(signal);
-    }
-    call.no_loading = bool_field(options, "noLoading")?.unwrap_or(false);
-    if let Some(name) = string_field(options, "duplicates")? {
-        call.duplicates = Some(parse_duplicates(&name)?);
-    }
-    if let Some(name) = string_field(options, "responseType")? {
-        call.response_type = ResponseType::parse(&name).ok_or_else(|| {
-            format!(
-                "responseType must be \"json\", \"text\", \"blob\" or \"arrayBuffer\", got \"{name}\""
-            )
-        })?;
-    }
-    Ok(call)
+    js_call_options(options)
+        .map(|values| read_call_options(&values))
+        .map_err(|message| js_message(&message))
 }
 
 /// Reads the argument of `request(config)`.
@@ -345,186 +520,72 @@ pub(crate) fn call_options(options: &JsValue) -> Result<CallOptions, String> {
 ///
 /// Returns a message naming the field and the value.
 pub(crate) fn request_config(config: &JsValue) -> Result<CallInput, String> {
-    if !config.is_object() {
-        return Err("request(config) needs an object, such as { url: \"/items\" }".to_owned());
-    }
-    let url = string_field(config, "url")?
-        .ok_or_else(|| "request(config) needs a url, such as { url: \"/items\" }".to_owned())?;
-    let method = string_field(config, "method")?.unwrap_or_else(|| "GET".to_owned());
+    let values = js_request_config(config).map_err(|message| js_message(&message))?;
     Ok(CallInput {
-        method,
-        url,
+        method: values.get(1).as_string().unwrap_or_default(),
+        url: values.get(0).as_string().unwrap_or_default(),
         params: JsValue::UNDEFINED,
-        body: field(config, "body").unwrap_or(JsValue::UNDEFINED),
-        options: call_options(config)?,
+        body: values.get(2),
+        options: read_call_options(&values.get(3).unchecked_into()),
     })
 }
 
-fn parse_duplicates(name: &str) -> Result<Duplicates, String> {
-    Duplicates::parse(name).ok_or_else(|| {
-        format!("duplicates must be \"cancel-previous\", \"share\" or \"off\", got \"{name}\"")
-    })
+fn read_call_options(values: &Array) -> CallOptions {
+    let get = |index| values.get(index);
+    let params = get(1);
+    CallOptions {
+        headers: header_pairs(&get(0)),
+        params: (!params.is_undefined()).then_some(params),
+        timeout_ms: whole(&get(2)),
+        signal: get(3).dyn_into().ok(),
+        no_loading: get(4).is_truthy(),
+        duplicates: duplicates(&get(5)),
+        response_type: match index(&get(6)) {
+            Some(1) => ResponseType::Text,
+            Some(2) => ResponseType::Blob,
+            Some(3) => ResponseType::ArrayBuffer,
+            _ => ResponseType::Json,
+        },
+    }
 }
 
-fn codes_field(options: &JsValue) -> Result<BusinessCodes, String> {
-    let mut codes = BusinessCodes::default();
-    let Some(object) = field(options, "codes") else {
-        return Ok(codes);
+/// Returns the message that an option reader threw. Anything else it threw is passed on as its
+/// `String()` text.
+fn js_message(thrown: &JsValue) -> String {
+    thrown
+        .as_string()
+        .unwrap_or_else(|| super::values::js_string(thrown))
+}
+
+/// Converts a number that the readers checked to be a whole number from 0 to `u32::MAX`.
+fn whole(value: &JsValue) -> Option<u32> {
+    value.as_f64().map(|number| number as u32)
+}
+
+/// Returns the index of a name in one of the readers' lists, or None for an option not given.
+fn index(value: &JsValue) -> Option<u32> {
+    value
+        .as_f64()
+        .filter(|number| *number >= 0.0)
+        .map(|number| number as u32)
+}
+
+fn duplicates(value: &JsValue) -> Option<Duplicates> {
+    match index(value)? {
+        0 => Some(Duplicates::CancelPrevious),
+        1 => Some(Duplicates::Share),
+        _ => Some(Duplicates::Off),
+    }
+}
+
+/// Turns the flat list of names and values into pairs.
+fn header_pairs(list: &JsValue) -> Vec<(String, String)> {
+    let Some(list) = list.dyn_ref::<Array>() else {
+        return Vec::new();
     };
-    if let Some(success) = i64_field(&object, "codes.success", "success")? {
-        codes.success = success;
-    }
-    if let Some(overdue) = i64_field(&object, "codes.overdue", "overdue")? {
-        codes.overdue = overdue;
-    }
-    if let Some(list) = field(&object, "loginRequired") {
-        if !Array::is_array(&list) {
-            return Err(
-                "codes.loginRequired must be an array of numbers, such as [1006, 1007]".to_owned(),
-            );
-        }
-        let mut login_required = Vec::new();
-        for item in list.unchecked_into::<Array>().iter() {
-            login_required.push(to_i64(&item).ok_or_else(|| {
-                "codes.loginRequired must hold whole numbers only, such as [1006, 1007]".to_owned()
-            })?);
-        }
-        codes.login_required = login_required;
-    }
-    Ok(codes)
-}
-
-/// Returns the property `name` of `object`, or None when it is undefined, null or unreadable.
-pub(crate) fn field(object: &JsValue, name: &str) -> Option<JsValue> {
-    let value = Reflect::get(object, &JsValue::from_str(name)).ok()?;
-    (!value.is_undefined() && !value.is_null()).then_some(value)
-}
-
-fn string_field(object: &JsValue, name: &str) -> Result<Option<String>, String> {
-    match field(object, name) {
-        None => Ok(None),
-        Some(value) => value
-            .as_string()
-            .map(Some)
-            .ok_or_else(|| format!("{name} must be a string, got {}", type_name(&value))),
-    }
-}
-
-fn bool_field(object: &JsValue, name: &str) -> Result<Option<bool>, String> {
-    match field(object, name) {
-        None => Ok(None),
-        Some(value) => value
-            .as_bool()
-            .map(Some)
-            .ok_or_else(|| format!("{name} must be true or false, got {}", type_name(&value))),
-    }
-}
-
-fn u32_field(object: &JsValue, name: &str) -> Result<Option<u32>, String> {
-    let Some(value) = field(object, name) else {
-        return Ok(None);
-    };
-    match value.as_f64() {
-        Some(number) if number >= 0.0 && number <= f64::from(u32::MAX) && number.fract() == 0.0 => {
-            Ok(Some(number as u32))
-        }
-        _ => Err(format!(
-            "{name} must be a whole number from 0 to {}, got {}",
-            u32::MAX,
-            describe(&value)
-        )),
-    }
-}
-
-fn i64_field(object: &JsValue, label: &str, name: &str) -> Result<Option<i64>, String> {
-    match field(object, name) {
-        None => Ok(None),
-        Some(value) => to_i64(&value)
-            .map(Some)
-            .ok_or_else(|| format!("{label} must be a whole number, got {}", describe(&value))),
-    }
-}
-
-fn to_i64(value: &JsValue) -> Option<i64> {
-    let number = value.as_f64()?;
-    // 2^53: beyond it a JavaScript number no longer represents every whole number.
-    const MAX_SAFE: f64 = 9_007_199_254_740_992.0;
-    (number.fract() == 0.0 && number.abs() <= MAX_SAFE).then_some(number as i64)
-}
-
-fn function_field(object: &JsValue, name: &str) -> Result<Option<Function>, String> {
-    match field(object, name) {
-        None => Ok(None),
-        Some(value) => value
-            .dyn_into::<Function>()
-            .map(Some)
-            .map_err(|value| format!("{name} must be a function, got {}", type_name(&value))),
-    }
-}
-
-fn strings_field(object: &JsValue, name: &str) -> Result<Option<Vec<String>>, String> {
-    let Some(value) = field(object, name) else {
-        return Ok(None);
-    };
-    let error =
-        || format!("{name} must be an array of strings, such as [\"http://127.0.0.1:8080\"]");
-    if !Array::is_array(&value) {
-        return Err(error());
-    }
-    let mut strings = Vec::new();
-    for item in value.unchecked_into::<Array>().iter() {
-        strings.push(item.as_string().ok_or_else(error)?);
-    }
-    Ok(Some(strings))
-}
-
-/// Reads a headers object: a plain object whose values are strings, numbers or booleans.
-fn headers_field(object: &JsValue, name: &str) -> Result<Vec<(String, String)>, String> {
-    let Some(value) = field(object, name) else {
-        return Ok(Vec::new());
-    };
-    if !value.is_object() || Array::is_array(&value) {
-        return Err(format!("{name} must be an object of header names and values, such as {{ \"X-Client\": \"web\" }}"));
-    }
-    let mut headers = Vec::new();
-    for entry in Object::entries(value.unchecked_ref()).iter() {
-        let pair: Array = entry.unchecked_into();
-        let header = pair.get(0).as_string().unwrap_or_default();
-        let item = pair.get(1);
-        if item.is_undefined() {
-            continue;
-        }
-        if !is_header_name(&header) {
-            return Err(format!(
-                "{name} holds \"{header}\", which is not a valid header name"
-            ));
-        }
-        let text = if let Some(text) = item.as_string() {
-            text
-        } else if item.as_f64().is_some() || item.as_bool().is_some() {
-            js_string(&item)
-        } else {
-            return Err(format!(
-                "{name}.{header} must be a string, got {}",
-                type_name(&item)
-            ));
-        };
-        headers.push((header, text));
-    }
-    Ok(headers)
-}
-
-fn type_name(value: &JsValue) -> String {
-    value.js_typeof().as_string().unwrap_or_default()
-}
-
-/// Describes a value for a message: a number or a string as written, anything else by its type.
-fn describe(value: &JsValue) -> String {
-    if value.as_f64().is_some() {
-        return js_string(value);
-    }
-    if let Some(text) = value.as_string() {
-        return format!("\"{text}\"");
-    }
-    type_name(value)
+    let strings: Vec<String> = list.iter().filter_map(|item| item.as_string()).collect();
+    strings
+        .chunks_exact(2)
+        .map(|pair| (pair[0].clone(), pair[1].clone()))
+        .collect()
 }
