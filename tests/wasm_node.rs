@@ -931,7 +931,7 @@ mod node_cases {
             ),
             (
                 one("codes", object(&[("loginRequired", array(&[JsValue::from(1006), str("1007")]))])),
-                "codes.loginRequired must hold whole numbers only, such as [1006, 1007]",
+                "codes.loginRequired must contain whole numbers only, such as [1006, 1007]",
             ),
             (
                 one("maxRenewRetries", JsValue::from(-2)),

@@ -15,54 +15,7 @@ use web_sys::AbortSignal;
 
 use super::error::CancelReason;
 
-#[wasm_bindgen(inline_js = r#"
-export class CallAbort {
-  constructor(source, timeoutMs) {
-    this.controller = new AbortController();
-    this.cause = undefined;
-    if (source) {
-      this.source = source;
-      this.onSourceAbort = () => this.abort("user");
-      if (source.aborted) {
-        this.abort("user");
-      } else {
-        source.addEventListener("abort", this.onSourceAbort, { once: true });
-      }
-    }
-    if (timeoutMs > 0) {
-      this.timer = setTimeout(() => this.abort("timeout"), timeoutMs);
-    }
-  }
-  abort(cause) {
-    if (!this.controller.signal.aborted) {
-      this.cause = cause;
-      this.controller.abort();
-    }
-  }
-  get done() {
-    this.settled ??= new Promise((resolve) => {
-      if (this.controller.signal.aborted) {
-        resolve();
-      } else {
-        this.controller.signal.addEventListener("abort", () => resolve(), { once: true });
-      }
-    });
-    return this.settled;
-  }
-  get signal() {
-    return this.controller.signal;
-  }
-  get aborted() {
-    return this.controller.signal.aborted;
-  }
-  finish() {
-    clearTimeout(this.timer);
-    if (this.source) {
-      this.source.removeEventListener("abort", this.onSourceAbort);
-    }
-  }
-}
-"#)]
+#[wasm_bindgen(module = "/src/client/client.js")]
 extern "C" {
     /// An `AbortController` with its cause, a timeout and a link to the caller's signal.
     #[derive(Clone)]

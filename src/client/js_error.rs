@@ -4,23 +4,7 @@ use wasm_bindgen::prelude::*;
 
 use super::error::Error;
 
-#[wasm_bindgen(inline_js = r#"
-export class RenewFetchError extends Error {
-  constructor(kind, message, status, code, method, url, reason) {
-    super(message);
-    this.name = "RenewFetchError";
-    this.kind = kind;
-    this.status = status ?? null;
-    this.code = code ?? null;
-    this.method = method;
-    this.url = url;
-    this.reason = reason ?? null;
-  }
-}
-export function isRenewFetchError(value) {
-  return value instanceof RenewFetchError;
-}
-"#)]
+#[wasm_bindgen(module = "/src/client/client.js")]
 extern "C" {
     #[wasm_bindgen(js_name = RenewFetchError)]
     type JsRenewFetchError;
