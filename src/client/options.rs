@@ -322,6 +322,10 @@ pub(crate) fn client_config(options: &JsValue) -> Result<ClientConfig, JsValue> 
 ///
 /// Returns a message naming the option and the value.
 pub(crate) fn call_options(options: &JsValue) -> Result<CallOptions, String> {
+    // Most calls pass no options, and they skip the call into JavaScript.
+    if options.is_undefined() || options.is_null() {
+        return Ok(CallOptions::default());
+    }
     js_call_options(options)
         .map(|values| read_call_options(&values))
         .map_err(|message| js_message(&message))
