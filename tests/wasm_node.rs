@@ -1380,6 +1380,27 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn headers_object_accepted_as_headers() {
+        let init = web_sys::Headers::new().expect("Headers exists");
+        init.set("X-Test", "from Headers").expect("a valid header");
+        let client = client(&[("headers", init.into())]);
+        let echo = expect_ok(
+            settle(client.get(
+                "/scenario/echo-auth".to_owned(),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            ))
+            .await,
+            "echo",
+        );
+        assert_eq!(
+            text(&echo, "data.xTest").as_deref(),
+            Some("from Headers"),
+            "a Headers object's header is sent"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn auth_header_and_scheme_configurable() {
         let client = client(&[("authHeader", str("X-Test")), ("authScheme", str(""))]);
         client.set_token("raw-token").expect("a clean token");

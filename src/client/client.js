@@ -136,12 +136,16 @@ function callback(object, name) {
   return value;
 }
 
-// Reads the headers option, a plain object of names and string, number or boolean values, into
-// a flat list of names and values.
+// Reads the headers option into a flat list of names and values. The option is a Headers object,
+// or a plain object of names and string, number or boolean values.
 function headers(object) {
   const value = field(object, "headers");
   const list = [];
   if (value === undefined) return list;
+  if (typeof Headers === "function" && value instanceof Headers) {
+    for (const [name, item] of value) list.push(name, item);
+    return list;
+  }
   if (!isObject(value) || Array.isArray(value)) {
     throw 'headers must be an object of header names and values, such as { "X-Client": "web" }';
   }

@@ -79,7 +79,7 @@ export interface HttpClientOptions {
    * @default {}
    * @example { "X-Client": "web" }
    */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | Headers;
   /**
    * The token storage. When the storage is missing or throws (private browsing, a full
    * quota, Node), the client keeps the token in memory and carries on.
@@ -146,7 +146,7 @@ export interface RequestOptions {
    * Headers of this request, over the client's `headers`.
    * @example { "X-Request-Id": "42" }
    */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | Headers;
   /**
    * Query parameters, serialized as the `qs` package does with sorted keys: `{a: {b: 1}}` gives
    * `a%5Bb%5D=1` and `{a: ["x", "y"]}` gives `a%5B0%5D=x&a%5B1%5D=y`.
