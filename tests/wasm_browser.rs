@@ -288,7 +288,7 @@ async fn token_not_sent_to_other_origin() {
     let client = client(&[]);
     client.set_token("secret-token").expect("a clean token");
     let url = format!("{}/scenario/echo-auth", other_origin());
-    let envelope = settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED))
+    let envelope = settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED))
         .await
         .expect("the other origin answers");
     assert_eq!(
@@ -304,7 +304,7 @@ async fn token_sent_to_listed_origin() {
     let client = client(&[("allowedOrigins", origins.into())]);
     client.set_token("shared-token").expect("a clean token");
     let url = format!("{}/scenario/echo-auth", other_origin());
-    let envelope = settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED))
+    let envelope = settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED))
         .await
         .expect("the other origin answers");
     assert_eq!(
@@ -319,7 +319,7 @@ async fn renewed_token_ignored_from_other_origin() {
     let client = client(&[]);
     client.set_token("mine").expect("a clean token");
     let url = format!("{}/scenario/renewed?form=raw", other_origin());
-    settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED))
+    settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED))
         .await
         .expect("the other origin answers");
     assert_eq!(
@@ -335,7 +335,7 @@ async fn default_origin_is_page_without_base() {
         HttpClient::new(object(&[("tokenStorage", str("memory"))])).expect("valid options");
     client.set_token("page-token").expect("a clean token");
     let url = format!("{}/scenario/echo-auth", server());
-    let envelope = settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED))
+    let envelope = settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED))
         .await
         .expect("the server answers");
     // The test page is served by wasm-bindgen-test on another port of 127.0.0.1.
@@ -362,7 +362,7 @@ async fn offline_rejects_without_sending() {
             "the override makes navigator.onLine false"
         );
         settle(client.get(
-            format!("/scenario/ok?key={key}"),
+            JsValue::from(format!("/scenario/ok?key={key}")),
             JsValue::UNDEFINED,
             JsValue::UNDEFINED,
         ))
@@ -399,9 +399,14 @@ async fn login_required_rearmed_by_other_tab() {
         ("onLoginRequired", recorder.function.clone().into()),
     ]);
     let url = format!("/scenario/login-required?key={key}");
-    let _ = settle(client.get(url.clone(), JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
+    let _ = settle(client.get(
+        JsValue::from(url.clone()),
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    ))
+    .await;
     dispatch_storage_event(&key, Some("login-in-other-tab"));
-    let _ = settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
+    let _ = settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
     assert_eq!(
         recorder.calls().len(),
         2,

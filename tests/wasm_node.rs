@@ -51,7 +51,7 @@ mod node_cases {
         let key = unique("envelope-401");
         let url = format!("/scenario/login-required?code=4444&key={key}");
         let error = expect_error(
-            settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
             "401 with code 4444",
         );
         assert_eq!(
@@ -85,7 +85,7 @@ mod node_cases {
         let key = unique("overdue-replay");
         let url = format!("/scenario/overdue-once?key={key}");
         let envelope = expect_ok(
-            settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
             "overdue then success",
         );
         assert_eq!(
@@ -118,7 +118,7 @@ mod node_cases {
         let key = unique("overdue-forever");
         let url = format!("/scenario/overdue-forever?key={key}");
         let error = expect_error(
-            settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
             "overdue forever",
         );
         assert_eq!(
@@ -145,7 +145,7 @@ mod node_cases {
         let key = unique("overdue-default");
         let url = format!("/scenario/overdue-forever?key={key}");
         let error = expect_error(
-            settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
             "overdue forever",
         );
         assert_eq!(
@@ -168,7 +168,7 @@ mod node_cases {
         let calls: Vec<Promise> = (0..10)
             .map(|i| {
                 client.get(
-                    format!("/scenario/overdue-once?key={key}&call={i}"),
+                    JsValue::from(format!("/scenario/overdue-once?key={key}&call={i}")),
                     JsValue::UNDEFINED,
                     JsValue::UNDEFINED,
                 )
@@ -185,7 +185,7 @@ mod node_cases {
         }
         let url = format!("/scenario/overdue-once/newest?key={key}");
         let check = expect_ok(
-            settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
             "newest check",
         );
         assert_eq!(
@@ -206,7 +206,7 @@ mod node_cases {
         client.set_token("first-token").expect("a clean token");
         let key = unique("older-token");
         let url = format!("/scenario/overdue-no-header?accept=second-token&delay_ms=300&key={key}");
-        let call = track(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED));
+        let call = track(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED));
         sleep(50).await;
         client.set_token("second-token").expect("a clean token");
         let envelope = expect_ok(call.await, "a call sent with the older token");
@@ -229,7 +229,7 @@ mod node_cases {
         let key = unique("overdue-no-header");
         let url = format!("/scenario/overdue-no-header?key={key}");
         let error = expect_error(
-            settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
             "overdue without a header",
         );
         assert_eq!(
@@ -251,7 +251,7 @@ mod node_cases {
         let key = unique("overdue-bad-header");
         let url = format!("/scenario/bad-header?form=space&status=401&key={key}");
         let error = expect_error(
-            settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
             "overdue with a bad header",
         );
         assert_eq!(
@@ -277,7 +277,7 @@ mod node_cases {
         let calls: Vec<Promise> = (0..3)
             .map(|_| {
                 client.get(
-                    format!("/scenario/login-required?key={key}"),
+                    JsValue::from(format!("/scenario/login-required?key={key}")),
                     JsValue::UNDEFINED,
                     JsValue::UNDEFINED,
                 )
@@ -305,9 +305,15 @@ mod node_cases {
         let client = client(&[("onLoginRequired", recorder.function.clone().into())]);
         let key = unique("login-rearm");
         let url = format!("/scenario/login-required?code=1007&key={key}");
-        let _ = settle(client.get(url.clone(), JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
+        let _ = settle(client.get(
+            JsValue::from(url.clone()),
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+        ))
+        .await;
         client.set_token("fresh-login").expect("a clean token");
-        let _ = settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
+        let _ =
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
         assert_eq!(
             recorder.calls().len(),
             2,
@@ -324,7 +330,7 @@ mod node_cases {
         let key = unique("sliding");
         let url = format!("/scenario/renewed?form=raw&key={key}");
         let envelope = expect_ok(
-            settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
             "success with a renewed token",
         );
         let issued = text(&envelope, "data.token").expect("the scenario returns the token it sent");
@@ -343,7 +349,7 @@ mod node_cases {
         let key = unique("bearer-header");
         let url = format!("/scenario/renewed?form=bearer&key={key}");
         let envelope = expect_ok(
-            settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
             "Bearer-prefixed header",
         );
         let issued = text(&envelope, "data.token").expect("the scenario returns the token it sent");
@@ -362,7 +368,8 @@ mod node_cases {
             let key = unique("bad-header");
             let url = format!("/scenario/bad-header?form={form}&key={key}");
             let envelope = expect_ok(
-                settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+                settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED))
+                    .await,
                 "success with a bad header",
             );
             assert_eq!(
@@ -387,7 +394,7 @@ mod node_cases {
         let key = unique("business");
         let url = format!("/scenario/business?code=4001&key={key}");
         let error = expect_error(
-            settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
             "business code",
         );
         assert_eq!(kind(&error), "business", "kind of a non-success code");
@@ -426,7 +433,7 @@ mod node_cases {
         let key = unique("html-502");
         let url = format!("/scenario/html-502?key={key}");
         let error = expect_error(
-            settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
             "HTML 502",
         );
         assert_eq!(kind(&error), "http", "an error status without an envelope");
@@ -447,7 +454,7 @@ mod node_cases {
         let url = format!("/scenario/slow?delay_ms=3000&key={key}");
         let per_call = options(&[("timeoutMs", JsValue::from(100))]);
         let error = expect_error(
-            settle(client.get(url, JsValue::UNDEFINED, per_call)).await,
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, per_call)).await,
             "slow response",
         );
         assert_eq!(kind(&error), "timeout", "the call's timeout fired");
@@ -463,7 +470,12 @@ mod node_cases {
         let port = closed_port().await;
         let client = client(&[("baseUrl", str(&format!("http://127.0.0.1:{port}")))]);
         let error = expect_error(
-            settle(client.get("/x".to_owned(), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            settle(client.get(
+                JsValue::from("/x".to_owned()),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            ))
+            .await,
             "closed port",
         );
         assert_eq!(kind(&error), "network", "a failed fetch");
@@ -480,7 +492,7 @@ mod node_cases {
         let key = unique("not-json");
         let url = format!("/scenario/not-json?key={key}");
         let error = expect_error(
-            settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
             "200 text",
         );
         assert_eq!(kind(&error), "invalid_response", "JSON was expected");
@@ -493,7 +505,7 @@ mod node_cases {
         let key = unique("empty-204");
         let url = format!("/scenario/empty-204?key={key}");
         let envelope = expect_ok(
-            settle(client.delete(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            settle(client.delete(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
             "empty 204",
         );
         assert_eq!(
@@ -511,7 +523,7 @@ mod node_cases {
         let url = format!("/scenario/not-json?key={key}");
         let raw = options(&[("responseType", str("text"))]);
         let body = expect_ok(
-            settle(client.get(url, JsValue::UNDEFINED, raw)).await,
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, raw)).await,
             "text body",
         );
         assert_eq!(
@@ -528,7 +540,7 @@ mod node_cases {
         let url = format!("/scenario/raw?key={key}");
         let raw = options(&[("responseType", str("arrayBuffer"))]);
         let body = expect_ok(
-            settle(client.get(url, JsValue::UNDEFINED, raw)).await,
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, raw)).await,
             "arrayBuffer body",
         );
         assert!(
@@ -549,7 +561,7 @@ mod node_cases {
         let url = format!("/scenario/raw?key={key}");
         let raw = options(&[("responseType", str("blob"))]);
         let body = expect_ok(
-            settle(client.get(url, JsValue::UNDEFINED, raw)).await,
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, raw)).await,
             "blob body",
         );
         let blob: web_sys::Blob = body.dyn_into().expect("a Blob");
@@ -564,7 +576,7 @@ mod node_cases {
         let url = format!("/scenario/overdue-once?key={key}");
         let raw = options(&[("responseType", str("text"))]);
         let body = expect_ok(
-            settle(client.get(url, JsValue::UNDEFINED, raw)).await,
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, raw)).await,
             "text body after overdue",
         );
         let body = body.as_string().unwrap_or_default();
@@ -584,7 +596,12 @@ mod node_cases {
         let client = client(&[]);
         let raw = options(&[("responseType", str("blob"))]);
         let error = expect_error(
-            settle(client.get("/scenario/html-502".to_owned(), JsValue::UNDEFINED, raw)).await,
+            settle(client.get(
+                JsValue::from("/scenario/html-502".to_owned()),
+                JsValue::UNDEFINED,
+                raw,
+            ))
+            .await,
             "blob of a 502",
         );
         assert_eq!(kind(&error), "http", "an error status without an envelope");
@@ -598,7 +615,13 @@ mod node_cases {
         let key = unique(&format!("storm-{policy}"));
         let url = format!("/scenario/slow?delay_ms=200&key={key}");
         let calls: Vec<Promise> = (0..100)
-            .map(|_| client.get(url.clone(), JsValue::UNDEFINED, JsValue::UNDEFINED))
+            .map(|_| {
+                client.get(
+                    JsValue::from(url.clone()),
+                    JsValue::UNDEFINED,
+                    JsValue::UNDEFINED,
+                )
+            })
             .collect();
         let results = settle_all(calls).await;
         assert_eq!(
@@ -655,7 +678,13 @@ mod node_cases {
         let key = unique("storm-off");
         let url = format!("/scenario/slow?delay_ms=0&key={key}");
         let calls: Vec<Promise> = (0..100)
-            .map(|_| client.get(url.clone(), JsValue::UNDEFINED, JsValue::UNDEFINED))
+            .map(|_| {
+                client.get(
+                    JsValue::from(url.clone()),
+                    JsValue::UNDEFINED,
+                    JsValue::UNDEFINED,
+                )
+            })
             .collect();
         for (i, result) in settle_all(calls).await.into_iter().enumerate() {
             expect_ok(result, &format!("call {i} with duplicates off"));
@@ -679,8 +708,8 @@ mod node_cases {
         let url = format!("/scenario/slow?delay_ms=200&key={key}");
         let first = object(&[("a", JsValue::from(1)), ("b", JsValue::from(2))]);
         let second = object(&[("b", JsValue::from(2)), ("a", JsValue::from(1))]);
-        let earlier = track(client.get(url.clone(), first, JsValue::UNDEFINED));
-        let later = track(client.get(url, second, JsValue::UNDEFINED));
+        let earlier = track(client.get(JsValue::from(url.clone()), first, JsValue::UNDEFINED));
+        let later = track(client.get(JsValue::from(url), second, JsValue::UNDEFINED));
         let error = expect_error(earlier.await, "the earlier call");
         assert_eq!(
             reason(&error).as_deref(),
@@ -696,12 +725,15 @@ mod node_cases {
         let key = unique("bodies");
         let url = format!("/scenario/slow?delay_ms=100&key={key}");
         let first = track(client.post(
-            url.clone(),
+            JsValue::from(url.clone()),
             object(&[("n", JsValue::from(1))]),
             JsValue::UNDEFINED,
         ));
-        let second =
-            track(client.post(url, object(&[("n", JsValue::from(2))]), JsValue::UNDEFINED));
+        let second = track(client.post(
+            JsValue::from(url),
+            object(&[("n", JsValue::from(2))]),
+            JsValue::UNDEFINED,
+        ));
         expect_ok(first.await, "the first body");
         expect_ok(second.await, "the second body");
         assert_eq!(server_count(&key).await, 2.0, "both bodies were sent");
@@ -715,8 +747,12 @@ mod node_cases {
         let form = web_sys::FormData::new().expect("FormData exists");
         form.append_with_str("field", "value")
             .expect("a string field");
-        let first = track(client.post(url.clone(), form.clone().into(), JsValue::UNDEFINED));
-        let second = track(client.post(url, form.into(), JsValue::UNDEFINED));
+        let first = track(client.post(
+            JsValue::from(url.clone()),
+            form.clone().into(),
+            JsValue::UNDEFINED,
+        ));
+        let second = track(client.post(JsValue::from(url), form.into(), JsValue::UNDEFINED));
         expect_ok(first.await, "the first FormData post");
         expect_ok(second.await, "the second FormData post");
         assert_eq!(
@@ -737,7 +773,12 @@ mod node_cases {
             ("n", JsValue::NULL),
         ]);
         let envelope = expect_ok(
-            settle(client.get("/scenario/echo-auth".to_owned(), params, JsValue::UNDEFINED)).await,
+            settle(client.get(
+                JsValue::from("/scenario/echo-auth".to_owned()),
+                params,
+                JsValue::UNDEFINED,
+            ))
+            .await,
             "echo",
         );
         assert_eq!(
@@ -752,7 +793,12 @@ mod node_cases {
         let client = client(&[]);
         let body = object(&[("name", str("widget"))]);
         let envelope = expect_ok(
-            settle(client.post("/scenario/echo-auth".to_owned(), body, JsValue::UNDEFINED)).await,
+            settle(client.post(
+                JsValue::from("/scenario/echo-auth".to_owned()),
+                body,
+                JsValue::UNDEFINED,
+            ))
+            .await,
             "echo",
         );
         assert_eq!(
@@ -804,7 +850,12 @@ mod node_cases {
         let client = client(&[]);
         let bad = options(&[("responseType", str("xml"))]);
         let error = expect_error(
-            settle(client.get("/scenario/ok".to_owned(), JsValue::UNDEFINED, bad)).await,
+            settle(client.get(
+                JsValue::from("/scenario/ok".to_owned()),
+                JsValue::UNDEFINED,
+                bad,
+            ))
+            .await,
             "bad option",
         );
         assert_eq!(kind(&error), "invalid_request", "a bad per-call option");
@@ -821,7 +872,12 @@ mod node_cases {
         // U+20AC is outside ISO-8859-1, so Headers.set throws for it.
         let bad = options(&[("headers", object(&[("X-Note", str("5 \u{20ac}"))]))]);
         let error = expect_error(
-            settle(client.get("/scenario/ok".to_owned(), JsValue::UNDEFINED, bad)).await,
+            settle(client.get(
+                JsValue::from("/scenario/ok".to_owned()),
+                JsValue::UNDEFINED,
+                bad,
+            ))
+            .await,
             "a header value outside ISO-8859-1",
         );
         assert_eq!(
@@ -841,7 +897,7 @@ mod node_cases {
         let client = client(&[]);
         let url = server().replace("http://", "http://user:secret@") + "/scenario/ok";
         let error = expect_error(
-            settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
             "a URL with credentials",
         );
         assert_eq!(
@@ -865,27 +921,58 @@ mod node_cases {
         items.iter().collect::<Array>().into()
     }
 
+    /// Returns the object that a JavaScript expression creates, such as one with a getter.
+    fn js_object(source: &str) -> JsValue {
+        js_sys::Function::new_no_args(&format!("return {source};"))
+            .call0(&JsValue::UNDEFINED)
+            .expect("the test's expression runs")
+    }
+
     /// Each invalid client option, with the message that names it.
     fn invalid_client_options() -> Vec<(JsValue, &'static str)> {
         let one = |name: &str, value: JsValue| object(&[(name, value)]);
+        let codes = |fields: &[(&str, JsValue)]| one("codes", object(fields));
         vec![
-            (JsValue::from(5), "the options must be an object, such as { baseUrl: \"/api\" }"),
+            (
+                JsValue::from(5),
+                "the options must be an object, such as { baseUrl: \"/api\" }, got number",
+            ),
+            (
+                array(&[]),
+                "the options must be an object, such as { baseUrl: \"/api\" }, got an array",
+            ),
             (one("baseUrl", JsValue::from(5)), "baseUrl must be a string, got number"),
             (
+                one("baseURL", str("/api")),
+                "baseURL is not an option of renew-fetch; use baseUrl",
+            ),
+            (
+                one("timeout", JsValue::from(100)),
+                "timeout is not an option of renew-fetch; use timeoutMs",
+            ),
+            (
                 one("timeoutMs", JsValue::from(-1)),
-                "timeoutMs must be a whole number from 0 to 4294967295, got -1",
+                "timeoutMs must be a whole number from 0 to 2147483647, got -1",
             ),
             (
                 one("timeoutMs", JsValue::from(1.5)),
-                "timeoutMs must be a whole number from 0 to 4294967295, got 1.5",
+                "timeoutMs must be a whole number from 0 to 2147483647, got 1.5",
             ),
             (
                 one("timeoutMs", str("100")),
-                "timeoutMs must be a whole number from 0 to 4294967295, got \"100\"",
+                "timeoutMs must be a whole number from 0 to 2147483647, got \"100\"",
             ),
             (
-                one("headers", array(&[])),
-                "headers must be an object of header names and values, such as { \"X-Client\": \"web\" }",
+                one("timeoutMs", JsValue::from(2_147_483_648u32)),
+                "timeoutMs must be a whole number from 0 to 2147483647, got 2147483648",
+            ),
+            (
+                one("headers", JsValue::from(5)),
+                "headers must be an object of header names and values, such as { \"X-Client\": \"web\" }, got number",
+            ),
+            (
+                one("headers", array(&[str("X-Test")])),
+                "headers must contain [name, value] pairs, such as [[\"X-Client\", \"web\"]], got string",
             ),
             (
                 one("headers", object(&[("X Bad", str("1"))])),
@@ -893,11 +980,23 @@ mod node_cases {
             ),
             (
                 one("headers", object(&[("X-Note", JsValue::NULL)])),
-                "headers.X-Note must be a string, got object",
+                "headers.X-Note must be a string, a number or a boolean, got null",
+            ),
+            (
+                one("headers", object(&[("X-Note", str("a\nb"))])),
+                "the value of header \"X-Note\" is not a valid header value; remove line breaks, NUL and characters above U+00FF",
+            ),
+            (
+                js_object("{ get headers() { throw new Error('boom'); } }"),
+                "reading headers failed: Error: boom",
             ),
             (
                 one("tokenStorage", str("disk")),
                 "tokenStorage must be \"local\", \"session\" or \"memory\", got \"disk\"",
+            ),
+            (
+                js_object("{ get tokenStorage() { throw new Error('boom'); } }"),
+                "reading tokenStorage failed: Error: boom",
             ),
             (one("tokenKey", str("")), "tokenKey must not be empty"),
             (
@@ -909,6 +1008,10 @@ mod node_cases {
                 "authScheme \"Be\u{2003}arer\" must not contain whitespace",
             ),
             (
+                one("authScheme", str("Bearer\u{0}")),
+                "authScheme \"Bearer\u{0}\" is not a valid header value; remove NUL and characters above U+00FF",
+            ),
+            (
                 one("allowedOrigins", str("http://127.0.0.1")),
                 "allowedOrigins must be an array of strings, such as [\"http://127.0.0.1:8080\"]",
             ),
@@ -916,33 +1019,55 @@ mod node_cases {
                 one("allowedOrigins", array(&[JsValue::from(5)])),
                 "allowedOrigins must be an array of strings, such as [\"http://127.0.0.1:8080\"]",
             ),
-            (one("codes", JsValue::from(401)), "codes must be an object, such as { overdue: 401 }"),
             (
-                one("codes", object(&[("overdue", JsValue::from(1.5))])),
+                one("codes", JsValue::from(401)),
+                "codes must be an object, such as { overdue: 401 }, got number",
+            ),
+            (
+                one("codes", array(&[JsValue::from(200)])),
+                "codes must be an object, such as { overdue: 401 }, got an array",
+            ),
+            (
+                codes(&[("overdue", JsValue::from(1.5))]),
                 "codes.overdue must be a whole number, got 1.5",
             ),
             (
-                one("codes", object(&[("success", JsValue::from(2f64.powi(60)))])),
+                codes(&[("success", JsValue::from(2f64.powi(60)))]),
                 "codes.success must be a whole number, got 1152921504606847000",
             ),
             (
-                one("codes", object(&[("loginRequired", JsValue::from(1006))])),
-                "codes.loginRequired must be an array of numbers, such as [1006, 1007]",
+                codes(&[("loginRequired", JsValue::from(1006))]),
+                "codes.loginRequired must be an array of numbers, such as [1006, 1007], got number",
             ),
             (
-                one("codes", object(&[("loginRequired", array(&[JsValue::from(1006), str("1007")]))])),
+                codes(&[("loginRequired", array(&[JsValue::from(1006), str("1007")]))]),
                 "codes.loginRequired must contain whole numbers only, such as [1006, 1007]",
             ),
             (
+                codes(&[("overdue", JsValue::from(200))]),
+                "codes.overdue and codes.success must differ, and both are 200",
+            ),
+            (
+                codes(&[("loginRequired", array(&[JsValue::from(200)]))]),
+                "codes.loginRequired must not contain codes.success, which is 200",
+            ),
+            (
                 one("maxRenewRetries", JsValue::from(-2)),
-                "maxRenewRetries must be a whole number from 0 to 4294967295, got -2",
+                "maxRenewRetries must be a whole number from 0 to 20, got -2",
+            ),
+            (
+                one("maxRenewRetries", JsValue::from(21)),
+                "maxRenewRetries must be a whole number from 0 to 20, got 21",
             ),
             (
                 one("duplicates", str("never")),
                 "duplicates must be \"cancel-previous\", \"share\" or \"off\", got \"never\"",
             ),
             (one("onError", str("log")), "onError must be a function, got string"),
-            (one("onLoadingChange", JsValue::TRUE), "onLoadingChange must be a function, got boolean"),
+            (
+                one("onLoadingChange", JsValue::TRUE),
+                "onLoadingChange must be a function, got boolean",
+            ),
         ]
     }
 
@@ -975,7 +1100,7 @@ mod node_cases {
         ]);
         let options = object(&[
             ("baseUrl", str(server())),
-            ("timeoutMs", JsValue::from(4_294_967_295u32)),
+            ("timeoutMs", JsValue::from(2_147_483_647u32)),
             (
                 "headers",
                 object(&[("X-Count", JsValue::from(2)), ("X-Flag", JsValue::TRUE)]),
@@ -986,7 +1111,7 @@ mod node_cases {
             ("authScheme", str("")),
             ("allowedOrigins", array(&[str(server())])),
             ("codes", codes),
-            ("maxRenewRetries", JsValue::from(0)),
+            ("maxRenewRetries", JsValue::from(20)),
             ("duplicates", str("share")),
             ("onLoginRequired", callback.clone().into()),
             ("onLoadingChange", callback.clone().into()),
@@ -1000,21 +1125,51 @@ mod node_cases {
         }
     }
 
+    /// Sends a GET with `options` and returns its rejection's message, after checking its kind.
+    async fn invalid_call_message(
+        client: &renew_fetch::client::HttpClient,
+        params: JsValue,
+        options: JsValue,
+    ) -> String {
+        let call = client.get(JsValue::from("/scenario/ok"), params, options);
+        let error = expect_error(settle(call).await, "an invalid call");
+        assert_eq!(
+            kind(&error),
+            "invalid_request",
+            "the kind of an invalid call"
+        );
+        text(&error, "message").unwrap_or_default()
+    }
+
     #[wasm_bindgen_test]
     async fn each_invalid_call_option_is_named() {
         let client = client(&[]);
         let one = |name: &str, value: JsValue| object(&[(name, value)]);
         let cases = [
-            (JsValue::from(5), "the request options must be an object, such as { timeoutMs: 5000 }"),
-            (one("signal", object(&[])), "signal must be an AbortSignal"),
-            (one("noLoading", str("yes")), "noLoading must be true or false, got string"),
+            (
+                JsValue::from(5),
+                "the request options must be an object, such as { timeoutMs: 5000 }, got number",
+            ),
+            (one("signal", object(&[])), "signal must be an AbortSignal, got object"),
+            (
+                one("noLoading", str("yes")),
+                "noLoading must be true or false, got string",
+            ),
+            (
+                one("timeout", JsValue::from(100)),
+                "timeout is not an option of renew-fetch; use timeoutMs",
+            ),
             (
                 one("timeoutMs", JsValue::from(-5)),
-                "timeoutMs must be a whole number from 0 to 4294967295, got -5",
+                "timeoutMs must be a whole number from 0 to 2147483647, got -5",
+            ),
+            (
+                one("timeoutMs", JsValue::from(2_147_483_648u32)),
+                "timeoutMs must be a whole number from 0 to 2147483647, got 2147483648",
             ),
             (
                 one("headers", JsValue::from(5)),
-                "headers must be an object of header names and values, such as { \"X-Client\": \"web\" }",
+                "headers must be an object of header names and values, such as { \"X-Client\": \"web\" }, got number",
             ),
             (
                 one("duplicates", str("all")),
@@ -1024,12 +1179,35 @@ mod node_cases {
                 one("responseType", str("xml")),
                 "responseType must be \"json\", \"text\", \"blob\" or \"arrayBuffer\", got \"xml\"",
             ),
+            (
+                js_object("{ get signal() { throw new Error('boom'); } }"),
+                "reading signal failed: Error: boom",
+            ),
         ];
         for (options, expected) in cases {
-            let call = client.get("/scenario/ok".to_owned(), JsValue::UNDEFINED, options);
-            let error = expect_error(settle(call).await, expected);
-            assert_eq!(kind(&error), "invalid_request", "the kind for: {expected}");
-            let message = text(&error, "message").unwrap_or_default();
+            let message = invalid_call_message(&client, JsValue::UNDEFINED, options).await;
+            assert!(
+                message.contains(expected),
+                "expected {expected:?} in the message {message:?}"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn each_invalid_params_is_named() {
+        let client = client(&[]);
+        let cases = [
+            (
+                str("q=1"),
+                "The params must be an object or a URLSearchParams, got string; a query string goes in the URL itself",
+            ),
+            (
+                js_object("{ get q() { throw new Error('boom'); } }"),
+                "The params cannot be serialized: reading a property failed (Error: boom)",
+            ),
+        ];
+        for (params, expected) in cases {
+            let message = invalid_call_message(&client, params, JsValue::UNDEFINED).await;
             assert!(
                 message.contains(expected),
                 "expected {expected:?} in the message {message:?}"
@@ -1043,7 +1221,7 @@ mod node_cases {
         let cases = [
             (
                 JsValue::from(5),
-                "request(config) needs an object, such as { url: \"/items\" }",
+                "request(config) needs an object, such as { url: \"/items\" }, got number",
             ),
             (
                 object(&[]),
@@ -1056,6 +1234,10 @@ mod node_cases {
             (
                 object(&[("url", str("/scenario/ok")), ("method", JsValue::TRUE)]),
                 "method must be a string, got boolean",
+            ),
+            (
+                object(&[("url", str("/scenario/ok")), ("data", object(&[]))]),
+                "data is not an option of renew-fetch; use body",
             ),
             (
                 object(&[("url", str("/scenario/ok")), ("responseType", str("xml"))]),
@@ -1073,6 +1255,87 @@ mod node_cases {
         }
     }
 
+    #[wasm_bindgen_test]
+    async fn invalid_request_config_names_method_and_url() {
+        let client = client(&[]);
+        let config = object(&[
+            ("url", str("/scenario/ok")),
+            ("method", str("post")),
+            ("timeoutMs", JsValue::from(-1)),
+        ]);
+        let error = expect_error(settle(client.request(config)).await, "timeoutMs -1");
+        assert_eq!(
+            text(&error, "method").as_deref(),
+            Some("POST"),
+            "the config's method"
+        );
+        assert_eq!(
+            text(&error, "url").as_deref(),
+            Some("/scenario/ok"),
+            "the config's URL"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn non_string_url_rejects_invalid_request() {
+        let client = client(&[]);
+        let error = expect_error(
+            settle(client.get(JsValue::from(5), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "a number as the URL",
+        );
+        assert_eq!(
+            kind(&error),
+            "invalid_request",
+            "a URL that is not a string"
+        );
+        assert_eq!(
+            text(&error, "message").as_deref(),
+            Some("the URL must be a string, such as \"/items\", got number"),
+            "the message names the type"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn body_error_names_the_thrown_error() {
+        let client = client(&[]);
+        let body = js_object("{ toJSON() { throw new Error('boom'); } }");
+        let error = expect_error(
+            settle(client.post(JsValue::from("/scenario/ok"), body, JsValue::UNDEFINED)).await,
+            "a body whose toJSON throws",
+        );
+        assert_eq!(
+            kind(&error),
+            "invalid_request",
+            "a body that cannot be sent"
+        );
+        let message = text(&error, "message").unwrap_or_default();
+        assert!(
+            message.contains("(Error: boom)"),
+            "the message carries the thrown error: {message}"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn url_search_params_sent_as_query() {
+        let client = client(&[]);
+        let params = web_sys::UrlSearchParams::new_with_str("q=1&tag=a%20b")
+            .expect("URLSearchParams exists");
+        let echo = expect_ok(
+            settle(client.get(
+                JsValue::from("/scenario/ok"),
+                params.into(),
+                JsValue::UNDEFINED,
+            ))
+            .await,
+            "URLSearchParams params",
+        );
+        assert_eq!(
+            text(&echo, "data.query").as_deref(),
+            Some("q=1&tag=a+b"),
+            "the query as URLSearchParams writes it"
+        );
+    }
+
     // pendingCount and cancellation.
 
     #[wasm_bindgen_test]
@@ -1084,47 +1347,47 @@ mod node_cases {
         let timed = options(&[("timeoutMs", JsValue::from(50))]);
         let calls: Vec<Promise> = vec![
             client.get(
-                "/scenario/ok".to_owned(),
+                JsValue::from("/scenario/ok".to_owned()),
                 JsValue::UNDEFINED,
                 JsValue::UNDEFINED,
             ),
             client.get(
-                "/scenario/business".to_owned(),
+                JsValue::from("/scenario/business".to_owned()),
                 JsValue::UNDEFINED,
                 JsValue::UNDEFINED,
             ),
             client.get(
-                "/scenario/html-502".to_owned(),
+                JsValue::from("/scenario/html-502".to_owned()),
                 JsValue::UNDEFINED,
                 JsValue::UNDEFINED,
             ),
             client.get(
-                "/scenario/not-json".to_owned(),
+                JsValue::from("/scenario/not-json".to_owned()),
                 JsValue::UNDEFINED,
                 JsValue::UNDEFINED,
             ),
             client.get(
-                "/scenario/overdue-no-header".to_owned(),
+                JsValue::from("/scenario/overdue-no-header".to_owned()),
                 JsValue::UNDEFINED,
                 JsValue::UNDEFINED,
             ),
             client.get(
-                "/scenario/slow?delay_ms=2000".to_owned(),
+                JsValue::from("/scenario/slow?delay_ms=2000".to_owned()),
                 JsValue::UNDEFINED,
                 timed,
             ),
             client.get(
-                "/scenario/slow?delay_ms=2000".to_owned(),
+                JsValue::from("/scenario/slow?delay_ms=2000".to_owned()),
                 JsValue::UNDEFINED,
                 aborted,
             ),
             client.get(
-                format!("http://127.0.0.1:{port}/x"),
+                JsValue::from(format!("http://127.0.0.1:{port}/x")),
                 JsValue::UNDEFINED,
                 JsValue::UNDEFINED,
             ),
             client.get(
-                "/scenario/slow?delay_ms=2000&share=1".to_owned(),
+                JsValue::from("/scenario/slow?delay_ms=2000&share=1".to_owned()),
                 JsValue::UNDEFINED,
                 options(&[("duplicates", str("share"))]),
             ),
@@ -1156,7 +1419,10 @@ mod node_cases {
         let client = client(&[]);
         let controller = AbortController::new().expect("AbortController exists");
         let call = track(client.get(
-            format!("/scenario/slow?delay_ms=2000&key={}", unique("abort")),
+            JsValue::from(format!(
+                "/scenario/slow?delay_ms=2000&key={}",
+                unique("abort")
+            )),
             JsValue::UNDEFINED,
             options(&[("signal", controller.signal().into())]),
         ));
@@ -1174,7 +1440,7 @@ mod node_cases {
         controller.abort();
         let key = unique("pre-aborted");
         let call = client.get(
-            format!("/scenario/ok?key={key}"),
+            JsValue::from(format!("/scenario/ok?key={key}")),
             JsValue::UNDEFINED,
             options(&[("signal", controller.signal().into())]),
         );
@@ -1188,11 +1454,15 @@ mod node_cases {
         let client = client(&[]);
         let key = unique("aborted-duplicate");
         let url = format!("/scenario/slow?delay_ms=100&key={key}");
-        let running = track(client.get(url.clone(), JsValue::UNDEFINED, JsValue::UNDEFINED));
+        let running = track(client.get(
+            JsValue::from(url.clone()),
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+        ));
         let controller = AbortController::new().expect("AbortController exists");
         controller.abort();
         let aborted = options(&[("signal", controller.signal().into())]);
-        let doomed = track(client.get(url, JsValue::UNDEFINED, aborted));
+        let doomed = track(client.get(JsValue::from(url), JsValue::UNDEFINED, aborted));
         let error = expect_error(doomed.await, "the call with an aborted signal");
         assert_eq!(
             reason(&error).as_deref(),
@@ -1211,7 +1481,7 @@ mod node_cases {
         let calls: Vec<_> = (0..3)
             .map(|i| {
                 track(client.get(
-                    format!("/scenario/slow?delay_ms=2000&i={i}"),
+                    JsValue::from(format!("/scenario/slow?delay_ms=2000&i={i}")),
                     JsValue::UNDEFINED,
                     JsValue::UNDEFINED,
                 ))
@@ -1247,7 +1517,7 @@ mod node_cases {
         ]);
         let quiet = options(&[("noLoading", JsValue::TRUE)]);
         let background = client.get(
-            "/scenario/slow?delay_ms=50".to_owned(),
+            JsValue::from("/scenario/slow?delay_ms=50".to_owned()),
             JsValue::UNDEFINED,
             quiet,
         );
@@ -1258,12 +1528,12 @@ mod node_cases {
         );
 
         let first = track(client.get(
-            "/scenario/slow?delay_ms=100".to_owned(),
+            JsValue::from("/scenario/slow?delay_ms=100".to_owned()),
             JsValue::UNDEFINED,
             JsValue::UNDEFINED,
         ));
         let second = track(client.get(
-            "/scenario/slow?delay_ms=600".to_owned(),
+            JsValue::from("/scenario/slow?delay_ms=600".to_owned()),
             JsValue::UNDEFINED,
             JsValue::UNDEFINED,
         ));
@@ -1294,7 +1564,7 @@ mod node_cases {
         client.set_token("token-1").expect("a clean token");
         let envelope = expect_ok(
             settle(client.get(
-                "/scenario/echo-auth".to_owned(),
+                JsValue::from("/scenario/echo-auth".to_owned()),
                 JsValue::UNDEFINED,
                 JsValue::UNDEFINED,
             ))
@@ -1313,7 +1583,7 @@ mod node_cases {
         let client = client(&[]);
         let envelope = expect_ok(
             settle(client.get(
-                "/scenario/echo-auth".to_owned(),
+                JsValue::from("/scenario/echo-auth".to_owned()),
                 JsValue::UNDEFINED,
                 JsValue::UNDEFINED,
             ))
@@ -1336,7 +1606,7 @@ mod node_cases {
         client.set_token("token-1").expect("a clean token");
         let envelope = expect_ok(
             settle(client.get(
-                "/scenario/echo-auth".to_owned(),
+                JsValue::from("/scenario/echo-auth".to_owned()),
                 JsValue::UNDEFINED,
                 JsValue::UNDEFINED,
             ))
@@ -1355,7 +1625,7 @@ mod node_cases {
         let client = client(&[("headers", object(&[("X-Test", str("client"))]))]);
         let plain = expect_ok(
             settle(client.get(
-                "/scenario/echo-auth".to_owned(),
+                JsValue::from("/scenario/echo-auth".to_owned()),
                 JsValue::UNDEFINED,
                 JsValue::UNDEFINED,
             ))
@@ -1369,7 +1639,12 @@ mod node_cases {
         );
         let call = options(&[("headers", object(&[("x-test", str("call"))]))]);
         let over = expect_ok(
-            settle(client.get("/scenario/echo-auth".to_owned(), JsValue::UNDEFINED, call)).await,
+            settle(client.get(
+                JsValue::from("/scenario/echo-auth".to_owned()),
+                JsValue::UNDEFINED,
+                call,
+            ))
+            .await,
             "echo",
         );
         assert_eq!(
@@ -1380,24 +1655,34 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
-    async fn headers_object_accepted_as_headers() {
-        let init = web_sys::Headers::new().expect("Headers exists");
-        init.set("X-Test", "from Headers").expect("a valid header");
-        let client = client(&[("headers", init.into())]);
-        let echo = expect_ok(
-            settle(client.get(
-                "/scenario/echo-auth".to_owned(),
-                JsValue::UNDEFINED,
-                JsValue::UNDEFINED,
-            ))
-            .await,
-            "echo",
-        );
-        assert_eq!(
-            text(&echo, "data.xTest").as_deref(),
-            Some("from Headers"),
-            "a Headers object's header is sent"
-        );
+    async fn headers_accepted_as_fetch_takes_them() {
+        let headers = web_sys::Headers::new().expect("Headers exists");
+        headers
+            .set("X-Test", "from Headers")
+            .expect("a valid header");
+        let map = js_object("new Map([['X-Test', 'from a Map']])");
+        let pairs = js_object("[['X-Test', 'from pairs']]");
+        for (value, expected) in [
+            (JsValue::from(headers), "from Headers"),
+            (map, "from a Map"),
+            (pairs, "from pairs"),
+        ] {
+            let client = client(&[("headers", value)]);
+            let echo = expect_ok(
+                settle(client.get(
+                    JsValue::from("/scenario/echo-auth"),
+                    JsValue::UNDEFINED,
+                    JsValue::UNDEFINED,
+                ))
+                .await,
+                expected,
+            );
+            assert_eq!(
+                text(&echo, "data.xTest").as_deref(),
+                Some(expected),
+                "the header is sent"
+            );
+        }
     }
 
     #[wasm_bindgen_test]
@@ -1406,7 +1691,7 @@ mod node_cases {
         client.set_token("raw-token").expect("a clean token");
         let envelope = expect_ok(
             settle(client.get(
-                "/scenario/echo-auth".to_owned(),
+                JsValue::from("/scenario/echo-auth".to_owned()),
                 JsValue::UNDEFINED,
                 JsValue::UNDEFINED,
             ))
@@ -1481,7 +1766,12 @@ mod node_cases {
             ("password", str("alice-password")),
         ]);
         let envelope = expect_ok(
-            settle(client.post("/api/login".to_owned(), body, JsValue::UNDEFINED)).await,
+            settle(client.post(
+                JsValue::from("/api/login".to_owned()),
+                body,
+                JsValue::UNDEFINED,
+            ))
+            .await,
             "login",
         );
         let token = text(&envelope, "data.token").expect("the login returns data.token");
@@ -1496,7 +1786,7 @@ mod node_cases {
         advance_clock(90).await;
         let profile = expect_ok(
             settle(client.get(
-                "/api/profile".to_owned(),
+                JsValue::from("/api/profile".to_owned()),
                 JsValue::UNDEFINED,
                 JsValue::UNDEFINED,
             ))
@@ -1523,7 +1813,7 @@ mod node_cases {
         advance_clock(150).await;
         let profile = expect_ok(
             settle(client.get(
-                "/api/profile".to_owned(),
+                JsValue::from("/api/profile".to_owned()),
                 JsValue::UNDEFINED,
                 JsValue::UNDEFINED,
             ))
@@ -1548,7 +1838,7 @@ mod node_cases {
         let client = client(&[("onLoginRequired", recorder.function.clone().into())]);
         let error = expect_error(
             settle(client.get(
-                "/api/profile".to_owned(),
+                JsValue::from("/api/profile".to_owned()),
                 JsValue::UNDEFINED,
                 JsValue::UNDEFINED,
             ))

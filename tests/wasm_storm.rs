@@ -372,8 +372,8 @@ fn start_call(
     }
     let options = object(&options);
     let promise = match &call.body {
-        Some(body) => client.post(call.url.clone(), body.clone(), options),
-        None => client.get(call.url.clone(), JsValue::UNDEFINED, options),
+        Some(body) => client.post(JsValue::from(call.url.clone()), body.clone(), options),
+        None => client.get(JsValue::from(call.url.clone()), JsValue::UNDEFINED, options),
     };
     record.track(&promise, index);
     match call.plan {
@@ -462,7 +462,12 @@ async fn storm_of_1000_calls_settles_cleanly() {
 
     let inspect = format!("/scenario/storm/inspect?key={key}");
     let inspected = expect_ok(
-        settle(client.get(inspect, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+        settle(client.get(
+            JsValue::from(inspect),
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+        ))
+        .await,
         "the storm inspect route",
     );
     let issued = number(&inspected, "data.issued").unwrap_or(-1.0);
@@ -597,7 +602,7 @@ async fn run_with_throwing_storage(storage: &str) -> ThrowingStorageRun {
         .expect("a clean token");
     let token_after_set = client.get_token();
     let echo = settle(client.get(
-        "/scenario/echo-auth".to_owned(),
+        JsValue::from("/scenario/echo-auth".to_owned()),
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
     ))
@@ -606,7 +611,7 @@ async fn run_with_throwing_storage(storage: &str) -> ThrowingStorageRun {
         .ok()
         .and_then(|envelope| text(&envelope, "data.authorization"));
     let replay = settle(client.get(
-        format!("/scenario/overdue-once?key={key}"),
+        JsValue::from(format!("/scenario/overdue-once?key={key}")),
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
     ))
@@ -714,7 +719,8 @@ async fn folded_renewed_header_never_stored() {
         let client = raw_client(&raw_origin);
         let key = unique("crlf-fold");
         let url = format!("{raw_origin}/fold?status={status}&key={key}");
-        let result = settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
+        let result =
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
         if status == "200" {
             let envelope = expect_ok(result, &case);
             assert_eq!(
@@ -781,7 +787,7 @@ async fn bare_cr_renewed_header_follows_browser() {
     let key = unique("crlf-cr-200");
     let url = format!("{raw_origin}/cr?status=200&key={key}");
     let envelope = expect_ok(
-        settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+        settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
         "a success with a bare CR header",
     );
     assert_eq!(
@@ -805,7 +811,7 @@ async fn bare_cr_renewed_header_follows_browser() {
     let key = unique("crlf-cr-401");
     let url = format!("{raw_origin}/cr?status=401&key={key}");
     let error = expect_error(
-        settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+        settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
         "an overdue response with a bare CR header",
     );
     // A cut header is a usable token to the client, so it replays until maxRenewRetries (5).
@@ -872,7 +878,7 @@ async fn never_ending_body_times_out() {
         let key = unique("never-ends");
         let url = format!("/scenario/never-ends?key={key}");
         let error = expect_error(
-            settle(client.get(url, JsValue::UNDEFINED, options)).await,
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, options)).await,
             what,
         );
         assert_eq!(
@@ -898,7 +904,7 @@ async fn never_ending_body_uses_client_timeout() {
     let client = client(&[("timeoutMs", JsValue::from(300))]);
     let url = format!("/scenario/never-ends?key={}", unique("never-ends-client"));
     let error = expect_error(
-        settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+        settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
         "a never-ending body under the client's timeoutMs",
     );
     assert_eq!(
@@ -922,7 +928,7 @@ async fn five_mib_json_body_resolves_intact() {
     let client = client(&[]);
     let url = format!("/scenario/large?size_mib=5&key={}", unique("large"));
     let envelope = expect_ok(
-        settle(client.get(url, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+        settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
         "a 5 MiB JSON body",
     );
     let items: Array = path(&envelope, "data.items").unchecked_into();

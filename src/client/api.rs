@@ -250,7 +250,9 @@ impl RequestBuilder {
         self
     }
 
-    /// Sets this call's timeout in milliseconds, 0 for none. Default: the client's.
+    /// Sets this call's timeout in milliseconds, 0 for none. Default: the client's. Above
+    /// [`MAX_TIMEOUT_MS`](crate::client::config::MAX_TIMEOUT_MS) the call fails with kind
+    /// invalid_request.
     pub fn timeout_ms(mut self, timeout_ms: u32) -> Self {
         self.input.options.timeout_ms = Some(timeout_ms);
         self
@@ -355,7 +357,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets the timeout of each call in milliseconds, 0 for none. Default: 0.
+    /// Sets the timeout of each call in milliseconds, 0 for none. Default: 0. Above
+    /// [`MAX_TIMEOUT_MS`](crate::client::config::MAX_TIMEOUT_MS), [`build`](Self::build) fails.
     pub fn timeout_ms(mut self, timeout_ms: u32) -> Self {
         self.config.timeout_ms = timeout_ms;
         self
@@ -416,7 +419,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets the maximum number of replays per call. Default: 5.
+    /// Sets the maximum number of replays per call. Default: 5. Above
+    /// [`MAX_RENEW_RETRIES`](crate::client::config::MAX_RENEW_RETRIES),
+    /// [`build`](Self::build) fails.
     pub fn max_renew_retries(mut self, max_retries: u32) -> Self {
         let codes = self.config.policy.codes().clone();
         self.config.policy = ReplayPolicy::new(codes, max_retries);
@@ -451,8 +456,9 @@ impl ClientBuilder {
     ///
     /// # Errors
     ///
-    /// Returns a [`ConfigError`] for an invalid header name, an empty token key or an allowed
-    /// origin that is not an absolute URL.
+    /// Returns a [`ConfigError`] for an invalid header name, an empty token key, an allowed
+    /// origin that is not an absolute URL, a timeout or replay budget above its maximum, or
+    /// business codes that overlap.
     pub fn build(self) -> Result<Client, ConfigError> {
         if let Some(error) = self.error {
             return Err(error);

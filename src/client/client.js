@@ -77,17 +77,33 @@ const WHITESPACE = /[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u20
 const STORAGES = ["local", "session", "memory"];
 const DUPLICATES = ["cancel-previous", "share", "off"];
 const RESPONSE_TYPES = ["json", "text", "blob", "arrayBuffer"];
+// The largest delay that setTimeout keeps, because browsers and Node run a larger one almost at
+// once. The two limits are those of config.rs, which the Rust builder checks against.
+const MAX_TIMEOUT_MS = 2147483647;
+const MAX_RENEW_RETRIES = 20;
+// The axios names of options that this client names otherwise.
+const CLIENT_RENAMES = { baseURL: "baseUrl", timeout: "timeoutMs" };
+const CALL_RENAMES = { timeout: "timeoutMs" };
+const CONFIG_RENAMES = { data: "body" };
 
 function isObject(value) {
-  return typeof value === "object" && value !== null;
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-// Returns the property, or undefined when it is undefined, null or its getter throws.
+// Names the type of a value for a message, with null and arrays apart from other objects.
+function kind(value) {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value;
+}
+
+// Returns the property, or undefined when it is undefined or null. A getter that throws is
+// reported under the option's name.
 function field(object, name) {
   try {
     return object[name] ?? undefined;
-  } catch {
-    return undefined;
+  } catch (error) {
+    throw `reading ${name} failed: ${error}`;
   }
 }
 
@@ -95,21 +111,21 @@ function field(object, name) {
 function describe(value) {
   if (typeof value === "number") return String(value);
   if (typeof value === "string") return `"${value}"`;
-  return typeof value;
+  return kind(value);
 }
 
 function string(object, name) {
   const value = field(object, name);
   if (value !== undefined && typeof value !== "string") {
-    throw `${name} must be a string, got ${typeof value}`;
+    throw `${name} must be a string, got ${kind(value)}`;
   }
   return value;
 }
 
-function whole(object, name) {
+function whole(object, name, max) {
   const value = field(object, name);
-  if (value !== undefined && !(Number.isInteger(value) && value >= 0 && value <= 4294967295)) {
-    throw `${name} must be a whole number from 0 to 4294967295, got ${describe(value)}`;
+  if (value !== undefined && !(Number.isInteger(value) && value >= 0 && value <= max)) {
+    throw `${name} must be a whole number from 0 to ${max}, got ${describe(value)}`;
   }
   return value;
 }
@@ -131,31 +147,70 @@ function oneOf(object, name, names, accepted) {
 function callback(object, name) {
   const value = field(object, name);
   if (value !== undefined && typeof value !== "function") {
-    throw `${name} must be a function, got ${typeof value}`;
+    throw `${name} must be a function, got ${kind(value)}`;
   }
   return value;
 }
 
-// Reads the headers option into a flat list of names and values. The option is a Headers object,
-// or a plain object of names and string, number or boolean values.
+function rejectRenamed(object, renames) {
+  for (const [name, ours] of Object.entries(renames)) {
+    if (field(object, name) !== undefined) throw `${name} is not an option of renew-fetch; use ${ours}`;
+  }
+}
+
+// Returns true when fetch accepts `value` in a header. Without a Headers class every value
+// passes, and fetch checks it.
+function isHeaderValue(value) {
+  if (typeof Headers !== "function") return true;
+  try {
+    new Headers([["x", value]]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Returns the [name, value] entries of the headers option: a plain object, or anything iterable
+// over pairs as fetch takes it, such as a Headers object, a Map or an array of pairs.
+function headerEntries(value) {
+  if (typeof value === "object" && value !== null && typeof value[Symbol.iterator] === "function") {
+    return Array.from(value, (pair) => {
+      if (!Array.isArray(pair) || pair.length !== 2) {
+        throw `headers must contain [name, value] pairs, such as [["X-Client", "web"]], got ${kind(pair)}`;
+      }
+      return pair;
+    });
+  }
+  if (!isObject(value)) {
+    throw `headers must be an object of header names and values, such as { "X-Client": "web" }, got ${kind(value)}`;
+  }
+  return Object.entries(value);
+}
+
+// Reads the headers option into a flat list of names and values.
 function headers(object) {
   const value = field(object, "headers");
   const list = [];
   if (value === undefined) return list;
-  if (typeof Headers === "function" && value instanceof Headers) {
-    for (const [name, item] of value) list.push(name, item);
-    return list;
+  let entries;
+  try {
+    entries = headerEntries(value);
+  } catch (error) {
+    throw typeof error === "string" ? error : `reading headers failed: ${error}`;
   }
-  if (!isObject(value) || Array.isArray(value)) {
-    throw 'headers must be an object of header names and values, such as { "X-Client": "web" }';
-  }
-  for (const [name, item] of Object.entries(value)) {
+  for (const [name, item] of entries) {
     if (item === undefined) continue;
-    if (!HEADER_NAME.test(name)) throw `headers contains "${name}", which is not a valid header name`;
-    if (typeof item !== "string" && typeof item !== "number" && typeof item !== "boolean") {
-      throw `headers.${name} must be a string, got ${typeof item}`;
+    if (typeof name !== "string" || !HEADER_NAME.test(name)) {
+      throw `headers contains "${String(name)}", which is not a valid header name`;
     }
-    list.push(name, String(item));
+    if (typeof item !== "string" && typeof item !== "number" && typeof item !== "boolean") {
+      throw `headers.${name} must be a string, a number or a boolean, got ${kind(item)}`;
+    }
+    const text = String(item);
+    if (!isHeaderValue(text)) {
+      throw `the value of header "${name}" is not a valid header value; remove line breaks, NUL and characters above U+00FF`;
+    }
+    list.push(name, text);
   }
   return list;
 }
@@ -163,7 +218,7 @@ function headers(object) {
 function codes(options) {
   const value = field(options, "codes");
   if (value === undefined) return [];
-  if (!isObject(value)) throw "codes must be an object, such as { overdue: 401 }";
+  if (!isObject(value)) throw `codes must be an object, such as { overdue: 401 }, got ${kind(value)}`;
   const read = (name) => {
     const number = field(value, name);
     if (number !== undefined && !code(number)) {
@@ -174,7 +229,7 @@ function codes(options) {
   const list = field(value, "loginRequired");
   if (list !== undefined) {
     if (!Array.isArray(list)) {
-      throw "codes.loginRequired must be an array of numbers, such as [1006, 1007]";
+      throw `codes.loginRequired must be an array of numbers, such as [1006, 1007], got ${kind(list)}`;
     }
     if (!list.every(code)) {
       throw "codes.loginRequired must contain whole numbers only, such as [1006, 1007]";
@@ -185,9 +240,12 @@ function codes(options) {
 
 function checkedClientOptions(options) {
   if (options === undefined || options === null) return [];
-  if (!isObject(options)) throw 'the options must be an object, such as { baseUrl: "/api" }';
+  if (!isObject(options)) {
+    throw `the options must be an object, such as { baseUrl: "/api" }, got ${kind(options)}`;
+  }
+  rejectRenamed(options, CLIENT_RENAMES);
   const baseUrl = string(options, "baseUrl");
-  const timeoutMs = whole(options, "timeoutMs");
+  const timeoutMs = whole(options, "timeoutMs", MAX_TIMEOUT_MS);
   const headerList = headers(options);
 
   const storage = oneOf(options, "tokenStorage", STORAGES, '"local", "session" or "memory"');
@@ -202,13 +260,16 @@ function checkedClientOptions(options) {
   if (authScheme !== undefined && WHITESPACE.test(authScheme)) {
     throw `authScheme "${authScheme}" must not contain whitespace`;
   }
+  if (authScheme !== undefined && !isHeaderValue(authScheme)) {
+    throw `authScheme "${authScheme}" is not a valid header value; remove NUL and characters above U+00FF`;
+  }
   const origins = field(options, "allowedOrigins");
   if (origins !== undefined && !(Array.isArray(origins) && origins.every((origin) => typeof origin === "string"))) {
     throw 'allowedOrigins must be an array of strings, such as ["http://127.0.0.1:8080"]';
   }
 
   const codeList = codes(options);
-  const maxRenewRetries = whole(options, "maxRenewRetries");
+  const maxRenewRetries = whole(options, "maxRenewRetries", MAX_RENEW_RETRIES);
   const duplicates = oneOf(options, "duplicates", DUPLICATES, '"cancel-previous", "share" or "off"');
   return [
     baseUrl,
@@ -238,17 +299,22 @@ export function clientOptions(options) {
 
 export function callOptions(options) {
   if (options === undefined || options === null) return [[]];
-  if (!isObject(options)) throw "the request options must be an object, such as { timeoutMs: 5000 }";
+  if (!isObject(options)) {
+    throw `the request options must be an object, such as { timeoutMs: 5000 }, got ${kind(options)}`;
+  }
+  rejectRenamed(options, CALL_RENAMES);
   const signal = field(options, "signal");
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw "signal must be an AbortSignal";
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw `signal must be an AbortSignal, got ${kind(signal)}`;
+  }
   const noLoading = field(options, "noLoading");
   if (noLoading !== undefined && typeof noLoading !== "boolean") {
-    throw `noLoading must be true or false, got ${typeof noLoading}`;
+    throw `noLoading must be true or false, got ${kind(noLoading)}`;
   }
   return [
     headers(options),
     field(options, "params"),
-    whole(options, "timeoutMs"),
+    whole(options, "timeoutMs", MAX_TIMEOUT_MS),
     signal,
     noLoading === true,
     oneOf(options, "duplicates", DUPLICATES, '"cancel-previous", "share" or "off"'),
@@ -257,7 +323,10 @@ export function callOptions(options) {
 }
 
 export function requestConfig(config) {
-  if (!isObject(config)) throw 'request(config) needs an object, such as { url: "/items" }';
+  if (!isObject(config)) {
+    throw `request(config) needs an object, such as { url: "/items" }, got ${kind(config)}`;
+  }
+  rejectRenamed(config, CONFIG_RENAMES);
   const url = string(config, "url");
   if (url === undefined) throw 'request(config) needs a url, such as { url: "/items" }';
   return [url, string(config, "method") ?? "GET", field(config, "body"), callOptions(config)];

@@ -4,6 +4,8 @@ use std::fmt;
 use std::rc::Rc;
 
 use super::error::Error;
+#[cfg(test)]
+use super::replay::BusinessCodes;
 use super::replay::ReplayPolicy;
 use crate::protocol::{AUTHORIZATION_HEADER, BEARER_SCHEME};
 
@@ -157,6 +159,61 @@ impl Default for ClientConfig {
 }
 
 /// Returns true when `name` is a valid HTTP header name: one or more RFC 9110 token characters.
+/// The longest timeout in milliseconds: the largest delay that `setTimeout` keeps, because
+/// browsers and Node run a larger one almost at once.
+pub const MAX_TIMEOUT_MS: u32 = 2_147_483_647;
+
+/// The maximum number of replays of one call. A server that accepts the tokens it renews needs
+/// one, so a larger budget only multiplies the requests to a server that does not.
+pub const MAX_RENEW_RETRIES: u32 = 20;
+
+impl ClientConfig {
+    /// Checks the settings that a type alone does not bound: the timeout, the replay budget and
+    /// business codes that would mean two things at once.
+    ///
+    /// # Errors
+    ///
+    /// Returns a message that names the setting and its value.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        check_timeout(self.timeout_ms)?;
+        let max_retries = self.policy.max_retries();
+        if max_retries > MAX_RENEW_RETRIES {
+            return Err(format!(
+                "maxRenewRetries must be at most {MAX_RENEW_RETRIES}, got {max_retries}"
+            ));
+        }
+        let codes = self.policy.codes();
+        if codes.overdue == codes.success {
+            return Err(format!(
+                "codes.overdue and codes.success must differ, and both are {}",
+                codes.success
+            ));
+        }
+        for (name, value) in [("success", codes.success), ("overdue", codes.overdue)] {
+            if codes.login_required.contains(&value) {
+                return Err(format!(
+                    "codes.loginRequired must not contain codes.{name}, which is {value}"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks a timeout in milliseconds against [`MAX_TIMEOUT_MS`].
+///
+/// # Errors
+///
+/// Returns a message that names the value.
+pub(crate) fn check_timeout(timeout_ms: u32) -> Result<(), String> {
+    if timeout_ms > MAX_TIMEOUT_MS {
+        return Err(format!(
+            "timeoutMs must be at most {MAX_TIMEOUT_MS} (about 24.8 days), got {timeout_ms}"
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn is_header_name(name: &str) -> bool {
     !name.is_empty()
         && name
@@ -195,6 +252,79 @@ mod tests {
             ResponseType::parse("arraybuffer"),
             None,
             "names are case sensitive"
+        );
+    }
+
+    #[test]
+    fn check_accepts_default_config() {
+        assert_eq!(ClientConfig::default().check(), Ok(()), "the defaults");
+    }
+
+    #[test]
+    fn check_rejects_long_timeout() {
+        let config = ClientConfig {
+            timeout_ms: MAX_TIMEOUT_MS + 1,
+            ..ClientConfig::default()
+        };
+        assert_eq!(
+            config.check(),
+            Err(
+                "timeoutMs must be at most 2147483647 (about 24.8 days), got 2147483648".to_owned()
+            ),
+            "one past the maximum"
+        );
+        let config = ClientConfig {
+            timeout_ms: MAX_TIMEOUT_MS,
+            ..ClientConfig::default()
+        };
+        assert_eq!(config.check(), Ok(()), "the maximum itself");
+    }
+
+    #[test]
+    fn check_rejects_large_replay_budget() {
+        let config = ClientConfig {
+            policy: ReplayPolicy::new(BusinessCodes::default(), MAX_RENEW_RETRIES + 1),
+            ..ClientConfig::default()
+        };
+        assert_eq!(
+            config.check(),
+            Err("maxRenewRetries must be at most 20, got 21".to_owned()),
+            "one past the maximum"
+        );
+    }
+
+    #[test]
+    fn check_rejects_codes_that_overlap() {
+        let with_codes = |codes: BusinessCodes| ClientConfig {
+            policy: ReplayPolicy::new(codes, 5),
+            ..ClientConfig::default()
+        };
+        let same = BusinessCodes {
+            overdue: 200,
+            ..BusinessCodes::default()
+        };
+        assert_eq!(
+            with_codes(same).check(),
+            Err("codes.overdue and codes.success must differ, and both are 200".to_owned()),
+            "overdue equal to success"
+        );
+        let login_success = BusinessCodes {
+            login_required: vec![1006, 200],
+            ..BusinessCodes::default()
+        };
+        assert_eq!(
+            with_codes(login_success).check(),
+            Err("codes.loginRequired must not contain codes.success, which is 200".to_owned()),
+            "the success code in loginRequired"
+        );
+        let login_overdue = BusinessCodes {
+            login_required: vec![401],
+            ..BusinessCodes::default()
+        };
+        assert_eq!(
+            with_codes(login_overdue).check(),
+            Err("codes.loginRequired must not contain codes.overdue, which is 401".to_owned()),
+            "the overdue code in loginRequired"
         );
     }
 

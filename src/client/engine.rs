@@ -44,8 +44,10 @@ impl Inner {
     ///
     /// # Errors
     ///
-    /// Returns a message when an allowed origin is not an absolute URL.
+    /// Returns a message when a setting is out of range ([`ClientConfig::check`]) or an
+    /// allowed origin is not an absolute URL.
     pub(crate) fn new(config: ClientConfig) -> Result<Rc<Self>, String> {
+        config.check()?;
         let target = Target::resolve(&config)?;
         let tokens = TokenStore::open(config.storage, &config.token_key);
         let loading = LoadingCounter::new(config.callbacks.on_loading_change.clone());

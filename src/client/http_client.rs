@@ -41,8 +41,11 @@ impl HttpClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
     pub fn get(
         &self,
-        url: String,
-        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] params: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "Record<string, unknown> | URLSearchParams"
+        )]
+        params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
     ) -> Promise {
         self.call("GET", url, params, JsValue::UNDEFINED, &options)
@@ -52,8 +55,11 @@ impl HttpClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
     pub fn delete(
         &self,
-        url: String,
-        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] params: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "Record<string, unknown> | URLSearchParams"
+        )]
+        params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
     ) -> Promise {
         self.call("DELETE", url, params, JsValue::UNDEFINED, &options)
@@ -64,7 +70,7 @@ impl HttpClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
     pub fn post(
         &self,
-        url: String,
+        #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "unknown")] body: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
     ) -> Promise {
@@ -75,7 +81,7 @@ impl HttpClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
     pub fn put(
         &self,
-        url: String,
+        #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "unknown")] body: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
     ) -> Promise {
@@ -86,7 +92,7 @@ impl HttpClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
     pub fn patch(
         &self,
-        url: String,
+        #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "unknown")] body: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
     ) -> Promise {
@@ -101,7 +107,16 @@ impl HttpClient {
     ) -> Promise {
         match options::request_config(&config) {
             Ok(input) => self.run(self.client.start(input)),
-            Err(message) => self.reject("GET", String::new(), message),
+            Err(message) => {
+                // The error names the method and the URL of the config where they are strings.
+                let read = |name: &str| {
+                    js_sys::Reflect::get(&config, &JsValue::from_str(name))
+                        .ok()
+                        .and_then(|value| value.as_string())
+                };
+                let method = read("method").unwrap_or_else(|| "GET".to_owned());
+                self.reject(&method, read("url").unwrap_or_default(), message)
+            }
         }
     }
 
@@ -157,11 +172,16 @@ impl HttpClient {
     fn call(
         &self,
         method: &str,
-        url: String,
+        url: JsValue,
         params: JsValue,
         body: JsValue,
         options: &JsValue,
     ) -> Promise {
+        let Some(url) = url.as_string() else {
+            let given = url.js_typeof().as_string().unwrap_or_default();
+            let message = format!("the URL must be a string, such as \"/items\", got {given}");
+            return self.reject(method, String::new(), message);
+        };
         match options::call_options(options) {
             Ok(options) => self.run(self.client.start(CallInput {
                 method: method.to_owned(),
@@ -181,7 +201,12 @@ impl HttpClient {
     }
 
     fn reject(&self, method: &str, url: String, message: String) -> Promise {
-        let error = Error::new(ErrorKind::InvalidRequest, method, url, message);
+        let error = Error::new(
+            ErrorKind::InvalidRequest,
+            method.to_ascii_uppercase(),
+            url,
+            message,
+        );
         Promise::reject(&js_error::to_js(&error))
     }
 }

@@ -69,17 +69,19 @@ export interface HttpClientOptions {
   /**
    * The timeout of each call in milliseconds, counted from the start of the call to the end of
    * the body, replays included. A call that takes longer rejects with kind `timeout`. `0` means
-   * no timeout.
+   * no timeout, and the most is 2147483647 (about 24.8 days), the longest delay of `setTimeout`.
    * @default 0
    * @example 10000
    */
   timeoutMs?: number;
   /**
-   * Headers sent with every request. A request's own `headers` override them by name.
+   * Headers sent with every request: a plain object of names and values, or anything `fetch`
+   * takes as headers, such as a Headers object or an array of `[name, value]` pairs. A number or
+   * boolean value is sent as its text. A request's own `headers` override them by name.
    * @default {}
    * @example { "X-Client": "web" }
    */
-  headers?: Record<string, string> | Headers;
+  headers?: HeadersInit | Record<string, string | number | boolean>;
   /**
    * The token storage. When the storage is missing or throws (private browsing, a full
    * quota, Node), the client keeps the token in memory and carries on.
@@ -114,7 +116,7 @@ export interface HttpClientOptions {
   codes?: BusinessCodes;
   /**
    * The maximum number of replays of one call after overdue responses. The call after that
-   * rejects with kind `renewal_exhausted`.
+   * rejects with kind `renewal_exhausted`. The most is 20.
    * @default 5
    */
   maxRenewRetries?: number;
@@ -143,18 +145,19 @@ export interface HttpClientOptions {
 /** The options of one call. Each one overrides the client's option of the same name. */
 export interface RequestOptions {
   /**
-   * Headers of this request, over the client's `headers`.
+   * Headers of this request, over the client's `headers`, in the same forms.
    * @example { "X-Request-Id": "42" }
    */
-  headers?: Record<string, string> | Headers;
+  headers?: HeadersInit | Record<string, string | number | boolean>;
   /**
    * Query parameters, serialized as the `qs` package does with sorted keys: `{a: {b: 1}}` gives
-   * `a%5Bb%5D=1` and `{a: ["x", "y"]}` gives `a%5B0%5D=x&a%5B1%5D=y`.
+   * `a%5Bb%5D=1` and `{a: ["x", "y"]}` gives `a%5B0%5D=x&a%5B1%5D=y`. A URLSearchParams is sent
+   * as it writes itself.
    * @example { page: 2, tags: ["new", "sale"] }
    */
-  params?: Record<string, unknown>;
+  params?: Record<string, unknown> | URLSearchParams;
   /**
-   * The timeout of this call in milliseconds. `0` means no timeout.
+   * The timeout of this call in milliseconds. `0` means no timeout, and the most is 2147483647.
    * @default the client's `timeoutMs`
    */
   timeoutMs?: number;

@@ -5,11 +5,11 @@ use js_sys::{ArrayBuffer, JsString};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortSignal, Blob, FormData, ReadableStream, Url, UrlSearchParams};
 
-use super::config::{is_header_name, ClientConfig, Duplicates, ResponseType};
+use super::config::{check_timeout, is_header_name, ClientConfig, Duplicates, ResponseType};
 use super::error::{Error, ErrorKind};
 use super::key::{duplicate_key, stringify_query, BodyKey};
 use super::url::{append_query, join_url};
-use super::values::to_key_value;
+use super::values::{js_string, to_key_value};
 
 /// One call as the caller asked for it.
 pub(crate) struct CallInput {
@@ -139,10 +139,11 @@ pub(crate) fn prepare(
         .filter(|params| !params.is_undefined() && !params.is_null())
         .or(input.options.params.as_ref());
     if let Some(params) = params {
-        let params = to_key_value(params).map_err(|message| {
-            invalid(&url, format!("The params cannot be serialized: {message}"))
-        })?;
-        url = append_query(&url, &stringify_query(&params));
+        let query = query_string(params).map_err(|message| invalid(&url, message))?;
+        url = append_query(&url, &query);
+    }
+    if let Some(timeout_ms) = input.options.timeout_ms {
+        check_timeout(timeout_ms).map_err(|message| invalid(&url, message))?;
     }
     let Some(parsed) = resolve(&url, target.page_url.as_deref()) else {
         return Err(invalid(
@@ -237,6 +238,28 @@ fn has_header(headers: &[(String, String)], name: &str) -> bool {
         .any(|(header, _)| header.eq_ignore_ascii_case(name))
 }
 
+/// Serializes the params: an object or an array as `qs` does, or a `URLSearchParams` as it is.
+///
+/// # Errors
+///
+/// Returns a message for a string, number or boolean, which `qs` would drop, and for params
+/// that cannot be serialized.
+fn query_string(params: &JsValue) -> Result<String, String> {
+    if let Some(search) = params.dyn_ref::<UrlSearchParams>() {
+        return Ok(search.to_string().into());
+    }
+    if !params.is_object() {
+        let given = params.js_typeof().as_string().unwrap_or_default();
+        return Err(format!(
+            "The params must be an object or a URLSearchParams, got {given}; a query string \
+             goes in the URL itself"
+        ));
+    }
+    let tree = to_key_value(params)
+        .map_err(|message| format!("The params cannot be serialized: {message}"))?;
+    Ok(stringify_query(&tree))
+}
+
 /// Turns the caller's body into what `fetch` takes, and its duplicate-key part.
 ///
 /// The key part is None for FormData, Blob, ArrayBuffer, typed arrays, URLSearchParams and
@@ -260,8 +283,12 @@ fn read_body(body: &JsValue) -> Result<(Option<JsValue>, Option<BodyKey>), Strin
         return Ok((Some(body.clone()), None));
     }
 
-    let json: JsString = js_sys::JSON::stringify(body)
-        .map_err(|_| "The body cannot be serialized as JSON (a BigInt or a cycle?); pass a string or plain data".to_owned())?;
+    let json: JsString = js_sys::JSON::stringify(body).map_err(|error| {
+        format!(
+            "The body cannot be serialized as JSON ({}); pass a string or plain data",
+            js_string(&error)
+        )
+    })?;
     let tree = to_key_value(body)
         .map_err(|message| format!("The body cannot be serialized: {message}"))?;
     let json: JsValue = json.into();

@@ -12,6 +12,10 @@ extern "C" {
     /// JavaScript's `String(value)`, which never throws for numbers, booleans and bigints.
     #[wasm_bindgen(js_name = String)]
     pub(crate) fn js_string(value: &JsValue) -> String;
+
+    /// `Object.entries(object)`, which throws when a getter or a Proxy trap throws.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
+    fn entries(object: &Object) -> Result<Array, JsValue>;
 }
 
 /// The deepest nesting that params or a body may have. Deeper values are most likely cyclic.
@@ -24,7 +28,7 @@ pub(crate) const MAX_DEPTH: usize = 32;
 /// # Errors
 ///
 /// Returns a message when `value` nests deeper than [`MAX_DEPTH`] levels, which is also what a
-/// cyclic object gives, or contains an invalid date.
+/// cyclic object gives, contains an invalid date, or has a getter or Proxy trap that throws.
 pub(crate) fn to_key_value(value: &JsValue) -> Result<KeyValue, String> {
     convert(value, 0)
 }
@@ -64,7 +68,8 @@ fn convert(value: &JsValue, depth: usize) -> Result<KeyValue, String> {
     }
 
     let object: &Object = value.unchecked_ref();
-    let entries = Object::entries(object);
+    let entries = entries(object)
+        .map_err(|error| format!("reading a property failed ({})", js_string(&error)))?;
     let mut map = Vec::with_capacity(entries.length() as usize);
     for entry in entries.iter() {
         let pair: Array = entry.unchecked_into();
