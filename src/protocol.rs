@@ -103,8 +103,9 @@ impl<T> Envelope<T> {
 /// Extracts the token from a renewed-token header value, which is either the raw token or
 /// `Bearer <token>` with the scheme in any case.
 ///
-/// Returns `None` when the value is empty, or when the token contains whitespace or a control
-/// character, so a header with CR/LF or a stray space never becomes a stored token.
+/// Returns `None` when the token is empty or contains anything but visible ASCII, so a header
+/// with CR/LF, a stray space or a character that a request header cannot carry never becomes a
+/// stored token.
 ///
 /// # Examples
 ///
@@ -120,8 +121,13 @@ pub fn token_from_header(value: &str) -> Option<&str> {
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case(BEARER_SCHEME) => rest,
         _ => value,
     };
-    let clean = !token.is_empty() && !token.chars().any(|c| c.is_whitespace() || c.is_control());
-    clean.then_some(token)
+    is_visible_ascii(token).then_some(token)
+}
+
+/// Returns true for a non-empty string of visible ASCII characters, `!` to `~`, which covers a
+/// JWT and every bearer token that RFC 6750 allows.
+pub fn is_visible_ascii(token: &str) -> bool {
+    !token.is_empty() && token.bytes().all(|byte| byte.is_ascii_graphic())
 }
 
 #[cfg(test)]
@@ -153,6 +159,16 @@ mod tests {
         assert_eq!(token_from_header("a.b.c\t"), None, "trailing tab");
         assert_eq!(token_from_header("Bearer  a.b.c"), None, "two spaces");
         assert_eq!(token_from_header("a\u{0}b"), None, "NUL inside");
+        assert_eq!(
+            token_from_header("a.b\u{e9}"),
+            None,
+            "Latin-1 letter inside"
+        );
+        assert_eq!(
+            token_from_header("\u{442}\u{43e}\u{43a}"),
+            None,
+            "Cyrillic token"
+        );
     }
 
     #[test]

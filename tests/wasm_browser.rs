@@ -102,7 +102,9 @@ impl Drop for Override {
 fn local_storage_keeps_token_across_clients() {
     let key = unique("local-token");
     let first = storage_client("local", &key);
-    first.set_token("local-token").expect("a clean token");
+    first
+        .set_token(JsValue::from("local-token"))
+        .expect("a clean token");
     assert_eq!(first.token_storage(), "local", "local storage is in use");
     assert_eq!(
         local_storage().get_item(&key).ok().flatten().as_deref(),
@@ -127,7 +129,9 @@ fn local_storage_keeps_token_across_clients() {
 fn session_storage_keeps_token_across_clients() {
     let key = unique("session-token");
     let first = storage_client("session", &key);
-    first.set_token("session-token").expect("a clean token");
+    first
+        .set_token(JsValue::from("session-token"))
+        .expect("a clean token");
     let session = window()
         .session_storage()
         .ok()
@@ -155,7 +159,9 @@ fn session_storage_keeps_token_across_clients() {
 fn memory_storage_writes_nothing() {
     let key = unique("memory-token");
     let first = storage_client("memory", &key);
-    first.set_token("memory-token").expect("a clean token");
+    first
+        .set_token(JsValue::from("memory-token"))
+        .expect("a clean token");
     assert_eq!(
         local_storage().get_item(&key).ok().flatten(),
         None,
@@ -180,7 +186,9 @@ fn throwing_storage_falls_back_to_memory() {
             "memory",
             "a storage whose writes throw is replaced by memory"
         );
-        client.set_token("kept-in-memory").expect("a clean token");
+        client
+            .set_token(JsValue::from("kept-in-memory"))
+            .expect("a clean token");
         client
     };
     assert_eq!(
@@ -206,7 +214,9 @@ fn storage_throwing_later_falls_back_to_memory() {
     );
     {
         let _quota = Override::failing_set_item();
-        client.set_token("after-quota").expect("a clean token");
+        client
+            .set_token(JsValue::from("after-quota"))
+            .expect("a clean token");
     }
     assert_eq!(
         client.get_token().as_deref(),
@@ -232,7 +242,9 @@ fn missing_storage_falls_back_to_memory() {
         "memory",
         "blocked localStorage is replaced by memory"
     );
-    client.set_token("in-memory").expect("a clean token");
+    client
+        .set_token(JsValue::from("in-memory"))
+        .expect("a clean token");
     assert_eq!(
         client.get_token().as_deref(),
         Some("in-memory"),
@@ -244,7 +256,9 @@ fn missing_storage_falls_back_to_memory() {
 fn storage_event_updates_token() {
     let key = unique("event-token");
     let client = storage_client("local", &key);
-    client.set_token("this-tab").expect("a clean token");
+    client
+        .set_token(JsValue::from("this-tab"))
+        .expect("a clean token");
 
     dispatch_storage_event(&unique("other-key"), Some("ignored"));
     assert_eq!(
@@ -286,7 +300,9 @@ fn dispatch_storage_event(key: &str, new_value: Option<&str>) {
 #[wasm_bindgen_test]
 async fn token_not_sent_to_other_origin() {
     let client = client(&[]);
-    client.set_token("secret-token").expect("a clean token");
+    client
+        .set_token(JsValue::from("secret-token"))
+        .expect("a clean token");
     let url = format!("{}/scenario/echo-auth", other_origin());
     let envelope = settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED))
         .await
@@ -302,7 +318,9 @@ async fn token_not_sent_to_other_origin() {
 async fn token_sent_to_listed_origin() {
     let origins = Array::of2(&str(server()), &str(&other_origin()));
     let client = client(&[("allowedOrigins", origins.into())]);
-    client.set_token("shared-token").expect("a clean token");
+    client
+        .set_token(JsValue::from("shared-token"))
+        .expect("a clean token");
     let url = format!("{}/scenario/echo-auth", other_origin());
     let envelope = settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED))
         .await
@@ -317,7 +335,9 @@ async fn token_sent_to_listed_origin() {
 #[wasm_bindgen_test]
 async fn renewed_token_ignored_from_other_origin() {
     let client = client(&[]);
-    client.set_token("mine").expect("a clean token");
+    client
+        .set_token(JsValue::from("mine"))
+        .expect("a clean token");
     let url = format!("{}/scenario/renewed?form=raw", other_origin());
     settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED))
         .await
@@ -333,7 +353,9 @@ async fn renewed_token_ignored_from_other_origin() {
 async fn default_origin_is_page_without_base() {
     let client =
         HttpClient::new(object(&[("tokenStorage", str("memory"))])).expect("valid options");
-    client.set_token("page-token").expect("a clean token");
+    client
+        .set_token(JsValue::from("page-token"))
+        .expect("a clean token");
     let url = format!("{}/scenario/echo-auth", server());
     let envelope = settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED))
         .await

@@ -81,7 +81,9 @@ mod node_cases {
     #[wasm_bindgen_test]
     async fn overdue_replays_with_renewed_token() {
         let client = client(&[]);
-        client.set_token("old-token").expect("a clean token");
+        client
+            .set_token(JsValue::from("old-token"))
+            .expect("a clean token");
         let key = unique("overdue-replay");
         let url = format!("/scenario/overdue-once?key={key}");
         let envelope = expect_ok(
@@ -114,7 +116,9 @@ mod node_cases {
     #[wasm_bindgen_test]
     async fn overdue_forever_exhausts_renewals() {
         let client = client(&[("maxRenewRetries", JsValue::from(3))]);
-        client.set_token("old-token").expect("a clean token");
+        client
+            .set_token(JsValue::from("old-token"))
+            .expect("a clean token");
         let key = unique("overdue-forever");
         let url = format!("/scenario/overdue-forever?key={key}");
         let error = expect_error(
@@ -141,7 +145,9 @@ mod node_cases {
     #[wasm_bindgen_test]
     async fn overdue_default_max_is_five() {
         let client = client(&[]);
-        client.set_token("old-token").expect("a clean token");
+        client
+            .set_token(JsValue::from("old-token"))
+            .expect("a clean token");
         let key = unique("overdue-default");
         let url = format!("/scenario/overdue-forever?key={key}");
         let error = expect_error(
@@ -163,7 +169,9 @@ mod node_cases {
     #[wasm_bindgen_test]
     async fn concurrent_overdue_all_succeed() {
         let client = client(&[("duplicates", str("off"))]);
-        client.set_token("old-token").expect("a clean token");
+        client
+            .set_token(JsValue::from("old-token"))
+            .expect("a clean token");
         let key = unique("overdue-concurrent");
         let calls: Vec<Promise> = (0..10)
             .map(|i| {
@@ -203,12 +211,16 @@ mod node_cases {
     #[wasm_bindgen_test]
     async fn older_token_replays_without_header() {
         let client = client(&[]);
-        client.set_token("first-token").expect("a clean token");
+        client
+            .set_token(JsValue::from("first-token"))
+            .expect("a clean token");
         let key = unique("older-token");
         let url = format!("/scenario/overdue-no-header?accept=second-token&delay_ms=300&key={key}");
         let call = track(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED));
         sleep(50).await;
-        client.set_token("second-token").expect("a clean token");
+        client
+            .set_token(JsValue::from("second-token"))
+            .expect("a clean token");
         let envelope = expect_ok(call.await, "a call sent with the older token");
         assert_eq!(
             text(&envelope, "data.authorization").as_deref(),
@@ -225,7 +237,9 @@ mod node_cases {
     #[wasm_bindgen_test]
     async fn overdue_without_header_names_expose_headers() {
         let client = client(&[]);
-        client.set_token("old-token").expect("a clean token");
+        client
+            .set_token(JsValue::from("old-token"))
+            .expect("a clean token");
         let key = unique("overdue-no-header");
         let url = format!("/scenario/overdue-no-header?key={key}");
         let error = expect_error(
@@ -247,7 +261,9 @@ mod node_cases {
     #[wasm_bindgen_test]
     async fn overdue_with_malformed_header_is_invalid_response() {
         let client = client(&[]);
-        client.set_token("old-token").expect("a clean token");
+        client
+            .set_token(JsValue::from("old-token"))
+            .expect("a clean token");
         let key = unique("overdue-bad-header");
         let url = format!("/scenario/bad-header?form=space&status=401&key={key}");
         let error = expect_error(
@@ -311,7 +327,9 @@ mod node_cases {
             JsValue::UNDEFINED,
         ))
         .await;
-        client.set_token("fresh-login").expect("a clean token");
+        client
+            .set_token(JsValue::from("fresh-login"))
+            .expect("a clean token");
         let _ =
             settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
         assert_eq!(
@@ -326,7 +344,9 @@ mod node_cases {
     #[wasm_bindgen_test]
     async fn sliding_renewal_on_success() {
         let client = client(&[]);
-        client.set_token("old-token").expect("a clean token");
+        client
+            .set_token(JsValue::from("old-token"))
+            .expect("a clean token");
         let key = unique("sliding");
         let url = format!("/scenario/renewed?form=raw&key={key}");
         let envelope = expect_ok(
@@ -345,7 +365,9 @@ mod node_cases {
     #[wasm_bindgen_test]
     async fn bearer_prefixed_header_accepted() {
         let client = client(&[]);
-        client.set_token("old-token").expect("a clean token");
+        client
+            .set_token(JsValue::from("old-token"))
+            .expect("a clean token");
         let key = unique("bearer-header");
         let url = format!("/scenario/renewed?form=bearer&key={key}");
         let envelope = expect_ok(
@@ -364,7 +386,9 @@ mod node_cases {
     async fn whitespace_header_rejected() {
         for form in ["space", "tab"] {
             let client = client(&[]);
-            client.set_token("old-token").expect("a clean token");
+            client
+                .set_token(JsValue::from("old-token"))
+                .expect("a clean token");
             let key = unique("bad-header");
             let url = format!("/scenario/bad-header?form={form}&key={key}");
             let envelope = expect_ok(
@@ -571,7 +595,9 @@ mod node_cases {
     #[wasm_bindgen_test]
     async fn raw_type_replays_overdue() {
         let client = client(&[]);
-        client.set_token("old-token").expect("a clean token");
+        client
+            .set_token(JsValue::from("old-token"))
+            .expect("a clean token");
         let key = unique("raw-overdue");
         let url = format!("/scenario/overdue-once?key={key}");
         let raw = options(&[("responseType", str("text"))]);
@@ -1316,6 +1342,131 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn renewed_token_ignored_after_cross_origin_redirect() {
+        let client = client(&[]);
+        client
+            .set_token(JsValue::from("mine"))
+            .expect("a clean token");
+        let url = "/scenario/cross-origin-redirect?to=%2Fscenario%2Frenewed%3Fform%3Draw";
+        let result =
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
+        // Node follows the redirect and resolves. A browser sends the redirected request with
+        // the origin null, which the demo server's CORS rules reject, so the call fails there.
+        match &result {
+            Ok(envelope) => assert!(
+                text(envelope, "data.token").is_some(),
+                "the redirect reached the renewed route"
+            ),
+            Err(error) => assert_eq!(kind(error), "network", "CORS blocked the redirect"),
+        }
+        assert_eq!(
+            client.get_token().as_deref(),
+            Some("mine"),
+            "a token renewed by another origin after a redirect is not stored"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn overdue_from_other_origin_not_replayed() {
+        let client = client(&[]);
+        client
+            .set_token(JsValue::from("mine"))
+            .expect("a clean token");
+        let key = unique("overdue-other-origin");
+        let url = format!("{}/scenario/overdue-forever?key={key}", other_origin());
+        let error = expect_error(
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "overdue from an origin that gets no token",
+        );
+        assert_eq!(kind(&error), "business", "overdue with no token to renew");
+        assert_eq!(number(&error, "code"), Some(401.0), "the overdue code");
+        assert_eq!(server_count(&key).await, 1.0, "one request, no replay");
+        assert_eq!(
+            client.get_token().as_deref(),
+            Some("mine"),
+            "the token is kept"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn invalid_request_reported_to_on_error() {
+        let recorder = Recorder::new();
+        let client = client(&[("onError", recorder.function.clone().into())]);
+        let bad = options(&[("responseType", str("xml"))]);
+        let _ = settle(client.get(JsValue::from("/scenario/ok"), JsValue::UNDEFINED, bad)).await;
+        let _ = settle(client.get(JsValue::from(5), JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
+        let _ = settle(client.request(object(&[]))).await;
+        let calls = recorder.calls();
+        assert_eq!(calls.len(), 3, "onError runs for each invalid call");
+        for error in &calls {
+            assert_eq!(kind(error), "invalid_request", "the reported kind");
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn set_token_rejects_non_ascii_and_non_strings() {
+        let client = client(&[]);
+        let cases = [
+            (
+                str("\u{442}\u{43e}\u{43a}\u{435}\u{43d}"),
+                "the token is empty or contains a character other than visible ASCII (! to ~); pass the token alone, without a scheme such as \"Bearer \"",
+            ),
+            (JsValue::from(42), "the token must be a string, got number"),
+            (JsValue::NULL, "the token must be a string, got null"),
+        ];
+        for (token, expected) in cases {
+            let error = match client.set_token(token) {
+                Ok(()) => panic!("expected a TypeError: {expected}"),
+                Err(error) => error,
+            };
+            assert!(
+                error.is_instance_of::<js_sys::TypeError>(),
+                "a TypeError for: {expected}"
+            );
+            assert_eq!(
+                text(&error, "message").as_deref(),
+                Some(expected),
+                "the message"
+            );
+        }
+        assert_eq!(client.get_token(), None, "no token was stored");
+    }
+
+    #[wasm_bindgen_test]
+    fn cancel_all_rejects_non_string_reason() {
+        let client = client(&[]);
+        let error = match client.cancel_all(JsValue::from(42)) {
+            Ok(()) => panic!("expected a TypeError for cancelAll(42)"),
+            Err(error) => error,
+        };
+        assert!(error.is_instance_of::<js_sys::TypeError>(), "a TypeError");
+        assert_eq!(
+            text(&error, "message").as_deref(),
+            Some("the reason of cancelAll must be a string, got number"),
+            "the message"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn share_keeps_response_types_apart() {
+        let client = client(&[("duplicates", str("share"))]);
+        let url = "/scenario/slow?delay_ms=100&n=share-types";
+        let as_text = options(&[("responseType", str("text"))]);
+        let text_call = track(client.get(JsValue::from(url), JsValue::UNDEFINED, as_text));
+        let json_call =
+            track(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED));
+        let results = await_all(vec![text_call, json_call]).await;
+        let text_body = expect_ok(results[0].clone(), "the text call");
+        let envelope = expect_ok(results[1].clone(), "the JSON call");
+        assert!(text_body.is_string(), "the text call resolves to text");
+        assert_eq!(
+            number(&envelope, "code"),
+            Some(200.0),
+            "the JSON call resolves to the envelope"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn url_search_params_sent_as_query() {
         let client = client(&[]);
         let params = web_sys::UrlSearchParams::new_with_str("q=1&tag=a%20b")
@@ -1400,7 +1551,9 @@ mod node_cases {
         );
         controller.abort();
         sleep(100).await;
-        client.cancel_all(None);
+        client
+            .cancel_all(JsValue::UNDEFINED)
+            .expect("cancelAll without a reason");
         let results = await_all(calls).await;
         assert_eq!(
             results.iter().filter(|result| result.is_ok()).count(),
@@ -1488,7 +1641,9 @@ mod node_cases {
             })
             .collect();
         sleep(50).await;
-        client.cancel_all(Some("leaving the page".to_owned()));
+        client
+            .cancel_all(JsValue::from("leaving the page"))
+            .expect("a string reason");
         for (i, result) in await_all(calls).await.into_iter().enumerate() {
             let error = expect_error(result, &format!("call {i}"));
             assert_eq!(kind(&error), "canceled", "call {i} canceled");
@@ -1561,7 +1716,9 @@ mod node_cases {
     #[wasm_bindgen_test]
     async fn bearer_sent_to_base_origin() {
         let client = client(&[]);
-        client.set_token("token-1").expect("a clean token");
+        client
+            .set_token(JsValue::from("token-1"))
+            .expect("a clean token");
         let envelope = expect_ok(
             settle(client.get(
                 JsValue::from("/scenario/echo-auth".to_owned()),
@@ -1603,7 +1760,9 @@ mod node_cases {
             "allowedOrigins",
             Array::of1(&str("http://127.0.0.1:1")).into(),
         )]);
-        client.set_token("token-1").expect("a clean token");
+        client
+            .set_token(JsValue::from("token-1"))
+            .expect("a clean token");
         let envelope = expect_ok(
             settle(client.get(
                 JsValue::from("/scenario/echo-auth".to_owned()),
@@ -1688,7 +1847,9 @@ mod node_cases {
     #[wasm_bindgen_test]
     async fn auth_header_and_scheme_configurable() {
         let client = client(&[("authHeader", str("X-Test")), ("authScheme", str(""))]);
-        client.set_token("raw-token").expect("a clean token");
+        client
+            .set_token(JsValue::from("raw-token"))
+            .expect("a clean token");
         let envelope = expect_ok(
             settle(client.get(
                 JsValue::from("/scenario/echo-auth".to_owned()),
@@ -1714,10 +1875,13 @@ mod node_cases {
     fn set_token_rejects_whitespace() {
         let client = client(&[]);
         assert!(
-            client.set_token("two words").is_err(),
+            client.set_token(JsValue::from("two words")).is_err(),
             "a token with a space is rejected"
         );
-        assert!(client.set_token("").is_err(), "an empty token is rejected");
+        assert!(
+            client.set_token(JsValue::from("")).is_err(),
+            "an empty token is rejected"
+        );
         assert_eq!(client.get_token(), None, "nothing was stored");
     }
 
@@ -1727,7 +1891,9 @@ mod node_cases {
     fn local_storage_without_window_uses_memory() {
         let key = unique("node-local");
         let client = client(&[("tokenStorage", str("local")), ("tokenKey", str(&key))]);
-        client.set_token("kept").expect("a clean token");
+        client
+            .set_token(JsValue::from("kept"))
+            .expect("a clean token");
         assert_eq!(
             client.get_token().as_deref(),
             Some("kept"),
@@ -1746,7 +1912,9 @@ mod node_cases {
     #[wasm_bindgen_test]
     fn memory_storage_keeps_token() {
         let client = client(&[]);
-        client.set_token("kept").expect("a clean token");
+        client
+            .set_token(JsValue::from("kept"))
+            .expect("a clean token");
         assert_eq!(
             client.get_token().as_deref(),
             Some("kept"),
@@ -1775,7 +1943,9 @@ mod node_cases {
             "login",
         );
         let token = text(&envelope, "data.token").expect("the login returns data.token");
-        client.set_token(&token).expect("the issued token is clean");
+        client
+            .set_token(JsValue::from(&token))
+            .expect("the issued token is clean");
         token
     }
 

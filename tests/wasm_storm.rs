@@ -412,7 +412,7 @@ async fn storm_of_1000_calls_settles_cleanly() {
     // The default allowedOrigins is the baseUrl's origin, 127.0.0.1, so localhost is not allowed.
     let client = client(&[]);
     client
-        .set_token("storm-initial-token")
+        .set_token(JsValue::from("storm-initial-token"))
         .expect("a clean token");
     let record = StormRecord::install();
 
@@ -598,7 +598,7 @@ async fn run_with_throwing_storage(storage: &str) -> ThrowingStorageRun {
     let client = client(&[("tokenStorage", str(storage)), ("tokenKey", str(&key))]);
     let storage_in_use = client.token_storage();
     client
-        .set_token("memory-only-token")
+        .set_token(JsValue::from("memory-only-token"))
         .expect("a clean token");
     let token_after_set = client.get_token();
     let echo = settle(client.get(
@@ -705,7 +705,9 @@ fn raw_client(raw_origin: &str) -> renew_fetch::client::HttpClient {
         ("allowedOrigins", origins.into()),
         ("timeoutMs", JsValue::from(10_000)),
     ]);
-    client.set_token("before-token").expect("a clean token");
+    client
+        .set_token(JsValue::from("before-token"))
+        .expect("a clean token");
     client
 }
 

@@ -157,17 +157,22 @@ impl Client {
         }
     }
 
+    /// Calls the `onError` callback with an error that the client raised before a call started.
+    pub(crate) fn report_error(&self, error: &Error) {
+        self.inner.report_error(error);
+    }
+
     /// Stores `token`, for example after a login.
     ///
     /// # Errors
     ///
-    /// Returns a [`ConfigError`] when the token is empty or contains whitespace or a control
-    /// character, because it could not be sent in a header.
+    /// Returns a [`ConfigError`] when the token is empty or contains anything but visible ASCII
+    /// (`!` to `~`), because a header could not carry it unchanged.
     pub fn set_token(&self, token: &str) -> Result<(), ConfigError> {
         if !is_clean_token(token) {
             return Err(ConfigError::new(
-                "the token is empty or contains whitespace or a control character; pass the token \
-                 alone, without a scheme such as \"Bearer \"",
+                "the token is empty or contains a character other than visible ASCII (! to ~); \
+                 pass the token alone, without a scheme such as \"Bearer \"",
             ));
         }
         self.inner.store_token(token);

@@ -347,6 +347,15 @@ export class Received {
   }
 }
 
+// Returns true when both URLs have one origin.
+function sameOrigin(first, second) {
+  try {
+    return new URL(first).origin === new URL(second).origin;
+  } catch {
+    return false;
+  }
+}
+
 function readBody(response, type) {
   if (response.ok && type !== 0) {
     let read;
@@ -387,7 +396,10 @@ export function attempt(url, method, headers, body, signal, type, authHeader, st
   return fetch(url, init).then(
     (response) => {
       const { status, ok } = response;
-      const header = response.headers.get(authHeader) ?? undefined;
+      // After a redirect to another origin, the response is that origin's, so its renewed
+      // token is ignored like any other origin's that is not allowed.
+      const own = !response.redirected || sameOrigin(response.url, url);
+      const header = own ? (response.headers.get(authHeader) ?? undefined) : undefined;
       if (store && header !== undefined) {
         store(header);
       }

@@ -224,7 +224,7 @@ pub(crate) fn is_header_name(name: &str) -> bool {
 /// Returns true when `token` can be stored and sent: not empty, and free of whitespace and
 /// control characters.
 pub(crate) fn is_clean_token(token: &str) -> bool {
-    !token.is_empty() && !token.chars().any(|c| c.is_whitespace() || c.is_control())
+    crate::protocol::is_visible_ascii(token)
 }
 
 #[cfg(test)]
@@ -342,5 +342,9 @@ mod tests {
         assert!(!is_clean_token("a b"), "space");
         assert!(!is_clean_token("a\r\nb"), "CR/LF");
         assert!(!is_clean_token(""), "empty");
+        assert!(
+            !is_clean_token("\u{442}\u{43e}\u{43a}\u{435}\u{43d}"),
+            "Cyrillic"
+        );
     }
 }

@@ -89,7 +89,7 @@ impl Inner {
         }
     }
 
-    fn report_error(&self, error: &Error) {
+    pub(crate) fn report_error(&self, error: &Error) {
         if error.is_canceled() {
             return;
         }
@@ -283,6 +283,11 @@ async fn attempts(
             other => return Err(unreadable(&request, status, response.ok(), &other)),
         };
 
+        // This origin never receives the token, so a replay could not send a renewed one.
+        if !request.token_allowed && envelope.code == policy.codes().overdue {
+            return Err(business_error(&request, status, &envelope));
+        }
+
         // Decide on the envelope: settle, replay with the current token, or give up.
         let current_token = inner.tokens.get();
         let reply = Reply {
@@ -409,8 +414,8 @@ fn login_error(
 
 fn invalid_token_error(inner: &Inner, request: &Prepared, status: u16) -> Error {
     let message = format!(
-        "The server responded overdue with a renewed token in {} that is empty or holds \
-         whitespace or a control character, so it was not stored",
+        "The server responded overdue with a renewed token in {} that is empty or contains \
+         a character other than visible ASCII, so it was not stored",
         inner.config.auth_header
     );
     request

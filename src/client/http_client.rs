@@ -120,12 +120,21 @@ impl HttpClient {
         }
     }
 
-    /// Stores `token`, for example after a login. Throws a `TypeError` when it is empty or contains
-    /// whitespace or a control character.
+    /// Stores `token`, for example after a login. Throws a `TypeError` when it is not a string, is
+    /// empty, or contains anything but visible ASCII.
     #[wasm_bindgen(js_name = setToken)]
-    pub fn set_token(&self, token: &str) -> Result<(), JsValue> {
+    pub fn set_token(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
+    ) -> Result<(), JsValue> {
+        let Some(token) = token.as_string() else {
+            return Err(type_error(format!(
+                "the token must be a string, got {}",
+                type_name(&token)
+            )));
+        };
         self.client
-            .set_token(token)
+            .set_token(&token)
             .map_err(|error| type_error(error.to_string()))
     }
 
@@ -143,9 +152,26 @@ impl HttpClient {
 
     /// Cancels every pending call. Each rejects with kind `canceled`, reason `all`, and `reason`
     /// as its message when one is given.
+    ///
+    /// Throws a `TypeError` when `reason` is given and is not a string.
     #[wasm_bindgen(js_name = cancelAll)]
-    pub fn cancel_all(&self, reason: Option<String>) {
+    pub fn cancel_all(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "string")] reason: JsValue,
+    ) -> Result<(), JsValue> {
+        let reason = if reason.is_undefined() || reason.is_null() {
+            None
+        } else {
+            let Some(reason) = reason.as_string() else {
+                return Err(type_error(format!(
+                    "the reason of cancelAll must be a string, got {}",
+                    type_name(&reason)
+                )));
+            };
+            Some(reason)
+        };
         self.client.cancel_all(reason.as_deref());
+        Ok(())
     }
 
     /// The number of calls that have not settled.
@@ -178,8 +204,10 @@ impl HttpClient {
         options: &JsValue,
     ) -> Promise {
         let Some(url) = url.as_string() else {
-            let given = url.js_typeof().as_string().unwrap_or_default();
-            let message = format!("the URL must be a string, such as \"/items\", got {given}");
+            let message = format!(
+                "the URL must be a string, such as \"/items\", got {}",
+                type_name(&url)
+            );
             return self.reject(method, String::new(), message);
         };
         match options::call_options(options) {
@@ -207,8 +235,17 @@ impl HttpClient {
             url,
             message,
         );
+        self.client.report_error(&error);
         Promise::reject(&js_error::to_js(&error))
     }
+}
+
+/// Names the type of a value for a message: `typeof`, with null apart from other objects.
+fn type_name(value: &JsValue) -> String {
+    if value.is_null() {
+        return "null".to_owned();
+    }
+    value.js_typeof().as_string().unwrap_or_default()
 }
 
 fn type_error(message: impl AsRef<str>) -> JsValue {

@@ -20,7 +20,7 @@ const TS_TYPES: &'static str = r#"
 /** The storage that keeps the token. */
 export type TokenStorage = "local" | "session" | "memory";
 
-/** The policy for a call while a call with the same method, URL, params and body is pending. */
+/** The policy for a call while a call with the same method, URL, params, body and `responseType` is pending. */
 export type DuplicatesPolicy = "cancel-previous" | "share" | "off";
 
 /** The format that the client reads a response body in. */
@@ -107,7 +107,8 @@ export interface HttpClientOptions {
   authScheme?: string;
   /**
    * The origins that receive the token. Requests to any other origin go without it, and a
-   * renewed token in their responses is ignored.
+   * renewed token in their responses is ignored, as it is after a redirect to another origin.
+   * Their overdue responses are business errors, because no token could be replayed.
    * @default the origin of `baseUrl`, or the page's origin when `baseUrl` is relative or unset
    * @example ["https://api.example.com", "https://files.example.com"]
    */
@@ -121,8 +122,8 @@ export interface HttpClientOptions {
    */
   maxRenewRetries?: number;
   /**
-   * The policy for a call while a call with the same method, absolute URL, params and body is
-   * pending. `"cancel-previous"` aborts the pending one (it rejects with kind `canceled`, reason
+   * The policy for a call while a call with the same method, absolute URL, params, body and
+   * `responseType` is pending. `"cancel-previous"` aborts the pending one (it rejects with kind `canceled`, reason
    * `duplicate`), `"share"` settles with the pending one's result, and `"off"` sends every call.
    * FormData, Blob, ArrayBuffer and stream bodies are never deduplicated.
    * @default "cancel-previous"

@@ -55,12 +55,12 @@ pub enum Renewed {
     Absent,
     /// The header held a usable token, which the client has already stored.
     Valid,
-    /// The header was empty or its token held whitespace or a control character.
+    /// The header was empty or its token contained anything but visible ASCII.
     Invalid,
 }
 
 /// Reads a renewed-token header value: the token, raw or after `Bearer `, and what the header
-/// was. A value with whitespace or a control character inside the token, or an empty one, is
+/// was. A token with anything but visible ASCII in it, or an empty one, is
 /// [`Renewed::Invalid`] and yields no token.
 pub fn read_renewed(header: Option<&str>) -> (Renewed, Option<&str>) {
     match header {

@@ -163,7 +163,18 @@ pub(crate) fn prepare(
     if is_json && !has_header(&headers, "content-type") {
         headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
     }
-    let key = body_key.map(|body_key| duplicate_key(&method, &url, &body_key));
+    let response_type = input.options.response_type;
+    let key = body_key.map(|body_key| {
+        let key = duplicate_key(&method, &url, &body_key);
+        // Calls that read the body in different forms resolve to different values, so they are
+        // never duplicates of each other.
+        match response_type {
+            ResponseType::Json => key,
+            ResponseType::Text => ["text\n", &key].concat(),
+            ResponseType::Blob => ["blob\n", &key].concat(),
+            ResponseType::ArrayBuffer => ["arrayBuffer\n", &key].concat(),
+        }
+    });
 
     Ok(Prepared {
         method,
@@ -172,7 +183,7 @@ pub(crate) fn prepare(
         headers,
         body,
         key,
-        response_type: input.options.response_type,
+        response_type,
     })
 }
 

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, RawQuery, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, HOST, LOCATION};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
@@ -94,6 +94,7 @@ struct ScenarioQuery {
     call: Option<String>,
     overdue: Option<bool>,
     size_mib: Option<usize>,
+    to: Option<String>,
 }
 
 impl ScenarioState {
@@ -151,6 +152,7 @@ pub fn router(config: AuthConfig) -> Router {
         .route("/overdue-once", any(overdue_once))
         .route("/overdue-once/newest", any(overdue_once_newest))
         .route("/renewed", any(renewed))
+        .route("/cross-origin-redirect", any(cross_origin_redirect))
         .route("/bad-header", any(bad_header))
         .route("/login-required", any(login_required))
         .route("/business", any(business))
@@ -514,6 +516,37 @@ async fn storm_inspect(
     });
     drop(tallies);
     success(&state, data)
+}
+
+/// `/scenario/cross-origin-redirect?to=PATH`: a 307 redirect to PATH on this server under its
+/// other loopback name, `localhost` for `127.0.0.1` and the other way round, which is another
+/// origin. PATH must start with `/scenario/`, so the route sends no one to another server.
+async fn cross_origin_redirect(
+    State(state): State<ScenarioState>,
+    headers: HeaderMap,
+    Query(query): Query<ScenarioQuery>,
+) -> Response {
+    state.record(&query);
+    let Some(to) = query.to.filter(|to| to.starts_with("/scenario/")) else {
+        return envelope(
+            StatusCode::BAD_REQUEST,
+            400,
+            "to must be a path under /scenario/, such as to=/scenario/renewed",
+            Value::Null,
+        );
+    };
+    let port = headers
+        .get(HOST)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|host| host.rsplit_once(':'))
+        .map_or("80", |(_, port)| port);
+    let other = if reached_through_localhost(&headers) {
+        "127.0.0.1"
+    } else {
+        "localhost"
+    };
+    let location = format!("http://{other}:{port}{to}");
+    (StatusCode::TEMPORARY_REDIRECT, [(LOCATION, location)]).into_response()
 }
 
 /// Returns true when the request's `Host` is `localhost`, with or without a port.
