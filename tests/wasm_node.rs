@@ -2106,6 +2106,52 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn rust_api_reports_invalid_request() {
+        let reported = std::rc::Rc::new(std::cell::Cell::new(0));
+        let counter = std::rc::Rc::clone(&reported);
+        let client = Client::builder()
+            .base_url(server())
+            .token_storage(TokenStorage::Memory)
+            .on_error(move |_| counter.set(counter.get() + 1))
+            .build()
+            .expect("valid settings");
+        let error = client
+            .request("GET", "/scenario/ok")
+            .header("X Bad", "1")
+            .send::<Echo>()
+            .await
+            .expect_err("an invalid header name");
+        assert_eq!(error.kind(), ErrorKind::InvalidRequest, "the kind");
+        assert_eq!(reported.get(), 1, "onError runs for the invalid call");
+    }
+
+    #[wasm_bindgen_test]
+    fn rust_api_rejects_out_of_range_settings() {
+        let error = Client::builder()
+            .token_storage(TokenStorage::Memory)
+            .timeout_ms(2_147_483_648)
+            .build()
+            .err()
+            .expect("a timeout above setTimeout's maximum");
+        assert_eq!(
+            error.to_string(),
+            "the timeout must be at most 2147483647 ms (about 24.8 days), got 2147483648 ms",
+            "the timeout's message"
+        );
+        let error = Client::builder()
+            .token_storage(TokenStorage::Memory)
+            .max_renew_retries(21)
+            .build()
+            .err()
+            .expect("a replay budget above 20");
+        assert_eq!(
+            error.to_string(),
+            "the maximum number of replays must be at most 20, got 21",
+            "the replay budget's message"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn rust_api_wrong_type_is_invalid_response() {
         let client = Client::builder()
             .base_url(server())

@@ -326,6 +326,7 @@ impl RequestBuilder {
 
     async fn send_as(mut self, response_type: ResponseType) -> Result<JsValue, Error> {
         if let Some(error) = self.error {
+            self.client.report_error(&error);
             return Err(error);
         }
         self.input.options.response_type = response_type;

@@ -179,7 +179,7 @@ impl ClientConfig {
         let max_retries = self.policy.max_retries();
         if max_retries > MAX_RENEW_RETRIES {
             return Err(format!(
-                "maxRenewRetries must be at most {MAX_RENEW_RETRIES}, got {max_retries}"
+                "the maximum number of replays must be at most {MAX_RENEW_RETRIES}, got {max_retries}"
             ));
         }
         let codes = self.policy.codes();
@@ -208,7 +208,7 @@ impl ClientConfig {
 pub(crate) fn check_timeout(timeout_ms: u32) -> Result<(), String> {
     if timeout_ms > MAX_TIMEOUT_MS {
         return Err(format!(
-            "timeoutMs must be at most {MAX_TIMEOUT_MS} (about 24.8 days), got {timeout_ms}"
+            "the timeout must be at most {MAX_TIMEOUT_MS} ms (about 24.8 days), got {timeout_ms} ms"
         ));
     }
     Ok(())
@@ -269,7 +269,8 @@ mod tests {
         assert_eq!(
             config.check(),
             Err(
-                "timeoutMs must be at most 2147483647 (about 24.8 days), got 2147483648".to_owned()
+                "the timeout must be at most 2147483647 ms (about 24.8 days), got 2147483648 ms"
+                    .to_owned()
             ),
             "one past the maximum"
         );
@@ -288,7 +289,7 @@ mod tests {
         };
         assert_eq!(
             config.check(),
-            Err("maxRenewRetries must be at most 20, got 21".to_owned()),
+            Err("the maximum number of replays must be at most 20, got 21".to_owned()),
             "one past the maximum"
         );
     }
