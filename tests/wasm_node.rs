@@ -1588,7 +1588,8 @@ mod node_cases {
 
     #[wasm_bindgen_test]
     async fn aborted_signal_never_sends() {
-        let client = client(&[]);
+        let loading = Recorder::new();
+        let client = client(&[("onLoadingChange", loading.function.clone().into())]);
         let controller = AbortController::new().expect("AbortController exists");
         controller.abort();
         let key = unique("pre-aborted");
@@ -1600,6 +1601,40 @@ mod node_cases {
         let error = expect_error(settle(call).await, "call with an aborted signal");
         assert_eq!(reason(&error).as_deref(), Some("user"), "reason user");
         assert_eq!(server_count(&key).await, 0.0, "nothing was sent");
+        assert!(
+            loading.calls().is_empty(),
+            "a call that never runs is not loading"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn timeout_error_signal_times_out() {
+        let client = client(&[]);
+        let signals = [
+            (
+                "AbortSignal.timeout(50)",
+                "a signal that times out during the call",
+            ),
+            (
+                "AbortSignal.abort(new DOMException('late', 'TimeoutError'))",
+                "a signal that already timed out",
+            ),
+        ];
+        for (signal, what) in signals {
+            let call = client.get(
+                JsValue::from("/scenario/slow?delay_ms=2000"),
+                JsValue::UNDEFINED,
+                options(&[("signal", js_object(signal))]),
+            );
+            let error = expect_error(settle(call).await, what);
+            assert_eq!(kind(&error), "timeout", "the kind for {what}");
+            assert_eq!(reason(&error), None, "no cancel reason for {what}");
+            assert_eq!(
+                text(&error, "message").as_deref(),
+                Some("The request timed out: its AbortSignal aborted with a TimeoutError"),
+                "the message for {what}"
+            );
+        }
     }
 
     #[wasm_bindgen_test]

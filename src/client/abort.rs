@@ -53,6 +53,8 @@ pub(crate) enum AbortCause {
     Canceled(CancelReason),
     /// The timeout fired.
     Timeout,
+    /// The caller's signal aborted with a `TimeoutError`, as `AbortSignal.timeout()` does.
+    SignalTimeout,
 }
 
 impl AbortCause {
@@ -60,6 +62,7 @@ impl AbortCause {
         match self {
             Self::Canceled(reason) => reason.as_str(),
             Self::Timeout => "timeout",
+            Self::SignalTimeout => "signal-timeout",
         }
     }
 
@@ -68,6 +71,7 @@ impl AbortCause {
             "duplicate" => Self::Canceled(CancelReason::Duplicate),
             "all" => Self::Canceled(CancelReason::All),
             "timeout" => Self::Timeout,
+            "signal-timeout" => Self::SignalTimeout,
             _ => Self::Canceled(CancelReason::User),
         }
     }

@@ -10,9 +10,12 @@ export class CallAbort {
     this.cause = undefined;
     if (source) {
       this.source = source;
-      this.onSourceAbort = () => this.abort("user");
+      // A signal that aborts with a TimeoutError, as AbortSignal.timeout() does, times the call
+      // out. Any other reason cancels it.
+      const cause = () => (source.reason?.name === "TimeoutError" ? "signal-timeout" : "user");
+      this.onSourceAbort = () => this.abort(cause());
       if (source.aborted) {
-        this.abort("user");
+        this.abort(cause());
       } else {
         source.addEventListener("abort", this.onSourceAbort, { once: true });
       }

@@ -116,11 +116,13 @@ pub(crate) fn start(inner: &Rc<Inner>, input: CallInput) -> CallFuture {
     let abort = CallAbort::start(options.signal.as_ref(), timeout_ms);
     let duplicates = options.duplicates.unwrap_or(inner.config.duplicates);
     // A call whose signal has already aborted never runs, so it neither cancels nor joins
-    // its duplicates.
+    // its duplicates, and it does not count as loading. Only a caller's signal can have
+    // aborted by now.
+    let aborted = options.signal.is_some() && abort.aborted();
     let key = prepared
         .key
         .clone()
-        .filter(|_| duplicates != Duplicates::Off && !abort.aborted());
+        .filter(|_| duplicates != Duplicates::Off && !aborted);
 
     let mut cancel_key = None;
     let mut joins = false;
@@ -149,7 +151,7 @@ pub(crate) fn start(inner: &Rc<Inner>, input: CallInput) -> CallFuture {
         id: inner.pending.register(abort.clone(), cancel_key),
         inner: Rc::clone(inner),
         abort: abort.clone(),
-        counted: !options.no_loading,
+        counted: !options.no_loading && !aborted,
     };
     if guard.counted {
         inner.loading.start();
@@ -435,6 +437,10 @@ fn abort_error(
             let message = format!("The request timed out after {timeout_ms} ms");
             request.error(ErrorKind::Timeout, message)
         }
+        AbortCause::SignalTimeout => request.error(
+            ErrorKind::Timeout,
+            "The request timed out: its AbortSignal aborted with a TimeoutError",
+        ),
         AbortCause::Canceled(reason) => {
             let message = match (reason, message) {
                 (CancelReason::All, Some(message)) => message,

@@ -162,7 +162,11 @@ export interface RequestOptions {
    * @default the client's `timeoutMs`
    */
   timeoutMs?: number;
-  /** An `AbortSignal` that cancels this call. The call rejects with kind `canceled`, reason `user`. */
+  /**
+   * An `AbortSignal` that cancels this call. The call rejects with kind `canceled`, reason `user`,
+   * or with kind `timeout` when the signal aborts with a `TimeoutError`, as
+   * `AbortSignal.timeout()` does.
+   */
   signal?: AbortSignal;
   /**
    * Leaves this call out of the loading counter, for background polling.
