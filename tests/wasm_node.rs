@@ -463,6 +463,7 @@ mod node_cases {
         assert_eq!(kind(&error), "http", "an error status without an envelope");
         assert_eq!(number(&error, "status"), Some(502.0), "the status");
         assert_eq!(path(&error, "code"), JsValue::NULL, "no business code");
+        assert_eq!(path(&error, "data"), JsValue::NULL, "no envelope data");
         assert_eq!(text(&error, "method").as_deref(), Some("GET"), "the method");
         let url = text(&error, "url").unwrap_or_default();
         assert!(
@@ -2126,6 +2127,14 @@ mod node_cases {
         assert!(error.is_business(), "is_business for a business code");
         assert_eq!(error.kind(), ErrorKind::Business, "the kind");
         assert_eq!(error.code(), Some(4003), "the code");
+        let sku = error
+            .data()
+            .map(|data| js_sys::Reflect::get(data, &JsValue::from("sku")).unwrap_or_default());
+        assert_eq!(
+            sku.and_then(|sku| sku.as_string()).as_deref(),
+            Some("A-1"),
+            "Error::data has the envelope's data"
+        );
         let error = client
             .get::<Echo>("/scenario/html-502")
             .await

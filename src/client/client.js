@@ -57,7 +57,7 @@ export class CallAbort {
 // The error class that every call rejects with. Imported by js_error.rs.
 
 export class RenewFetchError extends Error {
-  constructor(kind, message, status, code, method, url, reason) {
+  constructor(kind, message, status, code, method, url, reason, data) {
     super(message);
     this.name = "RenewFetchError";
     this.kind = kind;
@@ -66,6 +66,7 @@ export class RenewFetchError extends Error {
     this.method = method;
     this.url = url;
     this.reason = reason ?? null;
+    this.data = data ?? null;
   }
 }
 export function isRenewFetchError(value) {

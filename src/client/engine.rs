@@ -370,10 +370,21 @@ fn business_error(request: &Prepared, status: u16, envelope: &response::Envelope
     if message.is_empty() {
         message = format!("The server responded with business code {}", envelope.code);
     }
-    request
-        .error(ErrorKind::Business, message)
-        .with_status(status)
-        .with_code(envelope.code)
+    with_data(
+        request
+            .error(ErrorKind::Business, message)
+            .with_status(status)
+            .with_code(envelope.code),
+        envelope,
+    )
+}
+
+/// Adds the envelope's `data` to `error`, when there is one.
+fn with_data(error: Error, envelope: &response::Envelope) -> Error {
+    match envelope.data() {
+        Some(data) => error.with_data(data),
+        None => error,
+    }
 }
 
 fn exhausted_error(request: &Prepared, status: u16, replays: u32) -> Error {
@@ -408,10 +419,13 @@ fn login_error(
             message
         }
     };
-    request
-        .error(ErrorKind::LoginRequired, message)
-        .with_status(status)
-        .with_code(envelope.code)
+    with_data(
+        request
+            .error(ErrorKind::LoginRequired, message)
+            .with_status(status)
+            .with_code(envelope.code),
+        envelope,
+    )
 }
 
 fn invalid_token_error(inner: &Inner, request: &Prepared, status: u16) -> Error {

@@ -100,6 +100,8 @@ pub struct Error {
     status: Option<u16>,
     code: Option<i64>,
     reason: Option<CancelReason>,
+    #[cfg(target_arch = "wasm32")]
+    data: Option<wasm_bindgen::JsValue>,
 }
 
 impl Error {
@@ -118,7 +120,23 @@ impl Error {
             status: None,
             code: None,
             reason: None,
+            #[cfg(target_arch = "wasm32")]
+            data: None,
         }
+    }
+
+    /// Sets the envelope's `data`, which a server may fill with details such as field errors.
+    #[cfg(target_arch = "wasm32")]
+    pub fn with_data(mut self, data: wasm_bindgen::JsValue) -> Self {
+        self.data = Some(data);
+        self
+    }
+
+    /// Returns the envelope's `data` of a business or login-required error, or None when the
+    /// response had no envelope or its `data` was null or missing.
+    #[cfg(target_arch = "wasm32")]
+    pub fn data(&self) -> Option<&wasm_bindgen::JsValue> {
+        self.data.as_ref()
     }
 
     /// Sets the HTTP status.

@@ -18,6 +18,7 @@ extern "C" {
         method: &str,
         url: &str,
         reason: Option<String>,
+        data: Option<JsValue>,
     ) -> JsRenewFetchError;
 
     #[wasm_bindgen(js_name = isRenewFetchError)]
@@ -38,6 +39,7 @@ pub(crate) fn to_js(error: &Error) -> JsValue {
         error.method(),
         error.url(),
         reason,
+        error.data().cloned(),
     )
     .into()
 }

@@ -240,6 +240,11 @@ export interface RenewFetchError extends Error {
   url: string;
   /** The cause of the cancel, for kind `canceled`, otherwise `null`. */
   reason: CancelReason | null;
+  /**
+   * The envelope's `data` for kind `business` or `login_required`, such as the field errors of a
+   * rejected form, or `null` when the server sent none.
+   */
+  data: unknown;
 }
 "#;
 

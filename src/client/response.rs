@@ -26,6 +26,13 @@ pub(crate) struct Envelope {
 }
 
 impl Envelope {
+    /// Returns the `data` field, or None when it is null, missing or unreadable.
+    pub(crate) fn data(&self) -> Option<JsValue> {
+        Reflect::get(&self.value, &JsValue::from_str("data"))
+            .ok()
+            .filter(|data| !data.is_undefined() && !data.is_null())
+    }
+
     /// Returns the message, or an empty string when it is missing or not a string.
     pub(crate) fn msg(&self) -> String {
         Reflect::get(&self.value, &JsValue::from_str("msg"))
