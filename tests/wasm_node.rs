@@ -9,8 +9,9 @@ pub mod wasm_support;
 
 mod node_cases {
     use js_sys::{Array, Promise, Uint8Array};
-    use renew_fetch::client::{Client, Duplicates, ErrorKind, TokenStorage};
+    use renew_fetch::client::{Client, Duplicates, ErrorKind, RequestBuilder, TokenStorage};
     use serde::{Deserialize, Serialize};
+    use serde_json::Value as JsonValue;
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_test::wasm_bindgen_test;
     use web_sys::AbortController;
@@ -2175,8 +2176,7 @@ mod node_cases {
             .token_storage(TokenStorage::Memory)
             .timeout_ms(2_147_483_648)
             .build()
-            .err()
-            .expect("a timeout above setTimeout's maximum");
+            .expect_err("a timeout above setTimeout's maximum");
         assert_eq!(
             error.to_string(),
             "the timeout must be at most 2147483647 ms (about 24.8 days), got 2147483648 ms",
@@ -2186,13 +2186,156 @@ mod node_cases {
             .token_storage(TokenStorage::Memory)
             .max_renew_retries(21)
             .build()
-            .err()
-            .expect("a replay budget above 20");
+            .expect_err("a replay budget above 20");
         assert_eq!(
             error.to_string(),
             "the maximum number of replays must be at most 20, got 21",
             "the replay budget's message"
         );
+    }
+
+    #[derive(Serialize)]
+    struct Filter {
+        tag: &'static str,
+        page: Option<u32>,
+    }
+
+    fn rust_client() -> Client {
+        Client::builder()
+            .base_url(server())
+            .token_storage(TokenStorage::Memory)
+            .duplicates(Duplicates::Off)
+            .build()
+            .expect("valid settings")
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_query_forms() {
+        let client = rust_client();
+        let cases: [(RequestBuilder, &str, &str); 3] = [
+            (
+                client.request("GET", "/scenario/echo-auth").query(&[
+                    ("sort", "asc"),
+                    ("page", "1"),
+                    ("sort", "name"),
+                ]),
+                "sort=asc&page=1&sort=name",
+                "pairs in their order, as reqwest writes them",
+            ),
+            (
+                client.request("GET", "/scenario/echo-auth").query(&Filter {
+                    tag: "new",
+                    page: None,
+                }),
+                "tag=new",
+                "a None field is left out",
+            ),
+            (
+                client
+                    .request("GET", "/scenario/echo-auth?a=1")
+                    .query(&[("b", 2)])
+                    .query(&[("c", 3)]),
+                "a=1&b=2&c=3",
+                "each call adds to the query",
+            ),
+        ];
+        for (request, expected, what) in cases {
+            let envelope = request.send::<Echo>().await.expect("the echo succeeds");
+            let echo = envelope.data.expect("the echo has data");
+            assert_eq!(echo.query, expected, "{what}");
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_json_sends_json() {
+        let client = rust_client();
+        let cases: [(RequestBuilder, &str, &str); 2] = [
+            (
+                client.request("POST", "/scenario/echo-auth").json("hello"),
+                "\"hello\"",
+                "a string as a JSON string",
+            ),
+            (
+                client.request("POST", "/scenario/echo-auth").json(&()),
+                "null",
+                "the unit value as null",
+            ),
+        ];
+        for (request, expected, what) in cases {
+            let value = request
+                .send::<JsonValue>()
+                .await
+                .expect("the echo succeeds");
+            let echo = value.data.expect("the echo has data");
+            assert_eq!(echo["body"], expected, "the body of {what}");
+            assert_eq!(
+                echo["contentType"], "application/json",
+                "the content type of {what}"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn rust_api_rejects_bad_header_values() {
+        let error = Client::builder()
+            .token_storage(TokenStorage::Memory)
+            .header("X-Test", "bad\r\nvalue")
+            .build()
+            .expect_err("a header value with CR/LF");
+        assert_eq!(
+            error.to_string(),
+            "the value of header \"X-Test\" must not contain line breaks, NUL or characters above U+00FF, which fetch rejects",
+            "the header's message"
+        );
+        let error = Client::builder()
+            .token_storage(TokenStorage::Memory)
+            .auth_scheme("Bearer ")
+            .build()
+            .expect_err("a scheme with a space");
+        assert_eq!(
+            error.to_string(),
+            "the auth scheme \"Bearer \" must be one word of Latin-1 characters, such as \"Bearer\"",
+            "the scheme's message"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_own_auth_header_not_replayed() {
+        let client = rust_client();
+        client.set_token("stored").expect("a clean token");
+        let key = unique("own-auth-header");
+        let error = client
+            .request("GET", &format!("/scenario/overdue-forever?key={key}"))
+            .header("Authorization", "Bearer mine")
+            .send::<Echo>()
+            .await
+            .expect_err("overdue for a header the client does not own");
+        assert_eq!(
+            error.kind(),
+            ErrorKind::Business,
+            "no replay, a business error"
+        );
+        assert_eq!(error.code(), Some(401), "the overdue code");
+        assert_eq!(server_count(&key).await, 1.0, "one request");
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_exhausted_error_has_code() {
+        let codes = renew_fetch::client::BusinessCodes::default();
+        let client = Client::builder()
+            .base_url(server())
+            .token_storage(TokenStorage::Memory)
+            .codes(codes)
+            .max_renew_retries(1)
+            .build()
+            .expect("valid settings");
+        client.set_token("stored").expect("a clean token");
+        let error = client
+            .get::<Echo>("/scenario/overdue-forever")
+            .await
+            .expect_err("overdue forever");
+        assert_eq!(error.kind(), ErrorKind::RenewalExhausted, "the kind");
+        assert_eq!(error.code(), Some(401), "the overdue code");
     }
 
     #[wasm_bindgen_test]

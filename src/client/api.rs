@@ -5,16 +5,18 @@ use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
 use super::config::{
-    is_clean_token, is_header_name, ClientConfig, Duplicates, ResponseType, TokenStorage,
+    is_clean_token, is_header_name, is_header_value, ClientConfig, Duplicates, ResponseType,
+    TokenStorage, HEADER_VALUE_RULE,
 };
 use super::engine::{self, CallFuture, Inner};
 use super::error::{Error, ErrorKind};
 use super::replay::{BusinessCodes, ReplayPolicy};
-use super::request::{CallInput, CallOptions};
+use super::request::{query_string, CallInput, CallOptions};
+use super::url::append_query;
 use crate::protocol::Envelope;
 
 /// A request client that keeps the token, deduplicates calls and replays after overdue responses.
@@ -71,6 +73,14 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("pending_count", &self.pending_count())
+            .finish_non_exhaustive()
+    }
+}
 
 impl Client {
     /// Returns a builder with every setting at its default.
@@ -211,6 +221,7 @@ impl Client {
 }
 
 /// One request of a [`Client`], with its params, body, headers and options.
+#[derive(Debug)]
 pub struct RequestBuilder {
     client: Client,
     input: CallInput,
@@ -218,19 +229,47 @@ pub struct RequestBuilder {
 }
 
 impl RequestBuilder {
-    /// Sets the query parameters, serialized as the `qs` package does with sorted keys.
+    /// Adds query parameters to the URL. A struct or a map is serialized as the `qs` package
+    /// does, with sorted keys, and a list of `(name, value)` pairs is written in its order, as
+    /// reqwest writes it. Fields that are `None` are left out. Each call adds to the query that
+    /// the earlier ones wrote.
     pub fn query<P: Serialize + ?Sized>(mut self, params: &P) -> Self {
-        match to_js(params) {
-            Ok(value) => self.input.params = value,
+        let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+        let query = params
+            .serialize(&serializer)
+            .map_err(|error| error.to_string())
+            .and_then(|value| query_string(&pairs_as_search_params(value)));
+        match query {
+            Ok(query) => self.input.url = append_query(&self.input.url, &query),
             Err(message) => self.fail(format!("the params cannot be serialized: {message}")),
         }
         self
     }
 
-    /// Sets the body, sent as JSON.
+    /// Sets the body, sent as JSON with `Content-Type: application/json`, as `serde_json` writes
+    /// it. A string becomes a JSON string, and `()` or `None` becomes `null`.
     pub fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Self {
-        match to_js(body) {
-            Ok(value) => self.input.body = value,
+        let text = to_js(body).and_then(|value| {
+            js_sys::JSON::stringify(&value)
+                .map(String::from)
+                .map_err(|error| super::values::js_string(&error))
+        });
+        match text {
+            Ok(text) => {
+                self.input.body = JsValue::from(text);
+                if !self
+                    .input
+                    .options
+                    .headers
+                    .iter()
+                    .any(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+                {
+                    self.input
+                        .options
+                        .headers
+                        .push(("Content-Type".to_owned(), "application/json".to_owned()));
+                }
+            }
             Err(message) => self.fail(format!("the body cannot be serialized: {message}")),
         }
         self
@@ -247,6 +286,11 @@ impl RequestBuilder {
     pub fn header(mut self, name: &str, value: &str) -> Self {
         if !is_header_name(name) {
             self.fail(format!("\"{name}\" is not a valid header name"));
+        }
+        if !is_header_value(value) {
+            self.fail(format!(
+                "the value of header \"{name}\" {HEADER_VALUE_RULE}"
+            ));
         }
         self.input
             .options
@@ -342,6 +386,23 @@ impl RequestBuilder {
     }
 }
 
+/// Turns a list of `[name, value]` pairs with scalar values into a `URLSearchParams`, which keeps
+/// their order. Anything else is returned as it is.
+fn pairs_as_search_params(value: JsValue) -> JsValue {
+    let Some(list) = value.dyn_ref::<js_sys::Array>() else {
+        return value;
+    };
+    let is_pair = |item: JsValue| {
+        item.dyn_ref::<js_sys::Array>().is_some_and(|pair| {
+            pair.length() == 2 && pair.get(0).is_string() && !pair.get(1).is_object()
+        })
+    };
+    if list.length() == 0 || !list.iter().all(is_pair) {
+        return value;
+    }
+    web_sys::UrlSearchParams::new_with_str_sequence_sequence(&value).map_or(value, JsValue::from)
+}
+
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, String> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
@@ -349,7 +410,7 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, String> {
 }
 
 /// Builds a [`Client`]. Every setting has the default that its method names.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct ClientBuilder {
     config: ClientConfig,
     error: Option<ConfigError>,
@@ -374,6 +435,11 @@ impl ClientBuilder {
     pub fn header(mut self, name: &str, value: &str) -> Self {
         if !is_header_name(name) {
             self.fail(format!("\"{name}\" is not a valid header name"));
+        }
+        if !is_header_value(value) {
+            self.fail(format!(
+                "the value of header \"{name}\" {HEADER_VALUE_RULE}"
+            ));
         }
         self.config
             .headers
@@ -404,7 +470,13 @@ impl ClientBuilder {
 
     /// Sets the scheme before the token, or empty for the raw token. Default: `Bearer`.
     pub fn auth_scheme(mut self, scheme: impl Into<String>) -> Self {
-        self.config.auth_scheme = scheme.into();
+        let scheme = scheme.into();
+        if scheme.contains(char::is_whitespace) || !is_header_value(&scheme) {
+            self.fail(format!(
+                "the auth scheme \"{scheme}\" must be one word of Latin-1 characters, such as \"Bearer\""
+            ));
+        }
+        self.config.auth_scheme = scheme;
         self
     }
 
@@ -462,9 +534,10 @@ impl ClientBuilder {
     ///
     /// # Errors
     ///
-    /// Returns a [`ConfigError`] for an invalid header name, an empty token key, an allowed
-    /// origin that is not an absolute URL, a timeout or replay budget above its maximum, or
-    /// business codes that overlap.
+    /// Returns a [`ConfigError`] for an invalid header name or value, or an auth scheme that is
+    /// not one word. It also returns one for an empty token key, an allowed origin that is not an
+    /// absolute URL, a timeout or replay budget above its maximum, and business codes that
+    /// overlap.
     pub fn build(self) -> Result<Client, ConfigError> {
         if let Some(error) = self.error {
             return Err(error);

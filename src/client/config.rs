@@ -159,7 +159,7 @@ impl Default for ClientConfig {
 }
 
 /// Returns true when `name` is a valid HTTP header name: one or more RFC 9110 token characters.
-/// The longest timeout in milliseconds: the largest delay that `setTimeout` keeps, because
+/// The maximum timeout in milliseconds: the largest delay that `setTimeout` keeps, because
 /// browsers and Node run a larger one almost at once.
 pub const MAX_TIMEOUT_MS: u32 = 2_147_483_647;
 
@@ -223,6 +223,18 @@ pub(crate) fn is_header_name(name: &str) -> bool {
 
 /// Returns true when `token` can be stored and sent: not empty, and free of whitespace and
 /// control characters.
+/// The rule for header values, worded to follow a message's opening "the value of header X".
+pub(crate) const HEADER_VALUE_RULE: &str =
+    "must not contain line breaks, NUL or characters above U+00FF, which fetch rejects";
+
+/// Returns true for a header value that `fetch` sends: Latin-1 characters, without CR, LF or
+/// NUL.
+pub(crate) fn is_header_value(value: &str) -> bool {
+    value
+        .chars()
+        .all(|c| u32::from(c) <= 0xFF && !matches!(c, '\r' | '\n' | '\0'))
+}
+
 pub(crate) fn is_clean_token(token: &str) -> bool {
     crate::protocol::is_visible_ascii(token)
 }
@@ -335,6 +347,14 @@ mod tests {
         assert!(!is_header_name("X Request"), "space");
         assert!(!is_header_name("X:1"), "colon");
         assert!(!is_header_name(""), "empty");
+    }
+
+    #[test]
+    fn header_value_rejects_what_fetch_rejects() {
+        assert!(is_header_value("caf\u{e9} 1"), "Latin-1 and a space");
+        assert!(!is_header_value("a\r\nb"), "CR/LF");
+        assert!(!is_header_value("a\u{0}b"), "NUL");
+        assert!(!is_header_value("5 \u{20ac}"), "above U+00FF");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use super::error::{CancelReason, Error, ErrorKind};
 use super::loading::LoadingCounter;
 use super::pending::{Pending, SharedRequest};
 use super::replay::{read_renewed, Decision, Renewed, Reply};
-use super::request::{self, CallInput, Prepared, Target};
+use super::request::{self, has_header, CallInput, Prepared, Target};
 use super::response::{self, Body};
 use super::storage::TokenStore;
 use super::transport::{self, is_offline, Attempt, SendError};
@@ -285,8 +285,10 @@ async fn attempts(
             other => return Err(unreadable(&request, status, response.ok(), &other)),
         };
 
-        // This origin never receives the token, so a replay could not send a renewed one.
-        if !request.token_allowed && envelope.code == policy.codes().overdue {
+        // A replay could not send a renewed token when this origin never receives the token,
+        // or when the caller set the auth header itself.
+        let own_header = has_header(&request.headers, &inner.config.auth_header);
+        if (!request.token_allowed || own_header) && envelope.code == policy.codes().overdue {
             return Err(business_error(&request, status, &envelope));
         }
 
@@ -304,7 +306,10 @@ async fn attempts(
             }
             Decision::Settle => return Err(business_error(&request, status, &envelope)),
             Decision::Replay => replays += 1,
-            Decision::RenewalExhausted => return Err(exhausted_error(&request, status, replays)),
+            Decision::RenewalExhausted => {
+                let error = exhausted_error(&request, status, replays);
+                return Err(error.with_code(envelope.code));
+            }
             Decision::LoginRequired { header_missing } => {
                 inner.report_login_required();
                 return Err(login_error(

@@ -20,6 +20,7 @@ pub mod url;
 
 pub use config::{Duplicates, ResponseType, TokenStorage};
 pub use error::{CancelReason, Error, ErrorKind};
+pub use replay::BusinessCodes;
 
 #[cfg(target_arch = "wasm32")]
 mod abort;

@@ -12,6 +12,7 @@ use super::url::{append_query, join_url};
 use super::values::{js_string, to_key_value};
 
 /// One call as the caller asked for it.
+#[derive(Debug)]
 pub(crate) struct CallInput {
     /// The HTTP method, in any case.
     pub method: String,
@@ -26,7 +27,7 @@ pub(crate) struct CallInput {
 }
 
 /// The per-call options. `None` falls back to the client's setting.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub(crate) struct CallOptions {
     pub headers: Vec<(String, String)>,
     /// The `params` option, used when the call has no params argument.
@@ -243,7 +244,7 @@ fn merge_headers(client: &[(String, String)], call: &[(String, String)]) -> Vec<
     merged
 }
 
-fn has_header(headers: &[(String, String)], name: &str) -> bool {
+pub(crate) fn has_header(headers: &[(String, String)], name: &str) -> bool {
     headers
         .iter()
         .any(|(header, _)| header.eq_ignore_ascii_case(name))
@@ -255,7 +256,7 @@ fn has_header(headers: &[(String, String)], name: &str) -> bool {
 ///
 /// Returns a message for a string, number or boolean, which `qs` would drop, and for params
 /// that cannot be serialized.
-fn query_string(params: &JsValue) -> Result<String, String> {
+pub(crate) fn query_string(params: &JsValue) -> Result<String, String> {
     if let Some(search) = params.dyn_ref::<UrlSearchParams>() {
         return Ok(search.to_string().into());
     }
