@@ -956,10 +956,10 @@ mod node_cases {
             .expect("the test's expression runs")
     }
 
-    /// Each invalid client option, with the message that names it.
+    /// Returns each invalid client option, with the message that names it.
     fn invalid_client_options() -> Vec<(JsValue, &'static str)> {
-        let one = |name: &str, value: JsValue| object(&[(name, value)]);
-        let codes = |fields: &[(&str, JsValue)]| one("codes", object(fields));
+        let with_option = |name: &str, value: JsValue| object(&[(name, value)]);
+        let codes = |fields: &[(&str, JsValue)]| with_option("codes", object(fields));
         vec![
             (
                 JsValue::from(5),
@@ -969,49 +969,49 @@ mod node_cases {
                 array(&[]),
                 "the options must be an object, such as { baseUrl: \"/api\" }, got an array",
             ),
-            (one("baseUrl", JsValue::from(5)), "baseUrl must be a string, got number"),
+            (with_option("baseUrl", JsValue::from(5)), "baseUrl must be a string, got number"),
             (
-                one("baseURL", str("/api")),
+                with_option("baseURL", str("/api")),
                 "baseURL is not an option of renew-fetch; use baseUrl",
             ),
             (
-                one("timeout", JsValue::from(100)),
+                with_option("timeout", JsValue::from(100)),
                 "timeout is not an option of renew-fetch; use timeoutMs",
             ),
             (
-                one("timeoutMs", JsValue::from(-1)),
+                with_option("timeoutMs", JsValue::from(-1)),
                 "timeoutMs must be a whole number from 0 to 2147483647, got -1",
             ),
             (
-                one("timeoutMs", JsValue::from(1.5)),
+                with_option("timeoutMs", JsValue::from(1.5)),
                 "timeoutMs must be a whole number from 0 to 2147483647, got 1.5",
             ),
             (
-                one("timeoutMs", str("100")),
+                with_option("timeoutMs", str("100")),
                 "timeoutMs must be a whole number from 0 to 2147483647, got \"100\"",
             ),
             (
-                one("timeoutMs", JsValue::from(2_147_483_648u32)),
+                with_option("timeoutMs", JsValue::from(2_147_483_648u32)),
                 "timeoutMs must be a whole number from 0 to 2147483647, got 2147483648",
             ),
             (
-                one("headers", JsValue::from(5)),
+                with_option("headers", JsValue::from(5)),
                 "headers must be an object of header names and values, such as { \"X-Client\": \"web\" }, got number",
             ),
             (
-                one("headers", array(&[str("X-Test")])),
+                with_option("headers", array(&[str("X-Test")])),
                 "headers must contain [name, value] pairs, such as [[\"X-Client\", \"web\"]], got string",
             ),
             (
-                one("headers", object(&[("X Bad", str("1"))])),
+                with_option("headers", object(&[("X Bad", str("1"))])),
                 "headers contains \"X Bad\", which is not a valid header name",
             ),
             (
-                one("headers", object(&[("X-Note", JsValue::NULL)])),
+                with_option("headers", object(&[("X-Note", JsValue::NULL)])),
                 "headers.X-Note must be a string, a number or a boolean, got null",
             ),
             (
-                one("headers", object(&[("X-Note", str("a\nb"))])),
+                with_option("headers", object(&[("X-Note", str("a\nb"))])),
                 "the value of header \"X-Note\" is not a valid header value; remove line breaks, NUL and characters above U+00FF",
             ),
             (
@@ -1019,40 +1019,40 @@ mod node_cases {
                 "reading headers failed: Error: boom",
             ),
             (
-                one("tokenStorage", str("disk")),
+                with_option("tokenStorage", str("disk")),
                 "tokenStorage must be \"local\", \"session\" or \"memory\", got \"disk\"",
             ),
             (
                 js_object("{ get tokenStorage() { throw new Error('boom'); } }"),
                 "reading tokenStorage failed: Error: boom",
             ),
-            (one("tokenKey", str("")), "tokenKey must not be empty"),
+            (with_option("tokenKey", str("")), "tokenKey must not be empty"),
             (
-                one("authHeader", str("Auth Header")),
+                with_option("authHeader", str("Auth Header")),
                 "authHeader \"Auth Header\" is not a valid header name",
             ),
             (
-                one("authScheme", str("Be\u{2003}arer")),
+                with_option("authScheme", str("Be\u{2003}arer")),
                 "authScheme \"Be\u{2003}arer\" must not contain whitespace",
             ),
             (
-                one("authScheme", str("Bearer\u{0}")),
+                with_option("authScheme", str("Bearer\u{0}")),
                 "authScheme \"Bearer\u{0}\" is not a valid header value; remove NUL and characters above U+00FF",
             ),
             (
-                one("allowedOrigins", str("http://127.0.0.1")),
+                with_option("allowedOrigins", str("http://127.0.0.1")),
                 "allowedOrigins must be an array of strings, such as [\"http://127.0.0.1:8080\"]",
             ),
             (
-                one("allowedOrigins", array(&[JsValue::from(5)])),
+                with_option("allowedOrigins", array(&[JsValue::from(5)])),
                 "allowedOrigins must be an array of strings, such as [\"http://127.0.0.1:8080\"]",
             ),
             (
-                one("codes", JsValue::from(401)),
+                with_option("codes", JsValue::from(401)),
                 "codes must be an object, such as { overdue: 401 }, got number",
             ),
             (
-                one("codes", array(&[JsValue::from(200)])),
+                with_option("codes", array(&[JsValue::from(200)])),
                 "codes must be an object, such as { overdue: 401 }, got an array",
             ),
             (
@@ -1080,20 +1080,20 @@ mod node_cases {
                 "codes.loginRequired must not contain codes.success, which is 200",
             ),
             (
-                one("maxRenewRetries", JsValue::from(-2)),
+                with_option("maxRenewRetries", JsValue::from(-2)),
                 "maxRenewRetries must be a whole number from 0 to 20, got -2",
             ),
             (
-                one("maxRenewRetries", JsValue::from(21)),
+                with_option("maxRenewRetries", JsValue::from(21)),
                 "maxRenewRetries must be a whole number from 0 to 20, got 21",
             ),
             (
-                one("duplicates", str("never")),
+                with_option("duplicates", str("never")),
                 "duplicates must be \"cancel-previous\", \"share\" or \"off\", got \"never\"",
             ),
-            (one("onError", str("log")), "onError must be a function, got string"),
+            (with_option("onError", str("log")), "onError must be a function, got string"),
             (
-                one("onLoadingChange", JsValue::TRUE),
+                with_option("onLoadingChange", JsValue::TRUE),
                 "onLoadingChange must be a function, got boolean",
             ),
         ]
@@ -1172,39 +1172,39 @@ mod node_cases {
     #[wasm_bindgen_test]
     async fn each_invalid_call_option_is_named() {
         let client = client(&[]);
-        let one = |name: &str, value: JsValue| object(&[(name, value)]);
+        let with_option = |name: &str, value: JsValue| object(&[(name, value)]);
         let cases = [
             (
                 JsValue::from(5),
                 "the request options must be an object, such as { timeoutMs: 5000 }, got number",
             ),
-            (one("signal", object(&[])), "signal must be an AbortSignal, got object"),
+            (with_option("signal", object(&[])), "signal must be an AbortSignal, got object"),
             (
-                one("noLoading", str("yes")),
+                with_option("noLoading", str("yes")),
                 "noLoading must be true or false, got string",
             ),
             (
-                one("timeout", JsValue::from(100)),
+                with_option("timeout", JsValue::from(100)),
                 "timeout is not an option of renew-fetch; use timeoutMs",
             ),
             (
-                one("timeoutMs", JsValue::from(-5)),
+                with_option("timeoutMs", JsValue::from(-5)),
                 "timeoutMs must be a whole number from 0 to 2147483647, got -5",
             ),
             (
-                one("timeoutMs", JsValue::from(2_147_483_648u32)),
+                with_option("timeoutMs", JsValue::from(2_147_483_648u32)),
                 "timeoutMs must be a whole number from 0 to 2147483647, got 2147483648",
             ),
             (
-                one("headers", JsValue::from(5)),
+                with_option("headers", JsValue::from(5)),
                 "headers must be an object of header names and values, such as { \"X-Client\": \"web\" }, got number",
             ),
             (
-                one("duplicates", str("all")),
+                with_option("duplicates", str("all")),
                 "duplicates must be \"cancel-previous\", \"share\" or \"off\", got \"all\"",
             ),
             (
-                one("responseType", str("xml")),
+                with_option("responseType", str("xml")),
                 "responseType must be \"json\", \"text\", \"blob\" or \"arrayBuffer\", got \"xml\"",
             ),
             (

@@ -10,6 +10,7 @@ use super::error::{Error, ErrorKind};
 use super::js_error;
 use super::options;
 use super::request::CallInput;
+use super::values::type_name;
 
 /// A request client that keeps the auth token, sends it as `Authorization: Bearer <token>` to
 /// allowed origins, deduplicates calls, and replays a call after an overdue response that carries
@@ -238,14 +239,6 @@ impl HttpClient {
         self.client.report_error(&error);
         Promise::reject(&js_error::to_js(&error))
     }
-}
-
-/// Names the type of a value for a message: `typeof`, with null apart from other objects.
-fn type_name(value: &JsValue) -> String {
-    if value.is_null() {
-        return "null".to_owned();
-    }
-    value.js_typeof().as_string().unwrap_or_default()
 }
 
 fn type_error(message: impl AsRef<str>) -> JsValue {

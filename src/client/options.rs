@@ -69,7 +69,7 @@ export interface HttpClientOptions {
   /**
    * The timeout of each call in milliseconds, counted from the start of the call to the end of
    * the body, replays included. A call that takes longer rejects with kind `timeout`. `0` means
-   * no timeout, and the most is 2147483647 (about 24.8 days), the longest delay of `setTimeout`.
+   * no timeout, and the maximum is 2147483647 (about 24.8 days), the longest delay of `setTimeout`.
    * @default 0
    * @example 10000
    */
@@ -117,7 +117,7 @@ export interface HttpClientOptions {
   codes?: BusinessCodes;
   /**
    * The maximum number of replays of one call after overdue responses. The call after that
-   * rejects with kind `renewal_exhausted`. The most is 20.
+   * rejects with kind `renewal_exhausted`. The maximum is 20.
    * @default 5
    */
   maxRenewRetries?: number;
@@ -158,7 +158,7 @@ export interface RequestOptions {
    */
   params?: Record<string, unknown> | URLSearchParams;
   /**
-   * The timeout of this call in milliseconds. `0` means no timeout, and the most is 2147483647.
+   * The timeout of this call in milliseconds. `0` means no timeout, and the maximum is 2147483647.
    * @default the client's `timeoutMs`
    */
   timeoutMs?: number;

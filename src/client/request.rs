@@ -9,7 +9,7 @@ use super::config::{check_timeout, is_header_name, ClientConfig, Duplicates, Res
 use super::error::{Error, ErrorKind};
 use super::key::{duplicate_key, stringify_query, BodyKey};
 use super::url::{append_query, join_url};
-use super::values::{js_string, to_key_value};
+use super::values::{js_string, to_key_value, type_name};
 
 /// One call as the caller asked for it.
 #[derive(Debug)]
@@ -261,10 +261,10 @@ pub(crate) fn query_string(params: &JsValue) -> Result<String, String> {
         return Ok(search.to_string().into());
     }
     if !params.is_object() {
-        let given = params.js_typeof().as_string().unwrap_or_default();
         return Err(format!(
-            "The params must be an object or a URLSearchParams, got {given}; a query string \
-             goes in the URL itself"
+            "The params must be an object or a URLSearchParams, got {}; a query string \
+             goes in the URL itself",
+            type_name(params)
         ));
     }
     let tree = to_key_value(params)

@@ -18,6 +18,14 @@ extern "C" {
     fn entries(object: &Object) -> Result<Array, JsValue>;
 }
 
+/// Names the type of a value for a message: `typeof`, with null apart from other objects.
+pub(crate) fn type_name(value: &JsValue) -> String {
+    if value.is_null() {
+        return "null".to_owned();
+    }
+    value.js_typeof().as_string().unwrap_or_default()
+}
+
 /// The deepest nesting that params or a body may have. Deeper values are most likely cyclic.
 pub(crate) const MAX_DEPTH: usize = 32;
 
