@@ -339,10 +339,11 @@ export function requestConfig(config) {
 // One attempt: fetch, the renewed-token header and the body. Imported by transport.rs.
 
 export class Received {
-  constructor(status, ok, header, kind, value) {
+  constructor(status, ok, header, foreign, kind, value) {
     this.status = status;
     this.ok = ok;
     this.header = header;
+    this.foreign = foreign;
     this.kind = kind;
     this.value = value;
   }
@@ -408,8 +409,8 @@ export function attempt(url, method, headers, body, signal, type, authHeader, st
         store(header);
       }
       return readBody(response, type).then(
-        ([kind, value]) => new Received(status, ok, header, kind, value),
-        () => new Received(status, ok, header, 5),
+        ([kind, value]) => new Received(status, ok, header, !own, kind, value),
+        () => new Received(status, ok, header, !own, 5),
       );
     },
     (error) => {

@@ -285,10 +285,11 @@ async fn attempts(
             other => return Err(unreadable(&request, status, response.ok(), &other)),
         };
 
-        // A replay could not send a renewed token when this origin never receives the token,
-        // or when the caller set the auth header itself.
+        // A replay could not send a renewed token when the responding origin never receives
+        // the token, or when the caller set the auth header itself.
         let own_header = has_header(&request.headers, &inner.config.auth_header);
-        if (!request.token_allowed || own_header) && envelope.code == policy.codes().overdue {
+        let no_token = !request.token_allowed || response.foreign() || own_header;
+        if no_token && envelope.code == policy.codes().overdue {
             return Err(business_error(&request, status, &envelope));
         }
 

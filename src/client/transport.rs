@@ -25,9 +25,14 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     pub(crate) fn ok(this: &Received) -> bool;
 
-    /// Returns the renewed-token header, or None.
+    /// Returns the renewed-token header, or None. It is None after a redirect to another
+    /// origin.
     #[wasm_bindgen(method, getter)]
     pub(crate) fn header(this: &Received) -> Option<String>;
+
+    /// Returns true when a redirect led to another origin, whose response it is.
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn foreign(this: &Received) -> bool;
 
     /// Returns the body's kind: 0 raw, 1 envelope, 2 empty, 3 not JSON, 4 JSON that is not an
     /// envelope, 5 a body that could not be read.
