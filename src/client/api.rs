@@ -9,13 +9,13 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
 use super::config::{
-    is_clean_token, is_header_name, is_header_value, ClientConfig, Duplicates, ResponseType,
-    TokenStorage, HEADER_VALUE_RULE,
+    check_header, is_clean_token, is_header_name, is_header_value, ClientConfig, Duplicates,
+    ResponseType, TokenStorage,
 };
 use super::engine::{self, CallFuture, Inner};
 use super::error::{Error, ErrorKind};
 use super::replay::{BusinessCodes, ReplayPolicy};
-use super::request::{query_string, CallInput, CallOptions};
+use super::request::{has_header, query_string, CallInput, CallOptions};
 use super::url::append_query;
 use crate::protocol::Envelope;
 
@@ -257,13 +257,7 @@ impl RequestBuilder {
         match text {
             Ok(text) => {
                 self.input.body = JsValue::from(text);
-                if !self
-                    .input
-                    .options
-                    .headers
-                    .iter()
-                    .any(|(name, _)| name.eq_ignore_ascii_case("content-type"))
-                {
+                if !has_header(&self.input.options.headers, "content-type") {
                     self.input
                         .options
                         .headers
@@ -284,13 +278,8 @@ impl RequestBuilder {
 
     /// Adds a header, over the client's header of the same name.
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        if !is_header_name(name) {
-            self.fail(format!("\"{name}\" is not a valid header name"));
-        }
-        if !is_header_value(value) {
-            self.fail(format!(
-                "the value of header \"{name}\" {HEADER_VALUE_RULE}"
-            ));
+        if let Err(message) = check_header(name, value) {
+            self.fail(message);
         }
         self.input
             .options
@@ -433,13 +422,8 @@ impl ClientBuilder {
 
     /// Adds a header sent with every call. Default: none.
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        if !is_header_name(name) {
-            self.fail(format!("\"{name}\" is not a valid header name"));
-        }
-        if !is_header_value(value) {
-            self.fail(format!(
-                "the value of header \"{name}\" {HEADER_VALUE_RULE}"
-            ));
+        if let Err(message) = check_header(name, value) {
+            self.fail(message);
         }
         self.config
             .headers

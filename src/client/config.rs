@@ -223,16 +223,31 @@ pub(crate) fn is_header_name(name: &str) -> bool {
 
 /// Returns true when `token` can be stored and sent: not empty, and free of whitespace and
 /// control characters.
-/// The rule for header values, worded to follow a message's opening "the value of header X".
-pub(crate) const HEADER_VALUE_RULE: &str =
-    "must not contain line breaks, NUL or characters above U+00FF, which fetch rejects";
-
 /// Returns true for a header value that `fetch` sends: Latin-1 characters, without CR, LF or
 /// NUL.
 pub(crate) fn is_header_value(value: &str) -> bool {
     value
         .chars()
         .all(|c| u32::from(c) <= 0xFF && !matches!(c, '\r' | '\n' | '\0'))
+}
+
+/// Checks a header's name and value.
+///
+/// # Errors
+///
+/// Returns a message that names the header, for an invalid name or a value that `fetch`
+/// rejects.
+pub(crate) fn check_header(name: &str, value: &str) -> Result<(), String> {
+    if !is_header_name(name) {
+        return Err(format!("\"{name}\" is not a valid header name"));
+    }
+    if !is_header_value(value) {
+        return Err(format!(
+            "the value of header \"{name}\" must not contain line breaks, NUL or characters \
+             above U+00FF, which fetch rejects"
+        ));
+    }
+    Ok(())
 }
 
 pub(crate) fn is_clean_token(token: &str) -> bool {

@@ -308,8 +308,7 @@ async fn attempts(
             Decision::Settle => return Err(business_error(&request, status, &envelope)),
             Decision::Replay => replays += 1,
             Decision::RenewalExhausted => {
-                let error = exhausted_error(&request, status, replays);
-                return Err(error.with_code(envelope.code));
+                return Err(exhausted_error(&request, status, envelope.code, replays))
             }
             Decision::LoginRequired { header_missing } => {
                 inner.report_login_required();
@@ -376,24 +375,29 @@ fn business_error(request: &Prepared, status: u16, envelope: &response::Envelope
     if message.is_empty() {
         message = format!("The server responded with business code {}", envelope.code);
     }
-    with_data(
-        request
-            .error(ErrorKind::Business, message)
-            .with_status(status)
-            .with_code(envelope.code),
-        envelope,
-    )
+    envelope_error(request, ErrorKind::Business, message, status, envelope)
 }
 
-/// Adds the envelope's `data` to `error`, when there is one.
-fn with_data(error: Error, envelope: &response::Envelope) -> Error {
+/// Creates an error of `kind` for a response with an envelope, with the envelope's code and,
+/// when there is one, its `data`.
+fn envelope_error(
+    request: &Prepared,
+    kind: ErrorKind,
+    message: String,
+    status: u16,
+    envelope: &response::Envelope,
+) -> Error {
+    let error = request
+        .error(kind, message)
+        .with_status(status)
+        .with_code(envelope.code);
     match envelope.data() {
         Some(data) => error.with_data(data),
         None => error,
     }
 }
 
-fn exhausted_error(request: &Prepared, status: u16, replays: u32) -> Error {
+fn exhausted_error(request: &Prepared, status: u16, code: i64, replays: u32) -> Error {
     let message = format!(
         "The server still responded overdue after {replays} replays with renewed tokens; check \
          that it accepts the tokens it renews, or raise maxRenewRetries"
@@ -401,6 +405,7 @@ fn exhausted_error(request: &Prepared, status: u16, replays: u32) -> Error {
     request
         .error(ErrorKind::RenewalExhausted, message)
         .with_status(status)
+        .with_code(code)
 }
 
 fn login_error(
@@ -425,13 +430,7 @@ fn login_error(
             message
         }
     };
-    with_data(
-        request
-            .error(ErrorKind::LoginRequired, message)
-            .with_status(status)
-            .with_code(envelope.code),
-        envelope,
-    )
+    envelope_error(request, ErrorKind::LoginRequired, message, status, envelope)
 }
 
 fn invalid_token_error(inner: &Inner, request: &Prepared, status: u16) -> Error {
