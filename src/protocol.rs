@@ -124,8 +124,8 @@ pub fn token_from_header(value: &str) -> Option<&str> {
     is_visible_ascii(token).then_some(token)
 }
 
-/// Returns true for a non-empty string of visible ASCII characters, `!` to `~`, which covers a
-/// JWT and every bearer token that RFC 6750 allows.
+/// Returns true for a non-empty string of visible ASCII characters, `!` to `~`, which covers
+/// every character of a JWT.
 pub fn is_visible_ascii(token: &str) -> bool {
     !token.is_empty() && token.bytes().all(|byte| byte.is_ascii_graphic())
 }

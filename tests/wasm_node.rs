@@ -1284,7 +1284,7 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
-    async fn invalid_request_config_names_method_and_url() {
+    async fn invalid_config_error_names_request() {
         let client = client(&[]);
         let config = object(&[
             ("url", str("/scenario/ok")),
@@ -1344,7 +1344,7 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
-    async fn renewed_token_ignored_after_cross_origin_redirect() {
+    async fn redirected_renewal_not_stored() {
         let client = client(&[]);
         client
             .set_token(JsValue::from("mine"))
@@ -1369,7 +1369,7 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
-    async fn overdue_after_cross_origin_redirect_not_replayed() {
+    async fn redirected_overdue_not_replayed() {
         let login = Recorder::new();
         let client = client(&[("onLoginRequired", login.function.clone().into())]);
         client
@@ -1435,7 +1435,7 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
-    fn set_token_rejects_non_ascii_and_non_strings() {
+    fn set_token_rejects_bad_tokens() {
         let client = client(&[]);
         let cases = [
             (
@@ -2200,7 +2200,7 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
-    fn rust_api_rejects_out_of_range_settings() {
+    fn rust_api_rejects_large_limits() {
         let error = Client::builder()
             .token_storage(TokenStorage::Memory)
             .timeout_ms(2_147_483_648)
@@ -2329,7 +2329,7 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
-    async fn rust_api_own_auth_header_not_replayed() {
+    async fn rust_api_own_header_not_replayed() {
         let client = rust_client();
         client.set_token("stored").expect("a clean token");
         let key = unique("own-auth-header");

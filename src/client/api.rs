@@ -177,7 +177,7 @@ impl Client {
     /// # Errors
     ///
     /// Returns a [`ConfigError`] when the token is empty or contains anything but visible ASCII
-    /// (`!` to `~`), because a header could not carry it unchanged.
+    /// (`!` to `~`), the characters of a JWT.
     pub fn set_token(&self, token: &str) -> Result<(), ConfigError> {
         if !is_clean_token(token) {
             return Err(ConfigError::new(

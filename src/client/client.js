@@ -81,8 +81,8 @@ const WHITESPACE = /[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u20
 const STORAGES = ["local", "session", "memory"];
 const DUPLICATES = ["cancel-previous", "share", "off"];
 const RESPONSE_TYPES = ["json", "text", "blob", "arrayBuffer"];
-// The largest delay that setTimeout keeps, because browsers and Node run a larger one almost at
-// once. The two limits are those of config.rs, which the Rust builder checks against.
+// The largest delay that setTimeout keeps: Chromium runs a larger one at once, and Node after
+// 1 ms. config.rs defines the same two limits and checks them again for every client.
 const MAX_TIMEOUT_MS = 2147483647;
 const MAX_RENEW_RETRIES = 20;
 // The axios names of options that this client names otherwise.

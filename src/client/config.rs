@@ -159,8 +159,8 @@ impl Default for ClientConfig {
 }
 
 /// Returns true when `name` is a valid HTTP header name: one or more RFC 9110 token characters.
-/// The maximum timeout in milliseconds: the largest delay that `setTimeout` keeps, because
-/// browsers and Node run a larger one almost at once.
+/// The maximum timeout in milliseconds: the largest delay that `setTimeout` keeps. Chromium
+/// runs a larger one at once, and Node after 1 ms.
 pub const MAX_TIMEOUT_MS: u32 = 2_147_483_647;
 
 /// The maximum number of replays of one call. A server that accepts the tokens it renews needs

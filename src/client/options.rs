@@ -408,7 +408,7 @@ fn duplicates(value: &JsValue) -> Option<Duplicates> {
     }
 }
 
-/// Turns the flat list of names and values into pairs.
+/// Splits the flat list of names and values into pairs.
 fn header_pairs(list: &JsValue) -> Vec<(String, String)> {
     let Some(list) = list.dyn_ref::<Array>() else {
         return Vec::new();

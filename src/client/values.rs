@@ -13,7 +13,7 @@ extern "C" {
     #[wasm_bindgen(js_name = String)]
     pub(crate) fn js_string(value: &JsValue) -> String;
 
-    /// `Object.entries(object)`, which throws when a getter or a Proxy trap throws.
+    /// Calls `Object.entries(object)`, which fails when a getter or a Proxy trap throws.
     #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
     fn entries(object: &Object) -> Result<Array, JsValue>;
 }
