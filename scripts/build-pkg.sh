@@ -39,6 +39,14 @@ rm -rf "$out"
 wasm-pack build --release --target bundler --out-dir "$out" --out-name renew_fetch -- --features talc
 wasm-pack build --release --target web --out-dir "$out/web" --out-name renew_fetch -- --features talc
 
+# wasm-bindgen declares `[Symbol.dispose]()` on each class, and TypeScript knows Symbol.dispose
+# only from its esnext.disposable lib. Without this reference, an app whose tsconfig lists an
+# older lib, such as ["ES2020", "DOM"], fails to compile the package's types. The lib exists in
+# TypeScript 5.2 and later.
+for types in "$out"/renew_fetch.d.ts "$out"/web/renew_fetch.d.ts; do
+  printf '/// <reference lib="esnext.disposable" />\n%s\n' "$(cat "$types")" >"$types"
+done
+
 # The web build's own package.json would describe a second package, and its .gitignore ("*")
 # would keep npm from packing web/, so the top package.json alone describes both builds.
 rm -f "$out"/web/package.json "$out"/web/.gitignore "$out"/web/README.md "$out"/web/LICENSE*

@@ -1,0 +1,51 @@
+// An app's use of the package's types, which the types test compiles with tsc under strict
+// settings. It is only type-checked, never run.
+
+import { HttpClient, isRenewFetchError, type Envelope, type RenewFetchError } from "renew-fetch";
+import init, { HttpClient as WebClient } from "renew-fetch/web";
+
+interface Item {
+  id: number;
+  name: string;
+}
+
+const client = new HttpClient({
+  baseUrl: "http://127.0.0.1:8080/api",
+  timeoutMs: 10_000,
+  duplicates: "share",
+  codes: { success: 200, overdue: 401, loginRequired: [1006, 1007] },
+  onLoadingChange: (active: boolean) => console.log(active),
+  onError: (error: RenewFetchError) => console.log(error.kind, error.status, error.code),
+});
+
+export async function loadItems(): Promise<Item[]> {
+  try {
+    const envelope: Envelope<Item[]> = await client.get("/items", new URLSearchParams({ page: "1" }));
+    return envelope.data ?? [];
+  } catch (error) {
+    if (isRenewFetchError(error) && error.kind === "login_required") {
+      client.clearToken();
+    }
+    throw error;
+  }
+}
+
+export async function rename(id: number, name: string): Promise<void> {
+  const controller = new AbortController();
+  await client.post(`/items/${id}`, { name }, { signal: controller.signal, headers: { "X-Trace": "1" } });
+  await client.request({ method: "PATCH", url: `/items/${id}`, body: { name }, responseType: "text" });
+}
+
+export async function startWithoutBundler(): Promise<string | undefined> {
+  await init();
+  const web = new WebClient({ tokenStorage: "memory" });
+  web.setToken("header.payload.signature");
+  const token = web.getToken();
+  web.free();
+  return token;
+}
+
+export function scoped(): number {
+  using temporary = new HttpClient({ tokenStorage: "memory" });
+  return temporary.pendingCount;
+}
