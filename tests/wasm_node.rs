@@ -1324,6 +1324,96 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    fn map_as_client_options_throws_type_error() {
+        let options = js_object("new Map([['baseUrl', '/api']])");
+        let error = match renew_fetch::client::HttpClient::new(options) {
+            Ok(_) => panic!("expected a TypeError for a Map as the options"),
+            Err(error) => error,
+        };
+        assert_eq!(
+            text(&error, "message").as_deref(),
+            Some("the options must be an object, such as { baseUrl: \"/api\" }, got a Map"),
+            "the message names the Map"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn map_as_call_options_rejects_invalid_request() {
+        let client = client(&[]);
+        let options = js_object("new Map([['timeoutMs', 5]])");
+        let error = expect_error(
+            settle(client.get(JsValue::from("/scenario/ok"), JsValue::UNDEFINED, options)).await,
+            "a Map as the request options",
+        );
+        assert_eq!(kind(&error), "invalid_request", "the kind");
+        assert_eq!(
+            text(&error, "message").as_deref(),
+            Some("the request options must be an object, such as { timeoutMs: 5000 }, got a Map"),
+            "the message names the Map"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn collections_in_params_and_bodies_are_rejected() {
+        let client = client(&[]);
+        let url = || JsValue::from("/scenario/ok");
+        let none = || JsValue::UNDEFINED;
+        // Each call starts only after the one before has settled, so that no two are duplicates.
+        let cases: [(&dyn Fn() -> Promise, &str); 3] = [
+            (
+                &|| client.get(url(), js_object("new Map([['page', 1]])"), none()),
+                "a Map has no JSON or query form; convert it with Object.fromEntries(map) first",
+            ),
+            (
+                &|| client.post(url(), js_object("new Set([1, 2])"), none()),
+                "a Set has no JSON or query form; convert it with Array.from(set) first",
+            ),
+            (
+                &|| {
+                    client.post(
+                        url(),
+                        js_object("{ filter: new URLSearchParams('a=1') }"),
+                        none(),
+                    )
+                },
+                "a URLSearchParams has no JSON or query form",
+            ),
+        ];
+        for (call, expected) in cases {
+            let error = expect_error(settle(call()).await, expected);
+            assert_eq!(kind(&error), "invalid_request", "the kind for: {expected}");
+            let message = text(&error, "message").unwrap_or_default();
+            assert!(
+                message.contains(expected),
+                "expected {expected:?} in the message {message:?}"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn url_scheme_other_than_http_rejects_invalid_request() {
+        let client = client(&[]);
+        for (url, scheme) in [
+            ("ftp://127.0.0.1/file.txt", "ftp:"),
+            ("javascript:void(0)", "javascript:"),
+        ] {
+            let error = expect_error(
+                settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED))
+                    .await,
+                url,
+            );
+            assert_eq!(kind(&error), "invalid_request", "the kind for {url}");
+            let message = text(&error, "message").unwrap_or_default();
+            assert!(
+                message.contains(&format!(
+                    "has the scheme {scheme}, which fetch does not send"
+                )),
+                "the message names the scheme of {url}: {message}"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
     async fn body_error_names_the_thrown_error() {
         let client = client(&[]);
         let body = js_object("{ toJSON() { throw new Error('boom'); } }");

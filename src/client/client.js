@@ -90,14 +90,20 @@ const CLIENT_RENAMES = { baseURL: "baseUrl", timeout: "timeoutMs" };
 const CALL_RENAMES = { timeout: "timeoutMs" };
 const CONFIG_RENAMES = { data: "body" };
 
+// An object that is not an array or another collection, such as a Map, whose entries an options
+// reader would not see.
 function isObject(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return typeof value === "object" && value !== null && typeof value[Symbol.iterator] !== "function";
 }
 
-// Names the type of a value for a message, with null and arrays apart from other objects.
+// Names the type of a value for a message, with null, arrays and other collections apart from
+// other objects.
 function kind(value) {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
+  if (typeof value === "object" && typeof value[Symbol.iterator] === "function") {
+    return `a ${Object.prototype.toString.call(value).slice(8, -1)}`;
+  }
   return typeof value;
 }
 

@@ -156,6 +156,16 @@ pub(crate) fn prepare(
         ));
     };
     let url = parsed.href();
+    let scheme = parsed.protocol();
+    if !matches!(scheme.as_str(), "http:" | "https:" | "data:" | "blob:") {
+        return Err(invalid(
+            &url,
+            format!(
+                "The URL \"{url}\" has the scheme {scheme}, which fetch does not send; use an \
+                 http: or https: URL"
+            ),
+        ));
+    }
     let token_allowed = target.allowed_origins.contains(&parsed.origin());
 
     let mut headers = merge_headers(&config.headers, &input.options.headers);

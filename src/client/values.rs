@@ -1,9 +1,10 @@
 //! Converts JavaScript params and bodies into [`KeyValue`] trees for the query string and the
 //! duplicate key.
 
-use js_sys::{Array, Date, Object};
+use js_sys::{Array, Date, Map, Object, Set};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use web_sys::{FormData, Headers, UrlSearchParams};
 
 use super::key::KeyValue;
 
@@ -75,6 +76,12 @@ fn convert(value: &JsValue, depth: usize) -> Result<KeyValue, String> {
         return Ok(KeyValue::List(items));
     }
 
+    if let Some((name, fix)) = collection(value) {
+        return Err(format!(
+            "a {name} has no JSON or query form; convert it with {fix} first"
+        ));
+    }
+
     let object: &Object = value.unchecked_ref();
     let entries = entries(object)
         .map_err(|error| format!("reading a property failed ({})", js_string(&error)))?;
@@ -85,4 +92,22 @@ fn convert(value: &JsValue, depth: usize) -> Result<KeyValue, String> {
         map.push((name, convert(&pair.get(1), depth + 1)?));
     }
     Ok(KeyValue::Map(map))
+}
+
+/// Names a collection whose entries `Object.entries` does not see, so that `qs` and
+/// `JSON.stringify` would write it as `{}`, with the call that converts it.
+fn collection(value: &JsValue) -> Option<(&'static str, &'static str)> {
+    if value.is_instance_of::<Map>() {
+        Some(("Map", "Object.fromEntries(map)"))
+    } else if value.is_instance_of::<Set>() {
+        Some(("Set", "Array.from(set)"))
+    } else if value.is_instance_of::<UrlSearchParams>() {
+        Some(("URLSearchParams", "Object.fromEntries(params)"))
+    } else if value.is_instance_of::<Headers>() {
+        Some(("Headers", "Object.fromEntries(headers)"))
+    } else if value.is_instance_of::<FormData>() {
+        Some(("FormData", "Object.fromEntries(formData)"))
+    } else {
+        None
+    }
 }
