@@ -342,6 +342,24 @@ export function requestConfig(config) {
   return [url, string(config, "method") ?? "GET", field(config, "body"), callOptions(config)];
 }
 
+// The collections in params and bodies whose entries Object.entries does not see, so that qs and
+// JSON.stringify would write them as {}. Imported by values.rs.
+
+const COLLECTIONS = {
+  Map: "Object.fromEntries(map)",
+  Set: "Array.from(set)",
+  URLSearchParams: "Object.fromEntries(params)",
+  Headers: "Object.fromEntries(headers)",
+  FormData: "Object.fromEntries(formData)",
+};
+
+// Returns the message for such a collection, with the call that converts it, or undefined.
+export function collectionError(value) {
+  const name = Object.prototype.toString.call(value).slice(8, -1);
+  if (!Object.hasOwn(COLLECTIONS, name)) return undefined;
+  return `a ${name} has no JSON or query form; convert it with ${COLLECTIONS[name]} first`;
+}
+
 // One attempt: fetch, the renewed-token header and the body. Imported by transport.rs.
 
 export class Received {

@@ -1,12 +1,19 @@
 //! Converts JavaScript params and bodies into [`KeyValue`] trees for the query string and the
 //! duplicate key.
 
-use js_sys::{Array, Date, Map, Object, Set};
+use js_sys::{Array, Date, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{FormData, Headers, UrlSearchParams};
 
 use super::key::KeyValue;
+
+#[wasm_bindgen(module = "/src/client/client.js")]
+extern "C" {
+    /// Returns the message for a Map, Set, URLSearchParams, Headers or FormData, whose entries
+    /// `qs` and `JSON.stringify` do not see, or None for any other value.
+    #[wasm_bindgen(js_name = collectionError)]
+    fn collection_error(value: &JsValue) -> Option<String>;
+}
 
 #[wasm_bindgen]
 extern "C" {
@@ -76,10 +83,8 @@ fn convert(value: &JsValue, depth: usize) -> Result<KeyValue, String> {
         return Ok(KeyValue::List(items));
     }
 
-    if let Some((name, fix)) = collection(value) {
-        return Err(format!(
-            "a {name} has no JSON or query form; convert it with {fix} first"
-        ));
+    if let Some(message) = collection_error(value) {
+        return Err(message);
     }
 
     let object: &Object = value.unchecked_ref();
@@ -92,22 +97,4 @@ fn convert(value: &JsValue, depth: usize) -> Result<KeyValue, String> {
         map.push((name, convert(&pair.get(1), depth + 1)?));
     }
     Ok(KeyValue::Map(map))
-}
-
-/// Names a collection whose entries `Object.entries` does not see, so that `qs` and
-/// `JSON.stringify` would write it as `{}`, with the call that converts it.
-fn collection(value: &JsValue) -> Option<(&'static str, &'static str)> {
-    if value.is_instance_of::<Map>() {
-        Some(("Map", "Object.fromEntries(map)"))
-    } else if value.is_instance_of::<Set>() {
-        Some(("Set", "Array.from(set)"))
-    } else if value.is_instance_of::<UrlSearchParams>() {
-        Some(("URLSearchParams", "Object.fromEntries(params)"))
-    } else if value.is_instance_of::<Headers>() {
-        Some(("Headers", "Object.fromEntries(headers)"))
-    } else if value.is_instance_of::<FormData>() {
-        Some(("FormData", "Object.fromEntries(formData)"))
-    } else {
-        None
-    }
 }
