@@ -24,22 +24,67 @@ function median(values) {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-// The ratio of two implementations' times per request over the whole mode, and the median of
-// the per-round ratios.
+// Resamples drawn for each interval, and the seed of their generator, so that one results file
+// always gives the same interval.
+const RESAMPLES = 2000;
+const SEED = 0x5eed;
+
+// Returns a generator of uniform numbers in [0, 1), mulberry32, which is enough to pick rounds.
+function random(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Returns the 95% bootstrap interval of the ratio of total times. Each resample draws rounds
+// with replacement and keeps both implementations' times of a drawn round together, because
+// they ran back to back.
+function interval(a, b) {
+  const next = random(SEED);
+  const count = a.length;
+  const samples = [];
+  for (let i = 0; i < RESAMPLES; i += 1) {
+    let sumA = 0;
+    let sumB = 0;
+    for (let j = 0; j < count; j += 1) {
+      const round = Math.floor(next() * count);
+      sumA += a[round];
+      sumB += b[round];
+    }
+    samples.push(sumA / sumB);
+  }
+  samples.sort((x, y) => x - y);
+  return [samples[Math.floor(RESAMPLES * 0.025)], samples[Math.ceil(RESAMPLES * 0.975) - 1]];
+}
+
+// The ratio of two implementations' times per request over the whole mode, its 95% interval
+// over the rounds, and the median of the per-round ratios.
 function ratios(mode, name, base) {
   const a = results[mode][name];
   const b = results[mode][base];
   return {
     total: a.ms / a.requests / (b.ms / b.requests),
+    interval: interval(a.rounds, b.rounds),
     median: median(a.rounds.map((ms, round) => ms / b.rounds[round])),
   };
 }
 
 const micros = (entry) => ((entry.ms / entry.requests) * 1000).toFixed(0);
-const fixed = (ratio) => `${ratio.total.toFixed(2)}× (median ${ratio.median.toFixed(2)}×)`;
+const fixed = (ratio) =>
+  `${ratio.total.toFixed(2)}× (${ratio.interval.map((end) => end.toFixed(2)).join("–")}, ` +
+  `median ${ratio.median.toFixed(2)}×)`;
+// The verdict on the ratio over the whole mode. When the goal lies inside the interval, the
+// verdict notes it, because another run may then give the other verdict.
 const verdict = (ratio, goal, strict) => {
-  const value = ratio.total;
-  return (strict ? value < goal : value <= goal) ? "met" : "missed";
+  const meets = (value) => (strict ? value < goal : value <= goal);
+  const result = meets(ratio.total) ? "met" : "missed";
+  const [low, high] = ratio.interval;
+  return meets(low) === meets(high) ? result : `${result}, goal inside the interval`;
 };
 
 const names = {
@@ -69,7 +114,7 @@ const lines = [
   "The floor is `bench/size/floor`: a Rust method that awaits one fetch with the Bearer header through wasm-bindgen-futures, with no logic of its own.",
   `Machine: ${cpu}, ${os.cpus().length} cores, node ${process.version}, shared with other work, so absolute times drift from run to run.`,
   "The ratio is renew-fetch's time per request over the other's for the whole mode, which the goal uses.",
-  "In brackets is the median of the per-round ratios.",
+  "In brackets are its 95% bootstrap interval over the rounds, which leaves out the drift between runs, and the median of the per-round ratios.",
   "The last column gives the floor's time over raw fetch's.",
   "",
   "| mode | implementation | µs per request | renew-fetch / this | goal | result | floor / this |",
