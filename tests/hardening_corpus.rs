@@ -942,19 +942,20 @@ async fn huge_exp_ends_at_the_session_cap() {
         &claims_with(json!({"exp": u64::MAX})).to_string(),
         SECRET,
     );
-    clock.set(T0 + CAP - 1);
-    let row = Row::token(
-        "exp u64::MAX, one second before the cap",
-        &token,
-        Expect::Pass,
-    );
+    // The session is valid through the second at which the cap ends.
+    clock.set(T0 + CAP);
+    let row = Row::token("exp u64::MAX, at the cap", &token, Expect::Pass);
     assert_row(
         &send(&app, request(&row.authorization)).await,
         calls.get(),
         &row,
     );
-    clock.set(T0 + CAP);
-    let row = Row::token("exp u64::MAX, at the cap", &token, Expect::InvalidToken);
+    clock.set(T0 + CAP + 1);
+    let row = Row::token(
+        "exp u64::MAX, one second past the cap",
+        &token,
+        Expect::InvalidToken,
+    );
     let before = calls.get();
     assert_row(
         &send(&app, request(&row.authorization)).await,

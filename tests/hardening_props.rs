@@ -63,7 +63,8 @@ fn timings() -> impl Strategy<Value = Timings> {
             .prop_map(|(lifetime, window, grace, cap, leeway)| Timings {
                 lifetime,
                 window,
-                grace,
+                // The builder rejects a grace period longer than the cap.
+                grace: grace.min(cap),
                 cap,
                 leeway,
             })

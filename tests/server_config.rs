@@ -10,7 +10,7 @@ use renew_fetch::protocol::Codes;
 use renew_fetch::server::{
     AuthConfig, ConfigError, IssueError, ManualClock, RenewLayer, DEFAULT_GRACE_PERIOD,
     DEFAULT_LEEWAY, DEFAULT_RENEW_WINDOW, DEFAULT_SESSION_CAP, DEFAULT_TOKEN_CACHE_CAPACITY,
-    DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_CACHE_CAPACITY,
+    DEFAULT_TOKEN_LIFETIME, MAX_SESSION_CAP, MAX_TOKEN_CACHE_CAPACITY,
 };
 use server_support::*;
 
@@ -154,7 +154,7 @@ fn short_secret_error_names_length() {
         "31 bytes"
     );
     assert!(
-        AuthConfig::builder(vec![b'x'; 32]).build().is_ok(),
+        AuthConfig::builder(SECRET.to_vec()).build().is_ok(),
         "32 bytes is enough"
     );
 }
@@ -244,13 +244,22 @@ fn invalid_identity_settings_are_rejected() {
     );
     assert_eq!(
         err(builder(&clock).realm("a\"b")),
-        ConfigError::InvalidRealm,
+        ConfigError::InvalidRealm {
+            realm: "a\"b".to_owned()
+        },
         "quote in realm"
     );
+    let e = err(builder(&clock).realm("a\r\nX-Evil: 1"));
     assert_eq!(
-        err(builder(&clock).realm("a\r\nX-Evil: 1")),
-        ConfigError::InvalidRealm,
+        e,
+        ConfigError::InvalidRealm {
+            realm: "a\r\nX-Evil: 1".to_owned()
+        },
         "CRLF in realm"
+    );
+    assert!(
+        e.to_string().contains(r#"realm "a\r\nX-Evil: 1""#),
+        "the message shows the realm, escaped: {e}"
     );
     let codes = Codes {
         need_login: 401,
@@ -260,6 +269,65 @@ fn invalid_identity_settings_are_rejected() {
         err(builder(&clock).codes(codes)),
         ConfigError::DuplicateCode { code: 401 },
         "duplicate codes"
+    );
+}
+
+#[test]
+fn nonsense_settings_are_rejected() {
+    let clock = ManualClock::new(T0);
+    let e = err(AuthConfig::builder(vec![0u8; 32]).clock(clock.clone()));
+    assert_eq!(e, ConfigError::RepeatedByteSecret, "32 zero bytes");
+    assert!(
+        e.to_string().contains("openssl rand"),
+        "the message says how to make a secret: {e}"
+    );
+
+    let too_long = MAX_SESSION_CAP + secs(1);
+    assert_eq!(
+        err(builder(&clock).session_cap(too_long)),
+        ConfigError::CapTooLong { cap: too_long },
+        "a cap above the maximum"
+    );
+    assert!(
+        builder(&clock).session_cap(MAX_SESSION_CAP).build().is_ok(),
+        "a cap at the maximum builds"
+    );
+
+    let e = err(builder(&clock).grace_period(secs(8 * DAY)));
+    assert_eq!(
+        e,
+        ConfigError::GraceLongerThanCap {
+            grace: secs(8 * DAY),
+            cap: secs(CAP)
+        },
+        "a grace period longer than the 7-day cap"
+    );
+    assert_eq!(
+        e.to_string(),
+        "grace_period (691200 s) must not be longer than session_cap (604800 s), which ends \
+         every session first",
+        "the message gives both in seconds"
+    );
+
+    let codes = Codes {
+        overdue: 500,
+        ..Codes::default()
+    };
+    assert_eq!(
+        err(builder(&clock).codes(codes)),
+        ConfigError::ReservedCode { code: 500 },
+        "the internal-error code as the overdue code"
+    );
+}
+
+#[test]
+fn zero_cap_message_counts_seconds() {
+    let clock = ManualClock::new(T0);
+    let e = err(builder(&clock).session_cap(secs(0)));
+    assert_eq!(
+        e.to_string(),
+        "session_cap (0 s) must be at least token_lifetime (7200 s)",
+        "a zero cap in seconds, not 0ns"
     );
 }
 

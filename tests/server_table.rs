@@ -7,7 +7,7 @@ mod server_support;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use renew_fetch::protocol::{Codes, MAX_AUTHORIZATION_LEN};
-use renew_fetch::server::Claims;
+use renew_fetch::server::{Claims, ManualClock};
 use server_support::*;
 
 const NEED_LOGIN: i64 = 1006;
@@ -427,18 +427,101 @@ async fn session_cap_reached_is_invalid_token() {
         &payload(login + CAP - HOUR, login + CAP, login),
         SECRET,
     );
+    // The session, like each token, is valid through its last second.
     clock.set(login + CAP);
+    let reply = send(&app, get_with("/api/profile", &late)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "passes at the cap's last second"
+    );
+    assert!(
+        reply.header("authorization").is_none(),
+        "no renewal at the cap"
+    );
+    assert_eq!(calls.get(), 1, "handler ran at the cap's last second");
+
+    clock.set(login + CAP + 1);
     let reply = send(&app, get_with("/api/profile", &late)).await;
     assert_rejected(
         &reply,
         StatusCode::UNAUTHORIZED,
         INVALID_TOKEN,
         Some("invalid_token"),
-        "cap reached",
+        "cap passed",
     );
     assert!(
         reply.header("authorization").is_none(),
-        "no renewal at the cap"
+        "no renewal past the cap"
+    );
+    assert_eq!(calls.get(), 1, "handler not run past the cap");
+}
+
+#[tokio::test]
+async fn overdue_at_cap_end_is_invalid_token() {
+    let (clock, config) = setup();
+    let calls = Calls::default();
+    // Expired a minute before the cap ends, so within the grace period at the cap's last
+    // second, where a renewed token would expire at once.
+    let token = jws(
+        HS256_HEADER,
+        &payload(T0 + CAP - HOUR, T0 + CAP - MIN, T0),
+        SECRET,
+    );
+    clock.set(T0 + CAP);
+    let reply = send(&app(&config, &calls), get_with("/api/profile", &token)).await;
+    assert_rejected(
+        &reply,
+        StatusCode::UNAUTHORIZED,
+        INVALID_TOKEN,
+        Some("invalid_token"),
+        "overdue at the cap's last second",
+    );
+    assert_eq!(calls.get(), 0, "handler not run");
+}
+
+#[tokio::test]
+async fn zero_window_never_renews() {
+    let clock = ManualClock::new(T0);
+    let config = builder(&clock)
+        .renew_window(secs(0))
+        .leeway(secs(MIN))
+        .build()
+        .expect("a zero window builds");
+    let calls = Calls::default();
+    let app = app(&config, &calls);
+    let token = config.issue_token("42", "ada").expect("issue");
+    for (now, what) in [
+        (T0 + LIFETIME - 1, "one second before exp"),
+        (T0 + LIFETIME, "at exp"),
+        (T0 + LIFETIME + 30, "in the leeway after exp"),
+    ] {
+        clock.set(now);
+        let reply = send(&app, get_with("/api/profile", &token)).await;
+        assert_eq!(reply.status, StatusCode::OK, "passes {what}");
+        assert!(
+            reply.header("authorization").is_none(),
+            "no renewed token {what}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn empty_subject_is_invalid_token() {
+    let (_clock, config) = setup();
+    let calls = Calls::default();
+    let claims = serde_json::json!({
+        "sub": "", "username": "ada", "iat": T0, "exp": T0 + LIFETIME,
+        "jti": "00112233445566778899aabbccddeeff", "auth_time": T0,
+    });
+    let token = jws(HS256_HEADER, &claims.to_string(), SECRET);
+    let reply = send(&app(&config, &calls), get_with("/api/profile", &token)).await;
+    assert_rejected(
+        &reply,
+        StatusCode::UNAUTHORIZED,
+        INVALID_TOKEN,
+        Some("invalid_token"),
+        "empty sub",
     );
     assert_eq!(calls.get(), 0, "handler not run");
 }

@@ -11,7 +11,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Validation};
 use super::cache::TokenCache;
 use super::clock::{Clock, SystemClock};
 use super::layer::RenewLayer;
-use super::rejection::is_valid_realm;
+use super::rejection::{is_valid_realm, INTERNAL_CODE};
 use super::token::{IssueError, Issuer};
 use crate::protocol::Codes;
 
@@ -47,6 +47,11 @@ pub const DEFAULT_TOKEN_CACHE_CAPACITY: usize = 4096;
 /// The largest capacity of the cache of verified tokens that [`AuthConfigBuilder::build`]
 /// accepts: 1,000,000 tokens, an estimated 650 MB with tokens of 300 bytes.
 pub const MAX_TOKEN_CACHE_CAPACITY: usize = 1_000_000;
+
+/// The maximum session cap that [`AuthConfigBuilder::build`] accepts: 100 years of 365.25 days.
+/// It keeps every `exp` far below 2^53, the largest integer that a JavaScript number holds
+/// exactly.
+pub const MAX_SESSION_CAP: Duration = Duration::from_secs(36_525 * 24 * 60 * 60);
 
 /// The verified, shareable configuration of the layer.
 ///
@@ -239,16 +244,16 @@ impl AuthConfigBuilder {
     }
 
     /// Sets the grace period: a request whose token expired this long ago or less gets the
-    /// overdue response with a renewed token, and the handler is not run. Zero turns it off. Default:
-    /// [`DEFAULT_GRACE_PERIOD`], 10 minutes.
+    /// overdue response with a renewed token, and the handler is not run. Zero turns it off. At
+    /// most the session cap. Default: [`DEFAULT_GRACE_PERIOD`], 10 minutes.
     pub fn grace_period(mut self, grace: Duration) -> Self {
         self.grace = grace;
         self
     }
 
     /// Sets the absolute session cap, measured from the original login (`auth_time`): no token
-    /// of the session, renewed or not, is valid past it. Must be at least the token lifetime.
-    /// Default: [`DEFAULT_SESSION_CAP`], 7 days.
+    /// of the session, renewed or not, is valid past it. Must be at least the token lifetime,
+    /// and at most [`MAX_SESSION_CAP`]. Default: [`DEFAULT_SESSION_CAP`], 7 days.
     pub fn session_cap(mut self, cap: Duration) -> Self {
         self.cap = cap;
         self
@@ -319,12 +324,13 @@ impl AuthConfigBuilder {
     ///
     /// Returns a [`ConfigError`] when:
     ///
-    /// - the secret is shorter than [`MIN_SECRET_LEN`]
+    /// - the secret is shorter than [`MIN_SECRET_LEN`], or is one byte repeated
     /// - a duration has a sub-second part
-    /// - the lifetime is zero, the window or leeway is not shorter than the lifetime, or the cap
-    ///   is shorter than the lifetime
+    /// - the lifetime is zero, the window or leeway is not shorter than the lifetime, the cap
+    ///   is shorter than the lifetime or longer than [`MAX_SESSION_CAP`], or the grace period is
+    ///   longer than the cap
     /// - the issuer or audience is empty, or the realm cannot be quoted
-    /// - two business codes are equal
+    /// - two business codes are equal, or one is 500, the code of the layer's internal errors
     /// - the token cache capacity is above [`MAX_TOKEN_CACHE_CAPACITY`]
     /// - jsonwebtoken has no crypto provider
     pub fn build(self) -> Result<AuthConfig, ConfigError> {
@@ -332,6 +338,9 @@ impl AuthConfigBuilder {
             return Err(ConfigError::SecretTooShort {
                 len: self.secret.len(),
             });
+        }
+        if self.secret.windows(2).all(|pair| pair[0] == pair[1]) {
+            return Err(ConfigError::RepeatedByteSecret);
         }
         for (setting, value) in [
             ("token_lifetime", self.lifetime),
@@ -359,6 +368,15 @@ impl AuthConfigBuilder {
                 lifetime: self.lifetime,
             });
         }
+        if self.cap > MAX_SESSION_CAP {
+            return Err(ConfigError::CapTooLong { cap: self.cap });
+        }
+        if self.grace > self.cap {
+            return Err(ConfigError::GraceLongerThanCap {
+                grace: self.grace,
+                cap: self.cap,
+            });
+        }
         if self.leeway >= self.lifetime {
             return Err(ConfigError::LeewayNotShorterThanLifetime {
                 leeway: self.leeway,
@@ -372,13 +390,18 @@ impl AuthConfigBuilder {
             return Err(ConfigError::EmptyAudience);
         }
         if !is_valid_realm(&self.realm) {
-            return Err(ConfigError::InvalidRealm);
+            return Err(ConfigError::InvalidRealm { realm: self.realm });
         }
         let c = &self.codes;
         let codes = [c.success, c.overdue, c.need_login, c.invalid_token];
         let mut seen = HashSet::new();
         if let Some(&code) = codes.iter().find(|code| !seen.insert(**code)) {
             return Err(ConfigError::DuplicateCode { code });
+        }
+        if codes.contains(&INTERNAL_CODE) {
+            return Err(ConfigError::ReservedCode {
+                code: INTERNAL_CODE,
+            });
         }
         if self.cache_capacity > MAX_TOKEN_CACHE_CAPACITY {
             return Err(ConfigError::TokenCacheTooLarge {
@@ -470,6 +493,8 @@ pub enum ConfigError {
         /// The length of the secret that was given, in bytes.
         len: usize,
     },
+    /// The HMAC secret is one byte repeated, such as 32 zero bytes, so it is not random.
+    RepeatedByteSecret,
     /// A duration has a sub-second part, but tokens count whole seconds.
     SubSecond {
         /// The builder setting.
@@ -494,6 +519,18 @@ pub enum ConfigError {
         /// Returns the token lifetime.
         lifetime: Duration,
     },
+    /// The session cap is longer than [`MAX_SESSION_CAP`].
+    CapTooLong {
+        /// The session cap.
+        cap: Duration,
+    },
+    /// The grace period is longer than the session cap, which ends every session before it.
+    GraceLongerThanCap {
+        /// The grace period.
+        grace: Duration,
+        /// The session cap.
+        cap: Duration,
+    },
     /// The leeway is not shorter than the token lifetime.
     LeewayNotShorterThanLifetime {
         /// The leeway.
@@ -506,10 +543,19 @@ pub enum ConfigError {
     /// The audience is the empty string.
     EmptyAudience,
     /// The realm contains a `"`, a `\` or a byte outside visible ASCII and space.
-    InvalidRealm,
+    InvalidRealm {
+        /// The realm that was given.
+        realm: String,
+    },
     /// Two of the business codes are equal, so the client could not tell them apart.
     DuplicateCode {
         /// The code that appears twice.
+        code: i64,
+    },
+    /// A business code is 500, which the layer's internal-error responses carry, so the client
+    /// would read a server failure as that code.
+    ReservedCode {
+        /// The reserved code.
         code: i64,
     },
     /// jsonwebtoken has no crypto provider: enable exactly one of its `rust_crypto` and
@@ -535,32 +581,62 @@ impl fmt::Display for ConfigError {
                 f,
                 "{setting} is {value:?}, but token times are whole seconds; use Duration::from_secs"
             ),
+            Self::RepeatedByteSecret => f.write_str(
+                "the HMAC secret is one byte repeated, so it is not random; use random bytes, \
+                 for example the output of `openssl rand -base64 48`",
+            ),
             Self::ZeroLifetime => {
                 f.write_str("token_lifetime is zero; give it at least one second")
             }
             Self::WindowNotShorterThanLifetime { window, lifetime } => write!(
                 f,
-                "renew_window ({window:?}) must be shorter than token_lifetime ({lifetime:?})"
+                "renew_window ({} s) must be shorter than token_lifetime ({} s)",
+                window.as_secs(),
+                lifetime.as_secs()
             ),
             Self::CapShorterThanLifetime { cap, lifetime } => write!(
                 f,
-                "session_cap ({cap:?}) must be at least token_lifetime ({lifetime:?})"
+                "session_cap ({} s) must be at least token_lifetime ({} s)",
+                cap.as_secs(),
+                lifetime.as_secs()
+            ),
+            Self::CapTooLong { cap } => write!(
+                f,
+                "session_cap ({} s) is longer than the maximum of {} s (100 years); set a \
+                 shorter cap",
+                cap.as_secs(),
+                MAX_SESSION_CAP.as_secs()
+            ),
+            Self::GraceLongerThanCap { grace, cap } => write!(
+                f,
+                "grace_period ({} s) must not be longer than session_cap ({} s), which ends \
+                 every session first",
+                grace.as_secs(),
+                cap.as_secs()
             ),
             Self::LeewayNotShorterThanLifetime { leeway, lifetime } => write!(
                 f,
-                "leeway ({leeway:?}) must be shorter than token_lifetime ({lifetime:?})"
+                "leeway ({} s) must be shorter than token_lifetime ({} s)",
+                leeway.as_secs(),
+                lifetime.as_secs()
             ),
             Self::EmptyIssuer => f.write_str("issuer is empty; set a non-empty issuer or none"),
             Self::EmptyAudience => {
                 f.write_str("audience is empty; set a non-empty audience or none")
             }
-            Self::InvalidRealm => {
-                f.write_str("realm must be visible ASCII and spaces, without '\"' or '\\'")
-            }
+            Self::InvalidRealm { realm } => write!(
+                f,
+                "realm {realm:?} must be visible ASCII and spaces, without '\"' or '\\'"
+            ),
             Self::DuplicateCode { code } => write!(
                 f,
                 "business code {code} is used twice; success, overdue, need-login and \
                  invalid-token must differ"
+            ),
+            Self::ReservedCode { code } => write!(
+                f,
+                "business code {code} is the code of the layer's internal-error responses; \
+                 pick another code"
             ),
             Self::NoCryptoProvider => f.write_str(
                 "jsonwebtoken has no crypto provider; enable exactly one of its `rust_crypto` \

@@ -67,7 +67,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
     AuthConfig, AuthConfigBuilder, ConfigError, DEFAULT_GRACE_PERIOD, DEFAULT_LEEWAY,
     DEFAULT_REALM, DEFAULT_RENEW_WINDOW, DEFAULT_SESSION_CAP, DEFAULT_TOKEN_CACHE_CAPACITY,
-    DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_CACHE_CAPACITY, MIN_SECRET_LEN,
+    DEFAULT_TOKEN_LIFETIME, MAX_SESSION_CAP, MAX_TOKEN_CACHE_CAPACITY, MIN_SECRET_LEN,
 };
 pub use extract::MissingClaims;
 pub use layer::RenewLayer;

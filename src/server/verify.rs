@@ -142,14 +142,17 @@ impl Inner {
         if claims.exp < claims.iat || claims.auth_time > claims.iat {
             return Err(Reason::InconsistentTimes);
         }
-        if now >= claims.auth_time.saturating_add(self.cap) {
+        // The session, like each token, is valid through its last second inclusive, so the
+        // last token of a session, whose `exp` is the cap, is valid through its `exp` too.
+        if now > claims.auth_time.saturating_add(self.cap) {
             return Err(Reason::SessionCapReached);
         }
 
         // Valid through `exp` inclusive, as jsonwebtoken counts it, plus the leeway.
         let last_valid = claims.exp.saturating_add(leeway);
         if now <= last_valid {
-            if claims.exp.saturating_sub(now) > self.window {
+            // A zero window turns renewal before expiry off, at `exp` and in the leeway too.
+            if self.window == 0 || claims.exp.saturating_sub(now) > self.window {
                 return Ok(Step::Pass);
             }
             // Inside the window. Near the cap a renewal may not extend the token, and then the
@@ -177,6 +180,8 @@ impl Inner {
                 token,
                 exp: renewed.exp,
             })),
+            // At the cap's last second a renewed token would expire at once.
+            Err(IssueError::SessionCapReached) => Err(Reason::SessionCapReached),
             Err(e) => {
                 *note = Some(e);
                 Err(Reason::RenewalFailed)
@@ -187,9 +192,15 @@ impl Inner {
     /// Checks the algorithm, the signature, the claim types and the issuer and audience. Every
     /// time check is left to [`decide`](Self::decide), against the injected clock.
     fn decode(&self, token: &str) -> Result<Verified, Reason> {
-        jsonwebtoken::decode::<WireClaims>(token, &self.decoding_key, &self.validation)
-            .map(|data| data.claims.into_verified())
-            .map_err(|e| classify(token, &e))
+        let verified =
+            jsonwebtoken::decode::<WireClaims>(token, &self.decoding_key, &self.validation)
+                .map(|data| data.claims.into_verified())
+                .map_err(|e| classify(token, &e))?;
+        // `issue_token` never issues an empty user id, so a signed token with one is malformed.
+        if verified.claims.sub.is_empty() {
+            return Err(Reason::MalformedClaims);
+        }
+        Ok(verified)
     }
 }
 
