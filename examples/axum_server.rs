@@ -63,6 +63,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Every JSON response is an envelope, because the client reads the code, not the status.
     let profile = |claims: Claims| async move {
+        // The expiry of the token that the request sent. A renewed token on this response
+        // expires later.
         let data = json!({ "username": claims.username, "expiresAt": claims.exp });
         Json(Envelope::new(CODE_SUCCESS, "ok", Some(data)))
     };

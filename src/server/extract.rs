@@ -1,8 +1,9 @@
 //! The axum extractor for the verified claims.
 
+use std::convert::Infallible;
 use std::fmt;
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 
@@ -41,5 +42,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Claims {
             );
             MissingClaims
         })
+    }
+}
+
+/// `Option<Claims>` reads `None` on a route that is not behind the layer, with no log line. The
+/// layer rejects every request without a token with 401 before the handler runs, so a route
+/// that serves anonymous users too must stay outside the layer, where it always reads `None`.
+impl<S: Send + Sync> OptionalFromRequestParts<S> for Claims {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        Ok(parts.extensions.get::<Claims>().cloned())
     }
 }

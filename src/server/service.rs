@@ -26,8 +26,10 @@ use super::verify::{Decision, Verdict};
 /// |---|---|
 /// | no `Authorization` header | 401, need-login envelope, `WWW-Authenticate: Bearer realm="…"` |
 /// | not a single `Bearer <token68>` | 400, invalid-token envelope, `error="invalid_request"` |
-/// | bad signature, alg other than HS256, malformed or wrongly typed claims | 401, invalid-token envelope, `error="invalid_token"` |
-/// | valid, more than the renewal window left | the handler runs and reads [`Claims`](super::Claims) |
+/// | bad signature, alg other than HS256, malformed or wrongly typed claims, empty `sub` | 401, invalid-token envelope, `error="invalid_token"` |
+/// | `iss` or `aud` that does not match the config, or an `aud` when the config sets none | 401, invalid-token envelope, `error="invalid_token"` |
+/// | `nbf`, `iat` or `auth_time` in the future, or `exp` before `iat` | 401, invalid-token envelope, `error="invalid_token"` |
+/// | valid, more than the renewal window left, or a renewal window of zero | the handler runs and reads [`Claims`](super::Claims) |
 /// | valid, the window or less left | the handler runs, and its response gets the renewed token |
 /// | expired by no more than the grace period | the handler does NOT run: 401, overdue envelope, renewed token |
 /// | expired past the grace period, or session cap reached | 401, invalid-token envelope, `error="invalid_token"` |
@@ -43,9 +45,21 @@ use super::verify::{Decision, Verdict};
 /// logged with `tracing`, with the reason and the first 8 hex digits of the token's SHA-256,
 /// never the token.
 ///
-/// NOTE: a tower-http 0.7 `CorsLayer` wrapped outside this layer replaces
-/// `Access-Control-Expose-Headers` on every response, which drops the merged value. Give that
-/// `CorsLayer` `expose_headers([AUTHORIZATION])` as well, or put it inside this layer.
+/// A token is valid through its `exp` second and a session through the second at which the
+/// session cap ends, each plus the leeway.
+///
+/// For a browser app on another origin, wrap this layer in tower-http's `CorsLayer` from
+/// outside, as in `.route_layer(config.layer()).layer(cors)`. The layer's own 401 responses
+/// never pass through a `CorsLayer` inside it, so they would lack
+/// `Access-Control-Allow-Origin`, and the browser would hide the overdue code and the renewed
+/// token from the client. A `CorsLayer` with an `expose_headers` list of its own replaces the
+/// merged value, so that list must include `AUTHORIZATION`.
+///
+/// Tokens are stateless, so a renewal does not revoke the token it replaces. The old token
+/// stays valid until its `exp` and can itself be renewed in the grace period, until the session
+/// cap, which is what bounds a stolen token. The layer keeps no list of revoked tokens. To end
+/// a session early, such as on logout or a password change, reject its [`Claims`](super::Claims)
+/// in a middleware or handler behind the layer, for example by `sub` and `auth_time`.
 #[derive(Clone, Debug)]
 pub struct RenewService<S> {
     inner: S,
@@ -66,7 +80,9 @@ impl RenewService<()> {
     /// ```
     /// use renew_fetch::server::{AuthConfig, RenewService};
     ///
-    /// let config = AuthConfig::builder(vec![7u8; 32]).build()?;
+    /// // An app reads 32 or more random bytes from its secret store instead.
+    /// let secret = b"replace with 32 or more random bytes".to_vec();
+    /// let config = AuthConfig::builder(secret).build()?;
     /// let app: axum::Router = axum::Router::new().layer(RenewService::layer(config));
     /// # Ok::<(), renew_fetch::server::ConfigError>(())
     /// ```

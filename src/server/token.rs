@@ -23,7 +23,10 @@ use super::cache::Verified;
 /// ```
 ///
 /// A handler whose route is not behind the layer gets a 500 with a generic envelope instead, and
-/// the cause is logged.
+/// the cause is logged. `Option<Claims>` reads `None` there instead.
+///
+/// They are the claims of the token that the request sent. When the layer renews that token,
+/// the response carries the new one, whose `iat`, `exp` and `jti` differ from these.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
     /// The user id (`sub`).
