@@ -563,6 +563,19 @@ async fn logs_fingerprint_not_token() {
     for needle in expect {
         assert!(all.contains(needle), "log mentions {needle:?}:\n{all}");
     }
+    for needle in [
+        "token renewed in the renewal window",
+        "overdue token renewed",
+    ] {
+        let line = lines
+            .iter()
+            .find(|line| line.contains(needle))
+            .unwrap_or_else(|| panic!("a log line mentions {needle:?}:\n{all}"));
+        assert!(
+            line.contains("user_id=42"),
+            "the line {needle:?} names the user id: {line}"
+        );
+    }
     let fp = |t: &str| {
         use sha2::Digest;
         let digest = sha2::Sha256::digest(t.as_bytes());

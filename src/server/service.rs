@@ -43,7 +43,7 @@ use super::verify::{Decision, Verdict};
 /// merged into `Access-Control-Expose-Headers` and `Cache-Control: no-store`. Every response
 /// the layer writes itself is a JSON envelope marked no-store. Every rejection and renewal is
 /// logged with `tracing`, with the reason and the first 8 hex digits of the token's SHA-256,
-/// never the token.
+/// never the token. A renewal's line also names the user id.
 ///
 /// A token is valid through its `exp` second and a session through the second at which the
 /// session cap ends, each plus the leeway.
@@ -138,6 +138,7 @@ where
                     %fingerprint,
                     new_fingerprint = %super::token::fingerprint(renewed.token.as_bytes()),
                     new_exp = renewed.exp,
+                    user_id = %renewed.user_id,
                     %method,
                     path,
                     "token renewed in the renewal window"
@@ -155,6 +156,7 @@ where
                     %fingerprint,
                     new_fingerprint = %super::token::fingerprint(renewed.token.as_bytes()),
                     new_exp = renewed.exp,
+                    user_id = %renewed.user_id,
                     %method,
                     path,
                     reason = %Reason::Overdue,

@@ -48,6 +48,8 @@ impl Step {
 pub(crate) struct Renewed {
     pub(crate) token: String,
     pub(crate) exp: u64,
+    /// The user id (`sub`), for the log.
+    pub(crate) user_id: String,
 }
 
 /// The decision, with the details that the log needs.
@@ -164,6 +166,7 @@ impl Inner {
                 Ok((token, renewed)) => Step::Renew(Renewed {
                     token,
                     exp: renewed.exp,
+                    user_id: renewed.sub,
                 }),
                 Err(e) => {
                     // The token is still valid, so serve the request and renew on a later one.
@@ -179,6 +182,7 @@ impl Inner {
             Ok((token, renewed)) => Ok(Step::Overdue(Renewed {
                 token,
                 exp: renewed.exp,
+                user_id: renewed.sub,
             })),
             // At the cap's last second a renewed token would expire at once.
             Err(IssueError::SessionCapReached) => Err(Reason::SessionCapReached),
