@@ -1324,6 +1324,40 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    fn base_url_needs_page_or_origin() {
+        let has_page = js_sys::Reflect::has(&js_sys::global(), &JsValue::from("location"))
+            .expect("the global object can be inspected");
+        let relative = renew_fetch::client::HttpClient::new(object(&[("baseUrl", str("/api"))]));
+        if has_page {
+            assert!(
+                relative.is_ok(),
+                "a relative baseUrl resolves against the page"
+            );
+        } else {
+            let error = relative
+                .err()
+                .expect("a relative baseUrl without a page throws");
+            assert!(error.is_instance_of::<js_sys::TypeError>(), "a TypeError");
+            assert_eq!(
+                text(&error, "message").as_deref(),
+                Some(
+                    "baseUrl \"/api\" is relative, and there is no page to resolve it against, \
+                     as in Node; use an absolute URL such as http://127.0.0.1:8080/api"
+                ),
+                "the message names the baseUrl and the fix"
+            );
+        }
+        let invalid =
+            renew_fetch::client::HttpClient::new(object(&[("baseUrl", str("http://[::1/api"))]));
+        let error = invalid.err().expect("an invalid absolute baseUrl throws");
+        let message = text(&error, "message").unwrap_or_default();
+        assert!(
+            message.starts_with("baseUrl \"http://[::1/api\" is not a valid URL"),
+            "the message names the baseUrl: {message}"
+        );
+    }
+
+    #[wasm_bindgen_test]
     fn map_as_client_options_throws_type_error() {
         let options = js_object("new Map([['baseUrl', '/api']])");
         let error = match renew_fetch::client::HttpClient::new(options) {
@@ -1502,6 +1536,30 @@ mod node_cases {
         assert_eq!(kind(&error), "business", "overdue with no token to renew");
         assert_eq!(number(&error, "code"), Some(401.0), "the overdue code");
         assert_eq!(server_count(&key).await, 1.0, "one request, no replay");
+        assert_eq!(
+            client.get_token().as_deref(),
+            Some("mine"),
+            "the token is kept"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn login_code_from_other_origin_not_replayed() {
+        let recorder = Recorder::new();
+        let client = client(&[("onLoginRequired", recorder.function.clone().into())]);
+        client
+            .set_token(JsValue::from("mine"))
+            .expect("a clean token");
+        let key = unique("login-other-origin");
+        let url = format!("{}/scenario/login-required?key={key}", other_origin());
+        let error = expect_error(
+            settle(client.post(JsValue::from(url), str("{}"), JsValue::UNDEFINED)).await,
+            "need-login from an origin that gets no token",
+        );
+        assert_eq!(kind(&error), "business", "a code outside the session");
+        assert_eq!(number(&error, "code"), Some(1006.0), "the need-login code");
+        assert_eq!(server_count(&key).await, 1.0, "one request, no replay");
+        assert_eq!(recorder.calls().len(), 0, "onLoginRequired is not called");
         assert_eq!(
             client.get_token().as_deref(),
             Some("mine"),

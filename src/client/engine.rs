@@ -44,8 +44,8 @@ impl Inner {
     ///
     /// # Errors
     ///
-    /// Returns a message when a setting is out of range ([`ClientConfig::check`]) or an
-    /// allowed origin is not an absolute URL.
+    /// Returns a message when a setting is out of range ([`ClientConfig::check`]), the base URL
+    /// cannot be resolved, or an allowed origin is not an absolute URL.
     pub(crate) fn new(config: ClientConfig) -> Result<Rc<Self>, String> {
         config.check()?;
         let target = Target::resolve(&config)?;
@@ -285,11 +285,16 @@ async fn attempts(
             other => return Err(unreadable(&request, status, response.ok(), &other)),
         };
 
-        // A replay could not send a renewed token when the responding origin never receives
-        // the token, or when the caller set the auth header itself.
+        // A call sends none of the client's tokens when the responding origin never receives
+        // the token, or when the caller set the auth header itself. Its overdue and
+        // login-required codes are then not about the client's session, so they are business
+        // errors. The call is not replayed, and onLoginRequired is not called.
         let own_header = has_header(&request.headers, &inner.config.auth_header);
         let no_token = !request.token_allowed || response.foreign() || own_header;
-        if no_token && envelope.code == policy.codes().overdue {
+        let codes = policy.codes();
+        let session_code =
+            envelope.code == codes.overdue || codes.login_required.contains(&envelope.code);
+        if no_token && session_code {
             return Err(business_error(&request, status, &envelope));
         }
 
