@@ -8,7 +8,7 @@ use web_sys::{AbortSignal, Blob, FormData, ReadableStream, Url, UrlSearchParams}
 use super::config::{check_timeout, is_header_name, ClientConfig, Duplicates, ResponseType};
 use super::error::{Error, ErrorKind};
 use super::key::{duplicate_key, stringify_query, BodyKey};
-use super::url::{append_query, join_url};
+use super::url::{append_query, is_absolute, join_url};
 use super::values::{js_string, to_key_value, type_name};
 
 /// One call as the caller asked for it.
@@ -55,12 +55,31 @@ impl Target {
     ///
     /// # Errors
     ///
-    /// Returns a message when an allowed origin is not an absolute URL.
+    /// Returns a message when the base URL is invalid, or relative with no page to resolve it
+    /// against, and when an allowed origin is not an absolute URL.
     pub(crate) fn resolve(config: &ClientConfig) -> Result<Self, String> {
         let page_url = page_url();
-        let base_url = config.base_url.as_ref().map(|base| {
-            resolve(base, page_url.as_deref()).map_or_else(|| base.clone(), |url| url.href())
-        });
+        let base_url = match config.base_url.as_deref() {
+            None => None,
+            // An empty base URL leaves request URLs as they are.
+            Some("") => Some(String::new()),
+            Some(base) => match resolve(base, page_url.as_deref()) {
+                Some(url) => Some(url.href()),
+                None if page_url.is_none() && !is_absolute(base) => {
+                    return Err(format!(
+                        "baseUrl \"{base}\" is relative, and there is no page to resolve it \
+                         against, as in Node; use an absolute URL such as \
+                         http://127.0.0.1:8080/api"
+                    ))
+                }
+                None => {
+                    return Err(format!(
+                        "baseUrl \"{base}\" is not a valid URL; use a path such as /api or an \
+                         absolute URL such as http://127.0.0.1:8080/api"
+                    ))
+                }
+            },
+        };
         let allowed_origins = match &config.allowed_origins {
             Some(origins) => origins
                 .iter()
