@@ -39,7 +39,7 @@ rm -rf "$out"
 wasm-pack build --release --target bundler --out-dir "$out" --out-name renew_fetch -- --features talc
 wasm-pack build --release --target web --out-dir "$out/web" --out-name renew_fetch -- --features talc
 
-# wasm-bindgen declares `[Symbol.dispose]()` on each class, and TypeScript knows Symbol.dispose
+# wasm-bindgen declares `[Symbol.dispose]()` on each class, and TypeScript declares Symbol.dispose
 # only from its esnext.disposable lib. Without this reference, an app whose tsconfig lists an
 # older lib, such as ["ES2020", "DOM"], fails to compile the package's types. The lib exists in
 # TypeScript 5.2 and later.
@@ -58,7 +58,7 @@ done
 # Rewrite pkg/package.json: wasm-pack lists only the bundler files and has no module or exports
 # fields. The metadata comes from Cargo.toml's [package] table, so the two never disagree.
 PKG_DIR=$out node --input-type=module - <<'EOF'
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 
 const manifest = readFileSync("Cargo.toml", "utf8");
 const table = manifest.split(/^\[/m).find((section) => section.startsWith("package]"));
@@ -84,6 +84,8 @@ const files = [
 for (const folder of ["snippets/"]) {
   if (existsSync(`${dir}/${folder}`)) files.push(folder);
 }
+// npm packs a file named LICENSE on its own, but not LICENSE-MIT and LICENSE-APACHE.
+files.push(...readdirSync(dir).filter((name) => name.startsWith("LICENSE")));
 
 const pkg = {
   name: "renew-fetch",

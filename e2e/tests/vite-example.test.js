@@ -39,6 +39,12 @@ test("example installs a packed copy", () => {
     existsSync(path.join(installed, "web/renew_fetch_bg.wasm")),
     "expected the published package to include the web build",
   );
+  for (const license of ["LICENSE-MIT", "LICENSE-APACHE"]) {
+    assert.ok(
+      existsSync(path.join(installed, license)),
+      `expected the published package to include ${license}`,
+    );
+  }
 });
 
 test("vite app logs in and loads items", (t) =>
