@@ -61,7 +61,8 @@ export interface BusinessCodes {
 export interface HttpClientOptions {
   /**
    * The prefix of relative request URLs, joined with exactly one `/`. An absolute request URL
-   * ignores it. A relative `baseUrl` is resolved against the page.
+   * ignores it. A relative `baseUrl` is resolved against the page. Without a page, as in Node,
+   * it must be absolute, or the constructor throws a `TypeError`.
    * @default undefined (request URLs are resolved against the page)
    * @example "http://127.0.0.1:8080/api"
    */
@@ -131,7 +132,9 @@ export interface HttpClientOptions {
   duplicates?: DuplicatesPolicy;
   /**
    * Called when the user has to log in again. It is called once, and again only after a new
-   * token is stored, however many calls fail in the meantime.
+   * token is stored, however many calls fail in the meantime. A login-required code from an
+   * origin that gets no token, or for a call that sets the auth header itself, does not call
+   * it: that call rejects with kind `business`.
    */
   onLoginRequired?: () => void;
   /**
