@@ -45,9 +45,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Claims {
     }
 }
 
-/// `Option<Claims>` reads `None` on a route that is not behind the layer, with no log line. The
-/// layer rejects every request without a token with 401 before the handler runs, so a route
-/// that serves anonymous users too must stay outside the layer, where it always reads `None`.
+/// `Option<Claims>` reads `None`, with no log line, for an anonymous request on a layer with
+/// [`RenewLayer::allow_anonymous`](super::RenewLayer::allow_anonymous) and on a route that is not
+/// behind the layer.
 impl<S: Send + Sync> OptionalFromRequestParts<S> for Claims {
     type Rejection = Infallible;
 

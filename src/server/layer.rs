@@ -13,12 +13,41 @@ use super::service::RenewService;
 #[derive(Clone, Debug)]
 pub struct RenewLayer {
     config: AuthConfig,
+    allow_anonymous: bool,
 }
 
 impl RenewLayer {
     /// Creates the layer from a built config.
     pub fn new(config: AuthConfig) -> Self {
-        Self { config }
+        Self {
+            config,
+            allow_anonymous: false,
+        }
+    }
+
+    /// Lets a request without an `Authorization` header reach the handler, with no claims, for
+    /// routes that serve anonymous and logged-in users alike. Such a handler reads
+    /// `Option<Claims>`, which is `None` for an anonymous request, because the `Claims`
+    /// extractor rejects that request with a 500. A request that carries a token is checked, renewed or
+    /// rejected as on any other route.
+    ///
+    /// ```
+    /// use axum::routing::get;
+    /// use renew_fetch::server::{AuthConfig, Claims};
+    ///
+    /// # let config = AuthConfig::builder(b"replace with 32 or more random bytes".to_vec()).build()?;
+    /// let feed = |claims: Option<Claims>| async move {
+    ///     claims.map_or_else(|| "the public feed".to_owned(), |c| format!("{}'s feed", c.username))
+    /// };
+    /// let app: axum::Router = axum::Router::new()
+    ///     .route("/api/feed", get(feed))
+    ///     .route_layer(config.layer().allow_anonymous());
+    /// # Ok::<(), renew_fetch::server::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn allow_anonymous(mut self) -> Self {
+        self.allow_anonymous = true;
+        self
     }
 }
 
@@ -32,6 +61,6 @@ impl<S> Layer<S> for RenewLayer {
     type Service = RenewService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        RenewService::new(inner, self.config.clone())
+        RenewService::with_options(inner, self.config.clone(), self.allow_anonymous)
     }
 }

@@ -12,6 +12,7 @@ use http::{HeaderValue, Method, Request};
 use pin_project_lite::pin_project;
 use tower::Service;
 
+use super::bearer::BearerError;
 use super::config::AuthConfig;
 use super::headers::attach_renewed_token;
 use super::layer::RenewLayer;
@@ -25,6 +26,7 @@ use super::verify::{Decision, Verdict};
 /// | request | response |
 /// |---|---|
 /// | no `Authorization` header | 401, need-login envelope, `WWW-Authenticate: Bearer realm="…"` |
+/// | no `Authorization` header, on a layer with [`allow_anonymous`](super::RenewLayer::allow_anonymous) | the handler runs with no claims |
 /// | not a single `Bearer <token68>` | 400, invalid-token envelope, `error="invalid_request"` |
 /// | bad signature, alg other than HS256, malformed or wrongly typed claims, empty `sub` | 401, invalid-token envelope, `error="invalid_token"` |
 /// | `iss` or `aud` that does not match the config, or an `aud` when the config sets none | 401, invalid-token envelope, `error="invalid_token"` |
@@ -64,12 +66,22 @@ use super::verify::{Decision, Verdict};
 pub struct RenewService<S> {
     inner: S,
     config: AuthConfig,
+    /// Whether a request without an `Authorization` header goes to `inner`, with no claims.
+    allow_anonymous: bool,
 }
 
 impl<S> RenewService<S> {
     /// Wraps `inner`. The layer usually does this instead.
     pub fn new(inner: S, config: AuthConfig) -> Self {
-        Self { inner, config }
+        Self::with_options(inner, config, false)
+    }
+
+    pub(crate) fn with_options(inner: S, config: AuthConfig, allow_anonymous: bool) -> Self {
+        Self {
+            inner,
+            config,
+            allow_anonymous,
+        }
     }
 }
 
@@ -119,6 +131,9 @@ where
         let path = req.uri().path();
 
         match decision {
+            Decision::Reject(Reason::Header(BearerError::Missing)) if self.allow_anonymous => {
+                ResponseFuture::inner(self.inner.call(req), None)
+            }
             Decision::Pass(claims) => {
                 if let Some(e) = renewal_note {
                     tracing::error!(%fingerprint, %method, path, error = %e,

@@ -23,7 +23,8 @@ use super::cache::Verified;
 /// ```
 ///
 /// A handler whose route is not behind the layer gets a 500 with a generic envelope instead, and
-/// the cause is logged. `Option<Claims>` reads `None` there instead.
+/// the cause is logged. `Option<Claims>` reads `None` there instead, and for an anonymous request
+/// on a layer with [`RenewLayer::allow_anonymous`](super::RenewLayer::allow_anonymous).
 ///
 /// They are the claims of the token that the request sent. When the layer renews that token,
 /// the response carries the new one, whose `iat`, `exp` and `jti` differ from these.

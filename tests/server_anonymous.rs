@@ -1,0 +1,116 @@
+//! `Option<Claims>`, and the layer's `allow_anonymous` mode, which lets a request without a
+//! token reach the handler while every token is still checked and renewed.
+#![cfg(all(feature = "server", not(target_arch = "wasm32")))]
+
+mod server_support;
+
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::Router;
+use renew_fetch::server::{AuthConfig, Claims};
+use server_support::*;
+
+/// Returns the user id of the request's claims, or "anonymous".
+async fn user_id(claims: Option<Claims>) -> String {
+    claims.map_or_else(|| "anonymous".to_owned(), |claims| claims.sub)
+}
+
+/// `/api/me` reads `Option<Claims>` and `/api/profile` reads `Claims`, both behind a layer
+/// that allows anonymous requests.
+fn anonymous_app(config: &AuthConfig) -> Router {
+    Router::new()
+        .route("/api/me", get(user_id))
+        .route(
+            "/api/profile",
+            get(|claims: Claims| async move { claims.sub }),
+        )
+        .route_layer(config.layer().allow_anonymous())
+}
+
+#[tokio::test]
+async fn optional_claims_read_both_ways() {
+    let (_clock, config) = setup();
+    let app = Router::new()
+        .route("/api/me", get(user_id))
+        .route_layer(config.layer())
+        .route("/public/me", get(user_id));
+    let token = config.issue_token("42", "ada").expect("issue");
+
+    let reply = send(&app, get_with("/api/me", &token)).await;
+    assert_eq!(reply.status, StatusCode::OK, "passes behind the layer");
+    assert_eq!(reply.body, b"42", "the claims behind the layer");
+
+    let reply = send(&app, get_bare("/public/me")).await;
+    assert_eq!(reply.status, StatusCode::OK, "passes outside the layer");
+    assert_eq!(reply.body, b"anonymous", "no claims outside the layer");
+
+    let reply = send(&app, get_bare("/api/me")).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNAUTHORIZED,
+        "the default layer rejects a request without a token"
+    );
+    assert_eq!(reply.code(), 1006, "need-login");
+}
+
+#[tokio::test]
+async fn anonymous_request_reaches_handler() {
+    let (_clock, config) = setup();
+    let reply = send(&anonymous_app(&config), get_bare("/api/me")).await;
+    assert_eq!(reply.status, StatusCode::OK, "an anonymous request passes");
+    assert_eq!(reply.body, b"anonymous", "with no claims");
+    assert_eq!(reply.header("www-authenticate"), None, "and no challenge");
+}
+
+#[tokio::test]
+async fn anonymous_mode_still_checks_tokens() {
+    let (clock, config) = setup();
+    let app = anonymous_app(&config);
+    let token = config.issue_token("42", "ada").expect("issue");
+
+    let reply = send(&app, get_with("/api/me", &token)).await;
+    assert_eq!(reply.body, b"42", "a valid token gives its claims");
+
+    let forged = jws(
+        HS256_HEADER,
+        &payload(T0, T0 + LIFETIME, T0),
+        b"not the secret, but 32 bytes long",
+    );
+    let reply = send(&app, get_with("/api/me", &forged)).await;
+    assert_invalid_token_reply(&reply, "a forged token");
+
+    let reply = send(&app, get_raw("/api/me", b"Basic abc")).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::BAD_REQUEST,
+        "a malformed header is still rejected"
+    );
+
+    clock.advance(secs(LIFETIME - WINDOW));
+    let reply = send(&app, get_with("/api/me", &token)).await;
+    assert_eq!(reply.status, StatusCode::OK, "passes in the window");
+    assert_renewal_headers(&reply, "window renewal in anonymous mode");
+
+    clock.advance(secs(WINDOW + MIN));
+    let reply = send(&app, get_with("/api/me", &token)).await;
+    assert_eq!(
+        reply.code(),
+        401,
+        "an expired token within grace is overdue"
+    );
+    assert!(
+        reply.header("authorization").is_some(),
+        "with a renewed token"
+    );
+}
+
+#[tokio::test]
+async fn required_claims_without_token_is_500() {
+    let (_clock, config) = setup();
+    let reply = send(&anonymous_app(&config), get_bare("/api/profile")).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "a handler that requires Claims gets none"
+    );
+}
