@@ -597,3 +597,47 @@ async fn logs_fingerprint_not_token() {
         "overdue fingerprint logged:\n{all}"
     );
 }
+
+#[tokio::test]
+async fn rejection_warnings_once_a_second() {
+    let (clock, config) = setup();
+    let app = app(&config, &Calls::default());
+    let recorder = LogRecorder::default();
+    let _guard = recorder.install();
+    let forged = jws(
+        HS256_HEADER,
+        &payload(T0, T0 + LIFETIME, T0),
+        b"not the secret, but 32 bytes long",
+    );
+    for _ in 0..5 {
+        send(&app, get_with("/api/profile", &forged)).await;
+    }
+    clock.advance(secs(1));
+    send(&app, get_with("/api/profile", &forged)).await;
+
+    let lines = recorder.lines();
+    let rejected = |level: &str| -> Vec<String> {
+        lines
+            .iter()
+            .filter(|line| line.starts_with(level) && line.contains("request rejected"))
+            .cloned()
+            .collect()
+    };
+    let warnings = rejected("WARN");
+    assert_eq!(warnings.len(), 2, "one WARN line a second: {lines:#?}");
+    assert_eq!(
+        rejected("DEBUG").len(),
+        4,
+        "the other rejections of the first second at DEBUG: {lines:#?}"
+    );
+    assert!(
+        warnings[0].contains("suppressed=0"),
+        "the first WARN line counts none: {}",
+        warnings[0]
+    );
+    assert!(
+        warnings[1].contains("suppressed=4"),
+        "the next WARN line counts the four at DEBUG: {}",
+        warnings[1]
+    );
+}

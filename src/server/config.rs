@@ -11,7 +11,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Validation};
 use super::cache::TokenCache;
 use super::clock::{Clock, SystemClock};
 use super::layer::RenewLayer;
-use super::rejection::{is_valid_realm, INTERNAL_CODE};
+use super::rejection::{is_valid_realm, WarnLimit, INTERNAL_CODE};
 use super::token::{IssueError, Issuer};
 use crate::protocol::Codes;
 
@@ -79,6 +79,7 @@ pub(crate) struct Inner {
     /// The verified tokens, or `None` when the capacity is zero.
     pub(crate) cache: Option<TokenCache>,
     pub(crate) cache_capacity: usize,
+    pub(crate) warn_limit: WarnLimit,
 }
 
 impl Inner {
@@ -461,6 +462,7 @@ impl AuthConfigBuilder {
                 clock: self.clock,
                 cache,
                 cache_capacity: self.cache_capacity,
+                warn_limit: WarnLimit::new(),
             }),
         })
     }

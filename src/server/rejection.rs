@@ -2,6 +2,7 @@
 //! reason to the status, business code and `WWW-Authenticate` challenge.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::body::Body;
 use axum::response::Response;
@@ -204,6 +205,41 @@ pub(crate) fn is_valid_realm(realm: &str) -> bool {
     realm
         .bytes()
         .all(|b| (0x20..=0x7e).contains(&b) && b != b'"' && b != b'\\')
+}
+
+/// Limits the WARN lines of rejected requests to one a second, shared by every layer of one
+/// config, so that a client that loops on a bad token cannot flood the log. The other
+/// rejections of that second are logged at DEBUG and counted in the next WARN line.
+pub(crate) struct WarnLimit {
+    /// The clock second of the last WARN line, or `u64::MAX` before the first one.
+    second: AtomicU64,
+    /// The rejections logged at DEBUG since the last WARN line.
+    suppressed: AtomicU64,
+}
+
+impl WarnLimit {
+    pub(crate) fn new() -> Self {
+        Self {
+            second: AtomicU64::new(u64::MAX),
+            suppressed: AtomicU64::new(0),
+        }
+    }
+
+    /// Returns the number of rejections logged at DEBUG since the last WARN line when a
+    /// rejection at clock second `now` may log at WARN, and None when it logs at DEBUG.
+    pub(crate) fn admit(&self, now: u64) -> Option<u64> {
+        let last = self.second.load(Ordering::Relaxed);
+        let won = last != now
+            && self
+                .second
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok();
+        if won {
+            return Some(self.suppressed.swap(0, Ordering::Relaxed));
+        }
+        self.suppressed.fetch_add(1, Ordering::Relaxed);
+        None
+    }
 }
 
 #[cfg(test)]

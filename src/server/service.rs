@@ -45,7 +45,9 @@ use super::verify::{Decision, Verdict};
 /// merged into `Access-Control-Expose-Headers` and `Cache-Control: no-store`. Every response
 /// the layer writes itself is a JSON envelope marked no-store. Every rejection and renewal is
 /// logged with `tracing`, with the reason and the first 8 hex digits of the token's SHA-256,
-/// never the token. A renewal's line also names the user id.
+/// never the token. A renewal's line also names the user id. Rejections of a bad token or header
+/// log at WARN once a second per config, and the others of that second log at DEBUG, counted
+/// as `suppressed` in the next WARN line.
 ///
 /// A token is valid through its `exp` second and a session through the second at which the
 /// session cap ends, each plus the leeway.
@@ -195,9 +197,13 @@ where
                         tracing::error!(%fingerprint, %method, path, %reason, error,
                             "request rejected");
                     }
-                    _ => {
-                        tracing::warn!(%fingerprint, %method, path, %reason, "request rejected");
-                    }
+                    _ => match config.warn_limit.admit(config.clock.now()) {
+                        Some(suppressed) => tracing::warn!(%fingerprint, %method, path, %reason,
+                            suppressed, "request rejected"),
+                        None => {
+                            tracing::debug!(%fingerprint, %method, path, %reason, "request rejected");
+                        }
+                    },
                 }
                 ResponseFuture::ready(respond(kind, &config.codes, &config.realm, None))
             }
