@@ -102,9 +102,14 @@ function kind(value) {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object" && typeof value[Symbol.iterator] === "function") {
-    return `a ${Object.prototype.toString.call(value).slice(8, -1)}`;
+    return `a ${tag(value)}`;
   }
   return typeof value;
+}
+
+// Returns the name in Object.prototype.toString's "[object Name]", such as "Map".
+function tag(value) {
+  return Object.prototype.toString.call(value).slice(8, -1);
 }
 
 // Returns the property, or undefined when it is undefined or null. A getter that throws is
@@ -355,7 +360,7 @@ const COLLECTIONS = {
 
 // Returns the message for such a collection, with the call that converts it, or undefined.
 export function collectionError(value) {
-  const name = Object.prototype.toString.call(value).slice(8, -1);
+  const name = tag(value);
   if (!Object.hasOwn(COLLECTIONS, name)) return undefined;
   return `a ${name} has no JSON or query form; convert it with ${COLLECTIONS[name]} first`;
 }

@@ -286,17 +286,11 @@ async fn attempts(
         };
 
         // A call sends none of the client's tokens when the responding origin never receives
-        // the token, or when the caller set the auth header itself. Its overdue and
-        // login-required codes are then not about the client's session, so they are business
-        // errors. The call is not replayed, and onLoginRequired is not called.
+        // the token, or when the caller set the auth header itself. The policy then settles
+        // its overdue and login-required codes as business errors, with no replay and no call
+        // of onLoginRequired.
         let own_header = has_header(&request.headers, &inner.config.auth_header);
-        let no_token = !request.token_allowed || response.foreign() || own_header;
-        let codes = policy.codes();
-        let session_code =
-            envelope.code == codes.overdue || codes.login_required.contains(&envelope.code);
-        if no_token && session_code {
-            return Err(business_error(&request, status, &envelope));
-        }
+        let in_session = request.token_allowed && !response.foreign() && !own_header;
 
         // Decide on the envelope: settle, replay with the current token, or give up.
         let current_token = inner.tokens.get();
@@ -305,6 +299,7 @@ async fn attempts(
             renewed,
             sent_token: sent_token.as_deref(),
             current_token: current_token.as_deref(),
+            in_session,
         };
         match policy.decide(&reply, replays) {
             Decision::Settle if envelope.code == policy.codes().success => {

@@ -83,6 +83,10 @@ pub struct Reply<'a> {
     pub sent_token: Option<&'a str>,
     /// The token stored now, after any renewed token of this response was stored.
     pub current_token: Option<&'a str>,
+    /// False when the request could not carry the client's token: its origin gets none, a
+    /// redirect led to another origin, or the caller set the auth header itself. Its overdue
+    /// and login-required codes are then not about the client's session.
+    pub in_session: bool,
 }
 
 /// The next step of a call.
@@ -131,7 +135,7 @@ impl ReplayPolicy {
     pub fn decide(&self, reply: &Reply<'_>, replays_done: u32) -> Decision {
         let overdue = reply.code == self.codes.overdue;
         let login = self.codes.login_required.contains(&reply.code);
-        if !overdue && !login {
+        if !reply.in_session || (!overdue && !login) {
             return Decision::Settle;
         }
 
@@ -178,6 +182,7 @@ mod tests {
             renewed,
             sent_token: sent,
             current_token: now,
+            in_session: true,
         }
     }
 
@@ -421,6 +426,22 @@ mod tests {
             },
             "no token sent and none stored"
         );
+    }
+
+    #[test]
+    fn decide_settles_session_codes_outside_session() {
+        let policy = ReplayPolicy::default();
+        for (code, renewed) in [(401, Renewed::Valid), (1006, Renewed::Absent)] {
+            let reply = Reply {
+                in_session: false,
+                ..reply(code, renewed, None, Some("stored"))
+            };
+            assert_eq!(
+                policy.decide(&reply, 0),
+                Decision::Settle,
+                "code {code} from outside the session settles as a business error"
+            );
+        }
     }
 
     #[test]
