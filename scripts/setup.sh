@@ -16,6 +16,16 @@ export PATH="$cargo_bin:$PATH"
 
 say() { printf 'setup: %s\n' "$*"; }
 
+# Installs a crate's binaries with the crate's own lock file. When the registry no longer offers
+# a version that lock file names, as happened with webpki-roots 1.0.11 in wasm-bindgen-cli
+# 0.2.130's lock file, it installs again with the newest compatible versions of the dependencies.
+cargo_install() {
+  if ! cargo install --locked "$@"; then
+    say "cargo install --locked $* failed; installing again without its lock file"
+    cargo install "$@"
+  fi
+}
+
 # The wasm-bindgen-cli version must equal the wasm-bindgen crate in Cargo.lock, or the
 # generated glue does not match the compiled module.
 wasm_bindgen_version() {
@@ -33,7 +43,7 @@ install_rust_tools() {
   fi
   if ! command -v wasm-pack >/dev/null; then
     say "installing wasm-pack"
-    cargo install --locked wasm-pack
+    cargo_install wasm-pack
   fi
   local want
   want=$(wasm_bindgen_version)
@@ -43,7 +53,7 @@ install_rust_tools() {
   fi
   if [[ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]]; then
     say "installing wasm-bindgen-cli $want"
-    cargo install --locked wasm-bindgen-cli --version "=$want"
+    cargo_install wasm-bindgen-cli --version "=$want"
   fi
 }
 
@@ -74,11 +84,11 @@ install_browsers() {
   fi
   if ! command -v geckodriver >/dev/null; then
     say "installing geckodriver"
-    cargo install --locked geckodriver
+    cargo_install geckodriver
   fi
   if ! command -v cargo-fuzz >/dev/null; then
     say "installing cargo-fuzz"
-    cargo install --locked cargo-fuzz
+    cargo_install cargo-fuzz
   fi
   # Debian names the binary firefox-esr; wasm-pack and geckodriver look for firefox.
   if ! command -v firefox >/dev/null; then
