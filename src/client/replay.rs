@@ -16,6 +16,7 @@
 //!     renewed: Renewed::Valid,
 //!     sent_token: Some("old"),
 //!     current_token: Some("new"),
+//!     in_session: true,
 //! };
 //! assert_eq!(policy.decide(&reply, 0), Decision::Replay);
 //! assert_eq!(policy.decide(&reply, 5), Decision::RenewalExhausted);
