@@ -30,9 +30,18 @@ struct Login {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // A real app reads the secret from its configuration. It must be at least 32 bytes.
-    let secret = std::env::var("JWT_SECRET")
-        .unwrap_or_else(|_| "an example secret of 32 bytes or more".to_owned());
+    // A real app reads the secret from its configuration. It must be at least 32 bytes. Without
+    // JWT_SECRET this example makes a random one, so its tokens stop working after a restart.
+    let secret = match std::env::var("JWT_SECRET") {
+        Ok(secret) => secret.into_bytes(),
+        Err(_) => {
+            let mut random = [0u8; 32];
+            getrandom::fill(&mut random)
+                .map_err(|error| format!("failed to make a random secret: {error}"))?;
+            println!("JWT_SECRET is not set; using a random secret until the server stops");
+            random.to_vec()
+        }
+    };
     let config = AuthConfig::builder(secret)
         .token_lifetime(Duration::from_secs(2 * 60 * 60))
         .renew_window(Duration::from_secs(30 * 60))

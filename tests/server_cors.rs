@@ -84,6 +84,35 @@ async fn cors_outside_reaches_need_login_reply() {
 }
 
 #[tokio::test]
+async fn cors_outside_answers_preflight() {
+    let (_clock, config) = setup();
+    let calls = Calls::default();
+    let app = routes(&calls).route_layer(config.layer()).layer(cors());
+    let preflight = Request::options("/api/profile")
+        .header(header::ORIGIN, APP_ORIGIN)
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "GET")
+        .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "authorization")
+        .body(Body::empty())
+        .expect("the request builds");
+    let reply = send(&app, preflight).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "the CorsLayer's preflight status"
+    );
+    assert_eq!(
+        reply.header("access-control-allow-origin"),
+        Some(APP_ORIGIN),
+        "the preflight allows the app's origin"
+    );
+    assert!(
+        reply.header("www-authenticate").is_none(),
+        "the layer did not reject the preflight"
+    );
+    assert_eq!(calls.get(), 0, "no handler ran");
+}
+
+#[tokio::test]
 async fn cors_outside_keeps_window_renewal() {
     let (clock, config) = setup();
     let app = app_with_cors_outside(&config, cors());

@@ -210,7 +210,7 @@ async fn tcp_oversized_header_is_invalid_request() {
 }
 
 #[tokio::test]
-async fn tcp_preflight_passes_untouched() {
+async fn tcp_preflight_needs_login() {
     let (_clock, config) = setup();
     let calls = Calls::default();
     let addr = serve(app(&config, &calls)).await;
@@ -224,12 +224,11 @@ async fn tcp_preflight_passes_untouched() {
         ],
     )
     .await;
-    assert_eq!(reply.status, 204, "handler's status");
-    assert_eq!(
-        reply.header("x-preflight-handler"),
-        ["yes"],
-        "handler answered"
+    assert_eq!(reply.status, 401, "preflight without a token rejected");
+    assert_eq!(reply.json()["code"], 1006, "need-login envelope");
+    assert!(
+        reply.header("x-preflight-handler").is_empty(),
+        "the OPTIONS handler did not answer"
     );
-    assert!(reply.header("www-authenticate").is_empty(), "no challenge");
-    assert_eq!(calls.get(), 1, "preflight reached the handler");
+    assert_eq!(calls.get(), 0, "handler not run");
 }

@@ -510,6 +510,34 @@ async fn extractor_without_layer_is_500() {
 }
 
 #[tokio::test]
+async fn log_escapes_user_id() {
+    let (clock, config) = setup();
+    let app = app(&config, &Calls::default());
+    let recorder = LogRecorder::default();
+    let _guard = recorder.install();
+    // A user id from a login form can contain a line break that would forge a log line.
+    let token = config
+        .issue_token("evil\nINFO forged line", "ada")
+        .expect("issue");
+    clock.advance(secs(LIFETIME - 60));
+    let reply = send(&app, get_with("/api/profile", &token)).await;
+    assert!(
+        reply.header("authorization").is_some(),
+        "the token was renewed"
+    );
+
+    let lines = recorder.lines();
+    let line = lines
+        .iter()
+        .find(|line| line.contains("token renewed in the renewal window"))
+        .unwrap_or_else(|| panic!("a renewal line was logged: {lines:?}"));
+    assert!(
+        line.contains(r#"user_id="evil\nINFO forged line""#),
+        "the user id is quoted and its line break escaped: {line}"
+    );
+}
+
+#[tokio::test]
 async fn logs_fingerprint_not_token() {
     let (clock, config) = setup();
     let calls = Calls::default();
@@ -572,7 +600,7 @@ async fn logs_fingerprint_not_token() {
             .find(|line| line.contains(needle))
             .unwrap_or_else(|| panic!("a log line mentions {needle:?}:\n{all}"));
         assert!(
-            line.contains("user_id=42"),
+            line.contains("user_id=\"42\""),
             "the line {needle:?} names the user id: {line}"
         );
     }
@@ -639,5 +667,43 @@ async fn rejection_warnings_once_a_second() {
         warnings[1].contains("suppressed=4"),
         "the next WARN line counts the four at DEBUG: {}",
         warnings[1]
+    );
+}
+
+#[tokio::test]
+async fn missing_token_info_once_a_second() {
+    let (clock, config) = setup();
+    let app = app(&config, &Calls::default());
+    let recorder = LogRecorder::default();
+    let _guard = recorder.install();
+    for _ in 0..3 {
+        send(&app, get_bare("/api/profile")).await;
+    }
+    clock.advance(secs(1));
+    send(&app, get_bare("/api/profile")).await;
+
+    let lines = recorder.lines();
+    let rejected = |level: &str| -> Vec<String> {
+        lines
+            .iter()
+            .filter(|line| line.starts_with(level) && line.contains("request rejected"))
+            .cloned()
+            .collect()
+    };
+    let infos = rejected("INFO");
+    assert_eq!(infos.len(), 2, "one INFO line a second: {lines:#?}");
+    assert_eq!(
+        rejected("DEBUG").len(),
+        2,
+        "the other requests of the first second at DEBUG: {lines:#?}"
+    );
+    assert!(
+        infos[1].contains("suppressed=2"),
+        "the next INFO line counts the two at DEBUG: {}",
+        infos[1]
+    );
+    assert!(
+        rejected("WARN").is_empty(),
+        "a missing token is not a warning: {lines:#?}"
     );
 }

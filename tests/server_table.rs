@@ -458,6 +458,43 @@ async fn session_cap_reached_is_invalid_token() {
 }
 
 #[tokio::test]
+async fn session_cap_end_gets_leeway() {
+    let clock = ManualClock::new(T0);
+    let config = builder(&clock)
+        .leeway(secs(MIN))
+        .build()
+        .expect("a leeway of a minute builds");
+    let calls = Calls::default();
+    let app = app(&config, &calls);
+    // The last token of the session: its exp is the cap.
+    let last = jws(
+        HS256_HEADER,
+        &payload(T0 + CAP - HOUR, T0 + CAP, T0),
+        SECRET,
+    );
+
+    clock.set(T0 + CAP + MIN);
+    let reply = send(&app, get_with("/api/profile", &last)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "passes at the leeway's last second after the cap"
+    );
+    assert_eq!(calls.get(), 1, "handler ran in the leeway");
+
+    clock.set(T0 + CAP + MIN + 1);
+    let reply = send(&app, get_with("/api/profile", &last)).await;
+    assert_rejected(
+        &reply,
+        StatusCode::UNAUTHORIZED,
+        INVALID_TOKEN,
+        Some("invalid_token"),
+        "past the cap and its leeway",
+    );
+    assert_eq!(calls.get(), 1, "handler not run past the leeway");
+}
+
+#[tokio::test]
 async fn overdue_at_cap_end_is_invalid_token() {
     let (clock, config) = setup();
     let calls = Calls::default();
@@ -526,35 +563,67 @@ async fn empty_subject_is_invalid_token() {
     assert_eq!(calls.get(), 0, "handler not run");
 }
 
-// Row: OPTIONS preflight.
+// Row: OPTIONS preflight. Any client can send a preflight's headers, so the layer checks it
+// like any other request, and the handler that responds to OPTIONS never runs without a token.
 
-#[tokio::test]
-async fn preflight_passes_untouched() {
-    let (_clock, config) = setup();
-    let calls = Calls::default();
-    let request = Request::options("/api/profile")
+fn preflight(token: Option<&str>) -> Request<Body> {
+    let mut request = Request::options("/api/profile")
         .header(header::ORIGIN, "http://localhost:5173")
         .header(header::ACCESS_CONTROL_REQUEST_METHOD, "GET")
-        .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "authorization")
-        .body(Body::empty())
-        .expect("request builds");
-    let reply = send(&app(&config, &calls), request).await;
+        .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "authorization");
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    request.body(Body::empty()).expect("request builds")
+}
+
+#[tokio::test]
+async fn preflight_without_token_needs_login() {
+    let (_clock, config) = setup();
+    let calls = Calls::default();
+    let reply = send(&app(&config, &calls), preflight(None)).await;
+    assert_rejected(
+        &reply,
+        StatusCode::UNAUTHORIZED,
+        NEED_LOGIN,
+        None,
+        "preflight without a token",
+    );
+    assert!(
+        reply.header("x-preflight-handler").is_none(),
+        "the OPTIONS handler did not answer"
+    );
+    assert_eq!(calls.get(), 0, "handler not run");
+}
+
+#[tokio::test]
+async fn preflight_with_bad_token_is_invalid_token() {
+    let (_clock, config) = setup();
+    let calls = Calls::default();
+    let reply = send(&app(&config, &calls), preflight(Some("not.a.token"))).await;
+    assert_rejected(
+        &reply,
+        StatusCode::UNAUTHORIZED,
+        INVALID_TOKEN,
+        Some("invalid_token"),
+        "preflight with a bad token",
+    );
+    assert_eq!(calls.get(), 0, "handler not run");
+}
+
+#[tokio::test]
+async fn preflight_with_token_reaches_handler() {
+    let (_clock, config) = setup();
+    let calls = Calls::default();
+    let token = config.issue_token("u1", "ada").expect("token issued");
+    let reply = send(&app(&config, &calls), preflight(Some(&token))).await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT, "handler's own status");
     assert_eq!(
         reply.header("x-preflight-handler"),
         Some("yes"),
-        "handler ran"
+        "the OPTIONS handler answered"
     );
-    assert_eq!(calls.get(), 1, "preflight reached the handler");
-    assert!(reply.header("www-authenticate").is_none(), "no challenge");
-    assert!(
-        reply.header("cache-control").is_none(),
-        "untouched: no no-store"
-    );
-    assert!(
-        reply.header("authorization").is_none(),
-        "untouched: no token"
-    );
+    assert_eq!(calls.get(), 1, "handler run once");
 }
 
 #[tokio::test]

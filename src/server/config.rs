@@ -11,7 +11,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Validation};
 use super::cache::TokenCache;
 use super::clock::{Clock, SystemClock};
 use super::layer::RenewLayer;
-use super::rejection::{is_valid_realm, WarnLimit, INTERNAL_CODE};
+use super::rejection::{is_valid_realm, LogLimit, INTERNAL_CODE};
 use super::token::{IssueError, Issuer};
 use crate::protocol::Codes;
 
@@ -79,7 +79,10 @@ pub(crate) struct Inner {
     /// The verified tokens, or `None` when the capacity is zero.
     pub(crate) cache: Option<TokenCache>,
     pub(crate) cache_capacity: usize,
-    pub(crate) warn_limit: WarnLimit,
+    /// The limit of WARN lines for rejected tokens and headers.
+    pub(crate) warn_limit: LogLimit,
+    /// The limit of INFO lines for requests without a token.
+    pub(crate) info_limit: LogLimit,
 }
 
 impl Inner {
@@ -253,14 +256,16 @@ impl AuthConfigBuilder {
     }
 
     /// Sets the absolute session cap, measured from the original login (`auth_time`): no token
-    /// of the session, renewed or not, is valid past it. Must be at least the token lifetime,
+    /// of the session, renewed or not, is valid past it plus the leeway, and no renewed token
+    /// expires after it. Must be at least the token lifetime,
     /// and at most [`MAX_SESSION_CAP`]. Default: [`DEFAULT_SESSION_CAP`], 7 days.
     pub fn session_cap(mut self, cap: Duration) -> Self {
         self.cap = cap;
         self
     }
 
-    /// Sets the leeway for clock skew between servers: `exp` counts this much later, and `nbf`,
+    /// Sets the leeway for clock skew between servers: `exp` and the end of the session cap
+    /// count this much later, and `nbf`,
     /// `iat` and `auth_time` may be this much in the future. It is set explicitly on the
     /// verifier rather than left to the JWT library's default. Must be shorter than the token
     /// lifetime. Default: [`DEFAULT_LEEWAY`], zero.
@@ -462,7 +467,8 @@ impl AuthConfigBuilder {
                 clock: self.clock,
                 cache,
                 cache_capacity: self.cache_capacity,
-                warn_limit: WarnLimit::new(),
+                warn_limit: LogLimit::new(),
+                info_limit: LogLimit::new(),
             }),
         })
     }

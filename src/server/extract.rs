@@ -10,7 +10,8 @@ use http::request::Parts;
 use super::rejection::internal_error;
 use super::token::Claims;
 
-/// The rejection of the [`Claims`] extractor when the route is not behind the layer.
+/// The rejection of the [`Claims`] extractor when the request has no verified claims: the route
+/// is not behind the layer, or the layer allows anonymous requests and this one had no token.
 ///
 /// Its response is a 500 with a generic envelope. The cause goes to the log, never to the client.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -18,7 +19,10 @@ pub struct MissingClaims;
 
 impl fmt::Display for MissingClaims {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("no verified claims in the request: the route is not behind RenewLayer")
+        f.write_str(
+            "no verified claims in the request: the route is not behind RenewLayer, or the \
+             layer allows anonymous requests and the handler should read Option<Claims>",
+        )
     }
 }
 

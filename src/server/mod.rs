@@ -8,6 +8,10 @@
 //! [`AuthConfig::issue_token`], put [`AuthConfig::layer`] on the protected routes and read
 //! [`Claims`] in their handlers. [`RenewService`] lists the response to each kind of request.
 //!
+//! `Router::route_layer` puts the layer on the routes added before it, so a request for an
+//! unknown path still gets axum's 404. `Router::layer`, as in the example below, wraps the
+//! fallback too, and a request for an unknown path without a token gets the need-login 401.
+//!
 //! # Examples
 //!
 //! ```

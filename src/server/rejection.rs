@@ -207,17 +207,18 @@ pub(crate) fn is_valid_realm(realm: &str) -> bool {
         .all(|b| (0x20..=0x7e).contains(&b) && b != b'"' && b != b'\\')
 }
 
-/// Limits the WARN lines of rejected requests to one a second, shared by every layer of one
-/// config, so that a client that loops on a bad token cannot flood the log. The other
-/// rejections of that second are logged at DEBUG and counted in the next WARN line.
-pub(crate) struct WarnLimit {
-    /// The clock second of the last WARN line, or `u64::MAX` before the first one.
+/// Limits one kind of rejection log line to one a second, shared by every layer of one config,
+/// so that a client that loops on a bad token, or a scanner that sends none, cannot flood the
+/// log. The other rejections of that second are logged at DEBUG and counted in the next line
+/// of the limited level.
+pub(crate) struct LogLimit {
+    /// The clock second of the last line at the limited level, or `u64::MAX` before the first.
     second: AtomicU64,
-    /// The rejections logged at DEBUG since the last WARN line.
+    /// The rejections logged at DEBUG since the last line at the limited level.
     suppressed: AtomicU64,
 }
 
-impl WarnLimit {
+impl LogLimit {
     pub(crate) fn new() -> Self {
         Self {
             second: AtomicU64::new(u64::MAX),
@@ -225,8 +226,9 @@ impl WarnLimit {
         }
     }
 
-    /// Returns the number of rejections logged at DEBUG since the last WARN line when a
-    /// rejection at clock second `now` may log at WARN, and None when it logs at DEBUG.
+    /// Returns the number of rejections logged at DEBUG since the last line at the limited
+    /// level when a rejection at clock second `now` may log at that level, and None when it
+    /// logs at DEBUG.
     pub(crate) fn admit(&self, now: u64) -> Option<u64> {
         let last = self.second.load(Ordering::Relaxed);
         let won = last != now

@@ -7,8 +7,7 @@ use std::task::{ready, Context, Poll};
 use axum::body::{Body, Bytes};
 use axum::response::Response;
 use axum::BoxError;
-use http::header::ACCESS_CONTROL_REQUEST_METHOD;
-use http::{HeaderValue, Method, Request};
+use http::{HeaderValue, Request};
 use pin_project_lite::pin_project;
 use tower::Service;
 
@@ -35,7 +34,7 @@ use super::verify::{Decision, Verdict};
 /// | valid, the window or less left | the handler runs, and its response gets the renewed token |
 /// | expired by no more than the grace period | the handler does NOT run: 401, overdue envelope, renewed token |
 /// | expired past the grace period, or session cap reached | 401, invalid-token envelope, `error="invalid_token"` |
-/// | CORS preflight (`OPTIONS` with `Access-Control-Request-Method`) | passes untouched |
+/// | CORS preflight (`OPTIONS` with `Access-Control-Request-Method`) | checked like any other request, so without a token it gets the need-login response |
 ///
 /// A token that verified before may come from the config's cache of verified tokens (see
 /// [`AuthConfigBuilder::token_cache_capacity`](super::AuthConfigBuilder::token_cache_capacity)),
@@ -46,8 +45,9 @@ use super::verify::{Decision, Verdict};
 /// the layer writes itself is a JSON envelope marked no-store. Every rejection and renewal is
 /// logged with `tracing`, with the reason and the first 8 hex digits of the token's SHA-256,
 /// never the token. A renewal's line also names the user id. Rejections of a bad token or header
-/// log at WARN once a second per config, and the others of that second log at DEBUG, counted
-/// as `suppressed` in the next WARN line.
+/// log at WARN once a second per config, and requests without a token log at INFO once a
+/// second per config. The others of that second log at DEBUG, and the next line at WARN or INFO
+/// counts them as `suppressed`.
 ///
 /// A token is valid through its `exp` second and a session through the second at which the
 /// session cap ends, each plus the leeway.
@@ -56,8 +56,15 @@ use super::verify::{Decision, Verdict};
 /// outside, as in `.route_layer(config.layer()).layer(cors)`. The layer's own 401 responses
 /// never pass through a `CorsLayer` inside it, so they would lack
 /// `Access-Control-Allow-Origin`, and the browser would hide the overdue code and the renewed
-/// token from the client. A `CorsLayer` with an `expose_headers` list of its own replaces the
-/// merged value, so that list must include `AUTHORIZATION`.
+/// token from the client. The `CorsLayer` outside also responds to preflights itself. The layer
+/// checks an `OPTIONS` request that reaches it like any other, preflight or not, because any client
+/// can send a preflight's headers, and a handler that responds to `OPTIONS` would otherwise run
+/// without a token.
+///
+/// The layer merges `Authorization` into `Access-Control-Expose-Headers` on each response that
+/// carries a renewed token. A `CorsLayer` with an `expose_headers` list of its own replaces the
+/// merged value, so that list must include `AUTHORIZATION`. `CorsLayer::permissive()` sets the
+/// list to `*`, which browsers honour only for requests without credentials.
 ///
 /// Tokens are stateless, so a renewal does not revoke the token it replaces. The old token
 /// stays valid until its `exp` and can itself be renewed in the grace period, until the session
@@ -120,9 +127,6 @@ where
     }
 
     fn call(&mut self, mut req: Request<ReqBody>) -> Self::Future {
-        if is_preflight(&req) {
-            return ResponseFuture::inner(self.inner.call(req), None);
-        }
         let config = &self.config.inner;
         let Verdict {
             decision,
@@ -155,7 +159,7 @@ where
                     %fingerprint,
                     new_fingerprint = %super::token::fingerprint(renewed.token.as_bytes()),
                     new_exp = renewed.exp,
-                    user_id = %renewed.user_id,
+                    user_id = ?renewed.user_id,
                     %method,
                     path,
                     "token renewed in the renewal window"
@@ -173,7 +177,7 @@ where
                     %fingerprint,
                     new_fingerprint = %super::token::fingerprint(renewed.token.as_bytes()),
                     new_exp = renewed.exp,
-                    user_id = %renewed.user_id,
+                    user_id = ?renewed.user_id,
                     %method,
                     path,
                     reason = %Reason::Overdue,
@@ -189,9 +193,13 @@ where
             Decision::Reject(reason) => {
                 let kind = reason.kind();
                 match kind {
-                    Kind::NeedLogin => {
-                        tracing::info!(%fingerprint, %method, path, %reason, "request rejected");
-                    }
+                    Kind::NeedLogin => match config.info_limit.admit(config.clock.now()) {
+                        Some(suppressed) => tracing::info!(%fingerprint, %method, path, %reason,
+                            suppressed, "request rejected"),
+                        None => {
+                            tracing::debug!(%fingerprint, %method, path, %reason, "request rejected");
+                        }
+                    },
                     Kind::Internal => {
                         let error = renewal_note.map(|e| e.to_string()).unwrap_or_default();
                         tracing::error!(%fingerprint, %method, path, %reason, error,
@@ -209,13 +217,6 @@ where
             }
         }
     }
-}
-
-/// Checks whether the request is a CORS preflight: `OPTIONS` with
-/// `Access-Control-Request-Method`. Browsers never attach credentials to a preflight, so it
-/// passes untouched. Any other `OPTIONS` request is checked like the rest.
-fn is_preflight<B>(req: &Request<B>) -> bool {
-    req.method() == Method::OPTIONS && req.headers().contains_key(ACCESS_CONTROL_REQUEST_METHOD)
 }
 
 pin_project! {

@@ -144,9 +144,15 @@ impl Inner {
         if claims.exp < claims.iat || claims.auth_time > claims.iat {
             return Err(Reason::InconsistentTimes);
         }
-        // The session, like each token, is valid through its last second inclusive, so the
-        // last token of a session, whose `exp` is the cap, is valid through its `exp` too.
-        if now > claims.auth_time.saturating_add(self.cap) {
+        // The session, like each token, is valid through its last second inclusive plus the
+        // leeway, so the last token of a session, whose `exp` is the cap, gets the same leeway
+        // as any other token.
+        if now
+            > claims
+                .auth_time
+                .saturating_add(self.cap)
+                .saturating_add(leeway)
+        {
             return Err(Reason::SessionCapReached);
         }
 
