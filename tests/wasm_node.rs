@@ -364,6 +364,79 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn clear_token_outlasts_renewal_in_flight() {
+        let client = client(&[]);
+        client
+            .set_token(JsValue::from("old-token"))
+            .expect("a clean token");
+        let key = unique("clear-in-flight");
+        let url = format!("/scenario/renewed?delay_ms=400&key={key}");
+        let call = client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED);
+        sleep(100).await;
+        client.clear_token();
+        expect_ok(settle(call).await, "success with a renewed token");
+        assert_eq!(
+            client.get_token(),
+            None,
+            "a token renewed from the cleared one is not stored"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn set_token_outlasts_overdue_in_flight() {
+        let client = client(&[]);
+        client
+            .set_token(JsValue::from("token-a"))
+            .expect("a clean token");
+        let key = unique("set-in-flight");
+        let url = format!("/scenario/storm?key={key}&call=one&delay_ms=400&overdue=true");
+        let call = client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED);
+        sleep(100).await;
+        client
+            .set_token(JsValue::from("token-b"))
+            .expect("a clean token");
+        let envelope = expect_ok(settle(call).await, "overdue, then the replay");
+        assert_eq!(
+            client.get_token().as_deref(),
+            Some("token-b"),
+            "a token renewed from token-a does not replace token-b"
+        );
+        assert_eq!(
+            text(&envelope, "data.authorization").as_deref(),
+            Some("Bearer token-b"),
+            "the replay carried token-b"
+        );
+        assert_eq!(
+            server_count(&key).await,
+            2.0,
+            "one overdue reply and one replay"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn own_auth_header_renewal_not_stored() {
+        let client = client(&[]);
+        client
+            .set_token(JsValue::from("client-token"))
+            .expect("a clean token");
+        let key = unique("own-header-renewal");
+        let url = format!("/scenario/renewed?key={key}");
+        let call_options = options(&[(
+            "headers",
+            object(&[("Authorization", str("Bearer caller-token"))]),
+        )]);
+        expect_ok(
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, call_options)).await,
+            "success with a renewed token",
+        );
+        assert_eq!(
+            client.get_token().as_deref(),
+            Some("client-token"),
+            "a token renewed from the caller's own header is not the client's"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn bearer_prefixed_header_accepted() {
         let client = client(&[]);
         client

@@ -306,6 +306,43 @@ pageTest("second tab follows a renewal", async (page) => {
   assert.equal(await shownToken(other), renewed, "expected the second tab to show the new token");
 });
 
+pageTest("logout in another tab outlasts a renewal in flight", async (page) => {
+  // A client of its own on the demo page, under a key that the page's client does not use.
+  const key = "e2e-logout-in-flight";
+  await page.evaluate(async (tokenKey) => {
+    const { default: init, HttpClient } = await import("/pkg/web/renew_fetch.js");
+    await init();
+    window.testClient = new HttpClient({ tokenKey, tokenStorage: "local" });
+    window.testClient.setToken("token-before-logout");
+    window.testSettled = false;
+    window.testCall = window.testClient.get("/scenario/renewed?delay_ms=2000");
+    window.testCall.finally(() => {
+      window.testSettled = true;
+    });
+  }, key);
+  // Any page of the same origin shares the local storage.
+  const other = await page.context().newPage();
+  await other.goto(`${server.baseUrl}/scenario/ok`);
+  await other.evaluate((tokenKey) => localStorage.removeItem(tokenKey), key);
+  assert.equal(
+    await page.evaluate(() => window.testSettled),
+    false,
+    "expected the call still in flight when the other tab logged out",
+  );
+
+  const stored = await page.evaluate(async (tokenKey) => {
+    const envelope = await window.testCall;
+    return {
+      code: envelope.code,
+      client: window.testClient.getToken() ?? null,
+      storage: localStorage.getItem(tokenKey),
+    };
+  }, key);
+  assert.equal(stored.code, 200, "expected the call to succeed");
+  assert.equal(stored.client, null, "expected the client to keep the other tab's logout");
+  assert.equal(stored.storage, null, "expected local storage to keep the other tab's logout");
+});
+
 pageTest("full token stays off the page", async (page) => {
   const consoleText = [];
   page.on("console", (message) => consoleText.push(message.text()));

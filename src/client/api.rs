@@ -172,7 +172,8 @@ impl Client {
         self.inner.report_error(error);
     }
 
-    /// Stores `token`, for example after a login.
+    /// Stores `token`, for example after a login. A call in flight that was sent with the
+    /// earlier token does not store the token that its response renews from it.
     ///
     /// # Errors
     ///
@@ -194,7 +195,8 @@ impl Client {
         self.inner.tokens.get()
     }
 
-    /// Forgets the token, for example on logout.
+    /// Forgets the token, for example on logout. A call in flight that was sent with the token
+    /// does not store the token that its response renews from it.
     pub fn clear_token(&self) {
         self.inner.tokens.clear();
     }

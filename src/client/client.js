@@ -415,7 +415,7 @@ function readBody(response, type) {
   });
 }
 
-export function attempt(url, method, headers, body, signal, type, authHeader, store) {
+export function attempt(url, method, headers, body, signal, type, authHeader, store, generation) {
   const init = { method, headers: new Headers(), signal };
   for (let i = 0; i < headers.length; i += 2) {
     try {
@@ -435,7 +435,7 @@ export function attempt(url, method, headers, body, signal, type, authHeader, st
       const own = !response.redirected || sameOrigin(response.url, url);
       const header = own ? (response.headers.get(authHeader) ?? undefined) : undefined;
       if (store && header !== undefined) {
-        store(header);
+        store(header, generation);
       }
       return readBody(response, type).then(
         ([kind, value]) => new Received(status, ok, header, !own, kind, value),

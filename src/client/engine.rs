@@ -34,8 +34,10 @@ pub(crate) struct Inner {
     /// The token store's count of stored tokens when `onLoginRequired` was last called, so
     /// the callback runs once until a token is stored again, here or in another tab.
     login_reported_at: Cell<Option<u64>>,
-    /// The JavaScript function that an attempt calls with the renewed-token header as soon as
-    /// the response arrives. It stores a valid token, so concurrent calls see it at once.
+    /// The JavaScript function that an attempt calls with the renewed-token header and the
+    /// token's generation at sending, as soon as the response arrives. It stores a
+    /// valid token, so concurrent calls see it at once, unless the token was set or cleared
+    /// other than by a renewal after the attempt was sent.
     store_renewed: Function,
 }
 
@@ -53,13 +55,18 @@ impl Inner {
         let loading = LoadingCounter::new(config.callbacks.on_loading_change.clone());
         Ok(Rc::new_cyclic(|weak: &Weak<Self>| {
             let weak = weak.clone();
-            let store = Closure::<dyn Fn(String)>::new(move |header: String| {
-                if let (Some(inner), (_, Some(token))) =
-                    (weak.upgrade(), read_renewed(Some(&header)))
-                {
-                    inner.store_token(token);
-                }
-            });
+            let store =
+                Closure::<dyn Fn(String, u32)>::new(move |header: String, generation: u32| {
+                    let Some(inner) = weak.upgrade() else { return };
+                    // A token renewed after a setToken, a clearToken or another tab's change, made
+                    // while the attempt was in flight, would undo that change, so it is dropped.
+                    if inner.tokens.generation() != generation {
+                        return;
+                    }
+                    if let (_, Some(token)) = read_renewed(Some(&header)) {
+                        inner.tokens.set(token);
+                    }
+                });
             Self {
                 config,
                 target,
@@ -74,9 +81,10 @@ impl Inner {
         }))
     }
 
-    /// Stores `token`, which re-arms `onLoginRequired`.
+    /// Stores `token` in place of the current one, as after a login, which re-arms
+    /// `onLoginRequired`. The renewed tokens of the calls in flight are then dropped.
     pub(crate) fn store_token(&self, token: &str) {
-        self.tokens.set(token);
+        self.tokens.replace(token);
     }
 
     fn report_login_required(&self) {
@@ -245,10 +253,16 @@ async fn attempts(
     signal: AbortSignal,
 ) -> Result<JsValue, Error> {
     let policy = &inner.config.policy;
+    // A call sends none of the client's tokens when the responding origin never receives the
+    // token, or when the caller set the auth header itself. Its renewed tokens are then not
+    // stored, and the policy settles its overdue and login-required codes as business errors,
+    // with no replay and no call of onLoginRequired.
+    let own_header = has_header(&request.headers, &inner.config.auth_header);
+    let sends_token = request.token_allowed && !own_header;
     let mut replays = 0;
     loop {
         // Send with the token stored now, which a replay picks up after a renewal.
-        let sent_token = request.token_allowed.then(|| inner.tokens.get()).flatten();
+        let sent_token = sends_token.then(|| inner.tokens.get()).flatten();
         let attempt = Attempt {
             headers: request.attempt_headers(&inner.config, sent_token.as_deref()),
             body: request.body.clone(),
@@ -257,7 +271,8 @@ async fn attempts(
             auth_header: &inner.config.auth_header,
             // A renewed token is stored as soon as the response arrives, before the body is
             // read, so concurrent calls see it at once.
-            store: request.token_allowed.then_some(&inner.store_renewed),
+            store: sends_token.then_some(&inner.store_renewed),
+            generation: inner.tokens.generation(),
         };
         let response = match transport::send(&request.url, &request.method, attempt).await {
             Ok(response) => response,
@@ -285,12 +300,8 @@ async fn attempts(
             other => return Err(unreadable(&request, status, response.ok(), &other)),
         };
 
-        // A call sends none of the client's tokens when the responding origin never receives
-        // the token, or when the caller set the auth header itself. The policy then settles
-        // its overdue and login-required codes as business errors, with no replay and no call
-        // of onLoginRequired.
-        let own_header = has_header(&request.headers, &inner.config.auth_header);
-        let in_session = request.token_allowed && !response.foreign() && !own_header;
+        // After a redirect to another origin the response is that origin's.
+        let in_session = sends_token && !response.foreign();
 
         // Decide on the envelope: settle, replay with the current token, or give up.
         let current_token = inner.tokens.get();

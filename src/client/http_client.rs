@@ -122,7 +122,8 @@ impl HttpClient {
     }
 
     /// Stores `token`, for example after a login. Throws a `TypeError` when it is not a string, is
-    /// empty, or contains anything but visible ASCII.
+    /// empty, or contains anything but visible ASCII. A call in flight that was sent with the
+    /// earlier token does not store the token that its response renews from it.
     #[wasm_bindgen(js_name = setToken)]
     pub fn set_token(
         &self,
@@ -145,7 +146,8 @@ impl HttpClient {
         self.client.token()
     }
 
-    /// Forgets the token, in memory and in storage.
+    /// Forgets the token, in memory and in storage, as on logout. A call in flight that was sent
+    /// with the token does not store the token that its response renews from it.
     #[wasm_bindgen(js_name = clearToken)]
     pub fn clear_token(&self) {
         self.client.clear_token();

@@ -21,6 +21,9 @@ pub(crate) struct TokenStore {
     token: Rc<RefCell<Option<String>>>,
     /// How many times a token was stored, by this client or by another tab.
     stored: Rc<Cell<u64>>,
+    /// The generation of the token: how many times it was set or cleared other than by a
+    /// renewal, by `set_token`, by `clear_token` or from another tab.
+    generation: Rc<Cell<u32>>,
     storage: RefCell<Option<Storage>>,
     listener: Option<StorageListener>,
 }
@@ -44,14 +47,18 @@ impl TokenStore {
             .filter(|token| is_clean_token(token));
         let token = Rc::new(RefCell::new(initial));
         let stored = Rc::new(Cell::new(0));
+        let generation = Rc::new(Cell::new(0));
         let listener = match (&window, &storage) {
-            (Some(window), Some(storage)) => listen(window, storage, key, &token, &stored),
+            (Some(window), Some(storage)) => {
+                listen(window, storage, key, &token, &stored, &generation)
+            }
             _ => None,
         };
         Self {
             key: key.to_owned(),
             token,
             stored,
+            generation,
             storage: RefCell::new(storage),
             listener,
         }
@@ -60,6 +67,19 @@ impl TokenStore {
     /// Returns the current token.
     pub(crate) fn get(&self) -> Option<String> {
         self.token.borrow().clone()
+    }
+
+    /// Returns the generation of the token. A renewed token is stored only while the
+    /// generation is the one read when its request was sent.
+    pub(crate) fn generation(&self) -> u32 {
+        self.generation.get()
+    }
+
+    /// Stores `token` in place of a token that a renewal did not produce, such as after a
+    /// login.
+    pub(crate) fn replace(&self, token: &str) {
+        bump(&self.generation);
+        self.set(token);
     }
 
     /// Stores `token`. When the storage throws, the token stays in memory and the store keeps
@@ -84,6 +104,7 @@ impl TokenStore {
 
     /// Forgets the token, in memory and in storage.
     pub(crate) fn clear(&self) {
+        bump(&self.generation);
         self.token.borrow_mut().take();
         if let Some(storage) = self.storage.borrow().as_ref() {
             // A storage that throws here keeps nothing that this client reads any more, because
@@ -136,11 +157,13 @@ fn listen(
     key: &str,
     token: &Rc<RefCell<Option<String>>>,
     stored: &Rc<Cell<u64>>,
+    generation: &Rc<Cell<u32>>,
 ) -> Option<StorageListener> {
     let key = key.to_owned();
     let storage = storage.clone();
     let token = Rc::clone(token);
     let stored = Rc::clone(stored);
+    let generation = Rc::clone(generation);
     let callback = Closure::<dyn FnMut(StorageEvent)>::new(move |event: StorageEvent| {
         let same_area = event
             .storage_area()
@@ -148,10 +171,16 @@ fn listen(
         if !same_area {
             return;
         }
+        // Another tab's change may be a logout or a login as another user, so it ends the
+        // renewals of this tab's requests in flight.
         match event.key() {
             // `localStorage.clear()` in another tab sends a null key.
-            None => *token.borrow_mut() = None,
+            None => {
+                bump(&generation);
+                *token.borrow_mut() = None;
+            }
             Some(changed) if changed == key => {
+                bump(&generation);
                 let value = event.new_value().filter(|value| is_clean_token(value));
                 if value.is_some() {
                     stored.set(stored.get() + 1);
@@ -168,4 +197,8 @@ fn listen(
         window: window.clone(),
         callback,
     })
+}
+
+fn bump(count: &Cell<u32>) {
+    count.set(count.get().wrapping_add(1));
 }

@@ -61,6 +61,7 @@ extern "C" {
         response_type: u8,
         auth_header: &str,
         store: Option<&Function>,
+        generation: u32,
     ) -> Result<Promise, JsValue>;
 
     /// Returns true when `navigator.onLine` is false. Without a navigator, as in older Node, the
@@ -99,9 +100,11 @@ pub(crate) struct Attempt<'a> {
     pub response_type: ResponseType,
     /// The header that carries a renewed token.
     pub auth_header: &'a str,
-    /// Called with that header's value as soon as the response arrives, before its body is
-    /// read, or None when this origin's renewed tokens are ignored.
+    /// Called with that header's value and `generation` as soon as the response arrives,
+    /// before its body is read, or None when this origin's renewed tokens are ignored.
     pub store: Option<&'a Function>,
+    /// The token's generation when the attempt is sent.
+    pub generation: u32,
 }
 
 /// The outcome of an attempt that got no response.
@@ -147,6 +150,7 @@ pub(crate) async fn send(
         response_type,
         attempt.auth_header,
         attempt.store,
+        attempt.generation,
     )
     .map_err(classify)?;
     let received = JsFuture::from(promise).await.map_err(classify)?;

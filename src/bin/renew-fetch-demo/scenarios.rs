@@ -308,14 +308,17 @@ async fn overdue_once_newest(
     success(&state, json!({ "newest": newest, "issued": issued }))
 }
 
-/// `/scenario/renewed?form=raw|bearer`: a success envelope with a fresh token in
-/// `Authorization`, raw or with a `Bearer ` prefix. The token is also in `data.token`, so a test
-/// can compare it with the stored one.
+/// `/scenario/renewed?form=raw|bearer&delay_ms=N`: waits N milliseconds (at most 10 000), then
+/// responds with a success envelope with a fresh token in `Authorization`, raw or with a
+/// `Bearer ` prefix. The token is also in `data.token`, so a test can compare it with the
+/// stored one.
 async fn renewed(
     State(state): State<ScenarioState>,
     Query(query): Query<ScenarioQuery>,
 ) -> Response {
     state.record(&query);
+    let delay = query.delay_ms.unwrap_or(0).min(MAX_DELAY_MS);
+    tokio::time::sleep(Duration::from_millis(delay)).await;
     let Some(token) = state.fresh_token() else {
         return issue_failed();
     };
