@@ -526,6 +526,54 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn callback_exception_is_reported() {
+        // Records what reportError receives, in place of the runtime's own report, which a
+        // browser test runner would count as an uncaught error. Node 20 has no reportError.
+        let global = js_sys::global();
+        let name = JsValue::from("reportError");
+        let original = js_sys::Reflect::get(&global, &name).expect("the global can be read");
+        let reported = Recorder::new();
+        js_sys::Reflect::set(&global, &name, &reported.function).expect("the global can be set");
+
+        let throwing = js_sys::Function::new_no_args("throw new Error('callback boom');");
+        let client = client(&[
+            ("onError", throwing.clone().into()),
+            ("onLoadingChange", throwing.into()),
+        ]);
+        let key = unique("callback-throws");
+        let url = format!("/scenario/business?code=4001&key={key}");
+        let result =
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
+        let calls = reported.calls();
+        if original.is_undefined() {
+            js_sys::Reflect::delete_property(global.unchecked_ref::<js_sys::Object>(), &name)
+                .expect("the global can be deleted");
+        } else {
+            js_sys::Reflect::set(&js_sys::global(), &name, &original)
+                .expect("the global can be restored");
+        }
+
+        let error = expect_error(result, "business code");
+        assert_eq!(
+            kind(&error),
+            "business",
+            "the call settles as without the callbacks"
+        );
+        assert_eq!(
+            calls.len(),
+            3,
+            "each exception is reported: onLoadingChange twice and onError once"
+        );
+        for call in &calls {
+            assert_eq!(
+                text(call, "message").as_deref(),
+                Some("callback boom"),
+                "the callback's own exception is reported"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
     async fn html_502_is_http_error() {
         let client = client(&[]);
         let key = unique("html-502");
@@ -890,6 +938,31 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn params_given_twice_rejected() {
+        let client = client(&[]);
+        let key = unique("params-twice");
+        let url = format!("/scenario/ok?key={key}");
+        let error = expect_error(
+            settle(client.get(
+                JsValue::from(url),
+                object(&[("a", JsValue::from(1))]),
+                options(&[("params", object(&[("p", JsValue::from(1))]))]),
+            ))
+            .await,
+            "params as an argument and in the options",
+        );
+        assert_eq!(kind(&error), "invalid_request", "the caller's input");
+        assert_eq!(
+            text(&error, "message").as_deref(),
+            Some(
+                "The params were given twice, as an argument and as options.params; pass them once"
+            ),
+            "the message names both places"
+        );
+        assert_eq!(server_count(&key).await, 0.0, "nothing was sent");
+    }
+
+    #[wasm_bindgen_test]
     async fn json_body_sent_with_content_type() {
         let client = client(&[]);
         let body = object(&[("name", str("widget"))]);
@@ -1119,6 +1192,28 @@ mod node_cases {
             (
                 with_option("allowedOrigins", array(&[JsValue::from(5)])),
                 "allowedOrigins must be an array of strings, such as [\"http://127.0.0.1:8080\"]",
+            ),
+            (
+                with_option("allowedOrigins", array(&[str("http://127.0.0.1:8080/api")])),
+                "allowedOrigins holds \"http://127.0.0.1:8080/api\", which is not an origin; \
+                 write only the scheme, host and port, like \"http://127.0.0.1:8080\"",
+            ),
+            (
+                with_option("baseUrl", str("http://127.0.0.1:8080/api?v=1")),
+                "baseUrl \"http://127.0.0.1:8080/api?v=1\" has a query or a fragment, which the \
+                 request path would be appended to; move the query to params and remove the \
+                 fragment",
+            ),
+            (
+                with_option("baseUrl", str("http://127.0.0.1:8080/api#top")),
+                "baseUrl \"http://127.0.0.1:8080/api#top\" has a query or a fragment, which the \
+                 request path would be appended to; move the query to params and remove the \
+                 fragment",
+            ),
+            (
+                with_option("baseUrl", str("ftp://127.0.0.1/api")),
+                "baseUrl \"ftp://127.0.0.1/api\" has the scheme ftp:; use a path such as /api or \
+                 an http: or https: URL such as http://127.0.0.1:8080/api",
             ),
             (
                 with_option("codes", JsValue::from(401)),

@@ -304,6 +304,16 @@ function checkedClientOptions(options) {
   ];
 }
 
+// Reports an exception that a callback threw, without failing the call that called it.
+// Browsers show reportError's report as an uncaught error. Imported by options.rs.
+export function reportCallbackError(name, error) {
+  if (typeof reportError === "function") {
+    reportError(error);
+  } else {
+    console.error(`renew-fetch: the ${name} callback threw`, error);
+  }
+}
+
 export function clientOptions(options) {
   try {
     return checkedClientOptions(options);

@@ -62,7 +62,8 @@ export interface HttpClientOptions {
   /**
    * The prefix of relative request URLs, joined with exactly one `/`. An absolute request URL
    * ignores it. A relative `baseUrl` is resolved against the page. Without a page, as in Node,
-   * it must be absolute, or the constructor throws a `TypeError`.
+   * it must be absolute, or the constructor throws a `TypeError`. It must not have a query or a
+   * fragment, and an absolute one must be an http: or https: URL.
    * @default undefined (request URLs are resolved against the page)
    * @example "http://127.0.0.1:8080/api"
    */
@@ -109,7 +110,8 @@ export interface HttpClientOptions {
   /**
    * The origins that receive the token. Requests to any other origin go without it, and a
    * renewed token in their responses is ignored, as it is after a redirect to another origin.
-   * Their overdue responses are business errors, because no token could be replayed.
+   * Their overdue responses are business errors, because no token could be replayed. Each entry
+   * is an origin: a scheme, host and port, with no path.
    * @default the origin of `baseUrl`, or the page's origin when `baseUrl` is relative or unset
    * @example ["https://api.example.com", "https://files.example.com"]
    */
@@ -125,8 +127,9 @@ export interface HttpClientOptions {
   /**
    * The policy for a call while a call with the same method, absolute URL, params, body and
    * `responseType` is pending. `"cancel-previous"` aborts the pending one (it rejects with kind `canceled`, reason
-   * `duplicate`), `"share"` settles with the pending one's result, and `"off"` sends every call.
-   * FormData, Blob, ArrayBuffer and stream bodies are never deduplicated.
+   * `duplicate`), `"share"` joins a pending `"share"` call and settles with its result, the same
+   * object for every caller, and `"off"` sends every call. FormData, Blob, ArrayBuffer, typed
+   * array, URLSearchParams and stream bodies are never deduplicated.
    * @default "cancel-previous"
    */
   duplicates?: DuplicatesPolicy;
@@ -239,7 +242,7 @@ export interface RenewFetchError extends Error {
   code: number | null;
   /** The request method, in uppercase. */
   method: string;
-  /** The absolute request URL. */
+  /** The absolute request URL, or the URL as given when the call was rejected before it was resolved. */
   url: string;
   /** The cause of the cancel, for kind `canceled`, otherwise `null`. */
   reason: CancelReason | null;
@@ -261,6 +264,11 @@ extern "C" {
     /// Checks the options of one call. Throws a message that names the option and the value.
     #[wasm_bindgen(catch, js_name = callOptions)]
     fn js_call_options(options: &JsValue) -> Result<Array, JsValue>;
+
+    /// Reports an exception that the callback `name` threw, through `reportError` where the
+    /// runtime has it and `console.error` otherwise.
+    #[wasm_bindgen(js_name = reportCallbackError)]
+    fn report_callback_error(name: &str, error: &JsValue);
 
     /// Checks the argument of `request(config)`, and its options like `callOptions`.
     #[wasm_bindgen(catch, js_name = requestConfig)]
@@ -296,18 +304,25 @@ pub(crate) fn client_config(options: &JsValue) -> Result<ClientConfig, JsValue> 
     let mut callbacks = defaults.callbacks;
     if let Ok(callback) = get(10).dyn_into::<Function>() {
         callbacks.on_login_required = Some(Rc::new(move || {
-            // An exception in a callback must not break the call that reports through it.
-            let _ = callback.call0(&JsValue::UNDEFINED);
+            // An exception in a callback is reported, and the call that reported through the
+            // callback settles as it would without it.
+            if let Err(error) = callback.call0(&JsValue::UNDEFINED) {
+                report_callback_error("onLoginRequired", &error);
+            }
         }));
     }
     if let Ok(callback) = get(11).dyn_into::<Function>() {
         callbacks.on_loading_change = Some(Rc::new(move |active| {
-            let _ = callback.call1(&JsValue::UNDEFINED, &JsValue::from_bool(active));
+            if let Err(error) = callback.call1(&JsValue::UNDEFINED, &JsValue::from_bool(active)) {
+                report_callback_error("onLoadingChange", &error);
+            }
         }));
     }
     if let Ok(callback) = get(12).dyn_into::<Function>() {
         callbacks.on_error = Some(Rc::new(move |error| {
-            let _ = callback.call1(&JsValue::UNDEFINED, &js_error::to_js(error));
+            if let Err(error) = callback.call1(&JsValue::UNDEFINED, &js_error::to_js(error)) {
+                report_callback_error("onError", &error);
+            }
         }));
     }
 

@@ -64,7 +64,7 @@ impl Target {
             // An empty base URL leaves request URLs as they are.
             Some("") => Some(String::new()),
             Some(base) => match resolve(base, page_url.as_deref()) {
-                Some(url) => Some(url.href()),
+                Some(url) => Some(base_href(base, &url)?),
                 None if page_url.is_none() && !is_absolute(base) => {
                     return Err(format!(
                         "baseUrl \"{base}\" is relative, and there is no page to resolve it \
@@ -83,14 +83,7 @@ impl Target {
         let allowed_origins = match &config.allowed_origins {
             Some(origins) => origins
                 .iter()
-                .map(|origin| {
-                    Url::new(origin).map(|url| url.origin()).map_err(|_| {
-                        format!(
-                            "allowedOrigins holds \"{origin}\", which is not an absolute URL; \
-                             write it like \"http://127.0.0.1:8080\""
-                        )
-                    })
-                })
+                .map(|origin| allowed_origin(origin))
                 .collect::<Result<Vec<_>, _>>()?,
             None => base_url
                 .as_deref()
@@ -155,9 +148,16 @@ pub(crate) fn prepare(
     }
 
     let mut url = join_url(target.base_url.as_deref(), &input.url);
-    let params = Some(&input.params)
-        .filter(|params| !params.is_undefined() && !params.is_null())
-        .or(input.options.params.as_ref());
+    let positional =
+        Some(&input.params).filter(|params| !params.is_undefined() && !params.is_null());
+    if positional.is_some() && input.options.params.is_some() {
+        return Err(invalid(
+            &url,
+            "The params were given twice, as an argument and as options.params; pass them once"
+                .to_owned(),
+        ));
+    }
+    let params = positional.or(input.options.params.as_ref());
     if let Some(params) = params {
         let query = query_string(params).map_err(|message| invalid(&url, message))?;
         url = append_query(&url, &query);
@@ -254,6 +254,46 @@ fn page_url() -> Option<String> {
 }
 
 /// Parses `url`, relative to `page_url` when there is one.
+/// Returns the href of the resolved base URL `url`, or a message when its scheme is not http:
+/// or https:, or when it has a query or a fragment, after which a joined path would not be a
+/// path.
+fn base_href(base: &str, url: &Url) -> Result<String, String> {
+    let scheme = url.protocol();
+    if scheme != "http:" && scheme != "https:" {
+        return Err(format!(
+            "baseUrl \"{base}\" has the scheme {scheme}; use a path such as /api or an http: or \
+             https: URL such as http://127.0.0.1:8080/api"
+        ));
+    }
+    let href = url.href();
+    if href.contains(['?', '#']) {
+        return Err(format!(
+            "baseUrl \"{base}\" has a query or a fragment, which the request path would be \
+             appended to; move the query to params and remove the fragment"
+        ));
+    }
+    Ok(href)
+}
+
+/// Returns the origin that an entry of `allowedOrigins` names, or a message when the entry is
+/// not an absolute URL or has more than a scheme, host and port.
+fn allowed_origin(entry: &str) -> Result<String, String> {
+    let url = Url::new(entry).map_err(|_| {
+        format!(
+            "allowedOrigins holds \"{entry}\", which is not an absolute URL; write it like \
+             \"http://127.0.0.1:8080\""
+        )
+    })?;
+    let origin = url.origin();
+    if url.href() != format!("{origin}/") {
+        return Err(format!(
+            "allowedOrigins holds \"{entry}\", which is not an origin; write only the scheme, \
+             host and port, like \"http://127.0.0.1:8080\""
+        ));
+    }
+    Ok(origin)
+}
+
 fn resolve(url: &str, page_url: Option<&str>) -> Option<Url> {
     match page_url {
         Some(page) => Url::new_with_base(url, page).ok(),
