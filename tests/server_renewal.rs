@@ -626,6 +626,15 @@ async fn logs_fingerprint_not_token() {
     );
 }
 
+/// Returns the "request rejected" lines that `lines` has at `level`.
+fn rejection_lines(lines: &[String], level: &str) -> Vec<String> {
+    lines
+        .iter()
+        .filter(|line| line.starts_with(level) && line.contains("request rejected"))
+        .cloned()
+        .collect()
+}
+
 #[tokio::test]
 async fn rejection_warnings_once_a_second() {
     let (clock, config) = setup();
@@ -644,13 +653,7 @@ async fn rejection_warnings_once_a_second() {
     send(&app, get_with("/api/profile", &forged)).await;
 
     let lines = recorder.lines();
-    let rejected = |level: &str| -> Vec<String> {
-        lines
-            .iter()
-            .filter(|line| line.starts_with(level) && line.contains("request rejected"))
-            .cloned()
-            .collect()
-    };
+    let rejected = |level: &str| rejection_lines(&lines, level);
     let warnings = rejected("WARN");
     assert_eq!(warnings.len(), 2, "one WARN line a second: {lines:#?}");
     assert_eq!(
@@ -683,13 +686,7 @@ async fn missing_token_info_once_a_second() {
     send(&app, get_bare("/api/profile")).await;
 
     let lines = recorder.lines();
-    let rejected = |level: &str| -> Vec<String> {
-        lines
-            .iter()
-            .filter(|line| line.starts_with(level) && line.contains("request rejected"))
-            .cloned()
-            .collect()
-    };
+    let rejected = |level: &str| rejection_lines(&lines, level);
     let infos = rejected("INFO");
     assert_eq!(infos.len(), 2, "one INFO line a second: {lines:#?}");
     assert_eq!(
