@@ -704,3 +704,45 @@ async fn missing_token_info_once_a_second() {
         "a missing token is not a warning: {lines:#?}"
     );
 }
+
+#[tokio::test]
+async fn rejection_names_verified_user() {
+    let (clock, config) = setup();
+    let app = app(&config, &Calls::default());
+    let recorder = LogRecorder::default();
+    let _guard = recorder.install();
+    // The last token of the session, one second after the cap.
+    let capped = jws(
+        HS256_HEADER,
+        &payload(T0 + CAP - HOUR, T0 + CAP, T0),
+        SECRET,
+    );
+    clock.set(T0 + CAP + 1);
+    let reply = send(&app, get_with("/api/profile", &capped)).await;
+    assert_eq!(reply.code(), 1007, "the session cap is reached");
+    clock.advance(secs(1));
+    let forged = jws(
+        HS256_HEADER,
+        &payload(T0, T0 + LIFETIME, T0),
+        b"not the secret, but 32 bytes long",
+    );
+    send(&app, get_with("/api/profile", &forged)).await;
+
+    let lines = rejection_lines(&recorder.lines(), "WARN");
+    assert_eq!(lines.len(), 2, "one WARN line a second: {lines:#?}");
+    assert!(
+        lines[0].contains("session cap reached"),
+        "the first line is the session cap's: {}",
+        lines[0]
+    );
+    assert!(
+        lines[0].contains("user_id=\"42\""),
+        "the rejection of a verified token names its user: {}",
+        lines[0]
+    );
+    assert!(
+        !lines[1].contains("user_id"),
+        "a token that did not verify names no user: {}",
+        lines[1]
+    );
+}

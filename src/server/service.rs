@@ -44,10 +44,11 @@ use super::verify::{Decision, Verdict};
 /// merged into `Access-Control-Expose-Headers` and `Cache-Control: no-store`. Every response
 /// the layer writes itself is a JSON envelope marked no-store. Every rejection and renewal is
 /// logged with `tracing`, with the reason and the first 8 hex digits of the token's SHA-256,
-/// never the token. A renewal's line also names the user id. Rejections of a bad token or header
-/// log at WARN once a second per config, and requests without a token log at INFO once a
-/// second per config. The others of that second log at DEBUG, and the next line at WARN or INFO
-/// counts them as `suppressed`.
+/// never the token. A renewal's line also names the user id, and so does the rejection of a
+/// token that verified but failed a time check, such as the session cap. Rejections of a bad
+/// token or header log at WARN once a second per config, and requests without a token log at
+/// INFO once a second per config. The others of that second log at DEBUG, and the next line at
+/// WARN or INFO counts them as `suppressed`.
 ///
 /// A token is valid through its `exp` second and a session through the second at which the
 /// session cap ends, each plus the leeway.
@@ -132,6 +133,7 @@ where
             decision,
             fingerprint,
             renewal_note,
+            rejected_user,
         } = config.verify(req.headers());
         let method = req.method();
         let path = req.uri().path();
@@ -205,13 +207,17 @@ where
                         tracing::error!(%fingerprint, %method, path, %reason, error,
                             "request rejected");
                     }
-                    _ => match config.warn_limit.admit(config.clock.now()) {
-                        Some(suppressed) => tracing::warn!(%fingerprint, %method, path, %reason,
-                            suppressed, "request rejected"),
-                        None => {
-                            tracing::debug!(%fingerprint, %method, path, %reason, "request rejected");
+                    _ => {
+                        // Only a token that verified and then failed a time check, such as the
+                        // session cap, names its user. The field is left out otherwise.
+                        let user_id = rejected_user.as_deref().map(tracing::field::debug);
+                        match config.warn_limit.admit(config.clock.now()) {
+                            Some(suppressed) => tracing::warn!(%fingerprint, %method, path,
+                                %reason, user_id, suppressed, "request rejected"),
+                            None => tracing::debug!(%fingerprint, %method, path, %reason, user_id,
+                                "request rejected"),
                         }
-                    },
+                    }
                 }
                 ResponseFuture::ready(respond(kind, &config.codes, &config.realm, None))
             }

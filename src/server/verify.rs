@@ -61,6 +61,34 @@ pub(crate) struct Verdict<'a> {
     pub(crate) fingerprint: Fingerprint<'a>,
     /// The error of a renewal that failed, for the log.
     pub(crate) renewal_note: Option<IssueError>,
+    /// The user id (`sub`) of a token that verified but was rejected by a time check, such as
+    /// the session cap, for the log.
+    pub(crate) rejected_user: Option<String>,
+}
+
+/// A rejection, with the user id of the token when the token verified.
+struct Rejected {
+    reason: Reason,
+    user_id: Option<String>,
+}
+
+impl From<Reason> for Rejected {
+    fn from(reason: Reason) -> Self {
+        Self {
+            reason,
+            user_id: None,
+        }
+    }
+}
+
+impl Reason {
+    /// Attaches the user id of `verified` to this rejection.
+    fn of(self, verified: &Verified) -> Rejected {
+        Rejected {
+            reason: self,
+            user_id: Some(verified.claims.sub.clone()),
+        }
+    }
 }
 
 impl Inner {
@@ -81,13 +109,18 @@ impl Inner {
                     decision: Decision::Reject(Reason::Header(e)),
                     fingerprint,
                     renewal_note: None,
+                    rejected_user: None,
                 };
             }
         };
         let mut renewal_note = None;
+        let mut rejected_user = None;
         let decision = match self.decide(token, &mut renewal_note) {
             Ok(decision) => decision,
-            Err(reason) => Decision::Reject(reason),
+            Err(Rejected { reason, user_id }) => {
+                rejected_user = user_id;
+                Decision::Reject(reason)
+            }
         };
         let fingerprint = match decision {
             Decision::Pass(_) if renewal_note.is_none() => Fingerprint(None),
@@ -97,24 +130,31 @@ impl Inner {
             decision,
             fingerprint,
             renewal_note,
+            rejected_user,
         }
     }
 
     /// Decides for `token`, from the cache when it contains the token and by decoding it otherwise.
     /// Both ways run the same time checks against the clock.
-    fn decide(&self, token: &str, note: &mut Option<IssueError>) -> Result<Decision, Reason> {
+    fn decide(&self, token: &str, note: &mut Option<IssueError>) -> Result<Decision, Rejected> {
         let now = self.clock.now();
         let Some(cache) = &self.cache else {
             let verified = self.decode(token)?;
-            let step = self.judge(now, &verified, note)?;
+            let step = self
+                .judge(now, &verified, note)
+                .map_err(|r| r.of(&verified))?;
             return Ok(step.with_claims(|| verified.claims));
         };
         if let Some(verified) = cache.get(token, now) {
-            let step = self.judge(now, &verified, note)?;
+            let step = self
+                .judge(now, &verified, note)
+                .map_err(|r| r.of(&verified))?;
             return Ok(step.with_claims(|| verified.claims.clone()));
         }
         let verified = Arc::new(self.decode(token)?);
-        let step = self.judge(now, &verified, note)?;
+        let step = self
+            .judge(now, &verified, note)
+            .map_err(|r| r.of(&verified))?;
         // Only a token that passes now is stored: an overdue one is about to be replaced, and
         // every rejected one stays out.
         if matches!(step, Step::Pass | Step::Renew(_)) {
