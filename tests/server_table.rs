@@ -566,22 +566,15 @@ async fn empty_subject_is_invalid_token() {
 // Row: OPTIONS preflight. Any client can send a preflight's headers, so the layer checks it
 // like any other request, and the handler that responds to OPTIONS never runs without a token.
 
-fn preflight(token: Option<&str>) -> Request<Body> {
-    let mut request = Request::options("/api/profile")
-        .header(header::ORIGIN, "http://localhost:5173")
-        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "GET")
-        .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "authorization");
-    if let Some(token) = token {
-        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-    }
-    request.body(Body::empty()).expect("request builds")
-}
-
 #[tokio::test]
 async fn preflight_without_token_needs_login() {
     let (_clock, config) = setup();
     let calls = Calls::default();
-    let reply = send(&app(&config, &calls), preflight(None)).await;
+    let reply = send(
+        &app(&config, &calls),
+        preflight("http://localhost:5173", None),
+    )
+    .await;
     assert_rejected(
         &reply,
         StatusCode::UNAUTHORIZED,
@@ -600,7 +593,11 @@ async fn preflight_without_token_needs_login() {
 async fn preflight_with_bad_token_is_invalid_token() {
     let (_clock, config) = setup();
     let calls = Calls::default();
-    let reply = send(&app(&config, &calls), preflight(Some("not.a.token"))).await;
+    let reply = send(
+        &app(&config, &calls),
+        preflight("http://localhost:5173", Some("not.a.token")),
+    )
+    .await;
     assert_rejected(
         &reply,
         StatusCode::UNAUTHORIZED,
@@ -616,12 +613,16 @@ async fn preflight_with_token_reaches_handler() {
     let (_clock, config) = setup();
     let calls = Calls::default();
     let token = config.issue_token("u1", "ada").expect("token issued");
-    let reply = send(&app(&config, &calls), preflight(Some(&token))).await;
+    let reply = send(
+        &app(&config, &calls),
+        preflight("http://localhost:5173", Some(&token)),
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT, "handler's own status");
     assert_eq!(
         reply.header("x-preflight-handler"),
         Some("yes"),
-        "the OPTIONS handler answered"
+        "the OPTIONS handler responded"
     );
     assert_eq!(calls.get(), 1, "handler run once");
 }

@@ -99,6 +99,19 @@ pub fn app(config: &AuthConfig, calls: &Calls) -> Router {
     routes(calls).layer(config.layer())
 }
 
+/// Builds a CORS preflight for `/api/profile` from `origin`, with `token` as a bearer token when
+/// one is given. Browsers send none, but any other client can.
+pub fn preflight(origin: &str, token: Option<&str>) -> Request<Body> {
+    let mut request = Request::options("/api/profile")
+        .header(header::ORIGIN, origin)
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "GET")
+        .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "authorization");
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    request.body(Body::empty()).expect("the preflight builds")
+}
+
 /// A collected response.
 pub struct Reply {
     pub status: StatusCode,
