@@ -568,11 +568,25 @@ fn audience_rows(configured: bool) -> Vec<Row> {
         rows.extend([
             row("the configured string", json!(AUDIENCE), Expect::Pass),
             row("another string", json!("other-api"), Expect::InvalidToken),
-            // RFC 7519 allows an array that contains the audience, but the layer issues `aud`
-            // as a string and accepts only that form.
+            // RFC 7519 allows an array that contains the audience.
             row(
                 "an array holding the configured one",
                 json!([AUDIENCE]),
+                Expect::Pass,
+            ),
+            row(
+                "an array holding another and the configured one",
+                json!(["other-api", AUDIENCE]),
+                Expect::Pass,
+            ),
+            row(
+                "an array holding only others",
+                json!(["other-api", "third-api"]),
+                Expect::InvalidToken,
+            ),
+            row(
+                "an array holding the configured one and a number",
+                json!([AUDIENCE, 7]),
                 Expect::InvalidToken,
             ),
             Row::hmac(

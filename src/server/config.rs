@@ -282,7 +282,8 @@ impl AuthConfigBuilder {
     }
 
     /// Sets the audience: issued tokens carry it as `aud`, and a token without it or with another
-    /// is rejected. Default: none, and then a token that carries any `aud` is rejected.
+    /// is rejected. A token's `aud` may also be an array of strings that contains it, as RFC 7519
+    /// allows. Default: none, and then a token that carries any `aud` is rejected.
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
         self.audience = Some(audience.into());
         self

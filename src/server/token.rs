@@ -4,7 +4,8 @@
 use std::fmt;
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use serde::{Deserialize, Serialize};
+use serde::de::{self, IgnoredAny, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::cache::Verified;
@@ -46,7 +47,9 @@ pub struct Claims {
     /// The issuer, present when the config sets one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iss: Option<String>,
-    /// The audience, present when the config sets one.
+    /// The audience, present when the config sets one. A token may carry `aud` as a string or,
+    /// as RFC 7519 allows, as an array of strings that contains the configured audience. Both
+    /// forms read as the configured audience here, and tokens the layer issues carry the string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aud: Option<String>,
 }
@@ -64,13 +67,52 @@ pub(crate) struct WireClaims {
     #[serde(default)]
     iss: Option<String>,
     #[serde(default)]
-    aud: Option<String>,
+    aud: Option<Audience>,
     #[serde(default)]
     nbf: Option<u64>,
 }
 
+/// The `aud` claim in either form that RFC 7519 allows: the string, or `None` for an array.
+/// jsonwebtoken has checked the members of an array against the configured audience, so they
+/// are skipped here.
+struct Audience(Option<String>);
+
+impl<'de> Deserialize<'de> for Audience {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AudienceVisitor;
+
+        impl<'de> Visitor<'de> for AudienceVisitor {
+            type Value = Audience;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or an array of strings")
+            }
+
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<Audience, E> {
+                Ok(Audience(Some(value.to_owned())))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Audience, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Audience(None))
+            }
+        }
+
+        deserializer.deserialize_any(AudienceVisitor)
+    }
+}
+
 impl WireClaims {
-    pub(crate) fn into_verified(self) -> Verified {
+    /// Converts claims that jsonwebtoken has verified against `audience`, the configured one.
+    ///
+    /// jsonwebtoken accepts an `aud` array only when the config sets an audience and the array
+    /// contains it, so an array becomes that audience.
+    pub(crate) fn into_verified(self, audience: Option<&str>) -> Verified {
+        let aud = match self.aud {
+            None => None,
+            Some(Audience(Some(aud))) => Some(aud),
+            Some(Audience(None)) => audience.map(str::to_owned),
+        };
         let claims = Claims {
             sub: self.sub,
             username: self.username,
@@ -79,7 +121,7 @@ impl WireClaims {
             jti: self.jti,
             auth_time: self.auth_time,
             iss: self.iss,
-            aud: self.aud,
+            aud,
         };
         Verified {
             claims,

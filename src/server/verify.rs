@@ -244,7 +244,7 @@ impl Inner {
     fn decode(&self, token: &str) -> Result<Verified, Reason> {
         let verified =
             jsonwebtoken::decode::<WireClaims>(token, &self.decoding_key, &self.validation)
-                .map(|data| data.claims.into_verified())
+                .map(|data| data.claims.into_verified(self.audience.as_deref()))
                 .map_err(|e| classify(token, &e))?;
         // `issue_token` never issues an empty user id, so a signed token with one is malformed.
         if verified.claims.sub.is_empty() {
@@ -377,6 +377,29 @@ mod tests {
             b"another secret of 32 bytes or more",
         );
         assert_eq!(reason(&token), Some(Reason::BadSignature), "another secret");
+    }
+
+    #[test]
+    fn audience_array_reads_as_configured_audience() {
+        let config = AuthConfig::builder(SECRET.to_vec())
+            .clock(ManualClock::new(NOW))
+            .audience("api")
+            .build()
+            .expect("the audience config builds");
+        let mut claims = claims();
+        claims["aud"] = json!(["web", "api"]);
+        let token = sign(Algorithm::HS256, &claims, SECRET);
+        let mut headers = HeaderMap::new();
+        let value = HeaderValue::try_from(format!("Bearer {token}")).expect("a header value");
+        headers.insert(AUTHORIZATION, value);
+        match config.inner.verify(&headers).decision {
+            Decision::Pass(claims) => assert_eq!(
+                claims.aud.as_deref(),
+                Some("api"),
+                "an aud array that holds the configured audience reads as that audience"
+            ),
+            other => panic!("expected the token to pass, got {other:?}"),
+        }
     }
 
     #[test]
