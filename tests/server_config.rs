@@ -10,7 +10,7 @@ use renew_fetch::protocol::Codes;
 use renew_fetch::server::{
     AuthConfig, ConfigError, IssueError, ManualClock, RenewLayer, DEFAULT_GRACE_PERIOD,
     DEFAULT_LEEWAY, DEFAULT_RENEW_WINDOW, DEFAULT_SESSION_CAP, DEFAULT_TOKEN_CACHE_CAPACITY,
-    DEFAULT_TOKEN_LIFETIME, MAX_SESSION_CAP, MAX_TOKEN_CACHE_CAPACITY,
+    DEFAULT_TOKEN_LIFETIME, MAX_SESSION_CAP, MAX_TOKEN_CACHE_CAPACITY, MIN_SECRET_LEN,
 };
 use server_support::*;
 
@@ -280,6 +280,39 @@ fn nonsense_settings_are_rejected() {
     assert!(
         e.to_string().contains("openssl rand"),
         "the message says how to make a secret: {e}"
+    );
+
+    let e = err(AuthConfig::builder(b"password".repeat(4)).clock(clock.clone()));
+    assert_eq!(
+        e,
+        ConfigError::RepeatedSecret { period: 8 },
+        "a word written four times"
+    );
+    assert!(
+        e.to_string().contains("first 8 bytes repeated"),
+        "the message names the repeated run: {e}"
+    );
+    let e = err(AuthConfig::builder(b"abc".repeat(11).to_vec()).clock(clock.clone()));
+    assert_eq!(
+        e,
+        ConfigError::RepeatedSecret { period: 3 },
+        "33 bytes of abc, cut inside the last run"
+    );
+    let half = MIN_SECRET_LEN / 2;
+    let twice: Vec<u8> = (0..MIN_SECRET_LEN).map(|i| (i % half) as u8 + 1).collect();
+    assert_eq!(
+        err(AuthConfig::builder(twice).clock(clock.clone())),
+        ConfigError::RepeatedSecret { period: half },
+        "the first half written twice"
+    );
+    let mut almost = b"password".repeat(4);
+    almost[31] = b'!';
+    assert!(
+        AuthConfig::builder(almost)
+            .clock(clock.clone())
+            .build()
+            .is_ok(),
+        "a secret whose last byte breaks the pattern builds"
     );
 
     let too_long = MAX_SESSION_CAP + secs(1);

@@ -34,7 +34,7 @@ use tower::ServiceExt;
 
 /// The HMAC secret of the fuzzed layer. The seed files under `fuzz/corpus/verify_renew` are signed
 /// with the same bytes, so keep the two in step.
-const SECRET: &[u8; 32] = b"0123456789abcdef0123456789abcdef";
+const SECRET: &[u8; 32] = b"renew-fetch test secret 32 bytes";
 /// The clock's start time, which the seed tokens' times are relative to.
 const T0: u64 = 1_700_000_000;
 /// The layer's default timings, in seconds.

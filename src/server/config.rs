@@ -19,6 +19,12 @@ use crate::protocol::Codes;
 /// of SHA-256, as RFC 7518 §3.2 requires for HS256.
 pub const MIN_SECRET_LEN: usize = 32;
 
+/// The maximum length, in bytes, of a run whose repetition [`AuthConfigBuilder::build`] rejects
+/// as a secret.
+/// A random secret of [`MIN_SECRET_LEN`] bytes or more repeats no run this short, except with a
+/// chance below 2^-127.
+pub const MAX_REPEAT_PERIOD: usize = 64;
+
 /// The default token lifetime: 2 hours.
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(2 * 60 * 60);
 
@@ -331,7 +337,8 @@ impl AuthConfigBuilder {
     ///
     /// Returns a [`ConfigError`] when:
     ///
-    /// - the secret is shorter than [`MIN_SECRET_LEN`], or is one byte repeated
+    /// - the secret is shorter than [`MIN_SECRET_LEN`], or is one byte or a run of up to
+    ///   [`MAX_REPEAT_PERIOD`] bytes repeated, such as a word written four times
     /// - a duration has a sub-second part
     /// - the lifetime is zero, the window or leeway is not shorter than the lifetime, the cap
     ///   is shorter than the lifetime or longer than [`MAX_SESSION_CAP`], or the grace period is
@@ -346,8 +353,10 @@ impl AuthConfigBuilder {
                 len: self.secret.len(),
             });
         }
-        if self.secret.windows(2).all(|pair| pair[0] == pair[1]) {
-            return Err(ConfigError::RepeatedByteSecret);
+        match repeat_period(&self.secret) {
+            Some(1) => return Err(ConfigError::RepeatedByteSecret),
+            Some(period) => return Err(ConfigError::RepeatedSecret { period }),
+            None => {}
         }
         for (setting, value) in [
             ("token_lifetime", self.lifetime),
@@ -504,6 +513,12 @@ pub enum ConfigError {
     },
     /// The HMAC secret is one byte repeated, such as 32 zero bytes, so it is not random.
     RepeatedByteSecret,
+    /// The HMAC secret is its first `period` bytes repeated, such as a word written four
+    /// times, so it is not random.
+    RepeatedSecret {
+        /// The length of the repeated run, in bytes: from 2 to [`MAX_REPEAT_PERIOD`].
+        period: usize,
+    },
     /// A duration has a sub-second part, but tokens count whole seconds.
     SubSecond {
         /// The builder setting.
@@ -594,6 +609,11 @@ impl fmt::Display for ConfigError {
                 "the HMAC secret is one byte repeated, so it is not random; use random bytes, \
                  for example the output of `openssl rand -base64 48`",
             ),
+            Self::RepeatedSecret { period } => write!(
+                f,
+                "the HMAC secret is its first {period} bytes repeated, so it is not random; use \
+                 random bytes, for example the output of `openssl rand -base64 48`"
+            ),
             Self::ZeroLifetime => {
                 f.write_str("token_lifetime is zero; give it at least one second")
             }
@@ -662,3 +682,10 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+/// Returns the shortest period of `secret` up to [`MAX_REPEAT_PERIOD`] and half its length: the
+/// smallest `p` such that every byte equals the byte `p` places before it.
+fn repeat_period(secret: &[u8]) -> Option<usize> {
+    let longest = MAX_REPEAT_PERIOD.min(secret.len() / 2);
+    (1..=longest).find(|&p| secret[p..].iter().zip(secret).all(|(a, b)| a == b))
+}

@@ -293,7 +293,7 @@ mod tests {
     use super::*;
     use crate::server::{AuthConfig, ManualClock};
 
-    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+    const SECRET: &[u8] = b"renew-fetch test secret 32 bytes";
     const NOW: u64 = 1_700_000_000;
 
     fn config() -> AuthConfig {
@@ -424,7 +424,7 @@ mod cache_tests {
     use super::*;
     use crate::server::{AuthConfig, ManualClock};
 
-    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+    const SECRET: &[u8] = b"renew-fetch test secret 32 bytes";
     const NOW: u64 = 1_700_000_000;
 
     fn config(capacity: usize) -> AuthConfig {

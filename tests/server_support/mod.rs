@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 
 /// The test secret: 32 bytes exactly.
-pub const SECRET: &[u8; 32] = b"0123456789abcdef0123456789abcdef";
+pub const SECRET: &[u8; 32] = b"renew-fetch test secret 32 bytes";
 /// The time every test starts at.
 pub const T0: u64 = 1_700_000_000;
 pub const MIN: u64 = 60;
