@@ -22,135 +22,28 @@
 //! `scripts/bench.sh` runs this with `cargo bench --features server --bench layer` and computes
 //! each benchmark's ratio to the decode from criterion's estimates.
 
-use std::convert::Infallible;
-use std::future::Future;
+mod support;
+
 use std::hint::black_box;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::http::{header, HeaderValue, Request, Response, StatusCode};
+use axum::http::HeaderValue;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use renew_fetch::server::{AuthConfig, Claims, Clock, ManualClock, SystemClock};
-use tower::{service_fn, Layer, ServiceExt};
+use tower::ServiceExt;
 
-/// The benchmark secret: 48 bytes, above the 32-byte minimum.
-const SECRET: &[u8] = b"renew-fetch benchmark secret, 48 bytes long ...";
-
-/// How long after issue the renew benchmark runs: 100 minutes into the default 2-hour lifetime,
-/// so inside the default 30-minute renewal window.
-const RENEW_AT: Duration = Duration::from_secs(100 * 60);
-
-/// Polls a future once and returns its output.
-///
-/// Every future here is ready on its first poll, because the inner service returns a ready
-/// response and the layer never waits, so no runtime is needed.
-fn complete<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let mut cx = Context::from_waker(Waker::noop());
-    match future.as_mut().poll(&mut cx) {
-        Poll::Ready(output) => output,
-        Poll::Pending => panic!("the layer's response future was not ready on its first poll"),
-    }
-}
-
-fn request(authorization: &HeaderValue) -> Request<Body> {
-    let mut request = Request::new(Body::empty());
-    request
-        .headers_mut()
-        .insert(header::AUTHORIZATION, authorization.clone());
-    request
-}
+use support::{complete, request, Setup};
 
 fn server_cost(c: &mut Criterion) {
-    // The pass configs read the wall clock, as in production. The renew configs read a clock
-    // that is 100 minutes ahead, so the same token is inside its renewal window. The cold
-    // configs turn the token cache off, and the others keep its default capacity.
-    let pass_config = AuthConfig::builder(SECRET.to_vec())
-        .token_cache_capacity(0)
-        .build()
-        .expect("the config without a cache builds");
-    let cached_config = AuthConfig::builder(SECRET.to_vec())
-        .build()
-        .expect("the default config builds");
-    let token = pass_config
-        .issue_token("42", "ada")
-        .expect("the benchmark token is issued");
-    let renew_clock = ManualClock::new(SystemClock.now());
-    renew_clock.advance(RENEW_AT);
-    let renew_config = AuthConfig::builder(SECRET.to_vec())
-        .clock(renew_clock.clone())
-        .token_cache_capacity(0)
-        .build()
-        .expect("the config on the manual clock builds");
-    let cached_renew_config = AuthConfig::builder(SECRET.to_vec())
-        .clock(renew_clock)
-        .build()
-        .expect("the cached config on the manual clock builds");
-
-    let authorization =
-        HeaderValue::try_from(format!("Bearer {token}")).expect("a JWT is a valid header value");
-    let inner = service_fn(|_request: Request<Body>| async {
-        Ok::<_, Infallible>(Response::new(Body::empty()))
-    });
-    let pass_service = pass_config.layer().layer(inner);
-    let cached_service = cached_config.layer().layer(inner);
-    let renew_service = renew_config.layer().layer(inner);
-    let cached_renew_service = cached_renew_config.layer().layer(inner);
-
-    let key = DecodingKey::from_secret(SECRET).expect("a non-empty secret");
-    let validation = Validation::new(Algorithm::HS256);
-
-    // Check once, outside the measurement, that each routine takes the path it is named after.
-    let decoded = jsonwebtoken::decode::<Claims>(&token, &key, &validation)
-        .expect("the bare decode accepts the token");
-    assert_eq!(decoded.claims.sub, "42", "the bare decode reads the claims");
-    let passed = complete(pass_service.clone().oneshot(request(&authorization)))
-        .expect("the inner service is infallible");
-    assert_eq!(
-        passed.status(),
-        StatusCode::OK,
-        "the pass path runs the handler"
-    );
-    assert!(
-        !passed.headers().contains_key(header::AUTHORIZATION),
-        "the pass path sends no renewed token"
-    );
-    for (what, service) in [("cold", &renew_service), ("warm", &cached_renew_service)] {
-        // The first request on the cached service stores the token, and the second hits.
-        for _ in 0..2 {
-            let renewed = complete(service.clone().oneshot(request(&authorization)))
-                .expect("the inner service is infallible");
-            assert_eq!(
-                renewed.status(),
-                StatusCode::OK,
-                "the {what} renew path runs the handler"
-            );
-            assert!(
-                renewed.headers().contains_key(header::AUTHORIZATION),
-                "the {what} renew path sends a renewed token"
-            );
-        }
-    }
-    for _ in 0..2 {
-        let passed = complete(cached_service.clone().oneshot(request(&authorization)))
-            .expect("the inner service is infallible");
-        assert_eq!(passed.status(), StatusCode::OK, "the warm pass path passes");
-        assert!(
-            !passed.headers().contains_key(header::AUTHORIZATION),
-            "the warm pass path sends no renewed token"
-        );
-    }
+    let setup = Setup::new();
+    let authorization = &setup.authorization;
 
     let mut group = c.benchmark_group("server_cost");
     group.bench_function("jsonwebtoken_decode", |b| {
-        b.iter(|| jsonwebtoken::decode::<Claims>(black_box(&token), &key, &validation))
+        b.iter(|| black_box(&setup).decode())
     });
     group.bench_function("layer_pass", |b| {
         b.iter_batched(
-            || (pass_service.clone(), request(&authorization)),
+            || (setup.pass.clone(), request(authorization)),
             |(service, request)| complete(service.oneshot(request)),
             BatchSize::SmallInput,
         )
@@ -160,12 +53,13 @@ fn server_cost(c: &mut Criterion) {
         // cache is full, each insert also evicts a token.
         b.iter_batched(
             || {
-                let token = cached_config
+                let token = setup
+                    .cached_config
                     .issue_token("42", "ada")
                     .expect("the benchmark token is issued");
                 let value = HeaderValue::try_from(format!("Bearer {token}"))
                     .expect("a JWT is a valid header value");
-                (cached_service.clone(), request(&value))
+                (setup.pass_cached.clone(), request(&value))
             },
             |(service, request)| complete(service.oneshot(request)),
             BatchSize::SmallInput,
@@ -173,27 +67,27 @@ fn server_cost(c: &mut Criterion) {
     });
     group.bench_function("layer_pass_cache_hit", |b| {
         b.iter_batched(
-            || (cached_service.clone(), request(&authorization)),
+            || (setup.pass_cached.clone(), request(authorization)),
             |(service, request)| complete(service.oneshot(request)),
             BatchSize::SmallInput,
         )
     });
     group.bench_function("layer_renew", |b| {
         b.iter_batched(
-            || (renew_service.clone(), request(&authorization)),
+            || (setup.renew.clone(), request(authorization)),
             |(service, request)| complete(service.oneshot(request)),
             BatchSize::SmallInput,
         )
     });
     group.bench_function("layer_renew_cache_hit", |b| {
         b.iter_batched(
-            || (cached_renew_service.clone(), request(&authorization)),
+            || (setup.renew_cached.clone(), request(authorization)),
             |(service, request)| complete(service.oneshot(request)),
             BatchSize::SmallInput,
         )
     });
     group.bench_function("jsonwebtoken_decode_again", |b| {
-        b.iter(|| jsonwebtoken::decode::<Claims>(black_box(&token), &key, &validation))
+        b.iter(|| black_box(&setup).decode())
     });
     group.finish();
 }
