@@ -1425,7 +1425,11 @@ mod node_cases {
             ),
             (
                 object(&[("url", JsValue::from(5))]),
-                "url must be a string, got number",
+                "url must be a string or a URL object, such as \"/items\", got number",
+            ),
+            (
+                object(&[("url", object(&[]))]),
+                "url must be a string or a URL object, such as \"/items\", got object",
             ),
             (
                 object(&[("url", str("/scenario/ok")), ("method", JsValue::TRUE)]),
@@ -1486,8 +1490,136 @@ mod node_cases {
         );
         assert_eq!(
             text(&error, "message").as_deref(),
-            Some("the URL must be a string, such as \"/items\", got number"),
+            Some("the URL must be a string or a URL object, such as \"/items\", got number"),
             "the message names the type"
+        );
+        let error = expect_error(
+            settle(client.get(object(&[]), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "a plain object as the URL",
+        );
+        assert_eq!(
+            text(&error, "message").as_deref(),
+            Some("the URL must be a string or a URL object, such as \"/items\", got object"),
+            "an object that is not a URL"
+        );
+        let fake = js_object("{ [Symbol.toStringTag]: 'URL', href: 5 }");
+        let error = expect_error(
+            settle(client.get(fake, JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "an object tagged URL whose href is a number",
+        );
+        assert_eq!(
+            text(&error, "message").as_deref(),
+            Some("the URL must be a string or a URL object, such as \"/items\", got object"),
+            "an object tagged URL without a string href"
+        );
+    }
+
+    /// Creates `new URL(href)`.
+    fn url_object(href: &str) -> JsValue {
+        js_sys::Function::new_with_args("href", "return new URL(href);")
+            .call1(&JsValue::UNDEFINED, &str(href))
+            .expect("the test's URL parses")
+    }
+
+    /// Creates an object whose tag is "URL", as a URL of another realm or a polyfill has, with
+    /// `href` and a `toString` that returns another URL.
+    fn tagged_url(href: &str) -> JsValue {
+        let source = "return { [Symbol.toStringTag]: 'URL', href, \
+                      toString() { return 'http://127.0.0.1:1/wrong'; } };";
+        js_sys::Function::new_with_args("href", source)
+            .call1(&JsValue::UNDEFINED, &str(href))
+            .expect("the test's object is created")
+    }
+
+    #[wasm_bindgen_test]
+    async fn url_object_sent_as_href() {
+        let client = client(&[]);
+        client
+            .set_token(JsValue::from("mine"))
+            .expect("a clean token");
+        let href = format!("{}/scenario/echo-auth?from=url", server());
+        let names = ["get", "post", "request", "an object tagged URL"];
+        let calls = vec![
+            client.get(url_object(&href), JsValue::UNDEFINED, JsValue::UNDEFINED),
+            client.post(url_object(&href), str("body"), JsValue::UNDEFINED),
+            client.request(object(&[
+                ("url", url_object(&href)),
+                ("method", str("put")),
+                ("body", str("body")),
+            ])),
+            client.get(
+                tagged_url(&href),
+                object(&[("page", JsValue::from(2))]),
+                JsValue::UNDEFINED,
+            ),
+        ];
+        for (what, result) in names.into_iter().zip(settle_all(calls).await) {
+            let envelope = expect_ok(result, what);
+            assert!(
+                text(&envelope, "data.query")
+                    .unwrap_or_default()
+                    .starts_with("from=url"),
+                "{what}: the query of the href is sent"
+            );
+            assert_eq!(
+                text(&envelope, "data.authorization").as_deref(),
+                Some("Bearer mine"),
+                "{what}: the href's origin is allowed, so the token is sent"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn url_object_checked_like_string() {
+        let client = client(&[]);
+        client
+            .set_token(JsValue::from("mine"))
+            .expect("a clean token");
+        let href = format!("{}/scenario/echo-auth", other_origin());
+        let envelope = expect_ok(
+            settle(client.get(url_object(&href), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "a URL object of another origin",
+        );
+        assert_eq!(
+            text(&envelope, "data.authorization"),
+            None,
+            "an origin that is not allowed gets no token"
+        );
+
+        let error = expect_error(
+            settle(client.get(
+                url_object("ftp://127.0.0.1/file"),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            ))
+            .await,
+            "a URL object with the ftp: scheme",
+        );
+        assert_eq!(
+            kind(&error),
+            "invalid_request",
+            "a scheme fetch does not send"
+        );
+        assert_eq!(
+            text(&error, "url").as_deref(),
+            Some("ftp://127.0.0.1/file"),
+            "the error carries the href"
+        );
+        let message = text(&error, "message").unwrap_or_default();
+        assert!(
+            message.contains("has the scheme ftp:"),
+            "the message of a string URL with that scheme: {message}"
+        );
+
+        let config = object(&[
+            ("url", url_object(&format!("{}/scenario/ok", server()))),
+            ("timeoutMs", JsValue::from(-1)),
+        ]);
+        let error = expect_error(settle(client.request(config)).await, "timeoutMs -1");
+        assert_eq!(
+            text(&error, "url").as_deref(),
+            Some(format!("{}/scenario/ok", server()).as_str()),
+            "an invalid config's error names the href"
         );
     }
 

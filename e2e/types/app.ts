@@ -36,6 +36,14 @@ export async function rename(id: number, name: string): Promise<void> {
   await client.request({ method: "PATCH", url: `/items/${id}`, body: { name }, responseType: "text" });
 }
 
+export async function loadByUrl(page: number): Promise<unknown> {
+  const url = new URL("http://127.0.0.1:8080/api/items");
+  url.searchParams.set("page", String(page));
+  await client.request({ url, responseType: "text" });
+  const envelope: Envelope = await client.get(url);
+  return envelope.data;
+}
+
 export async function startWithoutBundler(): Promise<string | undefined> {
   await init();
   const web = new WebClient({ tokenStorage: "memory" });

@@ -7,3 +7,4 @@ const client = new HttpClient({ timeoutMs: "5000" }); // error
 client.get("/items", undefined, { duplicates: "cancel" }); // error
 client.setToken(42); // error
 new HttpClient({ tokenStorage: "cookie" }); // error
+client.get({ href: "/items" }); // error

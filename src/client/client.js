@@ -347,14 +347,26 @@ export function callOptions(options) {
   ];
 }
 
+// Returns a request URL as a string: a string as it is, and a URL object as its href. An object
+// tagged "URL", such as a URL of another realm, counts as a URL object. For any other value it
+// throws a message about `name`. Imported by options.rs.
+export function requestUrl(value, name) {
+  if (typeof value === "string") return value;
+  const href = tag(value) === "URL" ? field(value, "href") : undefined;
+  if (typeof href !== "string") {
+    throw `${name} must be a string or a URL object, such as "/items", got ${kind(value)}`;
+  }
+  return href;
+}
+
 export function requestConfig(config) {
   if (!isObject(config)) {
     throw `request(config) needs an object, such as { url: "/items" }, got ${kind(config)}`;
   }
   rejectRenamed(config, CONFIG_RENAMES);
-  const url = string(config, "url");
+  const url = field(config, "url");
   if (url === undefined) throw 'request(config) needs a url, such as { url: "/items" }';
-  return [url, string(config, "method") ?? "GET", field(config, "body"), callOptions(config)];
+  return [requestUrl(url, "url"), string(config, "method") ?? "GET", field(config, "body"), callOptions(config)];
 }
 
 // The collections in params and bodies whose entries Object.entries does not see, so that qs and

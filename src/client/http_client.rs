@@ -42,7 +42,7 @@ impl HttpClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
     pub fn get(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | URL")] url: JsValue,
         #[wasm_bindgen(
             unchecked_optional_param_type = "Record<string, unknown> | URLSearchParams"
         )]
@@ -56,7 +56,7 @@ impl HttpClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
     pub fn delete(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | URL")] url: JsValue,
         #[wasm_bindgen(
             unchecked_optional_param_type = "Record<string, unknown> | URLSearchParams"
         )]
@@ -71,7 +71,7 @@ impl HttpClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
     pub fn post(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | URL")] url: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "unknown")] body: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
     ) -> Promise {
@@ -82,7 +82,7 @@ impl HttpClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
     pub fn put(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | URL")] url: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "unknown")] body: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
     ) -> Promise {
@@ -93,7 +93,7 @@ impl HttpClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
     pub fn patch(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | URL")] url: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "unknown")] body: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
     ) -> Promise {
@@ -109,14 +109,17 @@ impl HttpClient {
         match options::request_config(&config) {
             Ok(input) => self.run(self.client.start(input)),
             Err(message) => {
-                // The error names the method and the URL of the config where they are strings.
-                let read = |name: &str| {
-                    js_sys::Reflect::get(&config, &JsValue::from_str(name))
-                        .ok()
-                        .and_then(|value| value.as_string())
-                };
-                let method = read("method").unwrap_or_else(|| "GET".to_owned());
-                self.reject(&method, read("url").unwrap_or_default(), message)
+                // The error names the config's method where it is a string, and its URL where it
+                // is a string or a URL object.
+                let read =
+                    |name: &str| js_sys::Reflect::get(&config, &JsValue::from_str(name)).ok();
+                let method = read("method")
+                    .and_then(|method| method.as_string())
+                    .unwrap_or_else(|| "GET".to_owned());
+                let url = read("url")
+                    .and_then(|url| options::request_url(&url).ok())
+                    .unwrap_or_default();
+                self.reject(&method, url, message)
             }
         }
     }
@@ -206,12 +209,9 @@ impl HttpClient {
         body: JsValue,
         options: &JsValue,
     ) -> Promise {
-        let Some(url) = url.as_string() else {
-            let message = format!(
-                "the URL must be a string, such as \"/items\", got {}",
-                type_name(&url)
-            );
-            return self.reject(method, String::new(), message);
+        let url = match options::request_url(&url) {
+            Ok(url) => url,
+            Err(message) => return self.reject(method, String::new(), message),
         };
         match options::call_options(options) {
             Ok(options) => self.run(self.client.start(CallInput {

@@ -197,10 +197,10 @@ export interface RequestOptions {
 /** The argument of `client.request(config)`. */
 export interface RequestConfig extends RequestOptions {
   /**
-   * The request URL, relative to `baseUrl` or absolute.
+   * The request URL, relative to `baseUrl` or absolute. A URL object is sent as its `href`.
    * @example "/api/items"
    */
-  url: string;
+  url: string | URL;
   /**
    * The HTTP method, in any case.
    * @default "GET"
@@ -273,6 +273,11 @@ extern "C" {
     /// Checks the argument of `request(config)`, and its options like `callOptions`.
     #[wasm_bindgen(catch, js_name = requestConfig)]
     fn js_request_config(config: &JsValue) -> Result<Array, JsValue>;
+
+    /// Returns a string URL as it is and a URL object as its href. Throws a message with `name`
+    /// as its subject for any other value.
+    #[wasm_bindgen(catch, js_name = requestUrl)]
+    fn js_request_url(url: &JsValue, name: &str) -> Result<String, JsValue>;
 }
 
 /// Reads the options of `new HttpClient(options)`.
@@ -360,6 +365,20 @@ pub(crate) fn call_options(options: &JsValue) -> Result<CallOptions, String> {
     js_call_options(options)
         .map(|values| read_call_options(&values))
         .map_err(|message| js_message(&message))
+}
+
+/// Reads the URL argument of `get`, `post` and the others: a string, or a URL object as its
+/// href.
+///
+/// # Errors
+///
+/// Returns a message naming the type of any other value.
+pub(crate) fn request_url(url: &JsValue) -> Result<String, String> {
+    // Most calls pass a string, and they skip the call into JavaScript.
+    if let Some(url) = url.as_string() {
+        return Ok(url);
+    }
+    js_request_url(url, "the URL").map_err(|message| js_message(&message))
 }
 
 /// Reads the argument of `request(config)`.
