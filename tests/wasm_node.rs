@@ -1146,7 +1146,19 @@ mod node_cases {
             ),
             (
                 with_option("headers", array(&[str("X-Test")])),
-                "headers must contain [name, value] pairs, such as [[\"X-Client\", \"web\"]], got string",
+                "headers[0] must be a [name, value] pair, such as [\"X-Client\", \"web\"], got string",
+            ),
+            (
+                with_option("headers", js_object("[['X-Test']]")),
+                "headers[0] must be a [name, value] pair, such as [\"X-Client\", \"web\"], got an array of 1 item",
+            ),
+            (
+                with_option("headers", js_object("[['X-A', '1'], ['X-B', '2', '3']]")),
+                "headers[1] must be a [name, value] pair, such as [\"X-Client\", \"web\"], got an array of 3 items",
+            ),
+            (
+                with_option("headers", js_object("new Set([['X-A', '1'], null])")),
+                "headers[1] must be a [name, value] pair, such as [\"X-Client\", \"web\"], got null",
             ),
             (
                 with_option("headers", object(&[("X Bad", str("1"))])),
@@ -1366,6 +1378,10 @@ mod node_cases {
             (
                 with_option("headers", JsValue::from(5)),
                 "headers must be an object of header names and values, such as { \"X-Client\": \"web\" }, got number",
+            ),
+            (
+                with_option("headers", js_object("[['X-Test']]")),
+                "headers[0] must be a [name, value] pair, such as [\"X-Client\", \"web\"], got an array of 1 item",
             ),
             (
                 with_option("duplicates", str("all")),

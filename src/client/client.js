@@ -189,9 +189,14 @@ function isHeaderValue(value) {
 // over pairs as fetch takes it, such as a Headers object, a Map or an array of pairs.
 function headerEntries(value) {
   if (typeof value === "object" && value !== null && typeof value[Symbol.iterator] === "function") {
-    return Array.from(value, (pair) => {
+    return Array.from(value, (pair, index) => {
       if (!Array.isArray(pair) || pair.length !== 2) {
-        throw `headers must contain [name, value] pairs, such as [["X-Client", "web"]], got ${kind(pair)}`;
+        // The message gives the length of a wrong pair but not its items, which may contain a token.
+        let got = kind(pair);
+        if (Array.isArray(pair)) {
+          got = `an array of ${pair.length} item${pair.length === 1 ? "" : "s"}`;
+        }
+        throw `headers[${index}] must be a [name, value] pair, such as ["X-Client", "web"], got ${got}`;
       }
       return pair;
     });
