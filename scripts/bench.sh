@@ -31,12 +31,12 @@ export CRITERION_HOME="$target_dir/criterion"
 server_target_dir="$target_dir/server-bench"
 
 # wrk settings of every throughput run. Warm-up runs are not reported. Each axum route gets
-# wrk_seconds in total, as wrk_cycles cycles of open, protected, protected, open, so a change of
-# load on the shared machine during the runs weighs on both routes alike.
+# wrk_seconds in total, as wrk_rounds rounds of one run of each route, the open route first in
+# every other round, so a change of load on the shared machine weighs on both routes alike.
 wrk_threads=2
 wrk_connections=32
-wrk_seconds=8
-wrk_cycles=2
+wrk_seconds=12
+wrk_rounds=12
 wrk_warmup_seconds=2
 
 # Goals: the layer's cost as a multiple of the bare decode (at most), and the protected route's
@@ -125,13 +125,13 @@ paired_value() {
     "$work/paired.txt" || fail "the paired benchmark printed no $1 line"
 }
 
-# Prints "met" or "missed" for a paired ratio line "MEDIAN LOW HIGH ROUNDS" against an upper
-# goal, with a note when the interval contains the goal.
-paired_verdict() {
+# Prints "met" or "missed" for a ratio line "MEDIAN LOW HIGH ..." against a goal, with a note
+# when the interval from LOW to HIGH contains the goal. The operator is <= or >=.
+interval_verdict() {
   local median low high
   read -r median low high _ <<<"$1"
-  awk -v m="$median" -v l="$low" -v h="$high" -v g="$2" 'BEGIN {
-    v = (m <= g) ? "met" : "missed"
+  awk -v m="$median" -v l="$low" -v h="$high" -v op="$2" -v g="$3" 'BEGIN {
+    v = ((op == "<=") ? (m <= g) : (m >= g)) ? "met" : "missed"
     if (l <= g && g <= h) v = v ", goal inside the interval"
     print v
   }'
@@ -188,13 +188,13 @@ run_server_cost() {
       "$(micros "$decode_before"), $(micros "$decode_after") | 1.00× | 1.00× ($(micros "$(paired_value decode_ns)")) | | |"
     echo "| layer, pass path, cache off (cold: decodes every request) | $(micros "$pass") |" \
       "$(ratio "$pass" "$decode")× | $(paired_ratio "$paired_pass") | ≤ ${goal_pass}× |" \
-      "$(paired_verdict "$paired_pass" "$goal_pass") |"
+      "$(interval_verdict "$paired_pass" "<=" "$goal_pass") |"
     echo "| layer, pass path, token not in the cache (cold: decode and insert) |" \
       "$(micros "$pass_miss") | $(ratio "$pass_miss" "$decode")× | | | |"
     echo "| layer, pass path, token in the cache (warm) | $(micros "$pass_hit") |" \
       "$(ratio "$pass_hit" "$decode")× | | | |"
     echo "| layer, renew path, cache off (cold) | $(micros "$renew") | $(ratio "$renew" "$decode")× |" \
-      "$(paired_ratio "$paired_renew") | ≤ ${goal_renew}× | $(paired_verdict "$paired_renew" "$goal_renew") |"
+      "$(paired_ratio "$paired_renew") | ≤ ${goal_renew}× | $(interval_verdict "$paired_renew" "<=" "$goal_renew") |"
     echo "| layer, renew path, token in the cache (warm) | $(micros "$renew_hit") |" \
       "$(ratio "$renew_hit" "$decode")× | | | |"
   } >"$work/server-cost.md"
@@ -255,6 +255,33 @@ cpu_per_request() {
     END { printf "%.2f", ticks / hz * 1e6 / requests }' "$work/$1.runs"
 }
 
+# Prints the median over the rounds of the request rate of run NAME over that of run OTHER, and
+# the low and high ends of its 95% bootstrap interval, as "1.02 0.97 1.05". Line k of each .runs
+# file is round k.
+round_ratio() {
+  node -e '
+    const fs = require("fs");
+    const rates = (file) => fs.readFileSync(file, "utf8").trim().split("\n")
+      .map((line) => { const [requests, seconds] = line.split(" ").map(Number); return requests / seconds; });
+    const a = rates(process.argv[1]), b = rates(process.argv[2]);
+    const ratios = a.map((rate, k) => rate / b[k]);
+    const median = (xs) => {
+      const s = [...xs].sort((x, y) => x - y), m = s.length >> 1;
+      return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+    };
+    // A fixed seed keeps the interval the same for the same runs.
+    let seed = 0x2545f491;
+    const draw = (n) => {
+      seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    const medians = Array.from({ length: 2000 }, () =>
+      median(ratios.map(() => ratios[draw(ratios.length)]))).sort((x, y) => x - y);
+    const at = (q) => medians[Math.round((medians.length - 1) * q)];
+    console.log(`${median(ratios).toFixed(2)} ${at(0.025).toFixed(2)} ${at(0.975).toFixed(2)}`);
+  ' "$work/$1.runs" "$work/$2.runs"
+}
+
 run_throughput() {
   step "4. Throughput: building the server and installing express"
   CARGO_TARGET_DIR="$server_target_dir" cargo build --profile bench --features server \
@@ -279,10 +306,12 @@ run_throughput() {
   export RENEW_FETCH_BENCH_TOKEN
 
   step "4. Throughput: wrk -t$wrk_threads -c$wrk_connections, ${wrk_seconds} s a server"
-  local run_seconds=$((wrk_seconds / (2 * wrk_cycles)))
+  local run_seconds=$((wrk_seconds / wrk_rounds)) order
   warm_up "http://$rust_addr/protected"
-  for _ in $(seq "$wrk_cycles"); do
-    for route in open protected protected open; do
+  for round in $(seq "$wrk_rounds"); do
+    order="open protected"
+    ((round % 2 == 0)) && order="protected open"
+    for route in $order; do
       measure "$route" "http://$rust_addr/$route" "$run_seconds" "$rust_pid"
     done
   done
@@ -303,8 +332,9 @@ run_throughput() {
   express_cpu=$(cpu_per_request express)
   express_string_cpu=$(cpu_per_request express-string-secret)
   cpu_ratio=$(ratio "$open_cpu" "$protected_cpu")
-  local open_ratio express_ratio express_string_ratio versions
+  local open_ratio open_rounds express_ratio express_string_ratio versions
   open_ratio=$(ratio "$protected" "$open")
+  open_rounds=$(round_ratio protected open)
   express_ratio=$(ratio "$protected" "$express")
   express_string_ratio=$(ratio "$protected" "$express_string")
   versions=$(cd bench/throughput && node -p 'const v = (name) => require(`${name}/package.json`).version;
@@ -314,25 +344,29 @@ run_throughput() {
     echo
     echo "Command: \`wrk -t$wrk_threads -c$wrk_connections -dSECONDS -s bench/throughput/bearer.lua URL\`,"
     echo "every request with the same valid HS256 token, $wrk_seconds s per route after a"
-    echo "$wrk_warmup_seconds s warm-up. The axum routes run as $wrk_cycles cycles of open, protected,"
-    echo "protected, open, each run $run_seconds s, and each rate is all its requests over all its seconds."
+    echo "$wrk_warmup_seconds s warm-up. The axum routes run in $wrk_rounds rounds of one $run_seconds s run"
+    echo "each, the open route first in every other round. Each rate is all its requests over all its"
+    echo "seconds. The goal against the open route uses the median over the rounds of the ratio of the"
+    echo "two runs of a round, given with its 95% bootstrap interval, because a change of load between"
+    echo "rounds then weighs on both sides of each ratio."
     echo "wrk and the server share the machine's $(nproc) cores, so the rates are lower than on a"
     echo "machine where the load generator runs elsewhere, and they move with the other load on the"
     echo "machine. The server CPU column is the server process's user and system time over the"
     echo "requests it served (from /proc/PID/stat), which depends less on how wrk and the server"
     echo "share the cores."
     echo
-    echo "| server | requests/s | protected / this | goal | result | server CPU per request |"
-    echo "|---|---|---|---|---|---|"
-    echo "| axum, \`/protected\` behind the layer | $protected | | | | ${protected_cpu} µs |"
+    echo "| server | requests/s | protected / this | median over the rounds | goal | result | server CPU per request |"
+    echo "|---|---|---|---|---|---|---|"
+    echo "| axum, \`/protected\` behind the layer | $protected | | | | | ${protected_cpu} µs |"
     echo "| axum, \`/open\`, same handler without the layer | $open | ${open_ratio}× |" \
-      "≥ ${goal_open}× | $(verdict "$open_ratio" ">=" "$goal_open") |" \
+      "$(awk '{ printf "%.2f× (%.2f–%.2f)", $1, $2, $3 }' <<<"$open_rounds") |" \
+      "≥ ${goal_open}× | $(interval_verdict "$open_rounds" ">=" "$goal_open") |" \
       "${open_cpu} µs (open / protected ${cpu_ratio}×) |"
     echo "| $versions, one node process, key made once | $express |" \
-      "${express_ratio}× | ≥ ${goal_express}× | $(verdict "$express_ratio" ">=" "$goal_express") |" \
+      "${express_ratio}× | | ≥ ${goal_express}× | $(verdict "$express_ratio" ">=" "$goal_express") |" \
       "${express_cpu} µs |"
     echo "| the same, secret passed as a string to every \`jwt.verify\` | $express_string |" \
-      "${express_string_ratio}× | | | ${express_string_cpu} µs |"
+      "${express_string_ratio}× | | | | ${express_string_cpu} µs |"
   } >"$work/throughput.md"
   cat "$work/throughput.md" >&2
 }
