@@ -126,6 +126,107 @@ fn local_storage_keeps_token_across_clients() {
 }
 
 #[wasm_bindgen_test]
+fn clients_sharing_key_see_set_token() {
+    let key = unique("shared-set");
+    let first = storage_client("local", &key);
+    let second = storage_client("local", &key);
+    first
+        .set_token(JsValue::from("from-first"))
+        .expect("a clean token");
+    assert_eq!(
+        second.get_token().as_deref(),
+        Some("from-first"),
+        "a client of the same page with the same key reads the new token"
+    );
+}
+
+#[wasm_bindgen_test]
+fn clients_sharing_key_see_clear_token() {
+    let key = unique("shared-clear");
+    let first = storage_client("local", &key);
+    first
+        .set_token(JsValue::from("signed-in"))
+        .expect("a clean token");
+    let second = storage_client("local", &key);
+    second.clear_token();
+    assert_eq!(
+        first.get_token(),
+        None,
+        "a logout through one client of the page reaches the other"
+    );
+}
+
+#[wasm_bindgen_test]
+fn clients_with_other_key_or_storage_unaffected() {
+    let key = unique("shared-apart");
+    let local = storage_client("local", &key);
+    let other_key = storage_client("local", &unique("shared-apart-other"));
+    let session = storage_client("session", &key);
+    other_key
+        .set_token(JsValue::from("other-key"))
+        .expect("a clean token");
+    session
+        .set_token(JsValue::from("session"))
+        .expect("a clean token");
+    local
+        .set_token(JsValue::from("local"))
+        .expect("a clean token");
+    assert_eq!(
+        other_key.get_token().as_deref(),
+        Some("other-key"),
+        "a client with another key keeps its token"
+    );
+    assert_eq!(
+        session.get_token().as_deref(),
+        Some("session"),
+        "a client with the same key in session storage keeps its token"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn clients_sharing_key_see_renewal() {
+    let key = unique("shared-renewal");
+    let first = storage_client("local", &key);
+    let second = storage_client("local", &key);
+    first
+        .set_token(JsValue::from("before-renewal"))
+        .expect("a clean token");
+    let url = format!(
+        "/scenario/renewed?form=raw&key={}",
+        unique("shared-renewal-call")
+    );
+    settle(first.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED))
+        .await
+        .expect("the renewal scenario answers");
+    let renewed = first.get_token();
+    assert_ne!(
+        renewed.as_deref(),
+        Some("before-renewal"),
+        "the first client stored the renewed token"
+    );
+    // The tokens are compared without printing them.
+    assert!(
+        second.get_token() == renewed,
+        "the second client reads the token that the first one renewed"
+    );
+}
+
+#[wasm_bindgen_test]
+fn dropped_client_leaves_others_working() {
+    let key = unique("shared-dropped");
+    let remaining = storage_client("local", &key);
+    drop(storage_client("local", &key));
+    remaining
+        .set_token(JsValue::from("after-drop"))
+        .expect("a clean token");
+    assert_eq!(
+        remaining.get_token().as_deref(),
+        Some("after-drop"),
+        "a client dropped before the write does not break the write"
+    );
+}
+
+#[wasm_bindgen_test]
 fn session_storage_keeps_token_across_clients() {
     let key = unique("session-token");
     let first = storage_client("session", &key);

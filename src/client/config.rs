@@ -15,10 +15,12 @@ pub const DEFAULT_TOKEN_KEY: &str = "renew-fetch.token";
 /// The storage that keeps the token.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum TokenStorage {
-    /// `window.localStorage`: shared by the tabs of one origin and kept across restarts.
+    /// `window.localStorage`: shared by the tabs of one origin and kept across restarts. The
+    /// clients of every tab with the same token key see each other's changes.
     #[default]
     Local,
-    /// `window.sessionStorage`: one tab, until it closes.
+    /// `window.sessionStorage`: one tab, until it closes. The clients of the tab with the same
+    /// token key see each other's changes.
     Session,
     /// This client's memory only: gone on reload.
     Memory,

@@ -91,8 +91,9 @@ export interface HttpClientOptions {
    */
   tokenStorage?: TokenStorage;
   /**
-   * The storage key of the token. Give each client its own key when several clients share an
-   * origin.
+   * The storage key of the token. Clients with the same key in the same storage share one
+   * token: a `setToken`, renewal or `clearToken` in one reaches the others, on this page and in
+   * other tabs. Give each client its own key when they log in separately.
    * @default "renew-fetch.token"
    */
   tokenKey?: string;

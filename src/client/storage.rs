@@ -1,13 +1,15 @@
 //! Token storage: local or session storage with a copy in memory, or memory alone.
 //!
 //! The copy in memory is what the client reads. Storage is written through, and a `storage`
-//! event from another tab for the same key updates the copy. When the storage is missing (no
+//! event from another tab for the same key updates the copy. Browsers send that event only to
+//! other tabs, so a write by one client also updates the copies of the other clients of this
+//! page that keep their token under the same key in the same storage. When the storage is missing (no
 //! window, as in Node or a worker) or throws (blocked storage, a full quota), the client keeps
 //! the token in memory and carries on. A stored value that is empty or contains whitespace or a
 //! control character is ignored, as a renewed-token header with one would be.
 
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -18,14 +20,68 @@ use super::config::{is_clean_token, TokenStorage};
 /// The token of one client.
 pub(crate) struct TokenStore {
     key: String,
-    token: Rc<RefCell<Option<String>>>,
-    /// How many times a token was stored, by this client or by another tab.
-    stored: Rc<Cell<u64>>,
-    /// The generation of the token: how many times it was set or cleared other than by a
-    /// renewal, by `set_token`, by `clear_token` or from another tab.
-    generation: Rc<Cell<u32>>,
+    shared: Rc<SharedToken>,
     storage: RefCell<Option<Storage>>,
     listener: Option<StorageListener>,
+}
+
+/// The token in memory, which the `storage` listener and the other clients of the page update
+/// too.
+#[derive(Default)]
+struct SharedToken {
+    token: RefCell<Option<String>>,
+    /// How many times a token was stored, by this client, another client or another tab.
+    stored: Cell<u64>,
+    /// The generation of the token: how many times it was set or cleared other than by a
+    /// renewal of this client, by `set_token`, by `clear_token`, by another client or from
+    /// another tab.
+    generation: Cell<u32>,
+}
+
+impl SharedToken {
+    /// Takes a change made by another client or tab: `Some` for a stored token, `None` for a
+    /// removed one. The change may be a logout or a login as another user, so it ends the
+    /// renewals of this client's requests in flight.
+    fn take_change(&self, value: Option<String>) {
+        bump(&self.generation);
+        let value = value.filter(|value| is_clean_token(value));
+        if value.is_some() {
+            self.stored.set(self.stored.get() + 1);
+        }
+        *self.token.borrow_mut() = value;
+    }
+}
+
+/// A client of this page whose token is in local or session storage.
+struct Peer {
+    key: String,
+    storage: Storage,
+    shared: Weak<SharedToken>,
+}
+
+thread_local! {
+    /// The clients of this page that keep their token in storage, so that a write by one
+    /// reaches the others with the same key and storage.
+    static PEERS: RefCell<Vec<Peer>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Passes a change of `key` in `storage`, made by the client whose token is `shared`, to the other clients
+/// of the page with the same key and storage, and removes the entries of dropped clients.
+fn tell_peers(key: &str, storage: &Storage, shared: &Rc<SharedToken>, value: Option<&str>) {
+    let peers: Vec<Rc<SharedToken>> = PEERS.with_borrow_mut(|peers| {
+        peers.retain(|peer| peer.shared.strong_count() > 0);
+        peers
+            .iter()
+            .filter(|peer| {
+                peer.key == key && JsValue::from(&peer.storage) == JsValue::from(storage)
+            })
+            .filter_map(|peer| peer.shared.upgrade())
+            .filter(|peer| !Rc::ptr_eq(peer, shared))
+            .collect()
+    });
+    for peer in peers {
+        peer.take_change(value.map(str::to_owned));
+    }
 }
 
 /// The `storage` event listener, removed from the window when the store is dropped.
@@ -45,20 +101,26 @@ impl TokenStore {
             .as_ref()
             .and_then(|storage| storage.get_item(key).ok().flatten())
             .filter(|token| is_clean_token(token));
-        let token = Rc::new(RefCell::new(initial));
-        let stored = Rc::new(Cell::new(0));
-        let generation = Rc::new(Cell::new(0));
+        let shared = Rc::new(SharedToken {
+            token: RefCell::new(initial),
+            ..SharedToken::default()
+        });
         let listener = match (&window, &storage) {
-            (Some(window), Some(storage)) => {
-                listen(window, storage, key, &token, &stored, &generation)
-            }
+            (Some(window), Some(storage)) => listen(window, storage, key, &shared),
             _ => None,
         };
+        if let Some(storage) = &storage {
+            PEERS.with_borrow_mut(|peers| {
+                peers.push(Peer {
+                    key: key.to_owned(),
+                    storage: storage.clone(),
+                    shared: Rc::downgrade(&shared),
+                });
+            });
+        }
         Self {
             key: key.to_owned(),
-            token,
-            stored,
-            generation,
+            shared,
             storage: RefCell::new(storage),
             listener,
         }
@@ -66,50 +128,58 @@ impl TokenStore {
 
     /// Returns the current token.
     pub(crate) fn get(&self) -> Option<String> {
-        self.token.borrow().clone()
+        self.shared.token.borrow().clone()
     }
 
     /// Returns the generation of the token. A renewed token is stored only while the
     /// generation is the one read when its request was sent.
     pub(crate) fn generation(&self) -> u32 {
-        self.generation.get()
+        self.shared.generation.get()
     }
 
     /// Stores `token` in place of a token that a renewal did not produce, such as after a
     /// login.
     pub(crate) fn replace(&self, token: &str) {
-        bump(&self.generation);
+        bump(&self.shared.generation);
         self.set(token);
     }
 
-    /// Stores `token`. When the storage throws, the token stays in memory and the store keeps
-    /// to memory from then on.
+    /// Stores `token`, and passes it to the other clients of the page with the same key and
+    /// storage. When the storage throws, the token stays in memory and the store keeps to memory
+    /// from then on.
     pub(crate) fn set(&self, token: &str) {
-        *self.token.borrow_mut() = Some(token.to_owned());
-        self.stored.set(self.stored.get() + 1);
-        let failed = self
-            .storage
-            .borrow()
-            .as_ref()
-            .is_some_and(|storage| storage.set_item(&self.key, token).is_err());
-        if failed {
-            self.storage.borrow_mut().take();
+        *self.shared.token.borrow_mut() = Some(token.to_owned());
+        self.shared.stored.set(self.shared.stored.get() + 1);
+        let storage = self.storage.borrow().clone();
+        match storage {
+            Some(storage) if storage.set_item(&self.key, token).is_ok() => {
+                tell_peers(&self.key, &storage, &self.shared, Some(token));
+            }
+            Some(_) => {
+                self.storage.borrow_mut().take();
+            }
+            None => {}
         }
     }
 
-    /// Returns how many times a token was stored, by this client or by another tab.
+    /// Returns how many times a token was stored, by this client, another client or another
+    /// tab.
     pub(crate) fn stored_count(&self) -> u64 {
-        self.stored.get()
+        self.shared.stored.get()
     }
 
-    /// Forgets the token, in memory and in storage.
+    /// Forgets the token, in memory and in storage, and in the other clients of the page with
+    /// the same key and storage.
     pub(crate) fn clear(&self) {
-        bump(&self.generation);
-        self.token.borrow_mut().take();
-        if let Some(storage) = self.storage.borrow().as_ref() {
+        bump(&self.shared.generation);
+        self.shared.token.borrow_mut().take();
+        let storage = self.storage.borrow().clone();
+        if let Some(storage) = storage {
             // A storage that throws here keeps nothing that this client reads any more, because
-            // the copy in memory is what the client reads.
+            // the copy in memory is what the client reads. The other clients forget the token
+            // all the same, because a logout must reach them.
             let _ = storage.remove_item(&self.key);
+            tell_peers(&self.key, &storage, &self.shared, None);
         }
     }
 
@@ -155,15 +225,11 @@ fn listen(
     window: &Window,
     storage: &Storage,
     key: &str,
-    token: &Rc<RefCell<Option<String>>>,
-    stored: &Rc<Cell<u64>>,
-    generation: &Rc<Cell<u32>>,
+    shared: &Rc<SharedToken>,
 ) -> Option<StorageListener> {
     let key = key.to_owned();
     let storage = storage.clone();
-    let token = Rc::clone(token);
-    let stored = Rc::clone(stored);
-    let generation = Rc::clone(generation);
+    let shared = Rc::clone(shared);
     let callback = Closure::<dyn FnMut(StorageEvent)>::new(move |event: StorageEvent| {
         let same_area = event
             .storage_area()
@@ -171,22 +237,10 @@ fn listen(
         if !same_area {
             return;
         }
-        // Another tab's change may be a logout or a login as another user, so it ends the
-        // renewals of this tab's requests in flight.
         match event.key() {
             // `localStorage.clear()` in another tab sends a null key.
-            None => {
-                bump(&generation);
-                *token.borrow_mut() = None;
-            }
-            Some(changed) if changed == key => {
-                bump(&generation);
-                let value = event.new_value().filter(|value| is_clean_token(value));
-                if value.is_some() {
-                    stored.set(stored.get() + 1);
-                }
-                *token.borrow_mut() = value;
-            }
+            None => shared.take_change(None),
+            Some(changed) if changed == key => shared.take_change(event.new_value()),
             Some(_) => {}
         }
     });
