@@ -451,6 +451,45 @@ async fn renewed_token_ignored_from_other_origin() {
 }
 
 #[wasm_bindgen_test]
+async fn renewal_not_stored_without_token() {
+    let client = client(&[]);
+    let url = format!(
+        "/scenario/renewed?form=raw&key={}",
+        unique("no-token-renewal")
+    );
+    settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED))
+        .await
+        .expect("the renewal scenario answers");
+    assert!(
+        client.get_token().is_none(),
+        "a client that sent no token stores no token from a response"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn overdue_without_token_needs_login() {
+    let client = client(&[]);
+    let key = unique("no-token-overdue");
+    let url = format!("/scenario/storm?key={key}&call=one&overdue=true");
+    // The result is not printed, because a success would carry the renewed token.
+    let Err(error) =
+        settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await
+    else {
+        panic!("an overdue reply to a call without a token should reject, and it succeeded");
+    };
+    assert_eq!(
+        kind(&error),
+        "login_required",
+        "a call without a token needs a login"
+    );
+    assert!(
+        client.get_token().is_none(),
+        "the renewed token is not stored"
+    );
+    assert_eq!(server_count(&key).await, 1.0, "the call is not replayed");
+}
+
+#[wasm_bindgen_test]
 async fn default_origin_is_page_without_base() {
     let client =
         HttpClient::new(object(&[("tokenStorage", str("memory"))])).expect("valid options");

@@ -270,8 +270,9 @@ async fn attempts(
             response_type: request.response_type,
             auth_header: &inner.config.auth_header,
             // A renewed token is stored as soon as the response arrives, before the body is
-            // read, so concurrent calls see it at once.
-            store: sends_token.then_some(&inner.store_renewed),
+            // read, so concurrent calls see it at once. Only the successor of a token that this
+            // attempt sent is stored, so a response cannot log in a client that has no token.
+            store: sent_token.is_some().then_some(&inner.store_renewed),
             generation: inner.tokens.generation(),
         };
         let response = match transport::send(&request.url, &request.method, attempt).await {

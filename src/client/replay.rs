@@ -141,7 +141,9 @@ impl ReplayPolicy {
         }
 
         let token_moved = reply.current_token.is_some() && reply.current_token != reply.sent_token;
-        let renewed_here = overdue && reply.renewed == Renewed::Valid;
+        // A renewed token counts only as the successor of a token that the call sent. A call
+        // sent without one stores none, so replaying it would send no token again.
+        let renewed_here = overdue && reply.renewed == Renewed::Valid && reply.sent_token.is_some();
         if token_moved || renewed_here {
             return if replays_done < self.max_retries {
                 Decision::Replay
@@ -151,6 +153,9 @@ impl ReplayPolicy {
         }
 
         match (overdue, reply.renewed) {
+            _ if reply.sent_token.is_none() => Decision::LoginRequired {
+                header_missing: false,
+            },
             (true, Renewed::Invalid) => Decision::InvalidRenewedToken,
             (true, _) => Decision::LoginRequired {
                 header_missing: true,
@@ -363,6 +368,19 @@ mod tests {
             policy.decide(&reply, 0),
             Decision::Replay,
             "older token rejected"
+        );
+    }
+
+    #[test]
+    fn decide_renewal_without_sent_token_needs_login() {
+        let policy = ReplayPolicy::default();
+        let reply = reply(401, Renewed::Valid, None, None);
+        assert_eq!(
+            policy.decide(&reply, 0),
+            Decision::LoginRequired {
+                header_missing: false
+            },
+            "a call sent without a token is not replayed with a token it never renewed"
         );
     }
 
