@@ -83,7 +83,9 @@ impl Codes {
 pub struct Envelope<T> {
     /// The business code. See [`Codes`].
     pub code: i64,
-    /// A short human-readable message.
+    /// A short human-readable message. A body whose `msg` is missing or `null` reads as an
+    /// empty message, as the client's JavaScript side reads it.
+    #[serde(default, deserialize_with = "string_or_null")]
     pub msg: String,
     /// The payload, or `null`.
     pub data: Option<T>,
@@ -98,6 +100,11 @@ impl<T> Envelope<T> {
             data,
         }
     }
+}
+
+/// Reads a string, or `null` as the empty string.
+fn string_or_null<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    Option::<String>::deserialize(deserializer).map(Option::unwrap_or_default)
 }
 
 /// Extracts the token from a renewed-token header value, which is either the raw token or
@@ -133,6 +140,27 @@ pub fn is_visible_ascii(token: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn envelope_msg_missing_or_null_reads_empty() {
+        for body in [
+            r#"{"code":200,"data":1}"#,
+            r#"{"code":200,"msg":null,"data":1}"#,
+        ] {
+            let envelope: Envelope<i64> =
+                serde_json::from_str(body).expect("an envelope without a message reads");
+            assert_eq!(envelope.msg, "", "{body}: the message is empty");
+            assert_eq!(envelope.data, Some(1), "{body}: the data is kept");
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn envelope_msg_of_wrong_type_rejected() {
+        let result = serde_json::from_str::<Envelope<i64>>(r#"{"code":200,"msg":7}"#);
+        assert!(result.is_err(), "a number as the message is rejected");
+    }
 
     #[test]
     fn token_from_header_accepts_raw_token() {
