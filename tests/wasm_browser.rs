@@ -10,7 +10,7 @@ mod node;
 
 use js_sys::{Array, Reflect};
 use node::wasm_support::*;
-use renew_fetch::client::HttpClient;
+use renew_fetch::client::{Client, HttpClient};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -394,6 +394,43 @@ fn dispatch_storage_event(key: &str, new_value: Option<&str>) {
     window()
         .dispatch_event(&event)
         .expect("the event is dispatched");
+}
+
+// Debug output of the Rust API.
+
+#[wasm_bindgen_test]
+fn builders_debug_hides_secrets() {
+    let builder = Client::builder()
+        .token_storage(renew_fetch::client::TokenStorage::Memory)
+        .header("X-Api-Key", "key-in-client-header");
+    let shown = format!("{builder:?}");
+    assert!(
+        shown.contains("X-Api-Key"),
+        "the client builder names its headers: {shown}"
+    );
+    assert!(
+        !shown.contains("key-in-client-header"),
+        "the client builder hides header values: {shown}"
+    );
+
+    let client = builder.build().expect("valid settings");
+    let request = client
+        .request("POST", "/login")
+        .header("Authorization", "Bearer token-in-call-header")
+        .json(&serde_json::json!({ "user": "ada", "password": "password-in-body" }));
+    let shown = format!("{request:?}");
+    assert!(
+        shown.contains("/login"),
+        "the request builder shows its URL: {shown}"
+    );
+    assert!(
+        !shown.contains("token-in-call-header"),
+        "the request builder hides header values: {shown}"
+    );
+    assert!(
+        !shown.contains("password-in-body"),
+        "the request builder hides the body: {shown}"
+    );
 }
 
 // The token goes to allowed origins only.

@@ -114,8 +114,21 @@ impl fmt::Debug for Callbacks {
     }
 }
 
-/// The settings of one client.
-#[derive(Clone, Debug)]
+/// Header names with their values hidden, for `Debug` output: a value may be a token or an API
+/// key.
+pub(crate) struct HeaderNames<'a>(pub(crate) &'a [(String, String)]);
+
+impl fmt::Debug for HeaderNames<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hidden = format_args!("<hidden>");
+        f.debug_map()
+            .entries(self.0.iter().map(|(name, _)| (name, &hidden)))
+            .finish()
+    }
+}
+
+/// The settings of one client. Its `Debug` output hides the header values.
+#[derive(Clone)]
 pub(crate) struct ClientConfig {
     /// The prefix of relative URLs. Default: none.
     pub base_url: Option<String>,
@@ -140,6 +153,24 @@ pub(crate) struct ClientConfig {
     pub duplicates: Duplicates,
     /// The callbacks.
     pub callbacks: Callbacks,
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("base_url", &self.base_url)
+            .field("timeout_ms", &self.timeout_ms)
+            .field("headers", &HeaderNames(&self.headers))
+            .field("storage", &self.storage)
+            .field("token_key", &self.token_key)
+            .field("auth_header", &self.auth_header)
+            .field("auth_scheme", &self.auth_scheme)
+            .field("allowed_origins", &self.allowed_origins)
+            .field("policy", &self.policy)
+            .field("duplicates", &self.duplicates)
+            .field("callbacks", &self.callbacks)
+            .finish()
+    }
 }
 
 impl Default for ClientConfig {

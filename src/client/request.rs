@@ -1,18 +1,22 @@
 //! Request building: the absolute URL with its query, the headers, the body and the duplicate
 //! key.
 
+use std::fmt;
+
 use js_sys::{ArrayBuffer, JsString};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortSignal, Blob, FormData, ReadableStream, Url, UrlSearchParams};
 
-use super::config::{check_timeout, is_header_name, ClientConfig, Duplicates, ResponseType};
+use super::config::{
+    check_timeout, is_header_name, ClientConfig, Duplicates, HeaderNames, ResponseType,
+};
 use super::error::{Error, ErrorKind};
 use super::key::{duplicate_key, stringify_query, BodyKey};
 use super::url::{append_query, is_absolute, join_url};
 use super::values::{js_string, to_key_value, type_name};
 
-/// One call as the caller asked for it.
-#[derive(Debug)]
+/// One call as the caller asked for it. Its `Debug` output hides the header values and the
+/// params and body, which may carry a token, a password or other personal data.
 pub(crate) struct CallInput {
     /// The HTTP method, in any case.
     pub method: String,
@@ -26,8 +30,34 @@ pub(crate) struct CallInput {
     pub options: CallOptions,
 }
 
-/// The per-call options. `None` falls back to the client's setting.
-#[derive(Debug, Default)]
+impl fmt::Debug for CallInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallInput")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("params", &Presence(&self.params))
+            .field("body", &Presence(&self.body))
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+/// A params or body value in `Debug` output: only whether the caller gave one.
+struct Presence<'a>(&'a JsValue);
+
+impl fmt::Debug for Presence<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_undefined() {
+            "<none>"
+        } else {
+            "<hidden>"
+        })
+    }
+}
+
+/// The per-call options. `None` falls back to the client's setting. Their `Debug` output hides
+/// the header values and the params.
+#[derive(Default)]
 pub(crate) struct CallOptions {
     pub headers: Vec<(String, String)>,
     /// The `params` option, used when the call has no params argument.
@@ -37,6 +67,20 @@ pub(crate) struct CallOptions {
     pub no_loading: bool,
     pub duplicates: Option<Duplicates>,
     pub response_type: ResponseType,
+}
+
+impl fmt::Debug for CallOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallOptions")
+            .field("headers", &HeaderNames(&self.headers))
+            .field("params", &self.params.as_ref().map(Presence))
+            .field("timeout_ms", &self.timeout_ms)
+            .field("signal", &self.signal.is_some())
+            .field("no_loading", &self.no_loading)
+            .field("duplicates", &self.duplicates)
+            .field("response_type", &self.response_type)
+            .finish()
+    }
 }
 
 /// The base URL, page URL and allowed origins of a client, resolved once when it is created.
