@@ -11,6 +11,11 @@
 //!
 //! [`protocol`] holds what both halves share: the envelope, the business codes and the header
 //! names.
+//!
+//! The client's Rust API, `client::Client`, and its JavaScript class exist on wasm32 only, and
+//! the server layer on other targets only. So these docs show one half: build them with
+//! `cargo doc --target wasm32-unknown-unknown` for the client, or with `--features server` on
+//! the native target for the layer. On docs.rs, pick the target in the platform menu.
 #![deny(missing_docs)]
 
 pub mod client;

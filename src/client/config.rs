@@ -191,7 +191,6 @@ impl Default for ClientConfig {
     }
 }
 
-/// Returns true when `name` is a valid HTTP header name: one or more RFC 9110 token characters.
 /// The maximum timeout in milliseconds: the largest delay that `setTimeout` keeps. Chromium
 /// runs a larger one at once, and Node after 1 ms.
 pub const MAX_TIMEOUT_MS: u32 = 2_147_483_647;
@@ -247,6 +246,7 @@ pub(crate) fn check_timeout(timeout_ms: u32) -> Result<(), String> {
     Ok(())
 }
 
+/// Returns true when `name` is a valid HTTP header name: one or more RFC 9110 token characters.
 pub(crate) fn is_header_name(name: &str) -> bool {
     !name.is_empty()
         && name
