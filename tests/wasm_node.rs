@@ -2847,4 +2847,119 @@ mod node_cases {
             "a data type mismatch is invalid_response"
         );
     }
+
+    // Dropping a Rust call's future.
+
+    /// Polls `future` once with a waker that does nothing, which starts a call without awaiting
+    /// it. Returns true while the future is still pending.
+    fn poll_once<F: std::future::Future>(future: std::pin::Pin<&mut F>) -> bool {
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        future.poll(&mut context).is_pending()
+    }
+
+    /// Waits up to 5 s until the scenario routes have counted `expected` requests under `key`.
+    async fn wait_for_count(key: &str, expected: f64) {
+        for _ in 0..250 {
+            if server_count(key).await >= expected {
+                return;
+            }
+            sleep(20).await;
+        }
+        panic!("the server did not count {expected} requests under {key} within 5 s");
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_dropped_call_aborts() {
+        let loading = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let loading_log = std::rc::Rc::clone(&loading);
+        let reported = std::rc::Rc::new(std::cell::Cell::new(0));
+        let reported_count = std::rc::Rc::clone(&reported);
+        let client = Client::builder()
+            .base_url(server())
+            .token_storage(TokenStorage::Memory)
+            .on_loading_change(move |state| loading_log.borrow_mut().push(state))
+            .on_error(move |_| reported_count.set(reported_count.get() + 1))
+            .build()
+            .expect("valid settings");
+        client.set_token("before-drop").expect("a clean token");
+        let key = unique("dropped-call");
+        // The route responds after 1.5 s with a renewed token, which the client stores as soon
+        // as the response arrives, so a request that outlives its future changes the token.
+        let url = format!("/scenario/renewed?delay_ms=1500&key={key}");
+
+        let mut call = Box::pin(client.get::<JsonValue>(&url));
+        assert!(
+            poll_once(call.as_mut()),
+            "the call waits for the slow route"
+        );
+        assert_eq!(client.pending_count(), 1, "the started call is pending");
+        wait_for_count(&key, 1.0).await;
+        drop(call);
+
+        assert_eq!(client.pending_count(), 0, "the dropped call is not pending");
+        assert_eq!(
+            *loading.borrow(),
+            vec![true, false],
+            "loading ends with the dropped call"
+        );
+        sleep(1800).await;
+        assert!(
+            client.token().as_deref() == Some("before-drop"),
+            "the token is unchanged because the dropped call's request was aborted"
+        );
+        assert_eq!(
+            reported.get(),
+            0,
+            "onError is not called for a dropped call"
+        );
+
+        let envelope = client
+            .get::<JsonValue>(&url)
+            .await
+            .expect("the same call after the drop succeeds");
+        assert_eq!(envelope.code, 200, "the second call's code");
+        assert_eq!(server_count(&key).await, 2.0, "each call sent one request");
+        assert!(
+            client.token().as_deref() != Some("before-drop"),
+            "the second call stored its renewed token"
+        );
+        assert_eq!(reported.get(), 0, "no error was reported");
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_dropped_share_call_keeps_others() {
+        let client = Client::builder()
+            .base_url(server())
+            .token_storage(TokenStorage::Memory)
+            .duplicates(Duplicates::Share)
+            .build()
+            .expect("valid settings");
+        let key = unique("dropped-share");
+        let url = format!("/scenario/slow?delay_ms=400&key={key}");
+
+        let mut dropped_call = Box::pin(client.get::<JsonValue>(&url));
+        assert!(poll_once(dropped_call.as_mut()), "the first call waits");
+        let mut awaited_call = Box::pin(client.get::<JsonValue>(&url));
+        assert!(
+            poll_once(awaited_call.as_mut()),
+            "the second call joins the first"
+        );
+        assert_eq!(client.pending_count(), 2, "both calls are pending");
+        drop(dropped_call);
+        assert_eq!(
+            client.pending_count(),
+            1,
+            "only the awaited call is pending"
+        );
+
+        let envelope = awaited_call
+            .await
+            .expect("the shared request keeps running for the call that awaits it");
+        assert_eq!(envelope.code, 200, "the awaited call's code");
+        assert_eq!(
+            server_count(&key).await,
+            1.0,
+            "the two calls sent one request"
+        );
+    }
 }

@@ -23,6 +23,12 @@ use crate::protocol::Envelope;
 ///
 /// Cloning is cheap, and clones share the token, the pending calls and the callbacks.
 ///
+/// Dropping a call's future before it settles, as Yew, Leptos and Dioxus do when a component
+/// unmounts, aborts its request as [`cancel_all`](Self::cancel_all) does. The call then leaves
+/// [`pending_count`](Self::pending_count) and the loading count, and `on_error` is not called
+/// for it. Under [`Duplicates::Share`] the shared request keeps running while another call
+/// waits for it.
+///
 /// # Examples
 ///
 /// ```no_run

@@ -160,6 +160,7 @@ pub(crate) fn start(inner: &Rc<Inner>, input: CallInput) -> CallFuture {
         inner: Rc::clone(inner),
         abort: abort.clone(),
         counted: !options.no_loading && !aborted,
+        settled: false,
     };
     if guard.counted {
         inner.loading.start();
@@ -184,7 +185,7 @@ pub(crate) fn start(inner: &Rc<Inner>, input: CallInput) -> CallFuture {
             }
             (Ok(Err(error)), None) => Err(error),
         };
-        drop(guard);
+        guard.settle();
         if let Err(error) = &result {
             inner.report_error(error);
         }
@@ -199,10 +200,27 @@ struct CallGuard {
     inner: Rc<Inner>,
     abort: CallAbort,
     counted: bool,
+    /// False until the call has its result, so a guard dropped while this is false belongs to
+    /// a future that its caller dropped.
+    settled: bool,
+}
+
+impl CallGuard {
+    /// Ends a call that has its result.
+    fn settle(mut self) {
+        self.settled = true;
+    }
 }
 
 impl Drop for CallGuard {
     fn drop(&mut self) {
+        // A dropped future has no caller left, so its fetch and body read are aborted as
+        // cancel_all aborts them, and no error is built or reported for it. A call that joined
+        // a shared request does not fetch with this controller. Its SharedWait leaves the
+        // request, which is aborted only when no other call waits for it.
+        if !self.settled {
+            self.abort.abort(AbortCause::Canceled(CancelReason::All));
+        }
         self.abort.finish();
         self.inner.pending.unregister(self.id);
         if self.counted {
