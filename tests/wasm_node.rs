@@ -2962,4 +2962,179 @@ mod node_cases {
             "the two calls sent one request"
         );
     }
+
+    // cancelAll inside onLoginRequired.
+
+    #[wasm_bindgen_test]
+    async fn cancel_all_in_login_callback() {
+        let holder = object(&[]);
+        let on_login = js_function(
+            "holder",
+            "return () => holder.client.cancelAll(\"logged out\");",
+        )
+        .call1(&JsValue::UNDEFINED, &holder)
+        .expect("the callback factory runs");
+        let errors = Recorder::new();
+        let client = JsValue::from(client(&[
+            ("duplicates", str("off")),
+            ("onLoginRequired", on_login),
+            ("onError", errors.function.clone().into()),
+        ]));
+        js_sys::Reflect::set(&holder, &str("client"), &client).expect("the holder is an object");
+        let key = unique("login-cancel-all");
+        let run = js_function(
+            "client, slowUrl, loginUrl",
+            "const slow = client.get(slowUrl);
+             const login = client.get(loginUrl);
+             return Promise.allSettled([slow, login]);",
+        );
+        let results = run
+            .call3(
+                &JsValue::UNDEFINED,
+                &client,
+                &JsValue::from(format!("/scenario/slow?delay_ms=2000&key={key}")),
+                &JsValue::from(format!("/scenario/login-required?key={key}")),
+            )
+            .expect("the calls start");
+        let results = settle(results.unchecked_into())
+            .await
+            .expect("allSettled resolves");
+
+        let slow = path(&results, "0.reason");
+        assert_eq!(
+            kind(&slow),
+            "canceled",
+            "the other pending call is canceled"
+        );
+        assert_eq!(reason(&slow).as_deref(), Some("all"), "by cancelAll");
+        assert_eq!(
+            text(&slow, "message").as_deref(),
+            Some("logged out"),
+            "with the callback's reason"
+        );
+        let login = path(&results, "1.reason");
+        assert_eq!(
+            kind(&login),
+            "login_required",
+            "the call that called onLoginRequired keeps its error"
+        );
+        assert_eq!(number(&login, "code"), Some(1006.0), "the need-login code");
+        let reported: Vec<String> = errors.calls().iter().map(kind).collect();
+        assert_eq!(
+            reported,
+            vec!["login_required".to_owned()],
+            "onError gets the login_required error and not the canceled one"
+        );
+        let pending =
+            js_sys::Reflect::get(&client, &str("pendingCount")).expect("pendingCount is readable");
+        assert_eq!(pending.as_f64(), Some(0.0), "nothing is pending");
+        js_sys::Reflect::delete_property(holder.unchecked_ref::<js_sys::Object>(), &str("client"))
+            .expect("the holder is an object");
+    }
+
+    /// A Rust client whose `on_login_required` calls `cancel_all(Some("logged out"))`, with the
+    /// kinds of the errors that its `on_error` got.
+    struct CancelingOnLogin {
+        client: Client,
+        /// The client as its own callback reaches it, cleared on drop to end the cycle.
+        holder: std::rc::Rc<std::cell::RefCell<Option<Client>>>,
+        reported: std::rc::Rc<std::cell::RefCell<Vec<ErrorKind>>>,
+    }
+
+    impl CancelingOnLogin {
+        fn new(duplicates: Duplicates) -> Self {
+            let holder = std::rc::Rc::new(std::cell::RefCell::new(None::<Client>));
+            let callback_holder = std::rc::Rc::clone(&holder);
+            let reported = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+            let reported_log = std::rc::Rc::clone(&reported);
+            let client = Client::builder()
+                .base_url(server())
+                .token_storage(TokenStorage::Memory)
+                .duplicates(duplicates)
+                .on_login_required(move || {
+                    if let Some(client) = callback_holder.borrow().as_ref() {
+                        client.cancel_all(Some("logged out"));
+                    }
+                })
+                .on_error(move |error| reported_log.borrow_mut().push(error.kind()))
+                .build()
+                .expect("valid settings");
+            *holder.borrow_mut() = Some(client.clone());
+            Self {
+                client,
+                holder,
+                reported,
+            }
+        }
+    }
+
+    impl Drop for CancelingOnLogin {
+        fn drop(&mut self) {
+            self.holder.borrow_mut().take();
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_cancel_all_in_login_callback() {
+        let setup = CancelingOnLogin::new(Duplicates::Off);
+        let client = &setup.client;
+        let key = unique("rust-login-cancel-all");
+        let slow_url = format!("/scenario/slow?delay_ms=2000&key={key}");
+        let mut slow = Box::pin(client.get::<JsonValue>(&slow_url));
+        assert!(poll_once(slow.as_mut()), "the slow call waits");
+
+        let error = client
+            .get::<JsonValue>(&format!("/scenario/login-required?key={key}"))
+            .await
+            .expect_err("the route requires a login");
+        assert_eq!(
+            error.kind(),
+            ErrorKind::LoginRequired,
+            "the call that called on_login_required keeps its error"
+        );
+        let error = slow.await.expect_err("the slow call is canceled");
+        assert_eq!(error.kind(), ErrorKind::Canceled, "the other pending call");
+        assert_eq!(error.message(), "logged out", "the cancel_all message");
+        assert_eq!(
+            *setup.reported.borrow(),
+            vec![ErrorKind::LoginRequired],
+            "on_error gets the login_required error and not the canceled one"
+        );
+        assert_eq!(client.pending_count(), 0, "nothing is pending");
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_shared_login_survives_cancel_all() {
+        let setup = CancelingOnLogin::new(Duplicates::Share);
+        let client = &setup.client;
+        let key = unique("rust-shared-login");
+        let url = format!("/scenario/login-required?key={key}");
+        let mut first = Box::pin(client.get::<JsonValue>(&url));
+        assert!(poll_once(first.as_mut()), "the first call waits");
+        let mut second = Box::pin(client.get::<JsonValue>(&url));
+        assert!(
+            poll_once(second.as_mut()),
+            "the second call joins the first"
+        );
+
+        let first = first.await.expect_err("the route requires a login");
+        let second = second.await.expect_err("the route requires a login");
+        assert_eq!(
+            first.kind(),
+            ErrorKind::LoginRequired,
+            "the first call keeps its error"
+        );
+        assert_eq!(
+            second.kind(),
+            ErrorKind::LoginRequired,
+            "the call that shared the response keeps its error too"
+        );
+        assert_eq!(server_count(&key).await, 1.0, "the calls sent one request");
+        assert_eq!(
+            *setup.reported.borrow(),
+            vec![ErrorKind::LoginRequired, ErrorKind::LoginRequired],
+            "on_error gets both errors"
+        );
+        assert_eq!(client.pending_count(), 0, "nothing is pending");
+    }
 }

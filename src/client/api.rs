@@ -505,6 +505,10 @@ impl ClientBuilder {
     }
 
     /// Sets the callback for when the user has to log in again. Default: none.
+    ///
+    /// The callback runs after the call that received the login-required code has settled, so
+    /// a [`Client::cancel_all`] inside it cancels the other pending calls, and that call still
+    /// fails with [`ErrorKind::LoginRequired`].
     pub fn on_login_required(mut self, callback: impl Fn() + 'static) -> Self {
         self.config.callbacks.on_login_required = Some(Rc::new(callback));
         self

@@ -133,11 +133,13 @@ pub(crate) fn start(inner: &Rc<Inner>, input: CallInput) -> CallFuture {
         .filter(|_| duplicates != Duplicates::Off && !aborted);
 
     let mut cancel_key = None;
-    let mut joins = false;
+    let mut joined = None;
     let work: CallFuture = match (duplicates, key) {
         (Duplicates::Share, Some(key)) => {
-            joins = true;
-            Box::pin(join_shared(inner, key, &prepared))
+            let shared = join_shared(inner, key, &prepared);
+            let wait = shared.wait();
+            joined = Some(shared);
+            Box::pin(wait)
         }
         (Duplicates::CancelPrevious, Some(key)) => {
             inner.pending.cancel_key(&key);
@@ -155,8 +157,9 @@ pub(crate) fn start(inner: &Rc<Inner>, input: CallInput) -> CallFuture {
         )),
     };
 
+    let joins = joined.is_some();
     let guard = CallGuard {
-        id: inner.pending.register(abort.clone(), cancel_key),
+        id: inner.pending.register(abort.clone(), cancel_key, joined),
         inner: Rc::clone(inner),
         abort: abort.clone(),
         counted: !options.no_loading && !aborted,
@@ -175,6 +178,7 @@ pub(crate) fn start(inner: &Rc<Inner>, input: CallInput) -> CallFuture {
         } else {
             Ok(work.await)
         };
+        let login_required = matches!(&raced, Ok(Err(error)) if error.is_login_required());
         let cause = abort.abort_cause();
         let result = match (raced, cause) {
             (Ok(Ok(value)), _) => Ok(value),
@@ -186,6 +190,12 @@ pub(crate) fn start(inner: &Rc<Inner>, input: CallInput) -> CallFuture {
             (Ok(Err(error)), None) => Err(error),
         };
         guard.settle();
+        // onLoginRequired runs once the call has left the pending registry, so a cancel_all in
+        // the callback cannot turn this call's error into a cancel. It also runs when an abort
+        // in the same turn won over the login-required response.
+        if login_required {
+            inner.report_login_required();
+        }
         if let Err(error) = &result {
             inner.report_error(error);
         }
@@ -238,13 +248,9 @@ fn settled(inner: &Rc<Inner>, error: Error) -> CallFuture {
     })
 }
 
-/// Joins the running shared request for `key`, or starts one.
-fn join_shared(
-    inner: &Rc<Inner>,
-    key: String,
-    prepared: &Rc<Prepared>,
-) -> impl Future<Output = Result<JsValue, Error>> {
-    let shared = match inner.pending.shared(&key) {
+/// Returns the running shared request for `key`, or starts one.
+fn join_shared(inner: &Rc<Inner>, key: String, prepared: &Rc<Prepared>) -> Rc<SharedRequest> {
+    match inner.pending.shared(&key) {
         Some(shared) => shared,
         None => {
             let shared = Rc::new(SharedRequest::new());
@@ -260,8 +266,7 @@ fn join_shared(
             });
             shared
         }
-    };
-    shared.wait()
+    }
 }
 
 /// Sends `request` and replays it after overdue responses, up to the replay budget.
@@ -340,8 +345,8 @@ async fn attempts(
             Decision::RenewalExhausted => {
                 return Err(exhausted_error(&request, status, envelope.code, replays))
             }
+            // start() calls onLoginRequired after the call has settled.
             Decision::LoginRequired { header_missing } => {
-                inner.report_login_required();
                 return Err(login_error(
                     &inner,
                     &request,

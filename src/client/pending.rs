@@ -36,11 +36,21 @@ struct Entry {
     cancel_key: Option<String>,
     /// The message given to `cancelAll`, once it canceled this call.
     cancel_message: Option<String>,
+    /// The shared request that a share call waits for. Once that request has completed, the
+    /// call has its result and `cancelAll` leaves it alone, so a `cancelAll` that another
+    /// waiting call runs from `onLoginRequired` cannot cancel it.
+    shared: Option<Rc<SharedRequest>>,
 }
 
 impl Pending {
-    /// Registers a call and returns its id.
-    pub(crate) fn register(&self, abort: CallAbort, cancel_key: Option<String>) -> u64 {
+    /// Registers a call and returns its id. `shared` is the shared request that a share call
+    /// waits for.
+    pub(crate) fn register(
+        &self,
+        abort: CallAbort,
+        cancel_key: Option<String>,
+        shared: Option<Rc<SharedRequest>>,
+    ) -> u64 {
         let mut state = self.state.borrow_mut();
         state.next_id += 1;
         let id = state.next_id;
@@ -49,6 +59,7 @@ impl Pending {
             abort,
             cancel_key,
             cancel_message: None,
+            shared,
         });
         id
     }
@@ -87,12 +98,16 @@ impl Pending {
         }
     }
 
-    /// Cancels every pending call for reason all, and the shared requests behind them.
+    /// Cancels every pending call for reason all, and the shared requests behind them. A share
+    /// call whose shared request has completed keeps that request's result.
     pub(crate) fn cancel_all(&self, message: Option<&str>) {
         let aborts: Vec<CallAbort> = {
             let mut state = self.state.borrow_mut();
             let mut aborts = Vec::with_capacity(state.calls.len() + state.shared.len());
             for entry in &mut state.calls {
+                if entry.shared.as_ref().is_some_and(|shared| shared.is_done()) {
+                    continue;
+                }
                 if !entry.abort.aborted() {
                     entry.cancel_message = message.map(str::to_owned);
                 }
@@ -152,6 +167,11 @@ impl SharedRequest {
             waiting: Cell::new(0),
             outcome: RefCell::new(Outcome::Running(Vec::new())),
         }
+    }
+
+    /// Returns true once the request has its result.
+    fn is_done(&self) -> bool {
+        matches!(*self.outcome.borrow(), Outcome::Done(_))
     }
 
     /// Stores the result and wakes every waiting call.
