@@ -2705,7 +2705,7 @@ mod node_cases {
     #[wasm_bindgen_test]
     async fn rust_api_query_forms() {
         let client = rust_client();
-        let cases: [(RequestBuilder, &str, &str); 3] = [
+        let cases: [(RequestBuilder, &str, &str); 4] = [
             (
                 client.request("GET", "/scenario/echo-auth").query(&[
                     ("sort", "asc"),
@@ -2714,6 +2714,13 @@ mod node_cases {
                 ]),
                 "sort=asc&page=1&sort=name",
                 "pairs in their order, as reqwest writes them",
+            ),
+            (
+                client
+                    .request("GET", "/scenario/echo-auth")
+                    .query(&[("a", Some("1")), ("b", None)]),
+                "a=1",
+                "a pair whose value is None is left out",
             ),
             (
                 client.request("GET", "/scenario/echo-auth").query(&Filter {
@@ -2737,6 +2744,31 @@ mod node_cases {
             let echo = envelope.data.expect("the echo has data");
             assert_eq!(echo.query, expected, "{what}");
         }
+    }
+
+    #[wasm_bindgen_test]
+    fn rust_api_clients_equal_only_to_clones() {
+        let client = rust_client();
+        assert!(client == client.clone(), "a clone equals its original");
+        assert!(client != rust_client(), "two clients built apart differ");
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_query_pair_with_list_rejected() {
+        let client = rust_client();
+        let error = client
+            .request("GET", "/scenario/echo-auth")
+            .query(&[("tags", vec!["x", "y"])])
+            .send::<Echo>()
+            .await
+            .expect_err("a pair with a list value fails");
+        assert_eq!(error.kind(), ErrorKind::InvalidRequest, "the kind");
+        assert!(
+            error
+                .to_string()
+                .contains(r#"("tags", "a"), ("tags", "b")"#),
+            "the message shows one pair per value: {error}"
+        );
     }
 
     #[wasm_bindgen_test]

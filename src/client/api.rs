@@ -80,6 +80,16 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// Two clients are equal when one is a clone of the other, so they share the token and the
+/// pending calls. A Yew `ContextProvider` needs this to hand the client down.
+impl PartialEq for Client {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+impl Eq for Client {}
+
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
@@ -239,14 +249,16 @@ pub struct RequestBuilder {
 impl RequestBuilder {
     /// Adds query parameters to the URL. A struct or a map is serialized as the `qs` package
     /// does, with sorted keys, and a list of `(name, value)` pairs is written in its order, as
-    /// reqwest writes it. Fields that are `None` are left out. Each call adds to the query that
-    /// the earlier ones wrote.
+    /// reqwest writes it. Fields and pairs whose value is `None` are left out. A pair whose value
+    /// is a list or a map fails the call with kind invalid_request: repeat the pair for each
+    /// value instead. Each call adds to the query that the earlier ones wrote.
     pub fn query<P: Serialize + ?Sized>(mut self, params: &P) -> Self {
         let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
         let query = params
             .serialize(&serializer)
             .map_err(|error| error.to_string())
-            .and_then(|value| query_string(&pairs_as_search_params(value)));
+            .and_then(pairs_as_search_params)
+            .and_then(|value| query_string(&value));
         match query {
             Ok(query) => self.input.url = append_query(&self.input.url, &query),
             Err(message) => self.fail(format!("the params cannot be serialized: {message}")),
@@ -254,8 +266,11 @@ impl RequestBuilder {
         self
     }
 
-    /// Sets the body, sent as JSON with `Content-Type: application/json`, as `serde_json` writes
-    /// it. A string becomes a JSON string, and `()` or `None` becomes `null`.
+    /// Sets the body, sent as JSON with `Content-Type: application/json`. The value is converted
+    /// to a JavaScript value and written by `JSON.stringify`, so a string becomes a JSON string
+    /// and `()` or `None` becomes `null`, as with `serde_json`. Unlike `serde_json`, an integer
+    /// beyond 2^53 in magnitude, such as `u64::MAX`, and a map whose keys are not strings fail
+    /// the call with kind invalid_request.
     pub fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Self {
         let text = to_js(body).and_then(|value| {
             js_sys::JSON::stringify(&value)
@@ -385,19 +400,36 @@ impl RequestBuilder {
 
 /// Turns a list of `[name, value]` pairs with scalar values into a `URLSearchParams`, which keeps
 /// their order. Anything else is returned as it is.
-fn pairs_as_search_params(value: JsValue) -> JsValue {
+/// Turns a serialized list of `(name, value)` pairs into `URLSearchParams` in their order, and
+/// returns any other value as it is. A pair whose value is `None` is left out, and a pair whose
+/// value is a list or a map is an error, because a query pair carries one value.
+fn pairs_as_search_params(value: JsValue) -> Result<JsValue, String> {
     let Some(list) = value.dyn_ref::<js_sys::Array>() else {
-        return value;
+        return Ok(value);
     };
-    let is_pair = |item: JsValue| {
-        item.dyn_ref::<js_sys::Array>().is_some_and(|pair| {
-            pair.length() == 2 && pair.get(0).is_string() && !pair.get(1).is_object()
-        })
+    let as_pair = |item: &JsValue| {
+        item.dyn_ref::<js_sys::Array>()
+            .filter(|pair| pair.length() == 2)
+            .and_then(|pair| Some((pair.get(0).as_string()?, pair.get(1))))
     };
-    if list.length() == 0 || !list.iter().all(is_pair) {
-        return value;
+    if list.length() == 0 || !list.iter().all(|item| as_pair(&item).is_some()) {
+        return Ok(value);
     }
-    web_sys::UrlSearchParams::new_with_str_sequence_sequence(&value).map_or(value, JsValue::from)
+    let params =
+        web_sys::UrlSearchParams::new().map_err(|error| super::values::js_string(&error))?;
+    for (name, value) in list.iter().filter_map(|item| as_pair(&item)) {
+        if value.is_undefined() || value.is_null() {
+            continue;
+        }
+        if value.is_object() {
+            return Err(format!(
+                "the query pair {name:?} has a list or map as its value; write one pair per \
+                 value, such as [({name:?}, \"a\"), ({name:?}, \"b\")]"
+            ));
+        }
+        params.append(&name, &super::values::js_string(&value));
+    }
+    Ok(params.into())
 }
 
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, String> {
