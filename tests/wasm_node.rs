@@ -2747,6 +2747,32 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn rust_api_future_outlives_inputs() {
+        let client = rust_client();
+        let get = {
+            let url = format!("/scenario/echo-auth?n={}", 1);
+            client.clone().get::<Echo>(&url)
+        };
+        let post = {
+            let body = serde_json::json!({ "n": 2 });
+            client.post::<JsonValue>("/scenario/echo-auth", &body)
+        };
+        drop(client);
+        let echo = get.await.expect("the GET succeeds").data;
+        assert_eq!(
+            echo.expect("the echo has data").query,
+            "n=1",
+            "the GET kept its URL after the string was dropped"
+        );
+        let echo = post.await.expect("the POST succeeds").data;
+        assert_eq!(
+            echo.expect("the echo has data")["body"],
+            r#"{"n":2}"#,
+            "the POST kept its body after the value was dropped"
+        );
+    }
+
+    #[wasm_bindgen_test]
     fn rust_api_clients_equal_only_to_clones() {
         let client = rust_client();
         assert!(client == client.clone(), "a clone equals its original");

@@ -1,6 +1,7 @@
 //! The Rust API of the client, for Yew, Leptos, Dioxus and other Rust front ends.
 
 use std::fmt;
+use std::future::Future;
 use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
@@ -112,60 +113,75 @@ impl Client {
 
     /// Sends `GET url` and decodes the envelope's data as `T`.
     ///
+    /// The future owns what it needs, so it may outlive this handle and `url`, as a future that
+    /// Yew's or Leptos's `spawn_local` runs has to. The call starts when the future is first
+    /// polled.
+    ///
     /// # Errors
     ///
     /// Returns an [`Error`] whose [`kind`](Error::kind) names what failed, as for
     /// [`RequestBuilder::send`].
-    pub async fn get<T: DeserializeOwned>(&self, url: &str) -> Result<Envelope<T>, Error> {
-        self.request("GET", url).send().await
-    }
-
-    /// Sends `DELETE url` and decodes the envelope's data as `T`.
-    ///
-    /// # Errors
-    ///
-    /// As for [`RequestBuilder::send`].
-    pub async fn delete<T: DeserializeOwned>(&self, url: &str) -> Result<Envelope<T>, Error> {
-        self.request("DELETE", url).send().await
-    }
-
-    /// Sends `POST url` with `body` as JSON and decodes the envelope's data as `T`.
-    ///
-    /// # Errors
-    ///
-    /// As for [`RequestBuilder::send`].
-    pub async fn post<T: DeserializeOwned, B: Serialize + ?Sized>(
+    pub fn get<T: DeserializeOwned>(
         &self,
         url: &str,
-        body: &B,
-    ) -> Result<Envelope<T>, Error> {
-        self.request("POST", url).json(body).send().await
+    ) -> impl Future<Output = Result<Envelope<T>, Error>> {
+        self.request("GET", url).send()
     }
 
-    /// Sends `PUT url` with `body` as JSON and decodes the envelope's data as `T`.
+    /// Sends `DELETE url` and decodes the envelope's data as `T`. The future owns what it
+    /// needs, as with [`get`](Self::get).
     ///
     /// # Errors
     ///
     /// As for [`RequestBuilder::send`].
-    pub async fn put<T: DeserializeOwned, B: Serialize + ?Sized>(
+    pub fn delete<T: DeserializeOwned>(
         &self,
         url: &str,
-        body: &B,
-    ) -> Result<Envelope<T>, Error> {
-        self.request("PUT", url).json(body).send().await
+    ) -> impl Future<Output = Result<Envelope<T>, Error>> {
+        self.request("DELETE", url).send()
     }
 
-    /// Sends `PATCH url` with `body` as JSON and decodes the envelope's data as `T`.
+    /// Sends `POST url` with `body` as JSON and decodes the envelope's data as `T`, as in
+    /// `client.post::<Created>("/items", &item)`. The body is serialized at once, and the future
+    /// owns what it needs, as with [`get`](Self::get).
     ///
     /// # Errors
     ///
     /// As for [`RequestBuilder::send`].
-    pub async fn patch<T: DeserializeOwned, B: Serialize + ?Sized>(
+    pub fn post<T: DeserializeOwned>(
         &self,
         url: &str,
-        body: &B,
-    ) -> Result<Envelope<T>, Error> {
-        self.request("PATCH", url).json(body).send().await
+        body: &(impl Serialize + ?Sized),
+    ) -> impl Future<Output = Result<Envelope<T>, Error>> {
+        self.request("POST", url).json(body).send()
+    }
+
+    /// Sends `PUT url` with `body` as JSON and decodes the envelope's data as `T`, as
+    /// [`post`](Self::post) does.
+    ///
+    /// # Errors
+    ///
+    /// As for [`RequestBuilder::send`].
+    pub fn put<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        body: &(impl Serialize + ?Sized),
+    ) -> impl Future<Output = Result<Envelope<T>, Error>> {
+        self.request("PUT", url).json(body).send()
+    }
+
+    /// Sends `PATCH url` with `body` as JSON and decodes the envelope's data as `T`, as
+    /// [`post`](Self::post) does.
+    ///
+    /// # Errors
+    ///
+    /// As for [`RequestBuilder::send`].
+    pub fn patch<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        body: &(impl Serialize + ?Sized),
+    ) -> impl Future<Output = Result<Envelope<T>, Error>> {
+        self.request("PATCH", url).json(body).send()
     }
 
     /// Starts a request with any method, to add params, headers and options.
