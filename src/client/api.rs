@@ -22,7 +22,12 @@ use crate::protocol::Envelope;
 
 /// A request client that keeps the token, deduplicates calls and replays after overdue responses.
 ///
-/// Cloning is cheap, and clones share the token, the pending calls and the callbacks.
+/// Cloning is cheap, and clones share the token, the pending calls and the callbacks. A clone
+/// compares equal to its original.
+///
+/// A `Client` is neither `Send` nor `Sync`, because it holds JavaScript values, which belong to
+/// the thread that made them. A framework context that requires `Send + Sync` can hold it in
+/// the `send_wrapper` crate's `SendWrapper`, which panics if another thread touches the value.
 ///
 /// Dropping a call's future before it settles, as Yew, Leptos and Dioxus do when a component
 /// unmounts, aborts its request as [`cancel_all`](Self::cancel_all) does. The call then leaves
