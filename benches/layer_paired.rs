@@ -2,11 +2,11 @@
 //!
 //! The criterion benchmark in `layer.rs` measures each routine for seconds on end, so a change of
 //! load on a shared machine between two routines shows up in their ratio. Here the three routines
-//! take turns in rounds: each round times a batch of each, in one of the six orders of the three,
-//! taken in turn, so drift and the batch that ran just before weigh on all three alike. Each round
-//! gives one ratio of the layer's time to the decode's, and the figures are the median of those
-//! ratios with a 95% bootstrap interval. The interval covers the noise within one run only, and
-//! `scripts/bench.sh` runs the benchmark several times to show the spread between runs.
+//! take turns in rounds, and each round times a batch of each. The rounds take the six orders of
+//! the three in turn, so drift and the batch that ran just before weigh on all three alike. Each
+//! round gives one ratio of the layer's time to the decode's, and the figures are the median of
+//! those ratios with a 95% bootstrap interval. The interval covers the noise within one run only,
+//! and `scripts/bench.sh` runs the benchmark several times to show the spread between runs.
 //!
 //! - `decode`: `jsonwebtoken::decode::<Claims>` with `Validation::new(HS256)`.
 //! - `pass`: one request with a valid token far from expiry through `RenewService` around a
