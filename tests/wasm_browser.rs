@@ -403,14 +403,14 @@ fn builders_debug_hides_secrets() {
     let builder = Client::builder()
         .token_storage(renew_fetch::client::TokenStorage::Memory)
         .header("X-Api-Key", "key-in-client-header");
-    let shown = format!("{builder:?}");
+    let debug_output = format!("{builder:?}");
     assert!(
-        shown.contains("X-Api-Key"),
-        "the client builder names its headers: {shown}"
+        debug_output.contains("X-Api-Key"),
+        "the client builder names its headers: {debug_output}"
     );
     assert!(
-        !shown.contains("key-in-client-header"),
-        "the client builder hides header values: {shown}"
+        !debug_output.contains("key-in-client-header"),
+        "the client builder hides header values: {debug_output}"
     );
 
     let client = builder.build().expect("valid settings");
@@ -418,18 +418,18 @@ fn builders_debug_hides_secrets() {
         .request("POST", "/login")
         .header("Authorization", "Bearer token-in-call-header")
         .json(&serde_json::json!({ "user": "ada", "password": "password-in-body" }));
-    let shown = format!("{request:?}");
+    let debug_output = format!("{request:?}");
     assert!(
-        shown.contains("/login"),
-        "the request builder shows its URL: {shown}"
+        debug_output.contains("/login"),
+        "the request builder shows its URL: {debug_output}"
     );
     assert!(
-        !shown.contains("token-in-call-header"),
-        "the request builder hides header values: {shown}"
+        !debug_output.contains("token-in-call-header"),
+        "the request builder hides header values: {debug_output}"
     );
     assert!(
-        !shown.contains("password-in-body"),
-        "the request builder hides the body: {shown}"
+        !debug_output.contains("password-in-body"),
+        "the request builder hides the body: {debug_output}"
     );
 }
 

@@ -25,8 +25,8 @@ use crate::protocol::Envelope;
 /// Cloning is cheap, and clones share the token, the pending calls and the callbacks. A clone
 /// compares equal to its original.
 ///
-/// A `Client` is neither `Send` nor `Sync`, because it holds JavaScript values, which belong to
-/// the thread that made them. A framework context that requires `Send + Sync` can hold it in
+/// A `Client` is neither `Send` nor `Sync`, because it contains JavaScript values, which belong
+/// to the thread that made them. A framework context that requires `Send + Sync` can hold it in
 /// the `send_wrapper` crate's `SendWrapper`, which panics if another thread touches the value.
 ///
 /// Dropping a call's future before it settles, as Yew, Leptos and Dioxus do when a component
