@@ -706,6 +706,67 @@ async fn missing_token_info_once_a_second() {
 }
 
 #[tokio::test]
+async fn dropped_config_logs_unreported_count() {
+    let (_clock, config) = setup();
+    let app = app(&config, &Calls::default());
+    let recorder = LogRecorder::default();
+    let _guard = recorder.install();
+    let forged = jws(
+        HS256_HEADER,
+        &payload(T0, T0 + LIFETIME, T0),
+        b"not the secret, but 32 bytes long",
+    );
+    for _ in 0..3 {
+        send(&app, get_with("/api/profile", &forged)).await;
+    }
+    for _ in 0..2 {
+        send(&app, get_bare("/api/profile")).await;
+    }
+    drop(app);
+    drop(config);
+
+    let lines = recorder.lines();
+    let dropped = |level: &str| -> Vec<String> {
+        lines
+            .iter()
+            .filter(|line| line.starts_with(level) && line.contains("config was dropped"))
+            .cloned()
+            .collect()
+    };
+    let warnings = dropped("WARN");
+    assert_eq!(warnings.len(), 1, "one WARN line on drop: {lines:#?}");
+    assert!(
+        warnings[0].contains("suppressed=2"),
+        "the WARN line counts the two forged tokens at DEBUG: {}",
+        warnings[0]
+    );
+    let infos = dropped("INFO");
+    assert_eq!(infos.len(), 1, "one INFO line on drop: {lines:#?}");
+    assert!(
+        infos[0].contains("suppressed=1"),
+        "the INFO line counts the one missing token at DEBUG: {}",
+        infos[0]
+    );
+}
+
+#[tokio::test]
+async fn dropped_config_quiet_without_count() {
+    let (_clock, config) = setup();
+    let app = app(&config, &Calls::default());
+    let recorder = LogRecorder::default();
+    let _guard = recorder.install();
+    send(&app, get_bare("/api/profile")).await;
+    drop(app);
+    drop(config);
+
+    let lines = recorder.lines();
+    assert!(
+        !lines.iter().any(|line| line.contains("config was dropped")),
+        "no line on drop when every rejection was reported: {lines:#?}"
+    );
+}
+
+#[tokio::test]
 async fn rejection_names_verified_user() {
     let (clock, config) = setup();
     let app = app(&config, &Calls::default());

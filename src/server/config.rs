@@ -477,8 +477,8 @@ impl AuthConfigBuilder {
                 clock: self.clock,
                 cache,
                 cache_capacity: self.cache_capacity,
-                warn_limit: LogLimit::new(),
-                info_limit: LogLimit::new(),
+                warn_limit: LogLimit::new(tracing::Level::WARN),
+                info_limit: LogLimit::new(tracing::Level::INFO),
             }),
         })
     }

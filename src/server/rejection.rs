@@ -210,8 +210,11 @@ pub(crate) fn is_valid_realm(realm: &str) -> bool {
 /// Limits one kind of rejection log line to one a second, shared by every layer of one config,
 /// so that a client that loops on a bad token, or a scanner that sends none, cannot flood the
 /// log. The other rejections of that second are logged at DEBUG and counted in the next line
-/// of the limited level.
+/// of the limited level. When the config and every layer made from it are dropped, as on
+/// shutdown, a count that no such line has reported yet is logged at the limited level.
 pub(crate) struct LogLimit {
+    /// The level of the limited lines, WARN or INFO.
+    level: tracing::Level,
     /// The clock second of the last line at the limited level, or `u64::MAX` before the first.
     second: AtomicU64,
     /// The rejections logged at DEBUG since the last line at the limited level.
@@ -219,8 +222,9 @@ pub(crate) struct LogLimit {
 }
 
 impl LogLimit {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(level: tracing::Level) -> Self {
         Self {
+            level,
             second: AtomicU64::new(u64::MAX),
             suppressed: AtomicU64::new(0),
         }
@@ -241,6 +245,21 @@ impl LogLimit {
         }
         self.suppressed.fetch_add(1, Ordering::Relaxed);
         None
+    }
+}
+
+impl Drop for LogLimit {
+    fn drop(&mut self) {
+        let suppressed = *self.suppressed.get_mut();
+        if suppressed == 0 {
+            return;
+        }
+        let message = "rejections logged only at DEBUG before the auth config was dropped";
+        if self.level == tracing::Level::WARN {
+            tracing::warn!(suppressed, "{message}");
+        } else {
+            tracing::info!(suppressed, "{message}");
+        }
     }
 }
 

@@ -48,7 +48,8 @@ use super::verify::{Decision, Verdict};
 /// token that verified but failed a time check, such as the session cap. Rejections of a bad
 /// token or header log at WARN once a second per config, and requests without a token log at
 /// INFO once a second per config. The others of that second log at DEBUG, and the next line at
-/// WARN or INFO counts them as `suppressed`.
+/// WARN or INFO counts them as `suppressed`. A count that no such line has reported is logged
+/// when the config and every layer made from it are dropped.
 ///
 /// A token is valid through its `exp` second and a session through the second at which the
 /// session cap ends, each plus the leeway.
