@@ -9,18 +9,23 @@
 //! curl -s http://127.0.0.1:3000/api/profile -H "Authorization: Bearer $TOKEN"
 //! ```
 
+use std::process::ExitCode;
 use std::time::Duration;
 
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use renew_fetch::protocol::{Envelope, CODE_SUCCESS};
-use renew_fetch::server::{AuthConfig, Claims};
+use renew_fetch::server::{AuthConfig, Claims, ConfigError};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 /// The business code this app returns for a wrong username or password.
 const CODE_BAD_CREDENTIALS: i64 = 1001;
+
+/// The business code this app returns when it fails to issue a token: 500, as in the layer's
+/// own internal-error responses.
+const CODE_SERVER_ERROR: i64 = 500;
 
 #[derive(Deserialize)]
 struct Login {
@@ -29,7 +34,19 @@ struct Login {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> ExitCode {
+    // A `main` that returns the error would print its `Debug` form, such as
+    // `SecretTooShort { len: 5 }`. The `Display` form names the fix.
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     // A real app reads the secret from its configuration. It must be at least 32 bytes. Without
     // JWT_SECRET this example makes a random one, so its tokens stop working after a restart.
     let secret = match std::env::var("JWT_SECRET") {
@@ -45,7 +62,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = AuthConfig::builder(secret)
         .token_lifetime(Duration::from_secs(2 * 60 * 60))
         .renew_window(Duration::from_secs(30 * 60))
-        .build()?;
+        .build()
+        .map_err(|error| match error {
+            ConfigError::NoCryptoProvider => error.to_string(),
+            // The durations above are valid, so the secret is what the builder rejected.
+            _ => format!("invalid JWT_SECRET: {error}"),
+        })?;
 
     let login_config = config.clone();
     let login = move |Json(body): Json<Login>| async move {
@@ -64,7 +86,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             Err(error) => {
                 eprintln!("failed to issue a token: {error}");
-                let envelope = Envelope::new(CODE_BAD_CREDENTIALS, "login failed", None);
+                let envelope = Envelope::new(CODE_SERVER_ERROR, "login failed", None);
                 (StatusCode::INTERNAL_SERVER_ERROR, Json(envelope))
             }
         }
