@@ -619,15 +619,17 @@ impl fmt::Display for ConfigError {
             }
             Self::WindowNotShorterThanLifetime { window, lifetime } => write!(
                 f,
-                "renew_window ({} s) must be shorter than token_lifetime ({} s)",
-                window.as_secs(),
-                lifetime.as_secs()
+                "renew_window ({window} s) must be shorter than token_lifetime ({lifetime} s); \
+                 set renew_window below {lifetime} s, or token_lifetime above {window} s",
+                window = window.as_secs(),
+                lifetime = lifetime.as_secs()
             ),
             Self::CapShorterThanLifetime { cap, lifetime } => write!(
                 f,
-                "session_cap ({} s) must be at least token_lifetime ({} s)",
-                cap.as_secs(),
-                lifetime.as_secs()
+                "session_cap ({cap} s) must be at least token_lifetime ({lifetime} s); set \
+                 session_cap to {lifetime} s or more, or a shorter token_lifetime",
+                cap = cap.as_secs(),
+                lifetime = lifetime.as_secs()
             ),
             Self::CapTooLong { cap } => write!(
                 f,
@@ -638,16 +640,18 @@ impl fmt::Display for ConfigError {
             ),
             Self::GraceLongerThanCap { grace, cap } => write!(
                 f,
-                "grace_period ({} s) must not be longer than session_cap ({} s), which ends \
-                 every session first",
-                grace.as_secs(),
-                cap.as_secs()
+                "grace_period ({grace} s) must not be longer than session_cap ({cap} s), which \
+                 ends every session first; set grace_period to {cap} s or less, or a longer \
+                 session_cap",
+                grace = grace.as_secs(),
+                cap = cap.as_secs()
             ),
             Self::LeewayNotShorterThanLifetime { leeway, lifetime } => write!(
                 f,
-                "leeway ({} s) must be shorter than token_lifetime ({} s)",
-                leeway.as_secs(),
-                lifetime.as_secs()
+                "leeway ({leeway} s) must be shorter than token_lifetime ({lifetime} s); set \
+                 leeway below {lifetime} s",
+                leeway = leeway.as_secs(),
+                lifetime = lifetime.as_secs()
             ),
             Self::EmptyIssuer => f.write_str("issuer is empty; set a non-empty issuer or none"),
             Self::EmptyAudience => {
