@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 
 use axum::Router;
 use renew_fetch::protocol::MAX_AUTHORIZATION_LEN;
+use renew_fetch::server::IssueError;
 use server_support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -231,4 +232,42 @@ async fn tcp_preflight_needs_login() {
         "the OPTIONS handler did not answer"
     );
     assert_eq!(calls.get(), 0, "handler not run");
+}
+
+#[tokio::test]
+async fn tcp_issued_tokens_fit_header_limit() {
+    let (_clock, config) = setup();
+    let calls = Calls::default();
+    let addr = serve(app(&config, &calls)).await;
+    // Usernames from 5,800 to 6,200 bytes give tokens on both sides of the header limit.
+    let mut issued = 0;
+    let mut too_long = 0;
+    for len in (5_800..=6_200).step_by(50) {
+        let username = "a".repeat(len);
+        match config.issue_token("42", &username) {
+            Ok(token) => {
+                issued += 1;
+                let reply = request(addr, "GET", "/api/profile", &[&bearer(&token)]).await;
+                assert_eq!(
+                    reply.status, 200,
+                    "a token issued for a {len}-byte username passes the layer"
+                );
+            }
+            Err(IssueError::TokenTooLong {
+                len: token_len,
+                max,
+            }) => {
+                too_long += 1;
+                assert!(
+                    token_len > max,
+                    "a {len}-byte username: TokenTooLong reports {token_len} bytes over {max}"
+                );
+            }
+            Err(error) => {
+                panic!("a {len}-byte username: expected a token or TokenTooLong, got {error}")
+            }
+        }
+    }
+    assert!(issued > 0, "the shorter usernames get tokens");
+    assert!(too_long > 0, "the longer usernames get TokenTooLong");
 }

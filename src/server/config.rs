@@ -117,8 +117,10 @@ impl AuthConfig {
     ///
     /// # Errors
     ///
-    /// [`IssueError::EmptyUserId`] when `user_id` is empty, [`IssueError::Randomness`] when the
-    /// system random number generator fails, [`IssueError::Signing`] when signing fails.
+    /// [`IssueError::EmptyUserId`] when `user_id` is empty, [`IssueError::TokenTooLong`] when
+    /// `user_id` and `username` make a token longer than the layer accepts (about 6,000 bytes of
+    /// the two together as JSON strings), [`IssueError::Randomness`] when the system random
+    /// number generator fails, [`IssueError::Signing`] when signing fails.
     pub fn issue_token(&self, user_id: &str, username: &str) -> Result<String, IssueError> {
         let now = self.inner.clock.now();
         self.inner.issuer().login(now, user_id, username)

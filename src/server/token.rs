@@ -9,6 +9,11 @@ use serde::{Deserialize, Deserializer, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::cache::Verified;
+use crate::protocol::{BEARER_SCHEME, MAX_AUTHORIZATION_LEN};
+
+/// The maximum length of a token that fits in an `Authorization: Bearer <token>` header that the
+/// layer accepts, in bytes.
+const MAX_TOKEN_LEN: usize = MAX_AUTHORIZATION_LEN - BEARER_SCHEME.len() - 1;
 
 /// The verified claims of a token.
 ///
@@ -142,6 +147,14 @@ pub enum IssueError {
     Randomness(Box<dyn std::error::Error + Send + Sync>),
     /// Signing the token failed.
     Signing(Box<dyn std::error::Error + Send + Sync>),
+    /// The token would be longer than the layer accepts in an `Authorization` header, so every
+    /// request that sent it would get a 400. The user id and the username set its length.
+    TokenTooLong {
+        /// The length of the signed token, in bytes.
+        len: usize,
+        /// The maximum token length, in bytes: [`MAX_AUTHORIZATION_LEN`] less `"Bearer "`.
+        max: usize,
+    },
 }
 
 impl fmt::Display for IssueError {
@@ -155,6 +168,11 @@ impl fmt::Display for IssueError {
                 f.write_str("cannot issue a token: the system random number generator failed")
             }
             Self::Signing(_) => f.write_str("cannot issue a token: signing failed"),
+            Self::TokenTooLong { len, max } => write!(
+                f,
+                "cannot issue a token: it would be {len} bytes long, but the layer accepts \
+                 tokens of at most {max} bytes; shorten the user id or the username"
+            ),
         }
     }
 }
@@ -163,7 +181,7 @@ impl std::error::Error for IssueError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Randomness(source) | Self::Signing(source) => Some(source.as_ref()),
-            Self::EmptyUserId | Self::SessionCapReached => None,
+            Self::EmptyUserId | Self::SessionCapReached | Self::TokenTooLong { .. } => None,
         }
     }
 }
@@ -227,6 +245,12 @@ impl Issuer<'_> {
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, self.key)
             .map_err(|e| IssueError::Signing(Box::new(e)))?;
+        if token.len() > MAX_TOKEN_LEN {
+            return Err(IssueError::TokenTooLong {
+                len: token.len(),
+                max: MAX_TOKEN_LEN,
+            });
+        }
         Ok((token, claims))
     }
 }
