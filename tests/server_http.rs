@@ -5,13 +5,16 @@
 mod server_support;
 
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 
+use axum::response::Response;
 use axum::Router;
 use renew_fetch::protocol::MAX_AUTHORIZATION_LEN;
 use renew_fetch::server::IssueError;
 use server_support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use tower::util::MapResponseLayer;
 
 /// Serves `app` on 127.0.0.1 on a free port.
 async fn serve(app: Router) -> SocketAddr {
@@ -232,6 +235,58 @@ async fn tcp_preflight_needs_login() {
         "the OPTIONS handler did not answer"
     );
     assert_eq!(calls.get(), 0, "handler not run");
+}
+
+/// Serves `app` behind an outer layer that records the `Debug` text of every response's headers,
+/// as tower-http's `TraceLayer` logs them with `DefaultOnResponse::include_headers(true)`.
+async fn serve_recording_headers(app: Router) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = Arc::clone(&seen);
+    let app = app.layer(MapResponseLayer::new(move |response: Response| {
+        let text = format!("{:?}", response.headers());
+        record.lock().expect("record lock").push(text);
+        response
+    }));
+    (serve(app).await, seen)
+}
+
+#[tokio::test]
+async fn tcp_renewed_token_is_sensitive() {
+    let (clock, config) = setup();
+    let (addr, seen) = serve_recording_headers(app(&config, &Calls::default())).await;
+    let token = config.issue_token("42", "ada").expect("issue");
+    clock.advance(secs(LIFETIME - 60));
+    let reply = request(addr, "GET", "/api/profile", &[&bearer(&token)]).await;
+    let renewed = reply.header("authorization");
+    assert_eq!(renewed.len(), 1, "the response carries a renewed token");
+
+    let seen = seen.lock().expect("record lock");
+    assert_eq!(seen.len(), 1, "one response was recorded");
+    // The message leaves out the recorded text, which would print the token on a failure.
+    assert!(
+        !seen[0].contains(renewed[0]),
+        "the Debug text of the response headers hides the renewed token"
+    );
+}
+
+#[tokio::test]
+async fn tcp_overdue_token_is_sensitive() {
+    let (clock, config) = setup();
+    let (addr, seen) = serve_recording_headers(app(&config, &Calls::default())).await;
+    let token = config.issue_token("42", "ada").expect("issue");
+    clock.advance(secs(LIFETIME + 60));
+    let reply = request(addr, "GET", "/api/profile", &[&bearer(&token)]).await;
+    assert_eq!(reply.json()["code"], 401, "the overdue envelope");
+    let renewed = reply.header("authorization");
+    assert_eq!(renewed.len(), 1, "the response carries a renewed token");
+
+    let seen = seen.lock().expect("record lock");
+    assert_eq!(seen.len(), 1, "one response was recorded");
+    // The message leaves out the recorded text, which would print the token on a failure.
+    assert!(
+        !seen[0].contains(renewed[0]),
+        "the Debug text of the response headers hides the renewed token"
+    );
 }
 
 #[tokio::test]

@@ -9,10 +9,15 @@ pub(crate) const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
 
 /// Puts a renewed token on a response.
 ///
+/// The token is marked sensitive, so the `Debug` text of the headers, which tower-http's
+/// `TraceLayer` logs with `include_headers(true)`, shows `Sensitive` in its place, and the
+/// HTTP/2 encoder of hyper (h2 0.4) never adds it to the HPACK table.
+///
 /// An `Authorization` header that the handler set itself is kept, because the handler issued it
 /// on purpose (a login route behind the layer, for example). The header is still exposed and
 /// the response is still marked no-store.
-pub(crate) fn attach_renewed_token(headers: &mut HeaderMap, token: HeaderValue) {
+pub(crate) fn attach_renewed_token(headers: &mut HeaderMap, mut token: HeaderValue) {
+    token.set_sensitive(true);
     if !headers.contains_key(AUTHORIZATION) {
         headers.insert(AUTHORIZATION, token);
     }

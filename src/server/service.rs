@@ -41,15 +41,17 @@ use super::verify::{Decision, Verdict};
 /// which skips the signature check and the decoding but gives the same response as above.
 ///
 /// A renewed token travels raw in the `Authorization` response header, with `Authorization`
-/// merged into `Access-Control-Expose-Headers` and `Cache-Control: no-store`. Every response
-/// the layer writes itself is a JSON envelope marked no-store. Every rejection and renewal is
-/// logged with `tracing`, with the reason and the first 8 hex digits of the token's SHA-256,
-/// never the token. A renewal's line also names the user id, and so does the rejection of a
-/// token that verified but failed a time check, such as the session cap. Rejections of a bad
-/// token or header log at WARN once a second per config, and requests without a token log at
-/// INFO once a second per config. The others of that second log at DEBUG, and the next line at
-/// WARN or INFO counts them as `suppressed`. A count that no such line has reported is logged
-/// when the config and every layer made from it are dropped.
+/// merged into `Access-Control-Expose-Headers` and `Cache-Control: no-store`. The header value
+/// is marked sensitive, so the `Debug` form of the response headers, which tower-http's
+/// `TraceLayer` logs with `include_headers(true)`, shows `Sensitive` in place of the token.
+/// Every response the layer writes itself is a JSON envelope marked no-store. Every rejection
+/// and renewal is logged with `tracing`, with the reason and the first 8 hex digits of the
+/// token's SHA-256, never the token. A renewal's line also names the user id, and so does the
+/// rejection of a token that verified but failed a time check, such as the session cap.
+/// Rejections of a bad token or header log at WARN once a second per config, and requests
+/// without a token log at INFO once a second per config. The others of that second log at
+/// DEBUG, and the next line at WARN or INFO counts them as `suppressed`. A count that no such
+/// line has reported is logged when the config and every layer made from it are dropped.
 ///
 /// A token is valid through its `exp` second and a session through the second at which the
 /// session cap ends, each plus the leeway.
