@@ -2,7 +2,8 @@
 # Builds the npm package renew-fetch into pkg/ with wasm-pack:
 #   pkg/      the bundler target, for apps built with Vite, webpack or Rollup
 #   pkg/web/  the web target, an ES module that loads its .wasm with fetch; the demo page uses it
-# Then it rewrites pkg/package.json for publishing and copies npm/README.md to pkg/README.md.
+# Then it appends npm/free-guard.js to the module of each build that defines HttpClient, rewrites
+# pkg/package.json for publishing and copies npm/README.md to pkg/README.md.
 # Each run builds into an empty pkg-build/ and replaces pkg/ only when every step succeeded, so
 # running it twice gives the same result and a failed build leaves the last good pkg/ in place.
 set -euo pipefail
@@ -38,6 +39,24 @@ rm -rf "$out"
 # run again.
 wasm-pack build --release --target bundler --out-dir "$out" --out-name renew_fetch -- --features talc
 wasm-pack build --release --target web --out-dir "$out/web" --out-name renew_fetch -- --features talc
+
+# npm/free-guard.js makes a freed HttpClient throw an error that names the member and the fix,
+# where wasm-bindgen's glue throws "null pointer passed to rust". It goes at the end of the
+# module that defines the class: renew_fetch_bg.js in the bundler build and renew_fetch.js in
+# the web build. Its comment lines stay out of the package, because an app that loads the web
+# build without a bundler downloads the glue as it is.
+for dir in "$out" "$out/web"; do
+  glue=$(grep -lE '^(export )?class HttpClient[ {]' "$dir"/*.js || true)
+  if [[ -z "$glue" || "$glue" == *$'\n'* ]]; then
+    echo "build-pkg: expected one module in $dir to define class HttpClient, found: ${glue:-none};" \
+      "check where this wasm-bindgen version puts the class, and append npm/free-guard.js there" >&2
+    exit 1
+  fi
+  {
+    printf '\n// Makes a freed HttpClient throw a TypeError that names the member (npm/free-guard.js).\n'
+    sed '/^ *\/\//d' npm/free-guard.js
+  } >>"$glue"
+done
 
 # wasm-bindgen declares `[Symbol.dispose]()` on each class, and TypeScript declares Symbol.dispose
 # only from its esnext.disposable lib. Without this reference, an app whose tsconfig lists an

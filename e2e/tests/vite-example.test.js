@@ -2,7 +2,7 @@
 // npm dependency, and checks that it logs in and loads data through the demo API.
 
 import assert from "node:assert/strict";
-import { existsSync, lstatSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 
@@ -45,6 +45,17 @@ test("example installs a packed copy", () => {
       `expected the published package to include ${license}`,
     );
   }
+});
+
+test("bundle keeps the free guard", () => {
+  // build-pkg.sh appends npm/free-guard.js to renew_fetch_bg.js. The package's sideEffects list
+  // leaves that file out, so this checks that Vite kept the block.
+  const assets = path.join(dist, "assets");
+  const scripts = readdirSync(assets).filter((name) => name.endsWith(".js"));
+  const guarded = scripts.filter((name) =>
+    readFileSync(path.join(assets, name), "utf8").includes("after free(); create a new HttpClient"),
+  );
+  assert.equal(guarded.length, 1, `expected one script of ${scripts.join(", ")} to hold the guard`);
 });
 
 test("vite app logs in and loads items", (t) =>

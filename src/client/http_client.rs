@@ -18,6 +18,10 @@ use super::values::type_name;
 ///
 /// Every call resolves to the envelope `{code, msg, data}` (or the raw body for a raw
 /// `responseType`) and rejects with a `RenewFetchError`.
+///
+/// `free()` releases the client, and the calls pending then still settle. In the npm package,
+/// each later use of the client throws a `TypeError` that names the member, or rejects with one
+/// for the request methods, and a second `free()` does nothing.
 #[wasm_bindgen]
 pub struct HttpClient {
     client: Client,

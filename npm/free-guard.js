@@ -1,0 +1,51 @@
+// scripts/build-pkg.sh appends this block to the module of each build that defines the
+// HttpClient class. After free(), wasm-bindgen's glue makes every member of a client, and a
+// second free(), throw "null pointer passed to rust". This block wraps the members of
+// HttpClient.prototype so that a freed client throws a TypeError that names the member instead,
+// and so that free() and [Symbol.dispose]() do nothing the second time. It uses no part of the
+// glue but the class and its free() method.
+{
+  const prototype = HttpClient.prototype;
+  const free = prototype.free;
+  // The methods that return a promise. Like an invalid argument, a freed client rejects their
+  // promise instead of throwing.
+  const calls = ["get", "delete", "post", "put", "patch", "request"];
+  // The clients whose free() has run.
+  const freed = new WeakSet();
+
+  // A callback that a member runs before it returns, such as onError for a URL that is not a
+  // string, may call free(). The glue's free() would throw there, because the member still
+  // borrows the client, so the release waits for a microtask, which runs after the member.
+  const guardedFree = function () {
+    if (!freed.has(this)) {
+      freed.add(this);
+      queueMicrotask(() => free.call(this));
+    }
+  };
+
+  const guard = (member, key, action) =>
+    function (...args) {
+      if (freed.has(this)) {
+        const error = new TypeError(`HttpClient.${action} after free(); create a new HttpClient`);
+        if (calls.includes(key)) return Promise.reject(error);
+        throw error;
+      }
+      return member.apply(this, args);
+    };
+
+  for (const key of Reflect.ownKeys(prototype)) {
+    const descriptor = Object.getOwnPropertyDescriptor(prototype, key);
+    const { value, get } = descriptor;
+    if (value === free || key === Symbol.dispose) {
+      descriptor.value = guardedFree;
+    } else if (typeof key !== "string" || key === "constructor" || key.startsWith("__")) {
+      // The constructor and the glue's own helpers, such as __destroy_into_raw, stay as they are.
+      continue;
+    } else if (typeof value === "function") {
+      descriptor.value = guard(value, key, `${key}() was called`);
+    } else if (get) {
+      descriptor.get = guard(get, key, `${key} was read`);
+    }
+    Object.defineProperty(prototype, key, descriptor);
+  }
+}
