@@ -326,3 +326,46 @@ async fn tcp_issued_tokens_fit_header_limit() {
     assert!(issued > 0, "the shorter usernames get tokens");
     assert!(too_long > 0, "the longer usernames get TokenTooLong");
 }
+
+#[tokio::test]
+async fn tcp_nested_router_logs_nested_path() {
+    let (_clock, config) = setup();
+    let calls = Calls::default();
+    let app = Router::new().nest("/v1", routes(&calls).route_layer(config.layer()));
+    let addr = serve(app).await;
+    let recorder = LogRecorder::default();
+    let _guard = recorder.install();
+    let reply = request(addr, "GET", "/v1/api/profile", &[]).await;
+    assert_eq!(reply.status, 401, "the nested route needs a token");
+
+    let lines = recorder.lines();
+    let line = lines
+        .iter()
+        .find(|line| line.contains("request rejected"))
+        .unwrap_or_else(|| panic!("a rejection line was logged: {lines:?}"));
+    assert!(
+        line.contains(r#"nested_path="/v1""#),
+        "the line names the path the router is nested at: {line}"
+    );
+}
+
+#[tokio::test]
+async fn tcp_nested_missing_claims_logs_nested_path() {
+    // The routes read Claims but are not behind the layer.
+    let app = Router::new().nest("/v1", routes(&Calls::default()));
+    let addr = serve(app).await;
+    let recorder = LogRecorder::default();
+    let _guard = recorder.install();
+    let reply = request(addr, "GET", "/v1/api/profile", &[]).await;
+    assert_eq!(reply.status, 500, "the extractor rejects the request");
+
+    let lines = recorder.lines();
+    let line = lines
+        .iter()
+        .find(|line| line.contains("not behind RenewLayer"))
+        .unwrap_or_else(|| panic!("the extractor logged its cause: {lines:?}"));
+    assert!(
+        line.contains(r#"nested_path="/v1""#),
+        "the line names the path the router is nested at: {line}"
+    );
+}

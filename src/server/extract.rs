@@ -3,7 +3,7 @@
 use std::convert::Infallible;
 use std::fmt;
 
-use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::extract::{FromRequestParts, NestedPath, OptionalFromRequestParts};
 use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 
@@ -42,6 +42,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Claims {
             tracing::error!(
                 method = %parts.method,
                 path = parts.uri.path(),
+                nested_path = parts.extensions.get::<NestedPath>().map(NestedPath::as_str),
                 "{MissingClaims}, so the request gets a 500"
             );
             MissingClaims

@@ -5,6 +5,7 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
 use axum::body::{Body, Bytes};
+use axum::extract::NestedPath;
 use axum::response::Response;
 use axum::BoxError;
 use http::{HeaderValue, Request};
@@ -52,6 +53,10 @@ use super::verify::{Decision, Verdict};
 /// without a token log at INFO once a second per config. The others of that second log at
 /// DEBUG, and the next line at WARN or INFO counts them as `suppressed`. A count that no such
 /// line has reported is logged when the config and every layer made from it are dropped.
+///
+/// Each of these lines names the method and the path. In a router that `Router::nest` mounts,
+/// axum strips the prefix from the path before the request reaches the layer, so the line also
+/// carries `nested_path`, the prefix as given to `nest`.
 ///
 /// A token is valid through its `exp` second and a session through the second at which the
 /// session cap ends, each plus the leeway.
@@ -140,6 +145,8 @@ where
         } = config.verify(req.headers());
         let method = req.method();
         let path = req.uri().path();
+        // Inside `Router::nest`, axum strips the prefix from the URI before the request gets here.
+        let nested_path = req.extensions().get::<NestedPath>().map(NestedPath::as_str);
 
         match decision {
             Decision::Reject(Reason::Header(BearerError::Missing)) if self.allow_anonymous => {
@@ -147,7 +154,7 @@ where
             }
             Decision::Pass(claims) => {
                 if let Some(e) = renewal_note {
-                    tracing::error!(%fingerprint, %method, path, error = %e,
+                    tracing::error!(%fingerprint, %method, path, nested_path, error = %e,
                         "token renewal failed; passing the request with the old token");
                 }
                 req.extensions_mut().insert(claims);
@@ -155,7 +162,7 @@ where
             }
             Decision::Renew(claims, renewed) => {
                 let Ok(value) = HeaderValue::from_str(&renewed.token) else {
-                    tracing::error!(%fingerprint, %method, path,
+                    tracing::error!(%fingerprint, %method, path, nested_path,
                         "renewed token is not a valid header value; passing without it");
                     req.extensions_mut().insert(claims);
                     return ResponseFuture::inner(self.inner.call(req), None);
@@ -167,6 +174,7 @@ where
                     user_id = ?renewed.user_id,
                     %method,
                     path,
+                    nested_path,
                     "token renewed in the renewal window"
                 );
                 req.extensions_mut().insert(claims);
@@ -174,7 +182,7 @@ where
             }
             Decision::Overdue(renewed) => {
                 let Ok(value) = HeaderValue::from_str(&renewed.token) else {
-                    tracing::error!(%fingerprint, %method, path,
+                    tracing::error!(%fingerprint, %method, path, nested_path,
                         reason = %Reason::RenewalFailed, "request rejected");
                     return ResponseFuture::ready(internal_error());
                 };
@@ -185,6 +193,7 @@ where
                     user_id = ?renewed.user_id,
                     %method,
                     path,
+                    nested_path,
                     reason = %Reason::Overdue,
                     "overdue token renewed, handler skipped"
                 );
@@ -199,15 +208,14 @@ where
                 let kind = reason.kind();
                 match kind {
                     Kind::NeedLogin => match config.info_limit.admit(config.clock.now()) {
-                        Some(suppressed) => tracing::info!(%fingerprint, %method, path, %reason,
-                            suppressed, "request rejected"),
-                        None => {
-                            tracing::debug!(%fingerprint, %method, path, %reason, "request rejected");
-                        }
+                        Some(suppressed) => tracing::info!(%fingerprint, %method, path,
+                            nested_path, %reason, suppressed, "request rejected"),
+                        None => tracing::debug!(%fingerprint, %method, path, nested_path,
+                            %reason, "request rejected"),
                     },
                     Kind::Internal => {
                         let error = renewal_note.map(|e| e.to_string()).unwrap_or_default();
-                        tracing::error!(%fingerprint, %method, path, %reason, error,
+                        tracing::error!(%fingerprint, %method, path, nested_path, %reason, error,
                             "request rejected");
                     }
                     _ => {
@@ -216,9 +224,9 @@ where
                         let user_id = rejected_user.as_deref().map(tracing::field::debug);
                         match config.warn_limit.admit(config.clock.now()) {
                             Some(suppressed) => tracing::warn!(%fingerprint, %method, path,
-                                %reason, user_id, suppressed, "request rejected"),
-                            None => tracing::debug!(%fingerprint, %method, path, %reason, user_id,
-                                "request rejected"),
+                                nested_path, %reason, user_id, suppressed, "request rejected"),
+                            None => tracing::debug!(%fingerprint, %method, path, nested_path,
+                                %reason, user_id, "request rejected"),
                         }
                     }
                 }
