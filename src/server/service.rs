@@ -73,7 +73,9 @@ use super::verify::{Decision, Verdict};
 /// The layer merges `Authorization` into `Access-Control-Expose-Headers` on each response that
 /// carries a renewed token. A `CorsLayer` with an `expose_headers` list of its own replaces the
 /// merged value, so that list must include `AUTHORIZATION`. `CorsLayer::permissive()` sets the
-/// list to `*`, which browsers honour only for requests without credentials.
+/// list to `*`, which browsers honour only for requests without credentials. It also sends
+/// `Access-Control-Allow-Headers: *`, which under the Fetch standard does not cover
+/// `Authorization`, so `allow_headers` should name `AUTHORIZATION` instead.
 ///
 /// Tokens are stateless, so a renewal does not revoke the token it replaces. The old token
 /// stays valid until its `exp` and can itself be renewed in the grace period, until the session
