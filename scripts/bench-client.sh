@@ -9,7 +9,7 @@
 #   --profile NAME  builds and starts the same page and server, then runs
 #                   bench/overhead/profile.js on NAME in place of the benchmark
 #
-# It builds the web package once into a temporary folder (pkg/ is left as it is) and the demo
+# It builds the npm package once into a temporary folder (pkg/ is left as it is) and the demo
 # server with `cargo build --release --features demo`, and takes a few minutes. The server binds
 # to a free port of 127.0.0.1 and is stopped on exit. scripts/bench.sh runs this script.
 set -euo pipefail
@@ -62,16 +62,17 @@ step "building the web package and installing the size baselines"
 (cd bench/size && npm install --no-audit --no-fund --no-package-lock --silent >&2)
 # shellcheck source=scripts/wasm-rustflags.sh
 source scripts/wasm-rustflags.sh
-PATH="$root/bench/size/node_modules/.bin:$PATH" RUSTFLAGS="$wasm_rustflags" \
-  wasm-pack build --release --target web --out-dir "$work/pkg" --out-name renew_fetch -- --features talc >&2
+# The npm package as scripts/build-pkg.sh makes it. The page loads its web build.
+bash scripts/build-pkg.sh --out "$work/package" >&2
+pkg=$work/package/web
 # The floor of sections 1 and 2, served from /pkg/floor/ beside the package.
 PATH="$root/bench/size/node_modules/.bin:$PATH" RUSTFLAGS="$wasm_rustflags" \
   CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}/floor" \
-  wasm-pack build --release --target web --out-dir "$work/pkg/floor" --out-name floor bench/size/floor -- --locked >&2
+  wasm-pack build --release --target web --out-dir "$pkg/floor" --out-name floor bench/size/floor -- --locked >&2
 
 if [[ -z $profile ]]; then
   step "1. Size: scripts/size.sh"
-  bash scripts/size.sh --markdown --pkg "$work/pkg" >"$work/size.md"
+  bash scripts/size.sh --markdown --pkg "$pkg" >"$work/size.md"
 fi
 
 step "2. Per-request overhead: building the demo server and installing axios"
@@ -79,7 +80,7 @@ cargo build --release --features demo --bin renew-fetch-demo >&2
 (cd bench/overhead && npm ci --no-audit --no-fund --loglevel=error >&2)
 target_dir=${CARGO_TARGET_DIR:-$root/target}
 RUST_LOG=warn "$target_dir/release/renew-fetch-demo" --addr 127.0.0.1:0 --scenarios \
-  --www bench/overhead --pkg "$work/pkg" >"$work/server.log" 2>&1 &
+  --www bench/overhead --pkg "$pkg" >"$work/server.log" 2>&1 &
 server_pid=$!
 origin=
 for _ in $(seq 100); do

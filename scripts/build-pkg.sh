@@ -6,9 +6,31 @@
 # pkg/package.json for publishing and copies npm/README.md to pkg/README.md.
 # Each run builds into an empty pkg-build/ and replaces pkg/ only when every step succeeded, so
 # running it twice gives the same result and a failed build leaves the last good pkg/ in place.
+#
+# Usage: bash scripts/build-pkg.sh [--out DIR]
+#   --out DIR  writes the package to DIR, and builds it in DIR-build, in place of pkg/
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+
+dest=pkg
+while (($# > 0)); do
+  case "$1" in
+    --out)
+      if (($# < 2)); then
+        echo "build-pkg: --out needs a folder, such as --out /tmp/renew-fetch-pkg" >&2
+        exit 2
+      fi
+      dest=${2%/}
+      shift
+      ;;
+    *)
+      echo "build-pkg: unknown argument \"$1\"; the one option is --out DIR" >&2
+      exit 2
+      ;;
+  esac
+  shift
+done
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 for tool in wasm-pack node npm; do
@@ -33,7 +55,7 @@ export PATH="$root/npm/node_modules/.bin:$PATH"
 source scripts/wasm-rustflags.sh
 export RUSTFLAGS="$wasm_rustflags"
 
-out=pkg-build
+out=$dest-build
 rm -rf "$out"
 # The second build reuses the first one's compiled crate, so only wasm-bindgen and wasm-opt
 # run again.
@@ -125,13 +147,14 @@ const pkg = {
     "./package.json": "./package.json",
   },
   files,
-  // The bundler entry instantiates the module when it is imported. The web entry does nothing
-  // until its init() is called, so bundlers may drop it when unused.
-  sideEffects: ["./renew_fetch.js", "./snippets/*", "./web/snippets/*"],
+  // The bundler entry instantiates the module when it is imported, and renew_fetch_bg.js wraps
+  // the members of HttpClient when it loads. The web entry changes only its own class until its
+  // init() is called, so bundlers may drop it when unused.
+  sideEffects: ["./renew_fetch.js", "./renew_fetch_bg.js", "./snippets/*", "./web/snippets/*"],
 };
 writeFileSync(`${dir}/package.json`, `${JSON.stringify(pkg, null, 2)}\n`);
 EOF
-rm -rf pkg
-mv "$out" pkg
-version=$(node -p 'require("./pkg/package.json").version')
-echo "build-pkg: pkg/ holds renew-fetch@$version (bundler target) and pkg/web/ (web target)"
+rm -rf "$dest"
+mv "$out" "$dest"
+version=$(node -p 'JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")).version' "$dest/package.json")
+echo "build-pkg: $dest/ holds renew-fetch@$version (bundler target) and $dest/web/ (web target)"

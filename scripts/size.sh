@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prints the release size of the renew-fetch npm package next to the libraries an app would pick
 # instead, all at gzip -9:
-#   renew-fetch: the .wasm plus the JS glue and snippets of `wasm-pack build --release --target web`
+#   renew-fetch: the .wasm plus the JS glue and snippets of the web build in the npm package, as
+#     scripts/build-pkg.sh makes it
 #   axios: its minified ESM build (dist/esm/axios.min.js)
 #   ky: its ESM entry bundled into one file with esbuild --minify
 #   axios with qs: both bundled into one ESM file with esbuild --minify. renew-fetch serializes
@@ -11,9 +12,9 @@
 # A last row builds bench/size/floor the same way: a wasm-bindgen client whose only method awaits
 # one fetch. It is the part of the size that any client built this way pays before its own logic.
 # npm installs axios, ky, qs, esbuild, binaryen and terser into bench/size/node_modules.
-# wasm-pack runs binaryen's wasm-opt from there, because Debian 12's wasm-opt (binaryen 108) fails
-# to parse the wasm that current Rust emits. The package is built into a temporary folder, so
-# pkg/ is left as it is.
+# wasm-pack runs binaryen's wasm-opt from there for the floor, because Debian 12's wasm-opt
+# (binaryen 108) fails to parse the wasm that current Rust emits. The package is built into a
+# temporary folder, so pkg/ is left as it is.
 #
 # Usage: bash scripts/size.sh [--write] [--markdown] [--pkg DIR]
 #   --write     also writes the table to bench/size/RESULTS.md, with the tool versions
@@ -60,9 +61,8 @@ trap 'rm -rf "$out"' EXIT
 source scripts/wasm-rustflags.sh
 (cd bench/size && npm install --no-audit --no-fund --no-package-lock --silent >&2)
 if [[ -z "$pkg_dir" ]]; then
-  pkg_dir="$out/pkg"
-  PATH="$root/bench/size/node_modules/.bin:$PATH" RUSTFLAGS="$wasm_rustflags" \
-    wasm-pack build --release --target web --out-dir "$pkg_dir" --out-name renew_fetch -- --features talc >&2
+  bash scripts/build-pkg.sh --out "$out/pkg" >&2
+  pkg_dir="$out/pkg/web"
 fi
 
 gzip_size() {
@@ -204,8 +204,9 @@ fi
 if $markdown; then
   echo "## 1. Size"
   echo
-  echo "Command: \`bash scripts/size.sh\`. renew-fetch is \`wasm-pack build --release --target web\`:"
-  echo "the .wasm and the JS glue, each file compressed on its own. ky and axios with qs are"
+  echo "Command: \`bash scripts/size.sh\`. renew-fetch is the web build of the npm package that"
+  echo "\`scripts/build-pkg.sh\` makes with \`wasm-pack build --release --target web\`: the .wasm"
+  echo "and the JS glue, each file compressed on its own. ky and axios with qs are"
   echo "bundled into one ESM file each with \`esbuild --bundle --minify --format=esm\`. Sizes are"
   echo "in bytes, and the ratio divides by axios's minified ESM build."
   echo
