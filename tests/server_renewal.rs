@@ -767,6 +767,42 @@ async fn dropped_config_quiet_without_count() {
 }
 
 #[tokio::test]
+async fn missing_claims_error_once_a_second() {
+    // The routes read Claims but are not behind the layer, so every request fails.
+    let app = routes(&Calls::default());
+    let recorder = LogRecorder::default();
+    let _guard = recorder.install();
+    let requests = 20;
+    for _ in 0..requests {
+        let reply = send(&app, get_bare("/api/profile")).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "no claims, 500"
+        );
+    }
+
+    let lines = recorder.lines();
+    let missing = |level: &str| {
+        lines
+            .iter()
+            .filter(|line| line.starts_with(level) && line.contains("not behind RenewLayer"))
+            .count()
+    };
+    // The limit is shared by the whole process, so another test may hold this second's ERROR
+    // line, and the loop may cross into a second second.
+    assert!(
+        missing("ERROR") <= 2,
+        "at most one ERROR line a second: {lines:#?}"
+    );
+    assert_eq!(
+        missing("ERROR") + missing("DEBUG"),
+        requests,
+        "every request logged once, at ERROR or DEBUG: {lines:#?}"
+    );
+}
+
+#[tokio::test]
 async fn rejection_names_verified_user() {
     let (clock, config) = setup();
     let app = app(&config, &Calls::default());

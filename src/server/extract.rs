@@ -7,13 +7,21 @@ use axum::extract::{FromRequestParts, NestedPath, OptionalFromRequestParts};
 use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 
-use super::rejection::internal_error;
+use super::clock::{Clock, SystemClock};
+use super::rejection::{internal_error, LogLimit};
 use super::token::Claims;
+
+/// The limit of ERROR lines for requests without claims, one a second for the whole process,
+/// because the extractor has no config of its own. A route that reads `Claims` without the
+/// layer fails on every request, and one line a second is enough to find it.
+static MISSING_CLAIMS_LOG: LogLimit = LogLimit::new(tracing::Level::ERROR);
 
 /// The rejection of the [`Claims`] extractor when the request has no verified claims: the route
 /// is not behind the layer, or the layer allows anonymous requests and this one had no token.
 ///
-/// Its response is a 500 with a generic envelope. The cause goes to the log, never to the client.
+/// Its response is a 500 with a generic envelope. The cause goes to the log, never to the client:
+/// at ERROR once a second for the whole process, and at DEBUG for the other requests of that
+/// second, which the next ERROR line counts as `suppressed`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MissingClaims;
 
@@ -39,12 +47,15 @@ impl<S: Send + Sync> FromRequestParts<S> for Claims {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         parts.extensions.get::<Claims>().cloned().ok_or_else(|| {
-            tracing::error!(
-                method = %parts.method,
-                path = parts.uri.path(),
-                nested_path = parts.extensions.get::<NestedPath>().map(NestedPath::as_str),
-                "{MissingClaims}, so the request gets a 500"
-            );
+            let method = &parts.method;
+            let path = parts.uri.path();
+            let nested_path = parts.extensions.get::<NestedPath>().map(NestedPath::as_str);
+            match MISSING_CLAIMS_LOG.admit(SystemClock.now()) {
+                Some(suppressed) => tracing::error!(%method, path, nested_path, suppressed,
+                    "{MissingClaims}, so the request gets a 500"),
+                None => tracing::debug!(%method, path, nested_path,
+                    "{MissingClaims}, so the request gets a 500"),
+            }
             MissingClaims
         })
     }

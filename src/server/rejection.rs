@@ -213,7 +213,7 @@ pub(crate) fn is_valid_realm(realm: &str) -> bool {
 /// of the limited level. When the config and every layer made from it are dropped, as on
 /// shutdown, a count that no such line has reported yet is logged at the limited level.
 pub(crate) struct LogLimit {
-    /// The level of the limited lines, WARN or INFO.
+    /// The level of the limited lines: ERROR, WARN or INFO.
     level: tracing::Level,
     /// The clock second of the last line at the limited level, or `u64::MAX` before the first.
     second: AtomicU64,
@@ -222,7 +222,7 @@ pub(crate) struct LogLimit {
 }
 
 impl LogLimit {
-    pub(crate) fn new(level: tracing::Level) -> Self {
+    pub(crate) const fn new(level: tracing::Level) -> Self {
         Self {
             level,
             second: AtomicU64::new(u64::MAX),
@@ -255,7 +255,9 @@ impl Drop for LogLimit {
             return;
         }
         let message = "rejections logged only at DEBUG before the auth config was dropped";
-        if self.level == tracing::Level::WARN {
+        if self.level == tracing::Level::ERROR {
+            tracing::error!(suppressed, "{message}");
+        } else if self.level == tracing::Level::WARN {
             tracing::warn!(suppressed, "{message}");
         } else {
             tracing::info!(suppressed, "{message}");
