@@ -107,7 +107,9 @@ impl AuthConfig {
     /// Starts a builder with the HMAC secret and every other setting at its default.
     ///
     /// The secret must be at least [`MIN_SECRET_LEN`] bytes, which [`AuthConfigBuilder::build`]
-    /// checks.
+    /// checks. Its bytes are the HMAC key as given: a base64 or hex secret is not decoded, and
+    /// a secret read from a file keeps a trailing newline. Every service that verifies or issues
+    /// these tokens must use the same bytes, so trim or decode it first where they do.
     pub fn builder(secret: impl Into<Vec<u8>>) -> AuthConfigBuilder {
         AuthConfigBuilder::new(secret)
     }
