@@ -1,7 +1,8 @@
 //! A minimal axum app behind the renewal layer: a login route that issues tokens and a
 //! protected route that reads the verified claims.
 //!
-//! Run it with `cargo run --example axum_server --features server`, then:
+//! Run it with `cargo run --example axum_server --features server`, then the commands below.
+//! The layer's log lines go to stderr, at INFO and above unless `RUST_LOG` sets other levels:
 //!
 //! ```sh
 //! curl -s -X POST http://127.0.0.1:3000/api/login -H 'content-type: application/json' \
@@ -19,6 +20,7 @@ use renew_fetch::protocol::{Envelope, CODE_SUCCESS};
 use renew_fetch::server::{AuthConfig, Claims, ConfigError};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use tracing_subscriber::EnvFilter;
 
 /// The business code this app returns for a wrong username or password.
 const CODE_BAD_CREDENTIALS: i64 = 1001;
@@ -35,6 +37,12 @@ struct Login {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     // A `main` that returns the error would print its `Debug` form, such as
     // `SecretTooShort { len: 5 }`. The `Display` form names the fix.
     match run().await {
