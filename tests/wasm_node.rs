@@ -889,6 +889,77 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn duplicate_key_ignores_body_key_order() {
+        let client = client(&[]);
+        let key = unique("body-order");
+        let url = format!("/scenario/slow?delay_ms=200&key={key}");
+        let first = js_sys::JSON::parse(r#"{"a":1,"b":{"c":[{"d":1,"e":2}],"f":null}}"#)
+            .expect("the fixture is JSON");
+        let second = js_sys::JSON::parse(r#"{"b":{"f":null,"c":[{"e":2,"d":1}]},"a":1}"#)
+            .expect("the fixture is JSON");
+        let earlier = track(client.post(JsValue::from(url.clone()), first, JsValue::UNDEFINED));
+        let later = track(client.post(JsValue::from(url), second, JsValue::UNDEFINED));
+        let error = expect_error(earlier.await, "the earlier call");
+        assert_eq!(
+            reason(&error).as_deref(),
+            Some("duplicate"),
+            "expected the same body with its keys in another order to be a duplicate"
+        );
+        expect_ok(later.await, "the later call");
+    }
+
+    #[wasm_bindgen_test]
+    async fn bodies_with_other_json_not_duplicates() {
+        // Each pair is sent as two different JSON texts.
+        let parse = |json: &str| js_sys::JSON::parse(json).expect("the fixture is JSON");
+        let with_to_json = js_function("n", "return { toJSON() { return { n: n }; } };");
+        let to_json = |n: i32| {
+            with_to_json
+                .call1(&JsValue::UNDEFINED, &JsValue::from(n))
+                .expect("the fixture runs")
+        };
+        let pairs = [
+            (
+                "number and string",
+                parse(r#"{"n":1}"#),
+                parse(r#"{"n":"1"}"#),
+            ),
+            (
+                "null and empty string",
+                parse(r#"{"n":null}"#),
+                parse(r#"{"n":""}"#),
+            ),
+            (
+                "empty array and no field",
+                parse(r#"{"n":[]}"#),
+                parse("{}"),
+            ),
+            ("array and object", parse("[1]"), parse(r#"{"0":1}"#)),
+            (
+                "__proto__ field and no field",
+                parse(r#"{"__proto__":1}"#),
+                parse("{}"),
+            ),
+            ("toJSON results", to_json(1), to_json(2)),
+        ];
+        for (name, first_body, second_body) in pairs {
+            let client = client(&[]);
+            let key = unique("json-bodies");
+            let url = format!("/scenario/slow?delay_ms=100&key={key}");
+            let first =
+                track(client.post(JsValue::from(url.clone()), first_body, JsValue::UNDEFINED));
+            let second = track(client.post(JsValue::from(url), second_body, JsValue::UNDEFINED));
+            expect_ok(first.await, &format!("{name}: the first body"));
+            expect_ok(second.await, &format!("{name}: the second body"));
+            assert_eq!(
+                server_count(&key).await,
+                2.0,
+                "{name}: expected both bodies to reach the server"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
     async fn form_data_never_deduplicated() {
         let client = client(&[]);
         let key = unique("form-data");

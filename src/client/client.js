@@ -392,6 +392,20 @@ export function collectionError(value) {
   return `a ${name} has no JSON or query form; convert it with ${COLLECTIONS[name]} first`;
 }
 
+// The body part of the duplicate key. Imported by request.rs.
+
+// Returns the JSON text `json` with the keys of every object sorted, so that two bodies give the
+// same text exactly when they are sent as the same JSON value. The keys go into an object
+// without a prototype, where a "__proto__" key is a plain property.
+export function sortedJson(json) {
+  return JSON.stringify(JSON.parse(json), (_, value) => {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+    const sorted = Object.create(null);
+    for (const name of Object.keys(value).sort()) sorted[name] = value[name];
+    return sorted;
+  });
+}
+
 // One attempt: fetch, the renewed-token header and the body. Imported by transport.rs.
 
 export class Received {

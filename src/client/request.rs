@@ -4,7 +4,8 @@
 use std::fmt;
 
 use js_sys::{ArrayBuffer, JsString};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::{AbortSignal, Blob, FormData, ReadableStream, Url, UrlSearchParams};
 
 use super::config::{
@@ -14,6 +15,13 @@ use super::error::{Error, ErrorKind};
 use super::key::{duplicate_key, stringify_query, BodyKey};
 use super::url::{append_query, is_absolute, join_url};
 use super::values::{js_string, to_key_value, type_name};
+
+#[wasm_bindgen(module = "/src/client/client.js")]
+extern "C" {
+    /// Returns the JSON text with the keys of every object sorted.
+    #[wasm_bindgen(js_name = sortedJson)]
+    fn sorted_json(json: &JsString) -> String;
+}
 
 /// One call as the caller asked for it. Its `Debug` output hides the header values and the
 /// params and body, which may carry a token, a password or other personal data.
@@ -414,8 +422,9 @@ fn read_body(body: &JsValue) -> Result<(Option<JsValue>, Option<BodyKey>), Strin
             js_string(&error)
         )
     })?;
-    let tree = to_key_value(body)
-        .map_err(|message| format!("The body cannot be serialized: {message}"))?;
+    // JSON.stringify writes a Map or a Set as {} and an invalid date as null, which this check
+    // rejects.
+    to_key_value(body).map_err(|message| format!("The body cannot be serialized: {message}"))?;
     let json: JsValue = json.into();
     if json.is_undefined() {
         return Err(
@@ -423,5 +432,8 @@ fn read_body(body: &JsValue) -> Result<(Option<JsValue>, Option<BodyKey>), Strin
                 .to_owned(),
         );
     }
-    Ok((Some(json), Some(BodyKey::Json(tree))))
+    // The key is made from the JSON that is sent, so bodies whose toJSON results differ, or
+    // whose values differ only in type, such as 1 and "1", are never duplicates.
+    let sorted = sorted_json(json.unchecked_ref());
+    Ok((Some(json), Some(BodyKey::Json(sorted))))
 }
