@@ -30,6 +30,19 @@ export async function loadItems(): Promise<Item[]> {
   }
 }
 
+// Params typed by an interface, which has no index signature.
+interface ItemQuery {
+  page: number;
+  tags?: string[];
+}
+
+export async function search(query: ItemQuery): Promise<unknown> {
+  await client.delete("/items", query);
+  await client.request({ url: "/items", params: query });
+  const envelope: Envelope = await client.get("/items", query, { noLoading: true });
+  return envelope.data;
+}
+
 export async function rename(id: number, name: string): Promise<void> {
   const controller = new AbortController();
   await client.post(`/items/${id}`, { name }, { signal: controller.signal, headers: { "X-Trace": "1" } });

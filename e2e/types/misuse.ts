@@ -8,3 +8,4 @@ client.get("/items", undefined, { duplicates: "cancel" }); // error
 client.setToken(42); // error
 new HttpClient({ tokenStorage: "cookie" }); // error
 client.get({ href: "/items" }); // error
+client.get("/items", "page=1"); // error

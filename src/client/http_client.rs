@@ -47,9 +47,7 @@ impl HttpClient {
     pub fn get(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | URL")] url: JsValue,
-        #[wasm_bindgen(
-            unchecked_optional_param_type = "Record<string, unknown> | URLSearchParams"
-        )]
+        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, any> | URLSearchParams")]
         params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
     ) -> Promise {
@@ -61,9 +59,7 @@ impl HttpClient {
     pub fn delete(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | URL")] url: JsValue,
-        #[wasm_bindgen(
-            unchecked_optional_param_type = "Record<string, unknown> | URLSearchParams"
-        )]
+        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, any> | URLSearchParams")]
         params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
     ) -> Promise {

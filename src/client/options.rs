@@ -162,10 +162,11 @@ export interface RequestOptions {
   /**
    * Query parameters, serialized as the `qs` package does with sorted keys: `{a: {b: 1}}` gives
    * `a%5Bb%5D=1` and `{a: ["x", "y"]}` gives `a%5B0%5D=x&a%5B1%5D=y`. A URLSearchParams is sent
-   * as it writes itself.
+   * as it writes itself. The type takes `any` values so that an object typed by an interface,
+   * which has no index signature, fits too.
    * @example { page: 2, tags: ["new", "sale"] }
    */
-  params?: Record<string, unknown> | URLSearchParams;
+  params?: Record<string, any> | URLSearchParams;
   /**
    * The timeout of this call in milliseconds. `0` means no timeout, and the maximum is 2147483647.
    * @default the client's `timeoutMs`
