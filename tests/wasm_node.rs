@@ -647,6 +647,23 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn huge_code_is_invalid_response() {
+        let client = client(&[]);
+        let key = unique("huge-code");
+        let url = format!("/scenario/huge-code?key={key}");
+        let error = expect_error(
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "code 10^20",
+        );
+        assert_eq!(
+            kind(&error),
+            "invalid_response",
+            "a code beyond 2^53 is not read as a business code"
+        );
+        assert_eq!(path(&error, "code"), JsValue::NULL, "no code is reported");
+    }
+
+    #[wasm_bindgen_test]
     async fn empty_204_resolves_success() {
         let client = client(&[]);
         let key = unique("empty-204");

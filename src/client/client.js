@@ -450,8 +450,8 @@ function readBody(response, type) {
     } catch {
       return [text.trim() === "" ? 2 : 3];
     }
-    const envelope =
-      value !== null && typeof value === "object" && !Array.isArray(value) && Number.isInteger(value.code);
+    // A code beyond 2^53 would reach Rust rounded, or clamped by the cast to i64.
+    const envelope = value !== null && typeof value === "object" && !Array.isArray(value) && code(value.code);
     return envelope ? [1, value] : [4];
   });
 }
@@ -488,7 +488,7 @@ export function attempt(url, method, headers, body, signal, type, authHeader, st
         try {
           new Request(url, init);
         } catch (rejected) {
-          throw `the browser rejected the request: ${rejected.message}`;
+          throw `fetch rejected the request: ${rejected.message}`;
         }
       }
       throw error;

@@ -397,7 +397,7 @@ fn unreadable(request: &Prepared, status: u16, ok: bool, body: &Body) -> Error {
         ),
         _ => format!(
             "The server responded with HTTP {status} with JSON that is not an envelope \
-             {{code, msg, data}} with a numeric code"
+             {{code, msg, data}} whose code is a whole number of at most 2^53 either way"
         ),
     };
     request

@@ -157,6 +157,7 @@ pub fn router(config: AuthConfig) -> Router {
         .route("/login-required", any(login_required))
         .route("/business", any(business))
         .route("/not-json", any(not_json))
+        .route("/huge-code", any(huge_code))
         .route("/html-502", any(html_502))
         .route("/empty-204", any(empty_204))
         .route("/raw", any(raw))
@@ -388,6 +389,18 @@ async fn not_json(
     state.record(&query);
     let content_type = [(CONTENT_TYPE, "text/plain; charset=utf-8")];
     (StatusCode::OK, content_type, "plain text, not JSON").into_response()
+}
+
+/// `/scenario/huge-code`: HTTP 200 with an envelope whose code, 10^20, is a whole number beyond
+/// the range of i64, which a JavaScript number does not represent exactly.
+async fn huge_code(
+    State(state): State<ScenarioState>,
+    Query(query): Query<ScenarioQuery>,
+) -> Response {
+    state.record(&query);
+    let content_type = [(CONTENT_TYPE, "application/json")];
+    let body = r#"{"code":100000000000000000000,"msg":"huge","data":null}"#;
+    (StatusCode::OK, content_type, body).into_response()
 }
 
 /// `/scenario/html-502`: the HTML error page of a gateway whose upstream is down.
