@@ -57,10 +57,59 @@ export async function loadByUrl(page: number): Promise<unknown> {
   return envelope.data;
 }
 
+interface User {
+  id: number;
+  name: string;
+}
+
+// Each request method takes the type of its result, so a typed envelope's data is a User without a
+// cast.
+export async function typedResults(user: User): Promise<string[]> {
+  const me = await client.get<Envelope<User>>("/me");
+  const names: string[] = [me.data.name];
+  const removed = await client.delete<Envelope<User>>(`/users/${user.id}`, { soft: true });
+  names.push(removed.data.name);
+  const created = await client.post<Envelope<User>>("/users", user);
+  const replaced = await client.put<Envelope<User>>(`/users/${user.id}`, user);
+  const patched = await client.patch<Envelope<User>>(`/users/${user.id}`, { name: user.name });
+  const ids: number[] = [created.data.id, replaced.data.id, patched.data.id];
+  const listed = await client.request<Envelope<User[]>>({ url: "/users", params: { page: 1 } });
+  names.push(...listed.data.map((listedUser) => listedUser.name));
+  names.push(String(ids.length));
+  return names;
+}
+
+// An endpoint that may send no data names null in the envelope's type.
+export async function optionalData(): Promise<string> {
+  const session = await client.get<Envelope<User | null>>("/session");
+  return session.data === null ? "anonymous" : session.data.name;
+}
+
+// A raw responseType resolves to the body, whose type the caller names.
+export async function rawResults(): Promise<number> {
+  const report: Blob = await client.get<Blob>("/report", undefined, { responseType: "blob" });
+  const text = await client.request<string>({ url: "/readme", responseType: "text" });
+  const bytes = await client.post<ArrayBuffer>("/export", { all: true }, { responseType: "arrayBuffer" });
+  return report.size + text.trim().length + bytes.byteLength;
+}
+
+// Without a type argument each method resolves to `any`, so code written before the methods were
+// generic still compiles.
+export async function untypedResults(): Promise<number> {
+  const loose = await client.get("/items");
+  const id: number = loose.data.nested.id;
+  const posted: string = (await client.post("/items", { name: "pen" })).msg;
+  const requested: boolean = (await client.request({ url: "/items" })).anything;
+  const chained = client.get("/items").then((envelope) => envelope.data.count);
+  return id + posted.length + Number(requested) + (await chained);
+}
+
 export async function startWithoutBundler(): Promise<string | undefined> {
   await init();
   const web = new WebClient({ tokenStorage: "memory" });
   web.setToken("header.payload.signature");
+  const me = await web.get<Envelope<User>>("/me");
+  console.log(me.data.name);
   const token = web.getToken();
   web.free();
   return token;

@@ -27,6 +27,55 @@ pub struct HttpClient {
     client: Client,
 }
 
+// The .d.ts declares the request methods in this interface, which TypeScript merges into the
+// generated class `HttpClient`. wasm-bindgen 0.2.130 starts the TypeScript signature of an
+// exported method at its "(", so it cannot declare the type parameter `T`, and the methods below
+// carry `skip_typescript`. Their doc comments and type attributes still go into the JSDoc of the
+// JS glue, so keep them in step with the declarations here.
+#[wasm_bindgen(typescript_custom_section)]
+const TS_REQUEST_METHODS: &'static str = r#"
+/**
+ * Each request method takes the type of its result as an optional type argument, such as
+ * `client.get<Envelope<User>>(url)`. The client does not check the response against that type,
+ * and without a type argument the result is `any`.
+ */
+export interface HttpClient {
+  /**
+   * Sends `GET url?params`. Resolves to the envelope, or to the raw body for a raw
+   * `responseType`.
+   *
+   * `T` is the type of that result: `Envelope<Data>` for JSON, or `string`, `Blob` or
+   * `ArrayBuffer` for `responseType` `"text"`, `"blob"` or `"arrayBuffer"`.
+   * @example const me = await client.get<Envelope<User>>("/me");
+   */
+  get<T = any>(url: string | URL, params?: Record<string, any> | URLSearchParams, options?: RequestOptions): Promise<T>;
+  /**
+   * Sends `DELETE url?params`. Resolves like `get`, and `T` is the type of the result as in `get`.
+   */
+  delete<T = any>(url: string | URL, params?: Record<string, any> | URLSearchParams, options?: RequestOptions): Promise<T>;
+  /**
+   * Sends `POST url` with `body`: JSON unless it is a string, FormData, Blob, ArrayBuffer,
+   * typed array or URLSearchParams. Resolves like `get`, and `T` is the type of the result as in
+   * `get`.
+   * @example const created = await client.post<Envelope<Item>>("/items", { name: "pen" });
+   */
+  post<T = any>(url: string | URL, body?: unknown, options?: RequestOptions): Promise<T>;
+  /**
+   * Sends `PUT url` with `body`, like `post`. `T` is the type of the result as in `get`.
+   */
+  put<T = any>(url: string | URL, body?: unknown, options?: RequestOptions): Promise<T>;
+  /**
+   * Sends `PATCH url` with `body`, like `post`. `T` is the type of the result as in `get`.
+   */
+  patch<T = any>(url: string | URL, body?: unknown, options?: RequestOptions): Promise<T>;
+  /**
+   * Sends the request that `config` describes. Resolves like `get`, and `T` is the type of the
+   * result as in `get`.
+   */
+  request<T = any>(config: RequestConfig): Promise<T>;
+}
+"#;
+
 #[wasm_bindgen]
 impl HttpClient {
     /// Creates a client and loads the stored token.
@@ -43,7 +92,7 @@ impl HttpClient {
 
     /// Sends `GET url?params`. Resolves to the envelope, or to the raw body for a raw
     /// `responseType`.
-    #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
+    #[wasm_bindgen(skip_typescript, unchecked_return_type = "Promise<any>")]
     pub fn get(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | URL")] url: JsValue,
@@ -55,7 +104,7 @@ impl HttpClient {
     }
 
     /// Sends `DELETE url?params`. Resolves like `get`.
-    #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
+    #[wasm_bindgen(skip_typescript, unchecked_return_type = "Promise<any>")]
     pub fn delete(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | URL")] url: JsValue,
@@ -68,7 +117,7 @@ impl HttpClient {
 
     /// Sends `POST url` with `body`: JSON unless it is a string, FormData, Blob, ArrayBuffer,
     /// typed array or URLSearchParams. Resolves like `get`.
-    #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
+    #[wasm_bindgen(skip_typescript, unchecked_return_type = "Promise<any>")]
     pub fn post(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | URL")] url: JsValue,
@@ -79,7 +128,7 @@ impl HttpClient {
     }
 
     /// Sends `PUT url` with `body`, like `post`.
-    #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
+    #[wasm_bindgen(skip_typescript, unchecked_return_type = "Promise<any>")]
     pub fn put(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | URL")] url: JsValue,
@@ -90,7 +139,7 @@ impl HttpClient {
     }
 
     /// Sends `PATCH url` with `body`, like `post`.
-    #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
+    #[wasm_bindgen(skip_typescript, unchecked_return_type = "Promise<any>")]
     pub fn patch(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | URL")] url: JsValue,
@@ -101,7 +150,7 @@ impl HttpClient {
     }
 
     /// Sends the request that `config` describes. Resolves like `get`.
-    #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
+    #[wasm_bindgen(skip_typescript, unchecked_return_type = "Promise<any>")]
     pub fn request(
         &self,
         #[wasm_bindgen(unchecked_param_type = "RequestConfig")] config: JsValue,

@@ -32,8 +32,11 @@ export interface Envelope<T = unknown> {
   code: number;
   /** A short human-readable message. */
   msg: string;
-  /** The payload, or `null`. */
-  data: T | null;
+  /**
+   * The payload. It is `null` when the server sends none, as in the envelope of an empty 2xx
+   * reply, so type an endpoint that may send no data as `Envelope<Data | null>`.
+   */
+  data: T;
 }
 
 /** The business codes that the client acts on. Each one has the protocol's default. */
