@@ -147,8 +147,6 @@ where
         } = config.verify(req.headers());
         let method = req.method();
         let path = req.uri().path();
-        // Inside `Router::nest`, axum strips the prefix from the URI before the request gets here.
-        let nested_path = req.extensions().get::<NestedPath>().map(NestedPath::as_str);
 
         match decision {
             Decision::Reject(Reason::Header(BearerError::Missing)) if self.allow_anonymous => {
@@ -156,7 +154,7 @@ where
             }
             Decision::Pass(claims) => {
                 if let Some(e) = renewal_note {
-                    tracing::error!(%fingerprint, %method, path, nested_path, error = %e,
+                    tracing::error!(%fingerprint, %method, path, nested_path = nested_path(&req), error = %e,
                         "token renewal failed; passing the request with the old token");
                 }
                 req.extensions_mut().insert(claims);
@@ -164,7 +162,7 @@ where
             }
             Decision::Renew(claims, renewed) => {
                 let Ok(value) = HeaderValue::from_str(&renewed.token) else {
-                    tracing::error!(%fingerprint, %method, path, nested_path,
+                    tracing::error!(%fingerprint, %method, path, nested_path = nested_path(&req),
                         "renewed token is not a valid header value; passing without it");
                     req.extensions_mut().insert(claims);
                     return ResponseFuture::inner(self.inner.call(req), None);
@@ -176,7 +174,7 @@ where
                     user_id = ?renewed.user_id,
                     %method,
                     path,
-                    nested_path,
+                    nested_path = nested_path(&req),
                     "token renewed in the renewal window"
                 );
                 req.extensions_mut().insert(claims);
@@ -184,7 +182,7 @@ where
             }
             Decision::Overdue(renewed) => {
                 let Ok(value) = HeaderValue::from_str(&renewed.token) else {
-                    tracing::error!(%fingerprint, %method, path, nested_path,
+                    tracing::error!(%fingerprint, %method, path, nested_path = nested_path(&req),
                         reason = %Reason::RenewalFailed, "request rejected");
                     return ResponseFuture::ready(internal_error());
                 };
@@ -195,7 +193,7 @@ where
                     user_id = ?renewed.user_id,
                     %method,
                     path,
-                    nested_path,
+                    nested_path = nested_path(&req),
                     reason = %Reason::Overdue,
                     "overdue token renewed, handler skipped"
                 );
@@ -211,13 +209,15 @@ where
                 match kind {
                     Kind::NeedLogin => match config.info_limit.admit(config.clock.now()) {
                         Some(suppressed) => tracing::info!(%fingerprint, %method, path,
-                            nested_path, %reason, suppressed, "request rejected"),
-                        None => tracing::debug!(%fingerprint, %method, path, nested_path,
-                            %reason, "request rejected"),
+                            nested_path = nested_path(&req), %reason, suppressed, "request rejected"),
+                        None => {
+                            tracing::debug!(%fingerprint, %method, path, nested_path = nested_path(&req),
+                            %reason, "request rejected")
+                        }
                     },
                     Kind::Internal => {
                         let error = renewal_note.map(|e| e.to_string()).unwrap_or_default();
-                        tracing::error!(%fingerprint, %method, path, nested_path, %reason, error,
+                        tracing::error!(%fingerprint, %method, path, nested_path = nested_path(&req), %reason, error,
                             "request rejected");
                     }
                     _ => {
@@ -226,9 +226,11 @@ where
                         let user_id = rejected_user.as_deref().map(tracing::field::debug);
                         match config.warn_limit.admit(config.clock.now()) {
                             Some(suppressed) => tracing::warn!(%fingerprint, %method, path,
-                                nested_path, %reason, user_id, suppressed, "request rejected"),
-                            None => tracing::debug!(%fingerprint, %method, path, nested_path,
-                                %reason, user_id, "request rejected"),
+                                nested_path = nested_path(&req), %reason, user_id, suppressed, "request rejected"),
+                            None => {
+                                tracing::debug!(%fingerprint, %method, path, nested_path = nested_path(&req),
+                                %reason, user_id, "request rejected")
+                            }
                         }
                     }
                 }
@@ -302,4 +304,11 @@ where
             }
         }
     }
+}
+
+/// Returns the prefix that `Router::nest` stripped from the request's URI before the request
+/// reached the layer, if any. The log lines call it only when they are enabled, so the pass
+/// path does not look the extension up.
+fn nested_path<B>(req: &Request<B>) -> Option<&str> {
+    req.extensions().get::<NestedPath>().map(NestedPath::as_str)
 }
