@@ -414,6 +414,31 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn clear_token_ends_overdue_in_flight() {
+        let client = client(&[]);
+        client
+            .set_token(JsValue::from("token-a"))
+            .expect("a clean token");
+        let key = unique("clear-overdue");
+        let url = format!("/scenario/storm?key={key}&call=one&delay_ms=400&overdue=true");
+        let call = client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED);
+        sleep(100).await;
+        client.clear_token();
+        let error = expect_error(settle(call).await, "overdue after clearToken");
+        assert_eq!(
+            kind(&error),
+            "login_required",
+            "a call whose token was cleared needs a login"
+        );
+        assert_eq!(client.get_token(), None, "the renewed token is not stored");
+        assert_eq!(
+            server_count(&key).await,
+            1.0,
+            "no replay is sent without a token"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn own_auth_header_renewal_not_stored() {
         let client = client(&[]);
         client

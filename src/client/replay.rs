@@ -140,6 +140,14 @@ impl ReplayPolicy {
             return Decision::Settle;
         }
 
+        // The token that the call sent was cleared since, by clearToken or another tab's logout.
+        // A replay would go without a token and get a login-required reply, so the call ends here.
+        if reply.sent_token.is_some() && reply.current_token.is_none() {
+            return Decision::LoginRequired {
+                header_missing: false,
+            };
+        }
+
         let token_moved = reply.current_token.is_some() && reply.current_token != reply.sent_token;
         // A renewed token counts only as the successor of a token that the call sent. A call
         // sent without one stores none, so replaying it would send no token again.
@@ -319,6 +327,27 @@ mod tests {
             policy.decide(&reply, 0),
             Decision::Replay,
             "overdue plus token replays"
+        );
+    }
+
+    #[test]
+    fn decide_cleared_token_needs_login() {
+        let policy = ReplayPolicy::default();
+        let overdue = reply(401, Renewed::Valid, Some("old"), None);
+        assert_eq!(
+            policy.decide(&overdue, 0),
+            Decision::LoginRequired {
+                header_missing: false
+            },
+            "an overdue reply after the token was cleared does not replay"
+        );
+        let login = reply(1006, Renewed::Absent, Some("old"), None);
+        assert_eq!(
+            policy.decide(&login, 0),
+            Decision::LoginRequired {
+                header_missing: false
+            },
+            "a login-required reply after the token was cleared needs login"
         );
     }
 
