@@ -251,42 +251,36 @@ async fn serve_recording_headers(app: Router) -> (SocketAddr, Arc<Mutex<Vec<Stri
 }
 
 #[tokio::test]
-async fn tcp_renewed_token_is_sensitive() {
-    let (clock, config) = setup();
-    let (addr, seen) = serve_recording_headers(app(&config, &Calls::default())).await;
-    let token = config.issue_token("42", "ada").expect("issue");
-    clock.advance(secs(LIFETIME - 60));
-    let reply = request(addr, "GET", "/api/profile", &[&bearer(&token)]).await;
-    let renewed = reply.header("authorization");
-    assert_eq!(renewed.len(), 1, "the response carries a renewed token");
+async fn tcp_renewed_tokens_are_sensitive() {
+    // A token in its renewal window reaches the handler, whose response gets a renewed token.
+    // A token in its grace period gets the layer's overdue envelope with one.
+    for (case, age, overdue) in [
+        ("renewal window", LIFETIME - 60, false),
+        ("grace period", LIFETIME + 60, true),
+    ] {
+        let (clock, config) = setup();
+        let (addr, seen) = serve_recording_headers(app(&config, &Calls::default())).await;
+        let token = config.issue_token("42", "ada").expect("issue");
+        clock.advance(secs(age));
+        let reply = request(addr, "GET", "/api/profile", &[&bearer(&token)]).await;
+        if overdue {
+            assert_eq!(reply.json()["code"], 401, "{case}: the overdue envelope");
+        }
+        let renewed = reply.header("authorization");
+        assert_eq!(
+            renewed.len(),
+            1,
+            "{case}: the response carries a renewed token"
+        );
 
-    let seen = seen.lock().expect("record lock");
-    assert_eq!(seen.len(), 1, "one response was recorded");
-    // The message leaves out the recorded text, which would print the token on a failure.
-    assert!(
-        !seen[0].contains(renewed[0]),
-        "the Debug text of the response headers hides the renewed token"
-    );
-}
-
-#[tokio::test]
-async fn tcp_overdue_token_is_sensitive() {
-    let (clock, config) = setup();
-    let (addr, seen) = serve_recording_headers(app(&config, &Calls::default())).await;
-    let token = config.issue_token("42", "ada").expect("issue");
-    clock.advance(secs(LIFETIME + 60));
-    let reply = request(addr, "GET", "/api/profile", &[&bearer(&token)]).await;
-    assert_eq!(reply.json()["code"], 401, "the overdue envelope");
-    let renewed = reply.header("authorization");
-    assert_eq!(renewed.len(), 1, "the response carries a renewed token");
-
-    let seen = seen.lock().expect("record lock");
-    assert_eq!(seen.len(), 1, "one response was recorded");
-    // The message leaves out the recorded text, which would print the token on a failure.
-    assert!(
-        !seen[0].contains(renewed[0]),
-        "the Debug text of the response headers hides the renewed token"
-    );
+        let seen = seen.lock().expect("record lock");
+        assert_eq!(seen.len(), 1, "{case}: one response was recorded");
+        // The message leaves out the recorded text, which would print the token on a failure.
+        assert!(
+            !seen[0].contains(renewed[0]),
+            "{case}: the Debug text of the response headers hides the renewed token"
+        );
+    }
 }
 
 #[tokio::test]

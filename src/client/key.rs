@@ -343,11 +343,11 @@ mod tests {
     #[test]
     fn duplicate_key_differs_by_body() {
         let url = "http://127.0.0.1/x";
-        let one = BodyKey::Json(r#"{"a":1}"#.to_owned());
-        let two = BodyKey::Json(r#"{"a":2}"#.to_owned());
+        let first = BodyKey::Json(r#"{"a":1}"#.to_owned());
+        let second = BodyKey::Json(r#"{"a":2}"#.to_owned());
         assert_ne!(
-            duplicate_key("POST", url, &one),
-            duplicate_key("POST", url, &two),
+            duplicate_key("POST", url, &first),
+            duplicate_key("POST", url, &second),
             "bodies differ"
         );
     }
