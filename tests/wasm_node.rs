@@ -611,11 +611,57 @@ mod node_cases {
         assert_eq!(number(&error, "status"), Some(502.0), "the status");
         assert_eq!(path(&error, "code"), JsValue::NULL, "no business code");
         assert_eq!(path(&error, "data"), JsValue::NULL, "no envelope data");
+        assert_eq!(
+            text(&error, "body").as_deref(),
+            Some("<html><body><h1>502 Bad Gateway</h1></body></html>"),
+            "the body is the page's text"
+        );
         assert_eq!(text(&error, "method").as_deref(), Some("GET"), "the method");
         let url = text(&error, "url").unwrap_or_default();
         assert!(
             url.starts_with(server()) && url.contains("/scenario/html-502"),
             "the absolute URL: {url}"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn json_error_without_envelope_keeps_body() {
+        let client = client(&[]);
+        let key = unique("json-429");
+        let url = format!("/scenario/json-429?key={key}");
+        let error = expect_error(
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "JSON 429",
+        );
+        assert_eq!(kind(&error), "http", "an error status without an envelope");
+        assert_eq!(number(&error, "status"), Some(429.0), "the status");
+        assert_eq!(
+            text(&error, "body.error").as_deref(),
+            Some("rate limited"),
+            "the body is the parsed JSON"
+        );
+        assert_eq!(
+            number(&error, "body.retryAfter"),
+            Some(2.0),
+            "every field of the JSON is kept"
+        );
+        assert_eq!(path(&error, "data"), JsValue::NULL, "no envelope data");
+    }
+
+    #[wasm_bindgen_test]
+    async fn business_error_has_no_body() {
+        let client = client(&[]);
+        let key = unique("business-body");
+        let url = format!("/scenario/business?key={key}");
+        let error = expect_error(
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "business code",
+        );
+        assert_eq!(kind(&error), "business", "the envelope's error code");
+        assert_eq!(
+            path(&error, "body"),
+            JsValue::NULL,
+            "an envelope's error carries data, not body"
         );
     }
 
@@ -669,6 +715,11 @@ mod node_cases {
         );
         assert_eq!(kind(&error), "invalid_response", "JSON was expected");
         assert_eq!(number(&error, "status"), Some(200.0), "the status");
+        assert_eq!(
+            text(&error, "body").as_deref(),
+            Some("plain text, not JSON"),
+            "the body is the text"
+        );
     }
 
     #[wasm_bindgen_test]
@@ -686,6 +737,11 @@ mod node_cases {
             "a code beyond 2^53 is not read as a business code"
         );
         assert_eq!(path(&error, "code"), JsValue::NULL, "no code is reported");
+        assert_eq!(
+            text(&error, "body.msg").as_deref(),
+            Some("huge"),
+            "the body is the parsed JSON"
+        );
     }
 
     #[wasm_bindgen_test]
@@ -797,6 +853,11 @@ mod node_cases {
         );
         assert_eq!(kind(&error), "http", "an error status without an envelope");
         assert_eq!(number(&error, "status"), Some(502.0), "the status");
+        assert!(
+            text(&error, "body").is_some_and(|body| body.contains("502 Bad Gateway")),
+            "an error body is text whatever the responseType, got {:?}",
+            path(&error, "body")
+        );
     }
 
     // Duplicates.
@@ -2748,6 +2809,14 @@ mod node_cases {
             .expect_err("a 502");
         assert!(error.is_http(), "is_http for an HTML 502");
         assert_eq!(error.status(), Some(502), "the status");
+        assert!(
+            error
+                .body()
+                .and_then(|body| body.as_string())
+                .is_some_and(|body| body.contains("502 Bad Gateway")),
+            "Error::body has the page's text, got {:?}",
+            error.body()
+        );
         let text = client
             .request("GET", "/scenario/not-json")
             .text()
@@ -3017,6 +3086,11 @@ mod node_cases {
             error.is_invalid_response(),
             "a data type mismatch is invalid_response"
         );
+        let code = error
+            .body()
+            .and_then(|body| js_sys::Reflect::get(body, &JsValue::from("code")).ok())
+            .and_then(|code| code.as_f64());
+        assert_eq!(code, Some(200.0), "Error::body is the envelope");
     }
 
     // Dropping a Rust call's future.

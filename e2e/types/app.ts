@@ -26,6 +26,9 @@ export async function loadItems(): Promise<Item[]> {
     if (isRenewFetchError(error) && error.kind === "login_required") {
       client.clearToken();
     }
+    if (isRenewFetchError(error) && error.kind === "http" && typeof error.body === "string") {
+      console.log(error.status, error.body.slice(0, 80));
+    }
     throw error;
   }
 }

@@ -375,9 +375,9 @@ impl RequestBuilder {
         let method = self.input.method.to_ascii_uppercase();
         let url = self.input.url.clone();
         let value = self.send_as(ResponseType::Json).await?;
-        serde_wasm_bindgen::from_value::<Envelope<T>>(value).map_err(|error| {
+        serde_wasm_bindgen::from_value::<Envelope<T>>(value.clone()).map_err(|error| {
             let message = format!("The envelope does not match the expected type: {error}");
-            Error::new(ErrorKind::InvalidResponse, method, url, message)
+            Error::new(ErrorKind::InvalidResponse, method, url, message).with_body(value)
         })
     }
 

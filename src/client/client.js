@@ -57,7 +57,7 @@ export class CallAbort {
 // The error class that every call rejects with. Imported by js_error.rs.
 
 export class RenewFetchError extends Error {
-  constructor(kind, message, status, code, method, url, reason, data) {
+  constructor(kind, message, status, code, method, url, reason, data, body) {
     super(message);
     this.name = "RenewFetchError";
     this.kind = kind;
@@ -67,6 +67,7 @@ export class RenewFetchError extends Error {
     this.url = url;
     this.reason = reason ?? null;
     this.data = data ?? null;
+    this.body = body ?? null;
   }
 }
 export function isRenewFetchError(value) {
@@ -448,11 +449,11 @@ function readBody(response, type) {
     try {
       value = JSON.parse(text);
     } catch {
-      return [text.trim() === "" ? 2 : 3];
+      return text.trim() === "" ? [2] : [3, text];
     }
     // A code beyond 2^53 would reach Rust rounded, or clamped by the cast to i64.
     const envelope = value !== null && typeof value === "object" && !Array.isArray(value) && code(value.code);
-    return envelope ? [1, value] : [4];
+    return [envelope ? 1 : 4, value];
   });
 }
 

@@ -321,7 +321,7 @@ async fn attempts(
             Body::Empty if response.ok() => {
                 return Ok(response::empty_success(policy.codes().success))
             }
-            other => return Err(unreadable(&request, status, response.ok(), &other)),
+            other => return Err(unreadable(&request, status, response.ok(), other)),
         };
 
         // After a redirect to another origin the response is that origin's.
@@ -385,24 +385,35 @@ fn body_error(request: &Prepared, status: u16) -> Error {
         .with_status(status)
 }
 
-fn unreadable(request: &Prepared, status: u16, ok: bool, body: &Body) -> Error {
-    if !ok {
+/// Creates the error of a response without an envelope. It carries the body, when there was
+/// one: the text when it is not JSON, or the parsed JSON.
+fn unreadable(request: &Prepared, status: u16, ok: bool, body: Body) -> Error {
+    let (not_json, value) = match body {
+        Body::NotJson(value) => (true, Some(value)),
+        Body::NotEnvelope(value) => (false, Some(value)),
+        _ => (false, None),
+    };
+    let error = if !ok {
         let message = format!("The server responded with HTTP {status} without an envelope");
-        return request.error(ErrorKind::Http, message).with_status(status);
-    }
-    let message = match body {
-        Body::NotJson => format!(
+        request.error(ErrorKind::Http, message)
+    } else if not_json {
+        let message = format!(
             "The server responded with HTTP {status} with a body that is not JSON; for other bodies set \
              responseType to \"text\", \"blob\" or \"arrayBuffer\""
-        ),
-        _ => format!(
+        );
+        request.error(ErrorKind::InvalidResponse, message)
+    } else {
+        let message = format!(
             "The server responded with HTTP {status} with JSON that is not an envelope \
              {{code, msg, data}} whose code is a whole number of at most 2^53 either way"
-        ),
+        );
+        request.error(ErrorKind::InvalidResponse, message)
     };
-    request
-        .error(ErrorKind::InvalidResponse, message)
-        .with_status(status)
+    let error = error.with_status(status);
+    match value {
+        Some(value) => error.with_body(value),
+        None => error,
+    }
 }
 
 fn business_error(request: &Prepared, status: u16, envelope: &response::Envelope) -> Error {

@@ -102,6 +102,8 @@ pub struct Error {
     reason: Option<CancelReason>,
     #[cfg(target_arch = "wasm32")]
     data: Option<wasm_bindgen::JsValue>,
+    #[cfg(target_arch = "wasm32")]
+    body: Option<wasm_bindgen::JsValue>,
 }
 
 impl Error {
@@ -122,6 +124,8 @@ impl Error {
             reason: None,
             #[cfg(target_arch = "wasm32")]
             data: None,
+            #[cfg(target_arch = "wasm32")]
+            body: None,
         }
     }
 
@@ -137,6 +141,23 @@ impl Error {
     #[cfg(target_arch = "wasm32")]
     pub fn data(&self) -> Option<&wasm_bindgen::JsValue> {
         self.data.as_ref()
+    }
+
+    /// Sets the body of a response without an envelope: the text, or the parsed JSON.
+    #[cfg(target_arch = "wasm32")]
+    pub fn with_body(mut self, body: wasm_bindgen::JsValue) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    /// Returns the response body of an http or invalid_response error, such as the JSON error
+    /// of a proxy or the HTML page of a gateway: the parsed JSON when the body is JSON, and
+    /// otherwise its text as a string. For an envelope whose data does not decode as the
+    /// expected Rust type, it is the envelope. Returns None when the body was empty, and for the
+    /// other kinds.
+    #[cfg(target_arch = "wasm32")]
+    pub fn body(&self) -> Option<&wasm_bindgen::JsValue> {
+        self.body.as_ref()
     }
 
     /// Sets the HTTP status.

@@ -19,6 +19,7 @@ extern "C" {
         url: &str,
         reason: Option<String>,
         data: Option<JsValue>,
+        body: Option<JsValue>,
     ) -> JsRenewFetchError;
 
     #[wasm_bindgen(js_name = isRenewFetchError)]
@@ -40,6 +41,7 @@ pub(crate) fn to_js(error: &Error) -> JsValue {
         error.url(),
         reason,
         error.data().cloned(),
+        error.body().cloned(),
     )
     .into()
 }

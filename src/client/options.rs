@@ -258,6 +258,12 @@ export interface RenewFetchError extends Error {
    * rejected form, or `null` when the server sent none.
    */
   data: unknown;
+  /**
+   * The response body for kind `http` or `invalid_response`, such as the JSON error of a proxy
+   * or the HTML page of a gateway: the parsed JSON when the body is JSON, otherwise its text.
+   * `null` when the body was empty, and for the other kinds.
+   */
+  body: unknown;
 }
 "#;
 

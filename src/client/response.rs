@@ -11,10 +11,10 @@ pub(crate) enum Body {
     Envelope(Envelope),
     /// No body at all.
     Empty,
-    /// A body that is not JSON.
-    NotJson,
-    /// JSON that is not an envelope.
-    NotEnvelope,
+    /// A body that is not JSON, as text.
+    NotJson(JsValue),
+    /// JSON that is not an envelope, parsed.
+    NotEnvelope(JsValue),
 }
 
 /// An envelope as the caller gets it, with its code and message read out.

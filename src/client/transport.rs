@@ -81,8 +81,8 @@ impl Received {
                 code: self.code() as i64,
             }),
             2 => Body::Empty,
-            3 => Body::NotJson,
-            4 => Body::NotEnvelope,
+            3 => Body::NotJson(self.value()),
+            4 => Body::NotEnvelope(self.value()),
             _ => return None,
         })
     }

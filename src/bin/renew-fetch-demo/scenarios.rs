@@ -159,6 +159,7 @@ pub fn router(config: AuthConfig) -> Router {
         .route("/not-json", any(not_json))
         .route("/huge-code", any(huge_code))
         .route("/html-502", any(html_502))
+        .route("/json-429", any(json_429))
         .route("/empty-204", any(empty_204))
         .route("/raw", any(raw))
         .route("/closed-port", any(closed_port))
@@ -412,6 +413,17 @@ async fn html_502(
     let content_type = [(CONTENT_TYPE, "text/html; charset=utf-8")];
     let page = "<html><body><h1>502 Bad Gateway</h1></body></html>";
     (StatusCode::BAD_GATEWAY, content_type, page).into_response()
+}
+
+/// `/scenario/json-429`: the JSON error of a rate-limiting proxy in front of the API, which
+/// sends no envelope.
+async fn json_429(
+    State(state): State<ScenarioState>,
+    Query(query): Query<ScenarioQuery>,
+) -> Response {
+    state.record(&query);
+    let body = json!({ "error": "rate limited", "retryAfter": 2 });
+    (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response()
 }
 
 /// `/scenario/empty-204`: HTTP 204 with no body.
