@@ -3073,9 +3073,12 @@ mod node_cases {
 
     #[wasm_bindgen_test]
     async fn rust_api_wrong_type_is_invalid_response() {
+        let reported = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let record = std::rc::Rc::clone(&reported);
         let client = Client::builder()
             .base_url(server())
             .token_storage(TokenStorage::Memory)
+            .on_error(move |error| record.borrow_mut().push(error.kind()))
             .build()
             .expect("valid settings");
         let error = client
@@ -3086,11 +3089,163 @@ mod node_cases {
             error.is_invalid_response(),
             "a data type mismatch is invalid_response"
         );
+        assert_eq!(error.status(), Some(200), "the status of the response");
+        assert_eq!(error.code(), Some(200), "the envelope's code");
+        assert_eq!(
+            error.url(),
+            format!("{}/scenario/echo-auth", server()),
+            "the absolute URL"
+        );
         let code = error
             .body()
             .and_then(|body| js_sys::Reflect::get(body, &JsValue::from("code")).ok())
             .and_then(|code| code.as_f64());
         assert_eq!(code, Some(200.0), "Error::body is the envelope");
+        assert_eq!(
+            *reported.borrow(),
+            [ErrorKind::InvalidResponse],
+            "on_error was called once with the decode error"
+        );
+    }
+
+    /// The echo's `authorization` field, which holds the sent header, read as a number.
+    #[derive(Debug, Deserialize)]
+    struct AuthAsNumber {
+        #[allow(dead_code)]
+        authorization: u32,
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_decode_error_hides_value() {
+        let client = rust_client();
+        let token = "decode-secret-value";
+        client.set_token(token).expect("a clean token");
+        let error = client
+            .get::<AuthAsNumber>("/scenario/echo-auth")
+            .await
+            .expect_err("a header text is no u32");
+        assert_eq!(
+            error.message(),
+            "The envelope's field data.authorization does not match the expected type: \
+             expected u32",
+            "the message names the field and the expected type"
+        );
+        assert!(
+            !error.to_string().contains(token),
+            "Display leaves the token out"
+        );
+        assert!(
+            !format!("{error:?}").contains(token),
+            "Debug leaves the token out"
+        );
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct NeedsId {
+        #[allow(dead_code)]
+        id: u64,
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_missing_field_named() {
+        let client = rust_client();
+        let error = client
+            .get::<NeedsId>("/scenario/echo-auth")
+            .await
+            .expect_err("the echo has no id");
+        assert_eq!(
+            error.message(),
+            "The envelope's field data does not match the expected type: missing field `id`",
+            "the message names the missing field"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_query_none_and_unit() {
+        let client = rust_client();
+        let none: Option<Filter> = None;
+        let cases: [(RequestBuilder, &str, &str); 3] = [
+            (
+                client.request("GET", "/scenario/echo-auth").query(&none),
+                "",
+                "None as the params adds nothing",
+            ),
+            (
+                client.request("GET", "/scenario/echo-auth").query(&()),
+                "",
+                "() as the params adds nothing",
+            ),
+            (
+                client
+                    .request("GET", "/scenario/echo-auth?a=1")
+                    .query(&none),
+                "a=1",
+                "None keeps the URL's own query",
+            ),
+        ];
+        for (request, expected, what) in cases {
+            let envelope = request.send::<Echo>().await.expect("the echo succeeds");
+            let echo = envelope.data.expect("the echo has data");
+            assert_eq!(echo.query, expected, "{what}");
+        }
+    }
+
+    #[derive(Serialize)]
+    struct Ids {
+        low: i64,
+        high: u64,
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_query_large_integers() {
+        let client = rust_client();
+        let cases: [(RequestBuilder, &str, &str); 2] = [
+            (
+                client
+                    .request("GET", "/scenario/echo-auth")
+                    .query(&[("id", u64::MAX)]),
+                "id=18446744073709551615",
+                "a u64 pair beyond 2^53 in full",
+            ),
+            (
+                client.request("GET", "/scenario/echo-auth").query(&Ids {
+                    low: i64::MIN,
+                    high: (1 << 53) + 1,
+                }),
+                "high=9007199254740993&low=-9223372036854775808",
+                "struct fields beyond 2^53 in full",
+            ),
+        ];
+        for (request, expected, what) in cases {
+            let envelope = request.send::<Echo>().await.expect("the echo succeeds");
+            let echo = envelope.data.expect("the echo has data");
+            assert_eq!(echo.query, expected, "{what}");
+        }
+    }
+
+    #[derive(Serialize)]
+    struct LoginForm<'a> {
+        username: &'a str,
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_post_future_outlives_borrowed_body() {
+        let client = rust_client();
+        // The future of a body that borrows a String outlives the String, as a future that
+        // spawn_local runs must.
+        let post = {
+            let username = String::from("ada");
+            let form = LoginForm {
+                username: &username,
+            };
+            client.post::<JsonValue>("/scenario/echo-auth", &form)
+        };
+        let echo = post.await.expect("the POST succeeds").data;
+        assert_eq!(
+            echo.expect("the echo has data")["body"],
+            r#"{"username":"ada"}"#,
+            "the POST kept its body after the String was dropped"
+        );
     }
 
     // Dropping a Rust call's future.

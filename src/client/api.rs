@@ -2,7 +2,10 @@
 
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -13,7 +16,7 @@ use super::config::{
     check_header, is_clean_token, is_header_name, is_header_value, ClientConfig, Duplicates,
     ResponseType, TokenStorage,
 };
-use super::engine::{self, CallFuture, Inner};
+use super::engine::{self, CallFuture, Inner, Success};
 use super::error::{Error, ErrorKind};
 use super::replay::{BusinessCodes, ReplayPolicy};
 use super::request::{has_header, query_string, CallInput, CallOptions};
@@ -126,10 +129,7 @@ impl Client {
     ///
     /// Returns an [`Error`] whose [`kind`](Error::kind) names what failed, as for
     /// [`RequestBuilder::send`].
-    pub fn get<T: DeserializeOwned>(
-        &self,
-        url: &str,
-    ) -> impl Future<Output = Result<Envelope<T>, Error>> {
+    pub fn get<T: DeserializeOwned>(&self, url: &str) -> ResponseFuture<T> {
         self.request("GET", url).send()
     }
 
@@ -139,10 +139,7 @@ impl Client {
     /// # Errors
     ///
     /// As for [`RequestBuilder::send`].
-    pub fn delete<T: DeserializeOwned>(
-        &self,
-        url: &str,
-    ) -> impl Future<Output = Result<Envelope<T>, Error>> {
+    pub fn delete<T: DeserializeOwned>(&self, url: &str) -> ResponseFuture<T> {
         self.request("DELETE", url).send()
     }
 
@@ -157,7 +154,7 @@ impl Client {
         &self,
         url: &str,
         body: &(impl Serialize + ?Sized),
-    ) -> impl Future<Output = Result<Envelope<T>, Error>> {
+    ) -> ResponseFuture<T> {
         self.request("POST", url).json(body).send()
     }
 
@@ -171,7 +168,7 @@ impl Client {
         &self,
         url: &str,
         body: &(impl Serialize + ?Sized),
-    ) -> impl Future<Output = Result<Envelope<T>, Error>> {
+    ) -> ResponseFuture<T> {
         self.request("PUT", url).json(body).send()
     }
 
@@ -185,7 +182,7 @@ impl Client {
         &self,
         url: &str,
         body: &(impl Serialize + ?Sized),
-    ) -> impl Future<Output = Result<Envelope<T>, Error>> {
+    ) -> ResponseFuture<T> {
         self.request("PATCH", url).json(body).send()
     }
 
@@ -270,16 +267,26 @@ pub struct RequestBuilder {
 impl RequestBuilder {
     /// Adds query parameters to the URL. A struct or a map is serialized as the `qs` package
     /// does, with sorted keys, and a list of `(name, value)` pairs is written in its order, as
-    /// reqwest writes it. Fields and pairs whose value is `None` are left out. A pair whose value
-    /// is a list or a map fails the call with kind invalid_request: repeat the pair for each
-    /// value instead. Each call adds to the query that the earlier ones wrote.
+    /// reqwest writes it. Fields and pairs whose value is `None` are left out, and `None` or
+    /// `()` as the whole params adds nothing. Integers are written in full, also beyond 2^53. A
+    /// pair whose value is a list or a map fails the call with kind invalid_request: repeat the
+    /// pair for each value instead. Each call adds to the query that the earlier ones wrote.
     pub fn query<P: Serialize + ?Sized>(mut self, params: &P) -> Self {
-        let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+        // 64-bit integers become BigInts, which the query writer prints in full.
+        let serializer = serde_wasm_bindgen::Serializer::new()
+            .serialize_maps_as_objects(true)
+            .serialize_large_number_types_as_bigints(true);
         let query = params
             .serialize(&serializer)
             .map_err(|error| error.to_string())
             .and_then(pairs_as_search_params)
-            .and_then(|value| query_string(&value));
+            .and_then(|value| {
+                if value.is_undefined() || value.is_null() {
+                    Ok(String::new())
+                } else {
+                    query_string(&value)
+                }
+            });
         match query {
             Ok(query) => self.input.url = append_query(&self.input.url, &query),
             Err(message) => self.fail(format!("the params cannot be serialized: {message}")),
@@ -371,14 +378,16 @@ impl RequestBuilder {
     /// - invalid_response for a body that is not an envelope, or whose data does not decode as
     ///   `T`;
     /// - invalid_request for params, a body or a header that cannot be sent.
-    pub async fn send<T: DeserializeOwned>(self) -> Result<Envelope<T>, Error> {
-        let method = self.input.method.to_ascii_uppercase();
-        let url = self.input.url.clone();
-        let value = self.send_as(ResponseType::Json).await?;
-        serde_wasm_bindgen::from_value::<Envelope<T>>(value.clone()).map_err(|error| {
-            let message = format!("The envelope does not match the expected type: {error}");
-            Error::new(ErrorKind::InvalidResponse, method, url, message).with_body(value)
-        })
+    ///
+    /// A decode error carries the status, the envelope's code and, in [`Error::body`], the
+    /// envelope, and `on_error` is called with it. Its message names the field and the type
+    /// that was expected, but not the value, which may be a token.
+    pub fn send<T: DeserializeOwned>(mut self) -> ResponseFuture<T> {
+        self.input.options.response_type = ResponseType::Json;
+        ResponseFuture {
+            state: CallState::Ready(self),
+            data: PhantomData,
+        }
     }
 
     /// Sends the request and returns a 2xx body as text, without an envelope check.
@@ -402,12 +411,19 @@ impl RequestBuilder {
     }
 
     async fn send_as(mut self, response_type: ResponseType) -> Result<JsValue, Error> {
-        if let Some(error) = self.error {
-            self.client.report_error(&error);
-            return Err(error);
-        }
         self.input.options.response_type = response_type;
-        self.client.start(self.input).await
+        Ok(self.start().await?.value)
+    }
+
+    /// Starts the call, or returns a call that fails with the error found while it was built.
+    fn start(self) -> CallFuture {
+        match self.error {
+            Some(error) => {
+                self.client.report_error(&error);
+                Box::pin(std::future::ready(Err(error)))
+            }
+            None => self.client.start(self.input),
+        }
     }
 
     fn fail(&mut self, message: String) {
@@ -419,8 +435,105 @@ impl RequestBuilder {
     }
 }
 
-/// Turns a list of `[name, value]` pairs with scalar values into a `URLSearchParams`, which keeps
-/// their order. Anything else is returned as it is.
+/// The future of a call that decodes the envelope's data as `T`, from [`RequestBuilder::send`]
+/// and the request methods of [`Client`].
+///
+/// The call starts when the future is first polled. It owns what it needs, so it may outlive
+/// the client handle, the URL and the body that it was made from. Dropping it before it settles
+/// aborts the call.
+#[must_use = "a call starts only when its future is polled"]
+pub struct ResponseFuture<T> {
+    state: CallState,
+    data: PhantomData<fn() -> T>,
+}
+
+enum CallState {
+    Ready(RequestBuilder),
+    Running(CallFuture, Client),
+    Done,
+}
+
+impl<T> fmt::Debug for ResponseFuture<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match &self.state {
+            CallState::Ready(_) => "ready",
+            CallState::Running(..) => "running",
+            CallState::Done => "done",
+        };
+        f.debug_struct("ResponseFuture")
+            .field("state", &state)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: DeserializeOwned> Future for ResponseFuture<T> {
+    type Output = Result<Envelope<T>, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let (mut call, client) = match std::mem::replace(&mut this.state, CallState::Done) {
+            CallState::Ready(builder) => {
+                let client = builder.client.clone();
+                (builder.start(), client)
+            }
+            CallState::Running(call, client) => (call, client),
+            CallState::Done => panic!("ResponseFuture polled after it settled"),
+        };
+        match call.as_mut().poll(cx) {
+            Poll::Pending => {
+                this.state = CallState::Running(call, client);
+                Poll::Pending
+            }
+            Poll::Ready(result) => Poll::Ready(result.and_then(|success| {
+                decode(&success).inspect_err(|error| client.report_error(error))
+            })),
+        }
+    }
+}
+
+/// Decodes a settled call's envelope as `Envelope<T>`. The error names the field that failed
+/// and the type that was expected, and leaves out the value.
+fn decode<T: DeserializeOwned>(success: &Success) -> Result<Envelope<T>, Error> {
+    let deserializer = serde_wasm_bindgen::Deserializer::from(success.value.clone());
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let place = if path == "." {
+            "The envelope".to_owned()
+        } else {
+            format!("The envelope's field {path}")
+        };
+        let mut message = format!("{place} does not match the expected type");
+        if let Some(detail) = decode_detail(&error.inner().to_string()) {
+            message.push_str(": ");
+            message.push_str(detail);
+        }
+        let request = &success.request;
+        let code = js_sys::Reflect::get(&success.value, &JsValue::from_str("code"))
+            .ok()
+            .and_then(|code| code.as_f64());
+        let error = request
+            .error(ErrorKind::InvalidResponse, message)
+            .with_status(success.status)
+            .with_body(success.value.clone());
+        match code {
+            Some(code) => error.with_code(code as i64),
+            None => error,
+        }
+    })
+}
+
+/// Returns the part of a serde error message that comes from the expected type, such as
+/// `expected u32` or ``missing field `id` ``, and never the part that quotes the value.
+fn decode_detail(message: &str) -> Option<&str> {
+    let message = message.strip_prefix("Error: ").unwrap_or(message);
+    if message.starts_with("missing field ") {
+        return Some(message);
+    }
+    message
+        .rfind(", expected ")
+        .map(|at| &message[at + ", ".len()..])
+}
+
 /// Turns a serialized list of `(name, value)` pairs into `URLSearchParams` in their order, and
 /// returns any other value as it is. A pair whose value is `None` is left out, and a pair whose
 /// value is a list or a map is an error, because a query pair carries one value.

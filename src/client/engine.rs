@@ -21,8 +21,19 @@ use super::response::{self, Body};
 use super::storage::TokenStore;
 use super::transport::{self, is_offline, Attempt, SendError};
 
-/// The result of a call: the envelope object, or the raw body.
-pub(crate) type CallFuture = Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>;
+/// The result of a call: the envelope object or the raw body, or the error.
+pub(crate) type CallFuture = Pin<Box<dyn Future<Output = Result<Success, Error>>>>;
+
+/// A call that settled with a value, and the facts of its response.
+#[derive(Clone)]
+pub(crate) struct Success {
+    /// The envelope object, or the raw body.
+    pub value: JsValue,
+    /// The HTTP status of the response.
+    pub status: u16,
+    /// The request, with its absolute URL.
+    pub request: Rc<Prepared>,
+}
 
 /// The state of one client, shared by its calls.
 pub(crate) struct Inner {
@@ -274,7 +285,7 @@ async fn attempts(
     inner: Rc<Inner>,
     request: Rc<Prepared>,
     signal: AbortSignal,
-) -> Result<JsValue, Error> {
+) -> Result<Success, Error> {
     let policy = &inner.config.policy;
     // A call sends none of the client's tokens when the responding origin never receives the
     // token, or when the caller set the auth header itself. Its renewed tokens are then not
@@ -315,11 +326,18 @@ async fn attempts(
         let Some(body) = response.body() else {
             return Err(body_error(&request, status));
         };
+        let success = |value| {
+            Ok(Success {
+                value,
+                status,
+                request: Rc::clone(&request),
+            })
+        };
         let envelope = match body {
-            Body::Raw(value) => return Ok(value),
+            Body::Raw(value) => return success(value),
             Body::Envelope(envelope) => envelope,
             Body::Empty if response.ok() => {
-                return Ok(response::empty_success(policy.codes().success))
+                return success(response::empty_success(policy.codes().success))
             }
             other => return Err(unreadable(&request, status, response.ok(), other)),
         };
@@ -338,7 +356,7 @@ async fn attempts(
         };
         match policy.decide(&reply, replays) {
             Decision::Settle if envelope.code == policy.codes().success => {
-                return Ok(envelope.value)
+                return success(envelope.value)
             }
             Decision::Settle => return Err(business_error(&request, status, &envelope)),
             Decision::Replay => replays += 1,

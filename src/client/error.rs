@@ -91,7 +91,10 @@ impl CancelReason {
 }
 
 /// A failed call: its kind, a message for people, and the request and response facts.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// `Debug` shows whether the error has `data` and a `body`, but not their content, which comes
+/// from the server and may hold a token.
+#[derive(Clone, PartialEq)]
 pub struct Error {
     kind: ErrorKind,
     message: String,
@@ -193,7 +196,8 @@ impl Error {
         &self.method
     }
 
-    /// Returns the absolute request URL.
+    /// Returns the absolute request URL, or the URL as the call gave it when the call was
+    /// rejected before the URL was resolved, such as for a header that cannot be sent.
     pub fn url(&self) -> &str {
         &self.url
     }
@@ -261,6 +265,36 @@ impl Error {
     /// Returns true for [`ErrorKind::InvalidRequest`].
     pub fn is_invalid_request(&self) -> bool {
         self.kind == ErrorKind::InvalidRequest
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut debug = f.debug_struct("Error");
+        debug
+            .field("kind", &self.kind)
+            .field("message", &self.message)
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("status", &self.status)
+            .field("code", &self.code)
+            .field("reason", &self.reason);
+        #[cfg(target_arch = "wasm32")]
+        debug
+            .field("data", &self.data.as_ref().map(|_| Hidden))
+            .field("body", &self.body.as_ref().map(|_| Hidden));
+        debug.finish()
+    }
+}
+
+/// Stands for a JavaScript value in `Debug` output, without its content.
+#[cfg(target_arch = "wasm32")]
+struct Hidden;
+
+#[cfg(target_arch = "wasm32")]
+impl fmt::Debug for Hidden {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("..")
     }
 }
 

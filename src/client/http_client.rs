@@ -276,7 +276,9 @@ impl HttpClient {
 
     fn run(&self, call: CallFuture) -> Promise {
         wasm_bindgen_futures::future_to_promise(async move {
-            call.await.map_err(|error| js_error::to_js(&error))
+            call.await
+                .map(|success| success.value)
+                .map_err(|error| js_error::to_js(&error))
         })
     }
 

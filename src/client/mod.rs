@@ -50,7 +50,7 @@ mod transport;
 mod values;
 
 #[cfg(target_arch = "wasm32")]
-pub use api::{Client, ClientBuilder, ConfigError, RequestBuilder};
+pub use api::{Client, ClientBuilder, ConfigError, RequestBuilder, ResponseFuture};
 #[cfg(target_arch = "wasm32")]
 pub use http_client::HttpClient;
 #[cfg(target_arch = "wasm32")]

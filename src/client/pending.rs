@@ -11,9 +11,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use wasm_bindgen::JsValue;
-
 use super::abort::{AbortCause, CallAbort};
+use super::engine::Success;
 use super::error::{CancelReason, Error};
 
 /// The calls of one client that have not settled.
@@ -157,7 +156,7 @@ pub(crate) struct SharedRequest {
 
 enum Outcome {
     Running(Vec<Waker>),
-    Done(Result<JsValue, Error>),
+    Done(Result<Success, Error>),
 }
 
 impl SharedRequest {
@@ -175,7 +174,7 @@ impl SharedRequest {
     }
 
     /// Stores the result and wakes every waiting call.
-    pub(crate) fn complete(&self, result: Result<JsValue, Error>) {
+    pub(crate) fn complete(&self, result: Result<Success, Error>) {
         self.abort.finish();
         let previous = self.outcome.replace(Outcome::Done(result));
         if let Outcome::Running(wakers) = previous {
@@ -201,7 +200,7 @@ pub(crate) struct SharedWait {
 }
 
 impl Future for SharedWait {
-    type Output = Result<JsValue, Error>;
+    type Output = Result<Success, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut outcome = self.shared.outcome.borrow_mut();
