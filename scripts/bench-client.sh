@@ -21,7 +21,7 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 # round of the sequence mode, and the uncounted warm-up requests per implementation and mode.
 total=2000
 batch_size=50
-chunk=10
+chunk=1
 warmup=200
 
 step() { printf '\n== %s\n' "$*" >&2; }

@@ -1,7 +1,7 @@
 // The in-page half of the per-request overhead benchmark. It sends small JSON GETs to the demo
 // server's /scenario/ok four ways: raw fetch, axios with the interceptors an app would add to
 // match renew-fetch, renew-fetch, and the floor of bench/size/floor (a wasm-bindgen client that
-// only awaits one fetch). Rounds alternate the order of the four.
+// only awaits one fetch). Each round runs the four in a new random order.
 
 import axios from "/node_modules/axios/dist/esm/axios.min.js";
 import init, { HttpClient } from "/pkg/renew_fetch.js";
@@ -118,14 +118,25 @@ async function sendBatches(get, count, batchSize) {
   }
 }
 
+// Returns the items of `list` in a random order (Fisher-Yates).
+function shuffled(list) {
+  const copy = [...list];
+  for (let i = copy.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy;
+}
+
 // Runs the benchmark and returns, per mode and implementation, the total milliseconds, the
 // request count and the milliseconds of each round.
 //
 // Each implementation sends `total` requests per mode, in rounds. A round of the sequence mode
 // sends `chunk` requests in sequence with each implementation in turn, and a round of the batch
-// mode sends one batch of `batchSize` with each. The implementation that goes first changes every
-// round, so drift on the shared machine weighs on all three alike. A warm-up of `warmup` requests
-// per implementation and mode runs first and is not counted.
+// mode sends one batch of `batchSize` with each. The order of the four is drawn at random for
+// every round, so drift on the shared machine, and what one implementation leaves for the next
+// to pay, such as garbage to collect, weigh on all four alike. A warm-up of `warmup` requests per
+// implementation and mode runs first and is not counted.
 window.runOverhead = async function runOverhead({ total, batchSize, chunk, warmup }) {
   await init();
   await initFloor();
@@ -158,8 +169,7 @@ window.runOverhead = async function runOverhead({ total, batchSize, chunk, warmu
       results[mode][name] = { ms: 0, requests: 0, rounds: [] };
     }
     for (let round = 0; round < total / perRound; round += 1) {
-      for (let i = 0; i < implementations.length; i += 1) {
-        const [name, get] = implementations[(round + i) % implementations.length];
+      for (const [name, get] of shuffled(implementations)) {
         const start = performance.now();
         await send(get, perRound);
         const elapsed = performance.now() - start;

@@ -14,7 +14,7 @@ import { CHROMIUM_ARGS } from "./chromium.js";
 const TIMEOUT_MS = 240_000;
 
 function parseArguments(argv) {
-  const settings = { total: 2000, batchSize: 50, chunk: 10, warmup: 200 };
+  const settings = { total: 2000, batchSize: 50, chunk: 1, warmup: 200 };
   const names = { "--total": "total", "--batch-size": "batchSize", "--chunk": "chunk", "--warmup": "warmup" };
   const [origin, ...rest] = argv;
   if (!origin || !/^http:\/\/127\.0\.0\.1:\d+$/.test(origin)) {
