@@ -31,6 +31,9 @@ use crate::protocol::Envelope;
 /// A `Client` is neither `Send` nor `Sync`, because it contains JavaScript values, which belong
 /// to the thread that made them. A framework context that requires `Send + Sync` can hold it in
 /// the `send_wrapper` crate's `SendWrapper`, which panics if another thread touches the value.
+/// The futures of its calls are not `Send` either, for the same reason, so run them as local
+/// tasks, such as with `wasm_bindgen_futures::spawn_local` or a framework's API for local
+/// futures.
 ///
 /// Dropping a call's future before it settles, as Yew, Leptos and Dioxus do when a component
 /// unmounts, aborts its request as [`cancel_all`](Self::cancel_all) does. The call then leaves
