@@ -79,6 +79,13 @@ test("types reject misuse", async () => {
   assert.deepEqual(reported, marked, `expected an error on each marked line, got:\n${lines.join("\n")}`);
 });
 
+// The JS glue of each build, whose JSDoc wasm-bindgen writes from the Rust attributes of each
+// method, apart from the hand-written declarations in the .d.ts.
+const GLUE = {
+  bundler: path.join(repoRoot, "pkg/renew_fetch_bg.js"),
+  web: path.join(repoRoot, "pkg/web/renew_fetch.js"),
+};
+
 // The .d.ts declares the request methods by hand, in an interface that merges into the class that
 // wasm-bindgen writes. Checks in each build that each one has one generic signature and its JSDoc.
 test("request methods are generic with JSDoc", () => {
@@ -115,6 +122,26 @@ test("request methods are generic with JSDoc", () => {
       const docs = ts.displayPartsToString(method.getDocumentationComment(checker));
       assert.match(docs, /^Sends /, `expected the JSDoc of ${build} ${name}() to start with "Sends"`);
       assert.match(docs, /`T` is the type of/, `expected the JSDoc of ${build} ${name}() to describe T`);
+      const declared = signatures[0].getParameters().map((parameter) => {
+        const declaration = parameter.valueDeclaration;
+        return `${parameter.name}${declaration.questionToken ? "?" : ""}: ${declaration.type.getText()}`;
+      });
+      assert.deepEqual(
+        glueParameters(GLUE[build], name),
+        declared,
+        `expected the JSDoc of ${name}() in the ${build} glue to give the parameters that the .d.ts declares`,
+      );
     }
   }
 });
+
+// Returns the parameters that the JSDoc right before method `name` of a glue file gives, each
+// as "name: type", with a "?" after the name of an optional one.
+function glueParameters(file, name) {
+  const source = readFileSync(file, "utf8");
+  const comment = new RegExp(`/\\*\\*((?:(?!\\*/)[\\s\\S])*)\\*/\\s*${name}\\(`).exec(source);
+  assert.ok(comment, `expected a JSDoc before ${name}() in ${file}`);
+  return [...comment[1].matchAll(/@param \{(.+)\} (\[?)(\w+)\]?/g)].map(
+    ([, type, optional, parameter]) => `${parameter}${optional ? "?" : ""}: ${type}`,
+  );
+}

@@ -31,7 +31,8 @@ pub struct HttpClient {
 // generated class `HttpClient`. wasm-bindgen 0.2.130 starts the TypeScript signature of an
 // exported method at its "(", so it cannot declare the type parameter `T`, and the methods below
 // carry `skip_typescript`. Their doc comments and type attributes still go into the JSDoc of the
-// JS glue, so keep them in step with the declarations here.
+// JS glue, so keep them in step with the declarations here. e2e/tests/types.test.js checks that
+// the parameters match.
 #[wasm_bindgen(typescript_custom_section)]
 const TS_REQUEST_METHODS: &'static str = r#"
 /**
