@@ -2728,6 +2728,86 @@ mod node_cases {
         assert_eq!(recorder.calls().len(), 1, "onLoginRequired was called");
     }
 
+    /// Returns true in a browser, where relative URLs resolve against the page, and false in
+    /// Node.
+    fn has_page() -> bool {
+        js_sys::Reflect::has(&js_sys::global(), &JsValue::from("location"))
+            .expect("the global object can be inspected")
+    }
+
+    #[wasm_bindgen_test]
+    async fn call_errors_name_js_options() {
+        let client = client(&[("maxRenewRetries", JsValue::from(1))]);
+        client
+            .set_token(JsValue::from("old-token"))
+            .expect("a clean token");
+        let get =
+            |url: &str| client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED);
+
+        let error = expect_error(
+            settle(get("/scenario/overdue-forever")).await,
+            "overdue forever",
+        );
+        assert_eq!(
+            text(&error, "message").as_deref(),
+            Some(
+                "The server still responded overdue after 1 replays with renewed tokens; check \
+                 that it accepts the tokens it renews, or raise maxRenewRetries"
+            ),
+            "the renewal_exhausted message names maxRenewRetries"
+        );
+
+        let error = expect_error(settle(get("/scenario/not-json")).await, "a text body");
+        assert_eq!(
+            text(&error, "message").as_deref(),
+            Some(
+                "The server responded with HTTP 200 with a body that is not JSON; for other \
+                 bodies set responseType to \"text\", \"blob\" or \"arrayBuffer\""
+            ),
+            "the invalid_response message names responseType"
+        );
+
+        let slow = track(get("/scenario/slow?delay_ms=2000"));
+        client
+            .cancel_all(JsValue::UNDEFINED)
+            .expect("cancelAll without a reason");
+        let error = expect_error(slow.await, "the slow call");
+        assert_eq!(
+            text(&error, "message").as_deref(),
+            Some("The request was canceled by cancelAll()"),
+            "the canceled message names cancelAll()"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn relative_url_names_base_url_option() {
+        if has_page() {
+            // A browser resolves a relative request URL against the page.
+            return;
+        }
+        let client =
+            renew_fetch::client::HttpClient::new(object(&[("tokenStorage", str("memory"))]))
+                .expect("valid options");
+        let error = expect_error(
+            settle(client.get(
+                JsValue::from("/scenario/ok"),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            ))
+            .await,
+            "a relative URL without a baseUrl or a page",
+        );
+        assert_eq!(
+            text(&error, "message").as_deref(),
+            Some(
+                "The URL \"/scenario/ok\" is not valid, or is relative with no page to resolve \
+                 it against; set baseUrl or pass an absolute URL such as \
+                 http://127.0.0.1:8080/api"
+            ),
+            "the invalid_request message names baseUrl"
+        );
+    }
+
     // The Rust API.
 
     #[derive(Debug, Deserialize)]
@@ -2854,8 +2934,8 @@ mod node_cases {
             .expect_err("a timeout above setTimeout's maximum");
         assert_eq!(
             error.to_string(),
-            "the timeout must be at most 2147483647 ms (about 24.8 days), got 2147483648 ms",
-            "the timeout's message"
+            "timeout_ms must be at most 2147483647 ms (about 24.8 days), got 2147483648 ms",
+            "the timeout's message names ClientBuilder::timeout_ms"
         );
         let error = Client::builder()
             .token_storage(TokenStorage::Memory)
@@ -2864,8 +2944,176 @@ mod node_cases {
             .expect_err("a replay budget above 20");
         assert_eq!(
             error.to_string(),
-            "the maximum number of replays must be at most 20, got 21",
-            "the replay budget's message"
+            "max_renew_retries must be at most 20, got 21",
+            "the replay budget's message names ClientBuilder::max_renew_retries"
+        );
+    }
+
+    /// Returns the message of the error that `build` returns for `builder`.
+    fn build_error(builder: renew_fetch::client::ClientBuilder) -> String {
+        builder
+            .token_storage(TokenStorage::Memory)
+            .build()
+            .expect_err("invalid settings")
+            .to_string()
+    }
+
+    #[wasm_bindgen_test]
+    fn rust_api_config_errors_name_methods() {
+        use renew_fetch::client::BusinessCodes;
+        let builder = Client::builder;
+        let cases = [
+            (
+                builder().base_url("ftp://127.0.0.1/api"),
+                "base_url \"ftp://127.0.0.1/api\" has the scheme ftp:; use a path such as /api or \
+                 an http: or https: URL such as http://127.0.0.1:8080/api",
+                "a base URL with another scheme",
+            ),
+            (
+                builder().base_url("http://127.0.0.1:8080/api?v=1"),
+                "base_url \"http://127.0.0.1:8080/api?v=1\" has a query or a fragment, which the \
+                 request path would be appended to; move the query to params and remove the \
+                 fragment",
+                "a base URL with a query",
+            ),
+            (
+                builder().base_url("http://[::1/api"),
+                "base_url \"http://[::1/api\" is not a valid URL; use a path such as /api or an \
+                 absolute URL such as http://127.0.0.1:8080/api",
+                "a base URL that does not parse",
+            ),
+            (
+                builder().allowed_origins(["http://127.0.0.1:8080/api"]),
+                "allowed_origins holds \"http://127.0.0.1:8080/api\", which is not an origin; \
+                 write only the scheme, host and port, like \"http://127.0.0.1:8080\"",
+                "an allowed origin with a path",
+            ),
+            (
+                builder().allowed_origins(["http://[::1"]),
+                "allowed_origins holds \"http://[::1\", which is not an absolute URL; write it \
+                 like \"http://127.0.0.1:8080\"",
+                "an allowed origin that does not parse",
+            ),
+            (
+                builder().codes(BusinessCodes {
+                    overdue: 200,
+                    ..BusinessCodes::default()
+                }),
+                "BusinessCodes::overdue and BusinessCodes::success must differ, and both are 200",
+                "the overdue code equal to the success code",
+            ),
+            (
+                builder().codes(BusinessCodes {
+                    login_required: vec![1006, 200],
+                    ..BusinessCodes::default()
+                }),
+                "BusinessCodes::login_required must not contain BusinessCodes::success, which is \
+                 200",
+                "the success code among the login-required codes",
+            ),
+            (
+                builder().codes(BusinessCodes {
+                    login_required: vec![401],
+                    ..BusinessCodes::default()
+                }),
+                "BusinessCodes::login_required must not contain BusinessCodes::overdue, which is \
+                 401",
+                "the overdue code among the login-required codes",
+            ),
+            (
+                builder().token_key(""),
+                "token_key must not be empty",
+                "an empty token key",
+            ),
+            (
+                builder().auth_header("Auth Header"),
+                "auth_header \"Auth Header\" is not a valid header name",
+                "an auth header name with a space",
+            ),
+        ];
+        for (settings, expected, what) in cases {
+            assert_eq!(build_error(settings), expected, "{what}");
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn rust_api_relative_base_names_base_url() {
+        if has_page() {
+            // A browser resolves a relative base URL against the page.
+            return;
+        }
+        assert_eq!(
+            build_error(Client::builder().base_url("/api")),
+            "base_url \"/api\" is relative, and there is no page to resolve it against, as in \
+             Node; use an absolute URL such as http://127.0.0.1:8080/api",
+            "a relative base URL in Node"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_relative_url_names_base_url() {
+        if has_page() {
+            // A browser resolves a relative request URL against the page.
+            return;
+        }
+        let client = Client::builder()
+            .token_storage(TokenStorage::Memory)
+            .build()
+            .expect("valid settings");
+        let error = client
+            .get::<JsonValue>("/scenario/ok")
+            .await
+            .expect_err("a relative URL without a base URL or a page");
+        assert_eq!(
+            error.message(),
+            "The URL \"/scenario/ok\" is not valid, or is relative with no page to resolve it \
+             against; set base_url or pass an absolute URL such as http://127.0.0.1:8080/api",
+            "the message names ClientBuilder::base_url"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_call_timeout_names_method() {
+        let error = rust_client()
+            .request("GET", "/scenario/ok")
+            .timeout_ms(2_147_483_648)
+            .send::<JsonValue>()
+            .await
+            .expect_err("a call timeout above setTimeout's maximum");
+        assert_eq!(
+            error.message(),
+            "timeout_ms must be at most 2147483647 ms (about 24.8 days), got 2147483648 ms",
+            "the message names RequestBuilder::timeout_ms"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_not_json_names_text() {
+        let error = rust_client()
+            .get::<JsonValue>("/scenario/not-json")
+            .await
+            .expect_err("a text body is no envelope");
+        assert_eq!(
+            error.message(),
+            "The server responded with HTTP 200 with a body that is not JSON; for other bodies \
+             use RequestBuilder::text() or bytes()",
+            "the message names the Rust methods that read a raw body"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_cancel_all_names_method() {
+        let client = rust_client();
+        let key = unique("rust-cancel-all-message");
+        let url = format!("/scenario/slow?delay_ms=2000&key={key}");
+        let mut slow = Box::pin(client.get::<JsonValue>(&url));
+        assert!(poll_once(slow.as_mut()), "the slow call waits");
+        client.cancel_all(None);
+        let error = slow.await.expect_err("the slow call is canceled");
+        assert_eq!(
+            error.message(),
+            "The request was canceled by Client::cancel_all()",
+            "the message names Client::cancel_all"
         );
     }
 
@@ -3027,8 +3275,8 @@ mod node_cases {
             .expect_err("a scheme with a space");
         assert_eq!(
             error.to_string(),
-            "the auth scheme \"Bearer \" must be one word of Latin-1 characters, such as \"Bearer\"",
-            "the scheme's message"
+            "auth_scheme \"Bearer \" must be one word of Latin-1 characters, such as \"Bearer\"",
+            "the scheme's message names ClientBuilder::auth_scheme"
         );
     }
 
@@ -3069,6 +3317,12 @@ mod node_cases {
             .expect_err("overdue forever");
         assert_eq!(error.kind(), ErrorKind::RenewalExhausted, "the kind");
         assert_eq!(error.code(), Some(401), "the overdue code");
+        assert_eq!(
+            error.message(),
+            "The server still responded overdue after 1 replays with renewed tokens; check that \
+             it accepts the tokens it renews, or raise max_renew_retries",
+            "the message names ClientBuilder::max_renew_retries"
+        );
     }
 
     #[wasm_bindgen_test]

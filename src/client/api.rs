@@ -623,7 +623,7 @@ impl ClientBuilder {
     /// Sets the header that carries the token both ways. Default: `Authorization`.
     pub fn auth_header(mut self, name: &str) -> Self {
         if !is_header_name(name) {
-            self.fail(format!("auth header \"{name}\" is not a valid header name"));
+            self.fail(format!("auth_header \"{name}\" is not a valid header name"));
         }
         self.config.auth_header = name.to_owned();
         self
@@ -634,7 +634,7 @@ impl ClientBuilder {
         let scheme = scheme.into();
         if scheme.contains(char::is_whitespace) || !is_header_value(&scheme) {
             self.fail(format!(
-                "the auth scheme \"{scheme}\" must be one word of Latin-1 characters, such as \"Bearer\""
+                "auth_scheme \"{scheme}\" must be one word of Latin-1 characters, such as \"Bearer\""
             ));
         }
         self.config.auth_scheme = scheme;
@@ -708,7 +708,7 @@ impl ClientBuilder {
             return Err(error);
         }
         if self.config.token_key.is_empty() {
-            return Err(ConfigError::new("the token key must not be empty"));
+            return Err(ConfigError::new("token_key must not be empty"));
         }
         Client::from_config(self.config)
     }

@@ -89,6 +89,55 @@ impl ResponseType {
     }
 }
 
+/// The API that built a client. Messages name settings and methods as that API spells them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Api {
+    /// `ClientBuilder` and `RequestBuilder`.
+    #[default]
+    Rust,
+    /// The JavaScript class `HttpClient`.
+    JavaScript,
+}
+
+/// A setting or method that a message names as the fix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Setting {
+    BaseUrl,
+    TimeoutMs,
+    AllowedOrigins,
+    MaxRenewRetries,
+    Success,
+    Overdue,
+    LoginRequired,
+    CancelAll,
+    /// The way to read a body as it is, without the envelope check.
+    RawBody,
+}
+
+impl Api {
+    /// Returns the name of `setting` in this API.
+    pub(crate) fn name(self, setting: Setting) -> &'static str {
+        let [rust, javascript] = match setting {
+            Setting::BaseUrl => ["base_url", "baseUrl"],
+            Setting::TimeoutMs => ["timeout_ms", "timeoutMs"],
+            Setting::AllowedOrigins => ["allowed_origins", "allowedOrigins"],
+            Setting::MaxRenewRetries => ["max_renew_retries", "maxRenewRetries"],
+            Setting::Success => ["BusinessCodes::success", "codes.success"],
+            Setting::Overdue => ["BusinessCodes::overdue", "codes.overdue"],
+            Setting::LoginRequired => ["BusinessCodes::login_required", "codes.loginRequired"],
+            Setting::CancelAll => ["Client::cancel_all()", "cancelAll()"],
+            Setting::RawBody => [
+                "use RequestBuilder::text() or bytes()",
+                "set responseType to \"text\", \"blob\" or \"arrayBuffer\"",
+            ],
+        };
+        match self {
+            Self::Rust => rust,
+            Self::JavaScript => javascript,
+        }
+    }
+}
+
 /// A callback that receives an error.
 pub(crate) type ErrorCallback = Rc<dyn Fn(&Error)>;
 
@@ -153,6 +202,8 @@ pub(crate) struct ClientConfig {
     pub duplicates: Duplicates,
     /// The callbacks.
     pub callbacks: Callbacks,
+    /// The API that built the client, whose names its messages use. Default: the Rust API.
+    pub api: Api,
 }
 
 impl fmt::Debug for ClientConfig {
@@ -169,6 +220,7 @@ impl fmt::Debug for ClientConfig {
             .field("policy", &self.policy)
             .field("duplicates", &self.duplicates)
             .field("callbacks", &self.callbacks)
+            .field("api", &self.api)
             .finish()
     }
 }
@@ -187,6 +239,7 @@ impl Default for ClientConfig {
             policy: ReplayPolicy::default(),
             duplicates: Duplicates::default(),
             callbacks: Callbacks::default(),
+            api: Api::default(),
         }
     }
 }
@@ -207,24 +260,33 @@ impl ClientConfig {
     ///
     /// Returns a message that names the setting and its value.
     pub(crate) fn check(&self) -> Result<(), String> {
-        check_timeout(self.timeout_ms)?;
+        let name = |setting| self.api.name(setting);
+        check_timeout(self.timeout_ms, self.api)?;
         let max_retries = self.policy.max_retries();
         if max_retries > MAX_RENEW_RETRIES {
             return Err(format!(
-                "the maximum number of replays must be at most {MAX_RENEW_RETRIES}, got {max_retries}"
+                "{} must be at most {MAX_RENEW_RETRIES}, got {max_retries}",
+                name(Setting::MaxRenewRetries)
             ));
         }
         let codes = self.policy.codes();
         if codes.overdue == codes.success {
             return Err(format!(
-                "codes.overdue and codes.success must differ, and both are {}",
+                "{} and {} must differ, and both are {}",
+                name(Setting::Overdue),
+                name(Setting::Success),
                 codes.success
             ));
         }
-        for (name, value) in [("success", codes.success), ("overdue", codes.overdue)] {
+        for (setting, value) in [
+            (Setting::Success, codes.success),
+            (Setting::Overdue, codes.overdue),
+        ] {
             if codes.login_required.contains(&value) {
                 return Err(format!(
-                    "codes.loginRequired must not contain codes.{name}, which is {value}"
+                    "{} must not contain {}, which is {value}",
+                    name(Setting::LoginRequired),
+                    name(setting)
                 ));
             }
         }
@@ -236,11 +298,12 @@ impl ClientConfig {
 ///
 /// # Errors
 ///
-/// Returns a message that names the value.
-pub(crate) fn check_timeout(timeout_ms: u32) -> Result<(), String> {
+/// Returns a message that names the setting of `api` and the value.
+pub(crate) fn check_timeout(timeout_ms: u32, api: Api) -> Result<(), String> {
     if timeout_ms > MAX_TIMEOUT_MS {
         return Err(format!(
-            "the timeout must be at most {MAX_TIMEOUT_MS} ms (about 24.8 days), got {timeout_ms} ms"
+            "{} must be at most {MAX_TIMEOUT_MS} ms (about 24.8 days), got {timeout_ms} ms",
+            api.name(Setting::TimeoutMs)
         ));
     }
     Ok(())
@@ -329,10 +392,22 @@ mod tests {
         assert_eq!(
             config.check(),
             Err(
-                "the timeout must be at most 2147483647 ms (about 24.8 days), got 2147483648 ms"
+                "timeout_ms must be at most 2147483647 ms (about 24.8 days), got 2147483648 ms"
                     .to_owned()
             ),
-            "one past the maximum"
+            "one past the maximum, named as the Rust builder method"
+        );
+        let config = ClientConfig {
+            api: Api::JavaScript,
+            ..config
+        };
+        assert_eq!(
+            config.check(),
+            Err(
+                "timeoutMs must be at most 2147483647 ms (about 24.8 days), got 2147483648 ms"
+                    .to_owned()
+            ),
+            "one past the maximum, named as the JavaScript option"
         );
         let config = ClientConfig {
             timeout_ms: MAX_TIMEOUT_MS,
@@ -349,44 +424,105 @@ mod tests {
         };
         assert_eq!(
             config.check(),
-            Err("the maximum number of replays must be at most 20, got 21".to_owned()),
-            "one past the maximum"
+            Err("max_renew_retries must be at most 20, got 21".to_owned()),
+            "one past the maximum, named as the Rust builder method"
+        );
+        let config = ClientConfig {
+            api: Api::JavaScript,
+            ..config
+        };
+        assert_eq!(
+            config.check(),
+            Err("maxRenewRetries must be at most 20, got 21".to_owned()),
+            "one past the maximum, named as the JavaScript option"
         );
     }
 
     #[test]
     fn check_rejects_codes_that_overlap() {
-        let with_codes = |codes: BusinessCodes| ClientConfig {
-            policy: ReplayPolicy::new(codes, 5),
-            ..ClientConfig::default()
-        };
-        let same = BusinessCodes {
-            overdue: 200,
-            ..BusinessCodes::default()
-        };
+        let cases = [
+            (
+                BusinessCodes {
+                    overdue: 200,
+                    ..BusinessCodes::default()
+                },
+                "BusinessCodes::overdue and BusinessCodes::success must differ, and both are 200",
+                "codes.overdue and codes.success must differ, and both are 200",
+                "overdue equal to success",
+            ),
+            (
+                BusinessCodes {
+                    login_required: vec![1006, 200],
+                    ..BusinessCodes::default()
+                },
+                "BusinessCodes::login_required must not contain BusinessCodes::success, which is \
+                 200",
+                "codes.loginRequired must not contain codes.success, which is 200",
+                "the success code in the login-required codes",
+            ),
+            (
+                BusinessCodes {
+                    login_required: vec![401],
+                    ..BusinessCodes::default()
+                },
+                "BusinessCodes::login_required must not contain BusinessCodes::overdue, which is \
+                 401",
+                "codes.loginRequired must not contain codes.overdue, which is 401",
+                "the overdue code in the login-required codes",
+            ),
+        ];
+        for (codes, rust_message, javascript_message, what) in cases {
+            let config = ClientConfig {
+                policy: ReplayPolicy::new(codes, 5),
+                ..ClientConfig::default()
+            };
+            assert_eq!(
+                config.check(),
+                Err(rust_message.to_owned()),
+                "{what}, named as in the Rust API"
+            );
+            let config = ClientConfig {
+                api: Api::JavaScript,
+                ..config
+            };
+            assert_eq!(
+                config.check(),
+                Err(javascript_message.to_owned()),
+                "{what}, named as in the JavaScript API"
+            );
+        }
+    }
+
+    #[test]
+    fn setting_names_differ_by_api() {
+        let settings = [
+            Setting::BaseUrl,
+            Setting::TimeoutMs,
+            Setting::AllowedOrigins,
+            Setting::MaxRenewRetries,
+            Setting::Success,
+            Setting::Overdue,
+            Setting::LoginRequired,
+            Setting::CancelAll,
+            Setting::RawBody,
+        ];
         assert_eq!(
-            with_codes(same).check(),
-            Err("codes.overdue and codes.success must differ, and both are 200".to_owned()),
-            "overdue equal to success"
+            Api::Rust.name(Setting::RawBody),
+            "use RequestBuilder::text() or bytes()",
+            "the Rust way to read a raw body"
         );
-        let login_success = BusinessCodes {
-            login_required: vec![1006, 200],
-            ..BusinessCodes::default()
-        };
         assert_eq!(
-            with_codes(login_success).check(),
-            Err("codes.loginRequired must not contain codes.success, which is 200".to_owned()),
-            "the success code in loginRequired"
+            Api::JavaScript.name(Setting::BaseUrl),
+            "baseUrl",
+            "the JavaScript option of the base URL"
         );
-        let login_overdue = BusinessCodes {
-            login_required: vec![401],
-            ..BusinessCodes::default()
-        };
-        assert_eq!(
-            with_codes(login_overdue).check(),
-            Err("codes.loginRequired must not contain codes.overdue, which is 401".to_owned()),
-            "the overdue code in loginRequired"
-        );
+        for setting in settings {
+            assert_ne!(
+                Api::Rust.name(setting),
+                Api::JavaScript.name(setting),
+                "{setting:?} has a name of its own in each API"
+            );
+        }
     }
 
     #[test]

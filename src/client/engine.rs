@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
 use super::abort::{AbortCause, CallAbort};
-use super::config::{ClientConfig, Duplicates};
+use super::config::{Api, ClientConfig, Duplicates, Setting};
 use super::error::{CancelReason, Error, ErrorKind};
 use super::loading::LoadingCounter;
 use super::pending::{Pending, SharedRequest};
@@ -196,7 +196,13 @@ pub(crate) fn start(inner: &Rc<Inner>, input: CallInput) -> CallFuture {
             // The abort and the failure it caused can arrive in one turn, and the abort wins.
             (Ok(Err(_)), Some(cause)) | (Err(cause), _) => {
                 let message = inner.pending.cancel_message(guard.id);
-                Err(abort_error(&prepared, cause, message, timeout_ms))
+                Err(abort_error(
+                    &prepared,
+                    cause,
+                    message,
+                    timeout_ms,
+                    inner.config.api,
+                ))
             }
             (Ok(Err(error)), None) => Err(error),
         };
@@ -339,7 +345,10 @@ async fn attempts(
             Body::Empty if response.ok() => {
                 return success(response::empty_success(policy.codes().success))
             }
-            other => return Err(unreadable(&request, status, response.ok(), other)),
+            other => {
+                let api = inner.config.api;
+                return Err(unreadable(&request, status, response.ok(), other, api));
+            }
         };
 
         // After a redirect to another origin the response is that origin's.
@@ -361,7 +370,13 @@ async fn attempts(
             Decision::Settle => return Err(business_error(&request, status, &envelope)),
             Decision::Replay => replays += 1,
             Decision::RenewalExhausted => {
-                return Err(exhausted_error(&request, status, envelope.code, replays))
+                return Err(exhausted_error(
+                    &request,
+                    status,
+                    envelope.code,
+                    replays,
+                    inner.config.api,
+                ));
             }
             // start() calls onLoginRequired after the call has settled.
             Decision::LoginRequired { header_missing } => {
@@ -405,7 +420,7 @@ fn body_error(request: &Prepared, status: u16) -> Error {
 
 /// Creates the error of a response without an envelope. It carries the body, when there was
 /// one: the text when it is not JSON, or the parsed JSON.
-fn unreadable(request: &Prepared, status: u16, ok: bool, body: Body) -> Error {
+fn unreadable(request: &Prepared, status: u16, ok: bool, body: Body, api: Api) -> Error {
     let (not_json, value) = match body {
         Body::NotJson(value) => (true, Some(value)),
         Body::NotEnvelope(value) => (false, Some(value)),
@@ -416,8 +431,9 @@ fn unreadable(request: &Prepared, status: u16, ok: bool, body: Body) -> Error {
         request.error(ErrorKind::Http, message)
     } else if not_json {
         let message = format!(
-            "The server responded with HTTP {status} with a body that is not JSON; for other bodies set \
-             responseType to \"text\", \"blob\" or \"arrayBuffer\""
+            "The server responded with HTTP {status} with a body that is not JSON; for other \
+             bodies {}",
+            api.name(Setting::RawBody)
         );
         request.error(ErrorKind::InvalidResponse, message)
     } else {
@@ -461,10 +477,11 @@ fn envelope_error(
     }
 }
 
-fn exhausted_error(request: &Prepared, status: u16, code: i64, replays: u32) -> Error {
+fn exhausted_error(request: &Prepared, status: u16, code: i64, replays: u32, api: Api) -> Error {
     let message = format!(
         "The server still responded overdue after {replays} replays with renewed tokens; check \
-         that it accepts the tokens it renews, or raise maxRenewRetries"
+         that it accepts the tokens it renews, or raise {}",
+        api.name(Setting::MaxRenewRetries)
     );
     request
         .error(ErrorKind::RenewalExhausted, message)
@@ -514,6 +531,7 @@ fn abort_error(
     cause: AbortCause,
     message: Option<String>,
     timeout_ms: u32,
+    api: Api,
 ) -> Error {
     match cause {
         AbortCause::Timeout => {
@@ -527,7 +545,9 @@ fn abort_error(
         AbortCause::Canceled(reason) => {
             let message = match (reason, message) {
                 (CancelReason::All, Some(message)) => message,
-                (CancelReason::All, None) => "The request was canceled by cancelAll()".to_owned(),
+                (CancelReason::All, None) => {
+                    format!("The request was canceled by {}", api.name(Setting::CancelAll))
+                }
                 (CancelReason::Duplicate, _) => {
                     "The request was canceled by a newer request with the same method, URL, params and body".to_owned()
                 }

@@ -10,7 +10,7 @@ use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::config::{ClientConfig, Duplicates, ResponseType, TokenStorage};
+use super::config::{Api, ClientConfig, Duplicates, ResponseType, TokenStorage};
 use super::js_error;
 use super::replay::{BusinessCodes, ReplayPolicy, DEFAULT_MAX_RENEW_RETRIES};
 use super::request::{CallInput, CallOptions};
@@ -362,6 +362,7 @@ pub(crate) fn client_config(options: &JsValue) -> Result<ClientConfig, JsValue> 
         policy: ReplayPolicy::new(codes, max_retries),
         duplicates: duplicates(&get(9)).unwrap_or(defaults.duplicates),
         callbacks,
+        api: Api::JavaScript,
     })
 }
 

@@ -9,7 +9,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{AbortSignal, Blob, FormData, ReadableStream, Url, UrlSearchParams};
 
 use super::config::{
-    check_timeout, is_header_name, ClientConfig, Duplicates, HeaderNames, ResponseType,
+    check_timeout, is_header_name, Api, ClientConfig, Duplicates, HeaderNames, ResponseType,
+    Setting,
 };
 use super::error::{Error, ErrorKind};
 use super::key::{duplicate_key, stringify_query, BodyKey};
@@ -111,23 +112,24 @@ impl Target {
     /// against, and when an allowed origin is not an absolute URL.
     pub(crate) fn resolve(config: &ClientConfig) -> Result<Self, String> {
         let page_url = page_url();
+        let base_name = config.api.name(Setting::BaseUrl);
         let base_url = match config.base_url.as_deref() {
             None => None,
             // An empty base URL leaves request URLs as they are.
             Some("") => Some(String::new()),
             Some(base) => match resolve(base, page_url.as_deref()) {
-                Some(url) => Some(base_href(base, &url)?),
+                Some(url) => Some(base_href(base, &url, config.api)?),
                 None if page_url.is_none() && !is_absolute(base) => {
                     return Err(format!(
-                        "baseUrl \"{base}\" is relative, and there is no page to resolve it \
+                        "{base_name} \"{base}\" is relative, and there is no page to resolve it \
                          against, as in Node; use an absolute URL such as \
                          http://127.0.0.1:8080/api"
                     ))
                 }
                 None => {
                     return Err(format!(
-                        "baseUrl \"{base}\" is not a valid URL; use a path such as /api or an \
-                         absolute URL such as http://127.0.0.1:8080/api"
+                        "{base_name} \"{base}\" is not a valid URL; use a path such as /api or \
+                         an absolute URL such as http://127.0.0.1:8080/api"
                     ))
                 }
             },
@@ -135,7 +137,7 @@ impl Target {
         let allowed_origins = match &config.allowed_origins {
             Some(origins) => origins
                 .iter()
-                .map(|origin| allowed_origin(origin))
+                .map(|origin| allowed_origin(origin, config.api))
                 .collect::<Result<Vec<_>, _>>()?,
             None => base_url
                 .as_deref()
@@ -215,14 +217,15 @@ pub(crate) fn prepare(
         url = append_query(&url, &query);
     }
     if let Some(timeout_ms) = input.options.timeout_ms {
-        check_timeout(timeout_ms).map_err(|message| invalid(&url, message))?;
+        check_timeout(timeout_ms, config.api).map_err(|message| invalid(&url, message))?;
     }
     let Some(parsed) = resolve(&url, target.page_url.as_deref()) else {
         return Err(invalid(
             &url,
             format!(
                 "The URL \"{url}\" is not valid, or is relative with no page to resolve it \
-                 against; set baseUrl or pass an absolute URL such as http://127.0.0.1:8080/api"
+                 against; set {} or pass an absolute URL such as http://127.0.0.1:8080/api",
+                config.api.name(Setting::BaseUrl)
             ),
         ));
     };
@@ -309,37 +312,39 @@ fn page_url() -> Option<String> {
 /// Returns the href of the resolved base URL `url`, or a message when its scheme is not http:
 /// or https:, or when it has a query or a fragment, after which a joined path would not be a
 /// path.
-fn base_href(base: &str, url: &Url) -> Result<String, String> {
+fn base_href(base: &str, url: &Url, api: Api) -> Result<String, String> {
+    let base_name = api.name(Setting::BaseUrl);
     let scheme = url.protocol();
     if scheme != "http:" && scheme != "https:" {
         return Err(format!(
-            "baseUrl \"{base}\" has the scheme {scheme}; use a path such as /api or an http: or \
-             https: URL such as http://127.0.0.1:8080/api"
+            "{base_name} \"{base}\" has the scheme {scheme}; use a path such as /api or an \
+             http: or https: URL such as http://127.0.0.1:8080/api"
         ));
     }
     let href = url.href();
     if href.contains(['?', '#']) {
         return Err(format!(
-            "baseUrl \"{base}\" has a query or a fragment, which the request path would be \
+            "{base_name} \"{base}\" has a query or a fragment, which the request path would be \
              appended to; move the query to params and remove the fragment"
         ));
     }
     Ok(href)
 }
 
-/// Returns the origin that an entry of `allowedOrigins` names, or a message when the entry is
+/// Returns the origin that an entry of the allowed origins names, or a message when the entry is
 /// not an absolute URL or has more than a scheme, host and port.
-fn allowed_origin(entry: &str) -> Result<String, String> {
+fn allowed_origin(entry: &str, api: Api) -> Result<String, String> {
+    let origins_name = api.name(Setting::AllowedOrigins);
     let url = Url::new(entry).map_err(|_| {
         format!(
-            "allowedOrigins holds \"{entry}\", which is not an absolute URL; write it like \
+            "{origins_name} holds \"{entry}\", which is not an absolute URL; write it like \
              \"http://127.0.0.1:8080\""
         )
     })?;
     let origin = url.origin();
     if url.href() != format!("{origin}/") {
         return Err(format!(
-            "allowedOrigins holds \"{entry}\", which is not an origin; write only the scheme, \
+            "{origins_name} holds \"{entry}\", which is not an origin; write only the scheme, \
              host and port, like \"http://127.0.0.1:8080\""
         ));
     }
