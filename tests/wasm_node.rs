@@ -3380,8 +3380,7 @@ mod node_cases {
             .expect_err("a header text is no u32");
         assert_eq!(
             error.message(),
-            "The envelope's field data.authorization does not match the expected type: \
-             expected u32",
+            "The envelope does not match the expected type at data.authorization: expected u32",
             "the message names the field and the expected type"
         );
         assert!(
@@ -3409,7 +3408,7 @@ mod node_cases {
             .expect_err("the echo has no id");
         assert_eq!(
             error.message(),
-            "The envelope's field data does not match the expected type: missing field `id`",
+            "The envelope does not match the expected type at data: missing field `id`",
             "the message names the missing field"
         );
     }
@@ -3475,6 +3474,57 @@ mod node_cases {
             let echo = envelope.data.expect("the echo has data");
             assert_eq!(echo.query, expected, "{what}");
         }
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Sku {
+        sku: String,
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct SkuAsNumber {
+        #[allow(dead_code)]
+        sku: u32,
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_error_data_as_type() {
+        let client = rust_client();
+        let error = client
+            .get::<Echo>("/scenario/business")
+            .await
+            .expect_err("a business code");
+        assert_eq!(
+            error.data_as::<Sku>(),
+            Ok(Some(Sku {
+                sku: "A-1".to_owned()
+            })),
+            "the data decodes as the given type"
+        );
+        let mismatch = error
+            .data_as::<SkuAsNumber>()
+            .expect_err("a text sku is no u32");
+        assert_eq!(
+            mismatch.kind(),
+            ErrorKind::InvalidResponse,
+            "a mismatch is invalid_response"
+        );
+        assert_eq!(
+            mismatch.message(),
+            "The error's data does not match the expected type at sku: expected u32",
+            "the message names the field and the expected type"
+        );
+        assert_eq!(mismatch.url(), error.url(), "the same request URL");
+
+        let error = client
+            .get::<Echo>("/scenario/html-502")
+            .await
+            .expect_err("a 502");
+        assert_eq!(
+            error.data_as::<Sku>(),
+            Ok(None),
+            "an error without data gives None"
+        );
     }
 
     #[derive(Serialize)]

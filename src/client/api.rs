@@ -497,24 +497,12 @@ impl<T: DeserializeOwned> Future for ResponseFuture<T> {
 /// Decodes a settled call's envelope as `Envelope<T>`. The error names the field that failed
 /// and the type that was expected, and leaves out the value.
 fn decode<T: DeserializeOwned>(success: &Success) -> Result<Envelope<T>, Error> {
-    let deserializer = serde_wasm_bindgen::Deserializer::from(success.value.clone());
-    serde_path_to_error::deserialize(deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        let place = if path == "." {
-            "The envelope".to_owned()
-        } else {
-            format!("The envelope's field {path}")
-        };
-        let mut message = format!("{place} does not match the expected type");
-        if let Some(detail) = decode_detail(&error.inner().to_string()) {
-            message.push_str(": ");
-            message.push_str(detail);
-        }
-        let request = &success.request;
+    decode_value(&success.value, "The envelope").map_err(|message| {
         let code = js_sys::Reflect::get(&success.value, &JsValue::from_str("code"))
             .ok()
             .and_then(|code| code.as_f64());
-        let error = request
+        let error = success
+            .request
             .error(ErrorKind::InvalidResponse, message)
             .with_status(success.status)
             .with_body(success.value.clone());
@@ -522,6 +510,25 @@ fn decode<T: DeserializeOwned>(success: &Success) -> Result<Envelope<T>, Error> 
             Some(code) => error.with_code(code as i64),
             None => error,
         }
+    })
+}
+
+/// Decodes `value` as `T`. The message of a failure starts with `what`, names the field that
+/// failed and the type that was expected, and leaves out the value.
+pub(crate) fn decode_value<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, String> {
+    let deserializer = serde_wasm_bindgen::Deserializer::from(value.clone());
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let mut message = format!("{what} does not match the expected type");
+        if path != "." {
+            message.push_str(" at ");
+            message.push_str(&path);
+        }
+        if let Some(detail) = decode_detail(&error.inner().to_string()) {
+            message.push_str(": ");
+            message.push_str(detail);
+        }
+        message
     })
 }
 

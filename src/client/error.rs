@@ -146,6 +146,31 @@ impl Error {
         self.data.as_ref()
     }
 
+    /// Decodes the envelope's `data` as `T`, such as the field errors of a rejected form.
+    /// Returns `Ok(None)` when the error has no `data`.
+    ///
+    /// # Errors
+    ///
+    /// Returns an error of kind invalid_response for the same request when the data does not
+    /// decode as `T`. Its message names the field and the type that was expected, but not the
+    /// value.
+    #[cfg(target_arch = "wasm32")]
+    pub fn data_as<T: serde::de::DeserializeOwned>(&self) -> Result<Option<T>, Error> {
+        let Some(data) = &self.data else {
+            return Ok(None);
+        };
+        super::api::decode_value(data, "The error's data")
+            .map(Some)
+            .map_err(|message| {
+                Self::new(
+                    ErrorKind::InvalidResponse,
+                    &*self.method,
+                    &*self.url,
+                    message,
+                )
+            })
+    }
+
     /// Sets the body of a response without an envelope: the text, or the parsed JSON.
     #[cfg(target_arch = "wasm32")]
     pub fn with_body(mut self, body: wasm_bindgen::JsValue) -> Self {
