@@ -10,9 +10,11 @@
 //! curl -s http://127.0.0.1:3000/api/profile -H "Authorization: Bearer $TOKEN"
 //! ```
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -24,6 +26,9 @@ use tracing_subscriber::EnvFilter;
 
 /// The business code this app returns for a wrong username or password.
 const CODE_BAD_CREDENTIALS: i64 = 1001;
+
+/// The business code this app returns for a login body that is not the expected JSON.
+const CODE_BAD_LOGIN_BODY: i64 = 1002;
 
 /// The business code this app returns when it fails to issue a token: 500, as in the layer's
 /// own internal-error responses.
@@ -42,6 +47,7 @@ async fn main() -> ExitCode {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     // A `main` that returns the error would print its `Debug` form, such as
     // `SecretTooShort { len: 5 }`. The `Display` form names the fix.
@@ -78,7 +84,20 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         })?;
 
     let login_config = config.clone();
-    let login = move |Json(body): Json<Login>| async move {
+    let login = move |body: Result<Json<Login>, JsonRejection>| async move {
+        // axum rejects a body it cannot read with a plain-text response, which the client
+        // would report as an http error, so this route responds with an envelope.
+        let body = match body {
+            Ok(Json(body)) => body,
+            Err(rejection) => {
+                let message = format!(
+                    "invalid login body: send JSON {{\"username\": ..., \"password\": ...}} ({})",
+                    rejection.body_text()
+                );
+                let envelope = Envelope::<Value>::new(CODE_BAD_LOGIN_BODY, message, None);
+                return (StatusCode::BAD_REQUEST, Json(envelope));
+            }
+        };
         // Check the password against your user store here.
         if body.password != format!("{}-password", body.username) {
             let envelope = Envelope::<Value>::new(CODE_BAD_CREDENTIALS, "wrong password", None);
