@@ -4,7 +4,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser};
+use humantime::format_duration;
+use renew_fetch::server::{ConfigError, MAX_SESSION_CAP};
 
 /// Serves the renew-fetch demo page and a small token-protected API.
 ///
@@ -49,6 +52,172 @@ pub struct Options {
     /// tests. Never turn this on for a server that others can reach.
     #[arg(long, env = "RENEW_FETCH_SCENARIOS")]
     pub scenarios: bool,
+
+    /// The source of each token setting's value, so that an error can tell a default from a
+    /// value that the user gave. Set by [`Options::try_parse_args`].
+    #[arg(skip)]
+    pub origins: Origins,
+}
+
+/// The source of a setting's value: a flag, an environment variable or the default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Origin {
+    #[default]
+    CommandLine,
+    Environment,
+    Default,
+}
+
+/// The [`Origin`] of each token setting.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Origins {
+    pub token_lifetime: Origin,
+    pub renew_window: Origin,
+    pub grace_period: Origin,
+    pub session_cap: Origin,
+}
+
+/// A token setting of the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Setting {
+    TokenLifetime,
+    RenewWindow,
+    GracePeriod,
+    SessionCap,
+}
+
+impl Setting {
+    /// Returns the setting whose name [`ConfigError::SubSecond`] carries, the name of the
+    /// builder method.
+    fn from_builder_name(name: &str) -> Option<Self> {
+        match name {
+            "token_lifetime" => Some(Self::TokenLifetime),
+            "renew_window" => Some(Self::RenewWindow),
+            "grace_period" => Some(Self::GracePeriod),
+            "session_cap" => Some(Self::SessionCap),
+            _ => None,
+        }
+    }
+
+    fn flag(self) -> &'static str {
+        match self {
+            Self::TokenLifetime => "--token-lifetime",
+            Self::RenewWindow => "--renew-window",
+            Self::GracePeriod => "--grace-period",
+            Self::SessionCap => "--session-cap",
+        }
+    }
+
+    fn variable(self) -> &'static str {
+        match self {
+            Self::TokenLifetime => "RENEW_FETCH_TOKEN_LIFETIME",
+            Self::RenewWindow => "RENEW_FETCH_RENEW_WINDOW",
+            Self::GracePeriod => "RENEW_FETCH_GRACE_PERIOD",
+            Self::SessionCap => "RENEW_FETCH_SESSION_CAP",
+        }
+    }
+}
+
+impl Options {
+    /// Parses the arguments and the environment, as [`Parser::try_parse_from`] does, and
+    /// records in [`Options::origins`] where each token setting got its value.
+    pub fn try_parse_args<I, T>(args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let matches = Self::command().try_get_matches_from(args)?;
+        let mut options = Self::from_arg_matches(&matches)?;
+        let origin = |id: &str| match matches.value_source(id) {
+            Some(ValueSource::DefaultValue) => Origin::Default,
+            Some(ValueSource::EnvVariable) => Origin::Environment,
+            _ => Origin::CommandLine,
+        };
+        options.origins = Origins {
+            token_lifetime: origin("token_lifetime"),
+            renew_window: origin("renew_window"),
+            grace_period: origin("grace_period"),
+            session_cap: origin("session_cap"),
+        };
+        Ok(options)
+    }
+
+    /// Describes an error of `AuthConfigBuilder::build` in terms of the command line: the flags,
+    /// their values, and whether a value is the default or comes from an environment variable.
+    /// Errors of settings that have no flag keep the library's message.
+    pub fn describe_config_error(&self, error: &ConfigError) -> String {
+        use Setting::*;
+        match error {
+            ConfigError::SubSecond { setting, value } => {
+                match Setting::from_builder_name(setting) {
+                    Some(setting) => format!(
+                        "{} has a fraction of a second, but token times are whole seconds; set {} \
+                         to whole seconds, such as 90s",
+                        self.describe(setting, *value),
+                        setting.flag()
+                    ),
+                    None => error.to_string(),
+                }
+            }
+            ConfigError::ZeroLifetime => format!(
+                "{} must be more than zero; set {} to at least 1s, such as 2m",
+                self.describe(TokenLifetime, Duration::ZERO),
+                TokenLifetime.flag()
+            ),
+            ConfigError::WindowNotShorterThanLifetime { window, lifetime } => format!(
+                "{} must be shorter than {}; set {} below {}, or {} above {}",
+                self.describe(RenewWindow, *window),
+                self.describe(TokenLifetime, *lifetime),
+                RenewWindow.flag(),
+                format_duration(*lifetime),
+                TokenLifetime.flag(),
+                format_duration(*window)
+            ),
+            ConfigError::CapShorterThanLifetime { cap, lifetime } => format!(
+                "{} must be at least {}; set {} to {} or more, or {} to {} or less",
+                self.describe(SessionCap, *cap),
+                self.describe(TokenLifetime, *lifetime),
+                SessionCap.flag(),
+                format_duration(*lifetime),
+                TokenLifetime.flag(),
+                format_duration(*cap)
+            ),
+            ConfigError::CapTooLong { cap } => format!(
+                "{} is longer than the maximum of {}; set a shorter {}",
+                self.describe(SessionCap, *cap),
+                format_duration(MAX_SESSION_CAP),
+                SessionCap.flag()
+            ),
+            ConfigError::GraceLongerThanCap { grace, cap } => format!(
+                "{} must not be longer than {}, which ends every session first; set {} to {} or \
+                 less, or {} to {} or more",
+                self.describe(GracePeriod, *grace),
+                self.describe(SessionCap, *cap),
+                GracePeriod.flag(),
+                format_duration(*cap),
+                SessionCap.flag(),
+                format_duration(*grace)
+            ),
+            other => other.to_string(),
+        }
+    }
+
+    /// Returns the flag and its value, such as `--token-lifetime 2m (the default)`.
+    fn describe(&self, setting: Setting, value: Duration) -> String {
+        let origin = match setting {
+            Setting::TokenLifetime => self.origins.token_lifetime,
+            Setting::RenewWindow => self.origins.renew_window,
+            Setting::GracePeriod => self.origins.grace_period,
+            Setting::SessionCap => self.origins.session_cap,
+        };
+        let flag = setting.flag();
+        let value = format_duration(value);
+        match origin {
+            Origin::CommandLine => format!("{flag} {value}"),
+            Origin::Environment => format!("{flag} {value} (from {})", setting.variable()),
+            Origin::Default => format!("{flag} {value} (the default)"),
+        }
+    }
 }
 
 /// Parses a duration such as "90s", "2m" or "1h 30m".
@@ -56,4 +225,149 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text).map_err(|error| {
         format!("invalid duration {text:?}: {error}; write a number with a unit, such as 90s or 2m")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use renew_fetch::server::AuthConfig;
+
+    use super::*;
+
+    /// A secret that the builder accepts: 36 bytes that repeat no run.
+    const SECRET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+
+    /// Parses `args`, given after the program name.
+    fn parse(args: &[&str]) -> Options {
+        let argv = std::iter::once("renew-fetch-demo").chain(args.iter().copied());
+        Options::try_parse_args(argv).expect("expected the arguments to parse")
+    }
+
+    /// Builds the config from the options and returns the message of its error.
+    fn config_error_message(options: &Options) -> String {
+        let error = AuthConfig::builder(SECRET)
+            .token_lifetime(options.token_lifetime)
+            .renew_window(options.renew_window)
+            .grace_period(options.grace_period)
+            .session_cap(options.session_cap)
+            .build()
+            .expect_err("expected the settings to be rejected");
+        options.describe_config_error(&error)
+    }
+
+    #[test]
+    fn origins_tell_defaults_from_flags() {
+        let options = parse(&["--renew-window", "5m"]);
+        assert_eq!(
+            options.origins.renew_window,
+            Origin::CommandLine,
+            "renew window"
+        );
+        assert_eq!(
+            options.origins.token_lifetime,
+            Origin::Default,
+            "token lifetime"
+        );
+        assert_eq!(
+            options.origins.grace_period,
+            Origin::Default,
+            "grace period"
+        );
+        assert_eq!(options.origins.session_cap, Origin::Default, "session cap");
+    }
+
+    #[test]
+    fn window_error_names_flags_and_default() {
+        let message = config_error_message(&parse(&["--renew-window", "5m"]));
+        assert_eq!(
+            message,
+            "--renew-window 5m must be shorter than --token-lifetime 2m (the default); set \
+             --renew-window below 2m, or --token-lifetime above 5m"
+        );
+    }
+
+    #[test]
+    fn window_error_names_environment_variable() {
+        let mut options = parse(&["--renew-window", "5m", "--token-lifetime", "3m"]);
+        options.origins.renew_window = Origin::Environment;
+        let message = config_error_message(&options);
+        assert_eq!(
+            message,
+            "--renew-window 5m (from RENEW_FETCH_RENEW_WINDOW) must be shorter than \
+             --token-lifetime 3m; set --renew-window below 3m, or --token-lifetime above 5m"
+        );
+    }
+
+    #[test]
+    fn cap_error_names_flags() {
+        let message = config_error_message(&parse(&["--token-lifetime", "1h"]));
+        assert_eq!(
+            message,
+            "--session-cap 30m (the default) must be at least --token-lifetime 1h; set \
+             --session-cap to 1h or more, or --token-lifetime to 30m or less"
+        );
+    }
+
+    #[test]
+    fn grace_error_names_flags() {
+        let message = config_error_message(&parse(&["--grace-period", "1h"]));
+        assert_eq!(
+            message,
+            "--grace-period 1h must not be longer than --session-cap 30m (the default), which \
+             ends every session first; set --grace-period to 30m or less, or --session-cap to \
+             1h or more"
+        );
+    }
+
+    #[test]
+    fn cap_too_long_error_names_flag() {
+        let message = config_error_message(&parse(&["--session-cap", "101years"]));
+        assert!(
+            message.starts_with("--session-cap 101years is longer than the maximum"),
+            "{message}"
+        );
+        assert!(
+            message.ends_with("set a shorter --session-cap"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn zero_lifetime_error_names_flag() {
+        let message =
+            config_error_message(&parse(&["--token-lifetime", "0s", "--renew-window", "0s"]));
+        assert_eq!(
+            message,
+            "--token-lifetime 0s must be more than zero; set --token-lifetime to at least 1s, \
+             such as 2m"
+        );
+    }
+
+    #[test]
+    fn sub_second_error_names_flag() {
+        let message = config_error_message(&parse(&["--grace-period", "90s 500ms"]));
+        assert_eq!(
+            message,
+            "--grace-period 1m 30s 500ms has a fraction of a second, but token times are whole \
+             seconds; set --grace-period to whole seconds, such as 90s"
+        );
+    }
+
+    #[test]
+    fn flags_match_the_command() {
+        let command = Options::command();
+        for setting in [
+            Setting::TokenLifetime,
+            Setting::RenewWindow,
+            Setting::GracePeriod,
+            Setting::SessionCap,
+        ] {
+            let flag = setting.flag().trim_start_matches("--");
+            let argument = command
+                .get_arguments()
+                .find(|argument| argument.get_long() == Some(flag))
+                .unwrap_or_else(|| panic!("expected a flag --{flag}"));
+            let variable = argument.get_env().and_then(|name| name.to_str());
+            assert_eq!(variable, Some(setting.variable()), "variable of --{flag}");
+        }
+    }
 }

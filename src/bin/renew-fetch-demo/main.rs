@@ -10,7 +10,6 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use axum::http::{header, HeaderName, HeaderValue, Method};
-use clap::Parser;
 use renew_fetch::server::AuthConfig;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
@@ -27,7 +26,8 @@ async fn main() -> ExitCode {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
-    match run(Options::parse()).await {
+    let options = Options::try_parse_args(std::env::args_os()).unwrap_or_else(|error| error.exit());
+    match run(options).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("renew-fetch-demo: {message}");
@@ -52,7 +52,12 @@ async fn run(options: Options) -> Result<(), String> {
         .session_cap(options.session_cap)
         .clock(clock.clone())
         .build()
-        .map_err(|error| format!("invalid token settings: {error}"))?;
+        .map_err(|error| {
+            format!(
+                "invalid token settings: {}",
+                options.describe_config_error(&error)
+            )
+        })?;
 
     let mut app = api::router(config.clone());
     if options.scenarios {
