@@ -7,6 +7,7 @@ mod scenarios;
 mod secret;
 
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use axum::http::{header, HeaderName, HeaderValue, Method};
@@ -58,6 +59,15 @@ async fn run(options: Options) -> Result<(), String> {
                 options.describe_config_error(&error)
             )
         })?;
+    if let Some(missing) = missing_package(&options.pkg) {
+        tracing::warn!(
+            pkg = %options.pkg.display(),
+            "wasm package not found: {} does not exist, so the demo page cannot load the \
+             client; build it with bash scripts/build-pkg.sh, or point --pkg at the folder that \
+             bash scripts/build-pkg.sh --out DIR wrote",
+            missing.display()
+        );
+    }
 
     let mut app = api::router(config.clone());
     if options.scenarios {
@@ -91,6 +101,13 @@ async fn run(options: Options) -> Result<(), String> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|error| format!("server failed: {error}"))
+}
+
+/// Returns the path of the module that the demo page imports from `pkg`, when that file is
+/// missing.
+fn missing_package(pkg: &Path) -> Option<PathBuf> {
+    let module = pkg.join("web").join("renew_fetch.js");
+    (!module.is_file()).then_some(module)
 }
 
 /// Allows pages served from localhost or 127.0.0.1 on any port, and exposes `Authorization`
@@ -170,7 +187,29 @@ async fn shutdown_signal() {
 
 #[cfg(test)]
 mod tests {
-    use super::is_development_origin;
+    use std::path::Path;
+
+    use super::{is_development_origin, missing_package};
+
+    #[test]
+    fn missing_package_names_the_module() {
+        let pkg = Path::new("/nonexistent/renew-fetch-pkg");
+        assert_eq!(
+            missing_package(pkg),
+            Some(pkg.join("web/renew_fetch.js")),
+            "module of a missing folder"
+        );
+    }
+
+    #[test]
+    fn missing_package_accepts_a_built_package() {
+        let pkg = std::env::temp_dir().join(format!("renew-fetch-demo-pkg-{}", std::process::id()));
+        std::fs::create_dir_all(pkg.join("web")).expect("create the package folder");
+        std::fs::write(pkg.join("web/renew_fetch.js"), "").expect("write the module");
+        let missing = missing_package(&pkg);
+        std::fs::remove_dir_all(&pkg).expect("remove the package folder");
+        assert_eq!(missing, None, "a folder with web/renew_fetch.js");
+    }
 
     #[test]
     fn development_origin_accepts_loopback_hosts() {
