@@ -537,14 +537,14 @@ pub enum ConfigError {
     WindowNotShorterThanLifetime {
         /// The renewal window.
         window: Duration,
-        /// Returns the token lifetime.
+        /// The token lifetime.
         lifetime: Duration,
     },
     /// The session cap is shorter than the token lifetime.
     CapShorterThanLifetime {
         /// The session cap.
         cap: Duration,
-        /// Returns the token lifetime.
+        /// The token lifetime.
         lifetime: Duration,
     },
     /// The session cap is longer than [`MAX_SESSION_CAP`].
@@ -563,7 +563,7 @@ pub enum ConfigError {
     LeewayNotShorterThanLifetime {
         /// The leeway.
         leeway: Duration,
-        /// Returns the token lifetime.
+        /// The token lifetime.
         lifetime: Duration,
     },
     /// The issuer is the empty string.
