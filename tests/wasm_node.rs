@@ -1983,6 +1983,32 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn custom_auth_header_redirect_not_followed() {
+        // The demo server's CORS rules allow X-Test, so a browser sends the first request.
+        let client = client(&[("authHeader", str("X-Test"))]);
+        client
+            .set_token(JsValue::from("mine"))
+            .expect("a clean token");
+        let key = unique("custom-header-redirect");
+        let url = format!("/scenario/cross-origin-redirect?to=%2Fscenario%2Fok%3Fkey%3D{key}");
+        let error = expect_error(
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "a redirect of a call with the token in X-Test",
+        );
+        assert_eq!(kind(&error), "http", "the redirect is an http error");
+        let message = text(&error, "message").unwrap_or_default();
+        assert!(
+            message.contains("X-Test header"),
+            "the message names the header: {message}"
+        );
+        assert_eq!(
+            server_count(&key).await,
+            0.0,
+            "the redirect target got no request, so no token"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn redirected_overdue_not_replayed() {
         let login = Recorder::new();
         let client = client(&[("onLoginRequired", login.function.clone().into())]);

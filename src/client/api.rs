@@ -628,6 +628,10 @@ impl ClientBuilder {
     }
 
     /// Sets the header that carries the token both ways. Default: `Authorization`.
+    ///
+    /// `fetch` drops `Authorization` on a redirect to another origin but keeps any other header,
+    /// so with another header a call that sends the token does not follow redirects, and fails
+    /// with kind http.
     pub fn auth_header(mut self, name: &str) -> Self {
         if !is_header_name(name) {
             self.fail(format!("auth_header \"{name}\" is not a valid header name"));

@@ -469,9 +469,19 @@ export function attempt(url, method, headers, body, signal, type, authHeader, st
   if (body !== undefined) {
     init.body = body;
   }
+  // fetch drops Authorization on a redirect to another origin but keeps every other header, so
+  // an attempt that carries the token in another header does not follow redirects.
+  const holdRedirects = Boolean(store) && authHeader.toLowerCase() !== "authorization";
+  if (holdRedirects) {
+    init.redirect = "manual";
+  }
   return fetch(url, init).then(
     (response) => {
       const { status, ok } = response;
+      // A browser gives an opaque response for a redirect, and Node the 3xx itself.
+      if (holdRedirects && (response.type === "opaqueredirect" || (status >= 300 && status < 400 && response.headers.has("location")))) {
+        return new Received(status, false, undefined, false, 6);
+      }
       // After a redirect to another origin, the response is that origin's, so its renewed
       // token is ignored like any other origin's that is not allowed.
       const own = !response.redirected || sameOrigin(response.url, url);

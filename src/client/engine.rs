@@ -340,6 +340,9 @@ async fn attempts(
             })
         };
         let envelope = match body {
+            Body::Redirect => {
+                return Err(redirect_error(&request, &inner.config.auth_header, status))
+            }
             Body::Raw(value) => return success(value),
             Body::Envelope(envelope) => envelope,
             Body::Empty if response.ok() => {
@@ -447,6 +450,23 @@ fn unreadable(request: &Prepared, status: u16, ok: bool, body: Body, api: Api) -
     match value {
         Some(value) => error.with_body(value),
         None => error,
+    }
+}
+
+/// Creates the error of a redirect that was not followed, because `fetch` would have sent the
+/// token in the `auth_header` header to the redirect target. A browser hides the status of a
+/// redirect that it does not follow, so the error has a status only in Node.
+fn redirect_error(request: &Prepared, auth_header: &str, status: u16) -> Error {
+    let message = format!(
+        "The server redirected the request, and the client does not follow a redirect of a \
+         request that carries the token in the {auth_header} header, because fetch would send \
+         that header to the redirect target; request the final URL, or send the token in the \
+         Authorization header, which fetch drops on a redirect to another origin"
+    );
+    let error = request.error(ErrorKind::Http, message);
+    match status {
+        0 => error,
+        status => error.with_status(status),
     }
 }
 

@@ -102,7 +102,9 @@ export interface HttpClientOptions {
   tokenKey?: string;
   /**
    * The request header that carries the token, and the response header that carries a renewed
-   * token.
+   * token. fetch drops `Authorization` on a redirect to another origin but keeps any other
+   * header, so a call that sends the token in another header does not follow redirects: it
+   * rejects with kind `http`.
    * @default "Authorization"
    */
   authHeader?: string;

@@ -15,6 +15,9 @@ pub(crate) enum Body {
     NotJson(JsValue),
     /// JSON that is not an envelope, parsed.
     NotEnvelope(JsValue),
+    /// A redirect, not followed because the attempt carries the token in a header that `fetch`
+    /// would send to the redirect target.
+    Redirect,
 }
 
 /// An envelope as the caller gets it, with its code and message read out.

@@ -35,7 +35,7 @@ extern "C" {
     pub(crate) fn foreign(this: &Received) -> bool;
 
     /// Returns the body's kind: 0 raw, 1 envelope, 2 empty, 3 not JSON, 4 JSON that is not an
-    /// envelope, 5 a body that could not be read.
+    /// envelope, 5 a body that could not be read, 6 a redirect that was not followed.
     #[wasm_bindgen(method, getter)]
     fn kind(this: &Received) -> u8;
 
@@ -83,6 +83,7 @@ impl Received {
             2 => Body::Empty,
             3 => Body::NotJson(self.value()),
             4 => Body::NotEnvelope(self.value()),
+            6 => Body::Redirect,
             _ => return None,
         })
     }
