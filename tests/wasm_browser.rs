@@ -126,6 +126,62 @@ fn local_storage_keeps_token_across_clients() {
 }
 
 #[wasm_bindgen_test]
+fn default_key_apart_for_other_api_origin() {
+    let storage = local_storage();
+    let page_key = "renew-fetch.token";
+    let api_origin = web_sys::Url::new(server())
+        .expect("the test server's URL parses")
+        .origin();
+    let api_key = format!("renew-fetch.token@{api_origin}");
+    let _ = storage.remove_item(page_key);
+    let _ = storage.remove_item(&api_key);
+    let local_client = |base: Option<&str>| {
+        let mut fields = vec![("tokenStorage", str("local"))];
+        if let Some(base) = base {
+            fields.push(("baseUrl", str(base)));
+        }
+        HttpClient::new(object(&fields)).expect("valid options")
+    };
+
+    let page = local_client(None);
+    page.set_token(JsValue::from("page-token"))
+        .expect("a clean token");
+    // The test page is served from another port than the demo server, so another origin.
+    let api = local_client(Some(server()));
+    assert_eq!(
+        api.get_token(),
+        None,
+        "a client for another origin does not load the page's token"
+    );
+    api.set_token(JsValue::from("api-token"))
+        .expect("a clean token");
+    assert_eq!(
+        storage.get_item(&api_key).ok().flatten().as_deref(),
+        Some("api-token"),
+        "its token is stored under the key with its origin"
+    );
+    assert_eq!(
+        page.get_token().as_deref(),
+        Some("page-token"),
+        "the page's client keeps its own token"
+    );
+    assert_eq!(
+        local_client(Some("/api")).get_token().as_deref(),
+        Some("page-token"),
+        "a client of the page's origin shares the page's key"
+    );
+    assert_eq!(
+        local_client(Some(&format!("{api_origin}/v2")))
+            .get_token()
+            .as_deref(),
+        Some("api-token"),
+        "a second client of the same API origin shares its key"
+    );
+    page.clear_token();
+    api.clear_token();
+}
+
+#[wasm_bindgen_test]
 fn clients_sharing_key_see_set_token() {
     let key = unique("shared-set");
     let first = storage_client("local", &key);

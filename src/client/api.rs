@@ -621,9 +621,12 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets the storage key of the token. Default: `renew-fetch.token`.
+    /// Sets the storage key of the token. Clients with the same key in the same storage share
+    /// one token. Default: `renew-fetch.token`, followed by `@` and the origin of the base URL
+    /// when that is not the page's origin, so a client for another API does not pick up the
+    /// page's token.
     pub fn token_key(mut self, key: impl Into<String>) -> Self {
-        self.config.token_key = key.into();
+        self.config.token_key = Some(key.into());
         self
     }
 
@@ -718,7 +721,7 @@ impl ClientBuilder {
         if let Some(error) = self.error {
             return Err(error);
         }
-        if self.config.token_key.is_empty() {
+        if self.config.token_key.as_deref() == Some("") {
             return Err(ConfigError::new("token_key must not be empty"));
         }
         Client::from_config(self.config)

@@ -9,7 +9,8 @@ use super::replay::BusinessCodes;
 use super::replay::ReplayPolicy;
 use crate::protocol::{AUTHORIZATION_HEADER, BEARER_SCHEME};
 
-/// The default storage key of the token: `renew-fetch.token`.
+/// The default storage key of the token: `renew-fetch.token`. A client whose base URL names
+/// another origin than the page's appends `@` and that origin.
 pub const DEFAULT_TOKEN_KEY: &str = "renew-fetch.token";
 
 /// The storage that keeps the token.
@@ -187,8 +188,9 @@ pub(crate) struct ClientConfig {
     pub headers: Vec<(String, String)>,
     /// The token storage. Default: local storage.
     pub storage: TokenStorage,
-    /// The storage key of the token. Default: [`DEFAULT_TOKEN_KEY`].
-    pub token_key: String,
+    /// The storage key of the token, or None for the default: [`DEFAULT_TOKEN_KEY`], followed by
+    /// `@` and the base URL's origin when that is not the page's origin.
+    pub token_key: Option<String>,
     /// The request header that carries the token, and the response header that carries a renewed
     /// one. Default: `Authorization`.
     pub auth_header: String,
@@ -232,7 +234,7 @@ impl Default for ClientConfig {
             timeout_ms: 0,
             headers: Vec::new(),
             storage: TokenStorage::default(),
-            token_key: DEFAULT_TOKEN_KEY.to_owned(),
+            token_key: None,
             auth_header: AUTHORIZATION_HEADER.to_owned(),
             auth_scheme: BEARER_SCHEME.to_owned(),
             allowed_origins: None,

@@ -62,7 +62,11 @@ impl Inner {
     pub(crate) fn new(config: ClientConfig) -> Result<Rc<Self>, String> {
         config.check()?;
         let target = Target::resolve(&config)?;
-        let tokens = TokenStore::open(config.storage, &config.token_key);
+        let key = match &config.token_key {
+            Some(key) => key.clone(),
+            None => target.default_token_key(),
+        };
+        let tokens = TokenStore::open(config.storage, &key);
         let loading = LoadingCounter::new(config.callbacks.on_loading_change.clone());
         Ok(Rc::new_cyclic(|weak: &Weak<Self>| {
             let weak = weak.clone();

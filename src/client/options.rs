@@ -96,7 +96,9 @@ export interface HttpClientOptions {
   /**
    * The storage key of the token. Clients with the same key in the same storage share one
    * token: a `setToken`, renewal or `clearToken` in one reaches the others, on this page and in
-   * other tabs. Give each client its own key when they log in separately.
+   * other tabs. Give each client its own key when they log in separately. The default is
+   * `"renew-fetch.token"`, followed by `@` and the origin of `baseUrl` when that is not the
+   * page's origin, so a client for another API does not pick up the page's token.
    * @default "renew-fetch.token"
    */
   tokenKey?: string;
@@ -355,7 +357,7 @@ pub(crate) fn client_config(options: &JsValue) -> Result<ClientConfig, JsValue> 
             Some(2) => TokenStorage::Memory,
             _ => TokenStorage::Local,
         },
-        token_key: get(4).as_string().unwrap_or(defaults.token_key),
+        token_key: get(4).as_string(),
         auth_header: get(5).as_string().unwrap_or(defaults.auth_header),
         auth_scheme: get(6).as_string().unwrap_or(defaults.auth_scheme),
         allowed_origins: get(7)

@@ -10,7 +10,7 @@ use web_sys::{AbortSignal, Blob, FormData, ReadableStream, Url, UrlSearchParams}
 
 use super::config::{
     check_timeout, is_header_name, Api, ClientConfig, Duplicates, HeaderNames, ResponseType,
-    Setting,
+    Setting, DEFAULT_TOKEN_KEY,
 };
 use super::error::{Error, ErrorKind};
 use super::key::{duplicate_key, stringify_query, BodyKey};
@@ -104,6 +104,23 @@ pub(crate) struct Target {
 }
 
 impl Target {
+    /// Returns the storage key of a client that sets none: [`DEFAULT_TOKEN_KEY`], followed by `@`
+    /// and the base URL's origin when that is not the page's origin. Clients of one API share a
+    /// token, and a client for another API does not pick up the page's token and send it there.
+    pub(crate) fn default_token_key(&self) -> String {
+        let origin = |url: Option<&str>| {
+            url.and_then(|url| Url::new(url).ok())
+                .map(|url| url.origin())
+        };
+        let base = origin(self.base_url.as_deref().filter(|url| !url.is_empty()));
+        match base {
+            Some(base) if origin(self.page_url.as_deref()).as_ref() != Some(&base) => {
+                format!("{DEFAULT_TOKEN_KEY}@{base}")
+            }
+            _ => DEFAULT_TOKEN_KEY.to_owned(),
+        }
+    }
+
     /// Resolves the base URL and the allowed origins of `config`.
     ///
     /// # Errors
