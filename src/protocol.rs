@@ -110,9 +110,11 @@ fn string_or_null<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<S
 /// Extracts the token from a renewed-token header value, which is either the raw token or
 /// `Bearer <token>` with the scheme in any case.
 ///
-/// Returns `None` when the token is empty or contains anything but visible ASCII, so a header
-/// with CR/LF, a stray space or a character that a request header cannot carry never becomes a
-/// stored token.
+/// Returns `None` unless the token is token68, the form that RFC 6750 gives a bearer token
+/// (`[A-Za-z0-9-._~+/]+=*`), as the layer requires of the tokens it reads. So a header with
+/// CR/LF, a stray space, a comma list or the bare word `Bearer` never becomes a stored token.
+/// It also returns `None` for a value longer than [`MAX_AUTHORIZATION_LEN`], whose token the
+/// layer would reject.
 ///
 /// # Examples
 ///
@@ -122,13 +124,27 @@ fn string_or_null<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<S
 /// assert_eq!(token_from_header("abc.def.ghi"), Some("abc.def.ghi"));
 /// assert_eq!(token_from_header("bearer abc.def.ghi"), Some("abc.def.ghi"));
 /// assert_eq!(token_from_header("abc def"), None);
+/// assert_eq!(token_from_header("one,two"), None);
 /// ```
 pub fn token_from_header(value: &str) -> Option<&str> {
+    if value.len() > MAX_AUTHORIZATION_LEN {
+        return None;
+    }
     let token = match value.split_once(' ') {
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case(BEARER_SCHEME) => rest,
         _ => value,
     };
-    is_visible_ascii(token).then_some(token)
+    (is_token68(token) && !token.eq_ignore_ascii_case(BEARER_SCHEME)).then_some(token)
+}
+
+/// Returns true for a token68 string: at least one of `A-Z a-z 0-9 - . _ ~ + /`, then any
+/// number of `=`.
+fn is_token68(token: &str) -> bool {
+    let body = token.trim_end_matches('=');
+    !body.is_empty()
+        && body
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || b"-._~+/".contains(&byte))
 }
 
 /// Returns true for a non-empty string of visible ASCII characters, `!` to `~`, which covers
@@ -160,6 +176,45 @@ mod tests {
     fn envelope_msg_of_wrong_type_rejected() {
         let result = serde_json::from_str::<Envelope<i64>>(r#"{"code":200,"msg":7}"#);
         assert!(result.is_err(), "a number as the message is rejected");
+    }
+
+    #[test]
+    fn token_from_header_rejects_non_token68() {
+        let cases = [
+            ("one,two", "a comma list"),
+            ("Bearer", "the bare scheme"),
+            ("bearer", "the bare scheme in lowercase"),
+            ("Bearer Bearer", "the scheme as the token"),
+            ("\"a.b.c\"", "a JSON-quoted token"),
+            ("a=b", "padding inside the token"),
+            ("=", "padding alone"),
+        ];
+        for (value, what) in cases {
+            assert_eq!(token_from_header(value), None, "{what}: {value:?}");
+        }
+    }
+
+    #[test]
+    fn token_from_header_accepts_padding_and_symbols() {
+        assert_eq!(
+            token_from_header("Bearer a-b._c~d+e/f=="),
+            Some("a-b._c~d+e/f=="),
+            "every token68 character and trailing padding"
+        );
+    }
+
+    #[test]
+    fn token_from_header_rejects_over_limit() {
+        let at_limit = format!(
+            "Bearer {}",
+            "a".repeat(MAX_AUTHORIZATION_LEN - "Bearer ".len())
+        );
+        assert!(
+            token_from_header(&at_limit).is_some(),
+            "a header of {MAX_AUTHORIZATION_LEN} bytes is read"
+        );
+        let over = format!("{at_limit}a");
+        assert_eq!(token_from_header(&over), None, "one byte over the limit");
     }
 
     #[test]

@@ -331,9 +331,10 @@ async fn renewed(
     with_token(success(&state, json!({ "token": token })), &header)
 }
 
-/// `/scenario/bad-header?form=space|tab&status=200|401`: a renewed-token header with a space or
-/// a tab inside the token. With `status=401` the body is the overdue envelope, otherwise a
-/// success envelope.
+/// `/scenario/bad-header?form=space|tab|comma|scheme|long&status=200|401`: a renewed-token
+/// header that is no token68: a space, a tab or a comma inside the token, the bare word
+/// `Bearer`, or a token of 9,000 bytes. With `status=401` the body is the overdue envelope,
+/// otherwise a success envelope.
 ///
 /// A header value with CR or LF cannot be sent from here: hyper rejects it when the response is
 /// built, and the HTTP/1.1 grammar forbids it. The listener of `/scenario/raw-http-port` writes
@@ -344,8 +345,15 @@ async fn bad_header(
     Query(query): Query<ScenarioQuery>,
 ) -> Response {
     state.record(&query);
+    let long;
     let value = match query.form.as_deref() {
         Some("tab") => "bad\ttoken",
+        Some("comma") => "one,two",
+        Some("scheme") => "Bearer",
+        Some("long") => {
+            long = "a".repeat(9_000);
+            long.as_str()
+        }
         _ => "bad token",
     };
     let response = match query.status {
