@@ -1253,6 +1253,16 @@ mod node_cases {
             "invalid_request",
             "a request that fetch refuses to build is the caller's error, not the network's"
         );
+        let message = text(&error, "message").unwrap_or_default();
+        assert!(
+            !message.contains("secret"),
+            "the message leaves out the password: {message}"
+        );
+        assert_eq!(
+            text(&error, "url"),
+            Some(format!("{}/scenario/ok", server())),
+            "the error's URL has no user name or password"
+        );
     }
 
     #[wasm_bindgen_test]

@@ -257,6 +257,17 @@ pub(crate) fn prepare(
             ),
         ));
     }
+    // fetch rejects such a URL, and its message would repeat the password.
+    if !parsed.username().is_empty() || !parsed.password().is_empty() {
+        parsed.set_username("");
+        parsed.set_password("");
+        return Err(invalid(
+            &parsed.href(),
+            "The URL contains a user name or password, which fetch rejects; remove them from \
+             the URL and send credentials in a header"
+                .to_owned(),
+        ));
+    }
     let token_allowed = target.allowed_origins.contains(&parsed.origin());
 
     let mut headers = merge_headers(&config.headers, &input.options.headers);
