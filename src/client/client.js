@@ -470,7 +470,8 @@ export function attempt(url, method, headers, body, signal, type, authHeader, st
     init.body = body;
   }
   // fetch drops Authorization on a redirect to another origin but keeps every other header, so
-  // an attempt that carries the token in another header does not follow redirects.
+  // an attempt that carries the token in another header does not follow redirects. `store` is
+  // given only to an attempt that sends the client's token.
   const holdRedirects = Boolean(store) && authHeader.toLowerCase() !== "authorization";
   if (holdRedirects) {
     init.redirect = "manual";
