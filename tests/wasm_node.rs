@@ -3398,7 +3398,7 @@ mod node_cases {
         );
     }
 
-    /// The echo's `authorization` field, which holds the sent header, read as a number.
+    /// The echo's `authorization` field, which contains the sent header, read as a number.
     #[derive(Debug, Deserialize)]
     struct AuthAsNumber {
         #[allow(dead_code)]

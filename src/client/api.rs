@@ -513,13 +513,16 @@ fn decode<T: DeserializeOwned>(success: &Success) -> Result<Envelope<T>, Error> 
     })
 }
 
-/// Decodes `value` as `T`. The message of a failure starts with `what`, names the field that
+/// Decodes `value` as `T`. The message of a failure starts with `subject`, names the field that
 /// failed and the type that was expected, and leaves out the value.
-pub(crate) fn decode_value<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, String> {
+pub(crate) fn decode_value<T: DeserializeOwned>(
+    value: &JsValue,
+    subject: &str,
+) -> Result<T, String> {
     let deserializer = serde_wasm_bindgen::Deserializer::from(value.clone());
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();
-        let mut message = format!("{what} does not match the expected type");
+        let mut message = format!("{subject} does not match the expected type");
         if path != "." {
             message.push_str(" at ");
             message.push_str(&path);
