@@ -1407,6 +1407,26 @@ mod node_cases {
                  fragment",
             ),
             (
+                with_option("baseUrl", str("http://user:secret@127.0.0.1:8080/api")),
+                "baseUrl \"http://127.0.0.1:8080/api\" contains a user name or password, which \
+                 fetch rejects; remove them from the URL and send credentials in a header",
+            ),
+            (
+                with_option("baseUrl", str("http://user:secret@127.0.0.1:8080/api?v=1")),
+                "baseUrl \"http://127.0.0.1:8080/api?v=1\" contains a user name or password, \
+                 which fetch rejects; remove them from the URL and send credentials in a header",
+            ),
+            (
+                with_option("allowedOrigins", array(&[str("http://user:secret@127.0.0.1:8080")])),
+                "allowedOrigins holds \"http://127.0.0.1:8080\", which is not an origin; \
+                 write only the scheme, host and port, like \"http://127.0.0.1:8080\"",
+            ),
+            (
+                with_option("allowedOrigins", array(&[str("http://user:secret@[::1")])),
+                "allowedOrigins holds \"http://[::1\", which is not an absolute URL; write it \
+                 like \"http://127.0.0.1:8080\"",
+            ),
+            (
                 with_option("baseUrl", str("ftp://127.0.0.1/api")),
                 "baseUrl \"ftp://127.0.0.1/api\" has the scheme ftp:; use a path such as /api or \
                  an http: or https: URL such as http://127.0.0.1:8080/api",
@@ -1943,6 +1963,45 @@ mod node_cases {
                     "has the scheme {scheme}, which fetch does not send"
                 )),
                 "the message names the scheme of {url}: {message}"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn rejected_url_never_repeats_password() {
+        let client = client(&[]);
+        let bad_timeout = options(&[("timeoutMs", JsValue::from(-1))]);
+        for (url, call_options, shown) in [
+            (
+                "ftp://user:secret@127.0.0.1/file.txt",
+                JsValue::UNDEFINED,
+                "\"ftp://127.0.0.1/file.txt\" has the scheme ftp:",
+            ),
+            (
+                "http://user:secret@[::1/x",
+                JsValue::UNDEFINED,
+                "\"http://[::1/x\" is not valid",
+            ),
+            ("http://user:secret@127.0.0.1/x", bad_timeout, "timeoutMs"),
+        ] {
+            let error = expect_error(
+                settle(client.get(JsValue::from(url), JsValue::UNDEFINED, call_options)).await,
+                url,
+            );
+            assert_eq!(kind(&error), "invalid_request", "the kind for {url}");
+            let message = text(&error, "message").unwrap_or_default();
+            assert!(
+                message.contains(shown),
+                "the message for {url} contains {shown:?}: {message}"
+            );
+            assert!(
+                !message.contains("secret"),
+                "the message for {url} leaves out the password: {message}"
+            );
+            let error_url = text(&error, "url").unwrap_or_default();
+            assert!(
+                !error_url.contains("secret"),
+                "the error's URL for {url} leaves out the password: {error_url}"
             );
         }
     }
@@ -3008,8 +3067,8 @@ mod node_cases {
             (
                 builder().base_url("http://127.0.0.1:8080/api?v=1"),
                 "base_url \"http://127.0.0.1:8080/api?v=1\" has a query or a fragment, which the \
-                 request path would be appended to; move the query to params and remove the \
-                 fragment",
+                 request path would be appended to; move the query to RequestBuilder::query and \
+                 remove the fragment",
                 "a base URL with a query",
             ),
             (

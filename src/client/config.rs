@@ -104,6 +104,8 @@ pub(crate) enum Api {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Setting {
     BaseUrl,
+    /// The query of one call.
+    Params,
     TimeoutMs,
     AllowedOrigins,
     MaxRenewRetries,
@@ -120,6 +122,7 @@ impl Api {
     pub(crate) fn name(self, setting: Setting) -> &'static str {
         let [rust, javascript] = match setting {
             Setting::BaseUrl => ["base_url", "baseUrl"],
+            Setting::Params => ["RequestBuilder::query", "params"],
             Setting::TimeoutMs => ["timeout_ms", "timeoutMs"],
             Setting::AllowedOrigins => ["allowed_origins", "allowedOrigins"],
             Setting::MaxRenewRetries => ["max_renew_retries", "maxRenewRetries"],
@@ -499,6 +502,7 @@ mod tests {
     fn setting_names_differ_by_api() {
         let settings = [
             Setting::BaseUrl,
+            Setting::Params,
             Setting::TimeoutMs,
             Setting::AllowedOrigins,
             Setting::MaxRenewRetries,

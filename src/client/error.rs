@@ -110,18 +110,19 @@ pub struct Error {
 }
 
 impl Error {
-    /// Creates an error of `kind` for the request `method url`.
+    /// Creates an error of `kind` for the request `method url`. The error keeps `url` without
+    /// a user name and password, which fetch rejects and which a log of the error would repeat.
     pub fn new(
         kind: ErrorKind,
         method: impl Into<String>,
-        url: impl Into<String>,
+        url: impl AsRef<str>,
         message: impl Into<String>,
     ) -> Self {
         Self {
             kind,
             message: message.into(),
             method: method.into(),
-            url: url.into(),
+            url: super::url::without_credentials(url.as_ref()),
             status: None,
             code: None,
             reason: None,

@@ -253,7 +253,10 @@ export interface RenewFetchError extends Error {
   code: number | null;
   /** The request method, in uppercase. */
   method: string;
-  /** The absolute request URL, or the URL as given when the call was rejected before it was resolved. */
+  /**
+   * The absolute request URL, or the URL as given when the call was rejected before it was
+   * resolved, in both cases without a user name or password.
+   */
   url: string;
   /** The cause of the cancel, for kind `canceled`, otherwise `null`. */
   reason: CancelReason | null;

@@ -14,7 +14,7 @@ use super::config::{
 };
 use super::error::{Error, ErrorKind};
 use super::key::{duplicate_key, stringify_query, BodyKey};
-use super::url::{append_query, is_absolute, join_url};
+use super::url::{append_query, is_absolute, join_url, without_credentials};
 use super::values::{js_string, to_key_value, type_name};
 
 #[wasm_bindgen(module = "/src/client/client.js")]
@@ -135,19 +135,21 @@ impl Target {
             // An empty base URL leaves request URLs as they are.
             Some("") => Some(String::new()),
             Some(base) => match resolve(base, page_url.as_deref()) {
-                Some(url) => Some(base_href(base, &url, config.api)?),
+                Some(url) => Some(base_href(&without_credentials(base), &url, config.api)?),
                 None if page_url.is_none() && !is_absolute(base) => {
+                    let base = without_credentials(base);
                     return Err(format!(
                         "{base_name} \"{base}\" is relative, and there is no page to resolve it \
                          against, as in Node; use an absolute URL such as \
                          http://127.0.0.1:8080/api"
-                    ))
+                    ));
                 }
                 None => {
+                    let base = without_credentials(base);
                     return Err(format!(
                         "{base_name} \"{base}\" is not a valid URL; use a path such as /api or \
                          an absolute URL such as http://127.0.0.1:8080/api"
-                    ))
+                    ));
                 }
             },
         };
@@ -237,10 +239,11 @@ pub(crate) fn prepare(
         check_timeout(timeout_ms, config.api).map_err(|message| invalid(&url, message))?;
     }
     let Some(parsed) = resolve(&url, target.page_url.as_deref()) else {
+        let shown = without_credentials(&url);
         return Err(invalid(
             &url,
             format!(
-                "The URL \"{url}\" is not valid, or is relative with no page to resolve it \
+                "The URL \"{shown}\" is not valid, or is relative with no page to resolve it \
                  against; set {} or pass an absolute URL such as http://127.0.0.1:8080/api",
                 config.api.name(Setting::BaseUrl)
             ),
@@ -249,20 +252,19 @@ pub(crate) fn prepare(
     let url = parsed.href();
     let scheme = parsed.protocol();
     if !matches!(scheme.as_str(), "http:" | "https:" | "data:" | "blob:") {
+        let shown = without_credentials(&url);
         return Err(invalid(
             &url,
             format!(
-                "The URL \"{url}\" has the scheme {scheme}, which fetch does not send; use an \
+                "The URL \"{shown}\" has the scheme {scheme}, which fetch does not send; use an \
                  http: or https: URL"
             ),
         ));
     }
     // fetch rejects such a URL, and its message would repeat the password.
-    if !parsed.username().is_empty() || !parsed.password().is_empty() {
-        parsed.set_username("");
-        parsed.set_password("");
+    if scheme.starts_with("http") && without_credentials(&url) != url {
         return Err(invalid(
-            &parsed.href(),
+            &url,
             "The URL contains a user name or password, which fetch rejects; remove them from \
              the URL and send credentials in a header"
                 .to_owned(),
@@ -338,8 +340,8 @@ fn page_url() -> Option<String> {
 
 /// Parses `url`, relative to `page_url` when there is one.
 /// Returns the href of the resolved base URL `url`, or a message when its scheme is not http:
-/// or https:, or when it has a query or a fragment, after which a joined path would not be a
-/// path.
+/// or https:, when it has a user name or password, which fetch rejects, or when it has a query
+/// or a fragment, after which a joined path would not be a path.
 fn base_href(base: &str, url: &Url, api: Api) -> Result<String, String> {
     let base_name = api.name(Setting::BaseUrl);
     let scheme = url.protocol();
@@ -350,10 +352,17 @@ fn base_href(base: &str, url: &Url, api: Api) -> Result<String, String> {
         ));
     }
     let href = url.href();
+    if without_credentials(&href) != href {
+        return Err(format!(
+            "{base_name} \"{base}\" contains a user name or password, which fetch rejects; \
+             remove them from the URL and send credentials in a header"
+        ));
+    }
     if href.contains(['?', '#']) {
         return Err(format!(
             "{base_name} \"{base}\" has a query or a fragment, which the request path would be \
-             appended to; move the query to params and remove the fragment"
+             appended to; move the query to {} and remove the fragment",
+            api.name(Setting::Params)
         ));
     }
     Ok(href)
@@ -363,16 +372,17 @@ fn base_href(base: &str, url: &Url, api: Api) -> Result<String, String> {
 /// not an absolute URL or has more than a scheme, host and port.
 fn allowed_origin(entry: &str, api: Api) -> Result<String, String> {
     let origins_name = api.name(Setting::AllowedOrigins);
+    let shown = without_credentials(entry);
     let url = Url::new(entry).map_err(|_| {
         format!(
-            "{origins_name} holds \"{entry}\", which is not an absolute URL; write it like \
+            "{origins_name} holds \"{shown}\", which is not an absolute URL; write it like \
              \"http://127.0.0.1:8080\""
         )
     })?;
     let origin = url.origin();
     if url.href() != format!("{origin}/") {
         return Err(format!(
-            "{origins_name} holds \"{entry}\", which is not an origin; write only the scheme, \
+            "{origins_name} holds \"{shown}\", which is not an origin; write only the scheme, \
              host and port, like \"http://127.0.0.1:8080\""
         ));
     }

@@ -69,9 +69,107 @@ pub fn append_query(url: &str, query: &str) -> String {
     out
 }
 
+/// Returns `url` without the user name and password of its authority, so that a message can
+/// quote a URL that fetch or the URL parser rejects without repeating a password. It works on the
+/// text, because such a URL may not parse. The authority follows the scheme's `:` and the slashes,
+/// which only the special schemes such as `http:` may leave out, and ends at the first `/`, `\`,
+/// `?` or `#`. Its part up to the last `@` is dropped.
+pub fn without_credentials(url: &str) -> String {
+    // The URL parser drops leading spaces and control characters.
+    let text = url.trim_start_matches(|c: char| c <= ' ');
+    let after_scheme = match text.split_once(':') {
+        Some((scheme, rest)) if is_absolute(text) && !scheme.starts_with('/') => rest,
+        _ if text.starts_with("//") => text,
+        _ => return url.to_owned(),
+    };
+    let authority_start = text.len() - after_scheme.trim_start_matches(['/', '\\']).len();
+    // Without slashes, only the special schemes of the URL standard have an authority.
+    let special = ["http:", "https:", "ws:", "wss:", "ftp:", "file:"]
+        .iter()
+        .any(|scheme| {
+            text.get(..scheme.len())
+                .is_some_and(|s| s.eq_ignore_ascii_case(scheme))
+        });
+    if authority_start == text.len() - after_scheme.len() && !special {
+        return url.to_owned();
+    }
+    let authority = &text[authority_start..];
+    let authority_end = authority
+        .find(['/', '\\', '?', '#'])
+        .unwrap_or(authority.len());
+    match authority[..authority_end].rfind('@') {
+        Some(at) => [&text[..authority_start], &authority[at + 1..]].concat(),
+        None => url.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn without_credentials_drops_user_and_password() {
+        assert_eq!(
+            without_credentials("http://user:secret@h:8080/x?a=1"),
+            "http://h:8080/x?a=1",
+            "user and password dropped"
+        );
+    }
+
+    #[test]
+    fn without_credentials_handles_unparsable_urls() {
+        assert_eq!(
+            without_credentials("http://u:p@[bad/x"),
+            "http://[bad/x",
+            "invalid host"
+        );
+        assert_eq!(
+            without_credentials("ftp:\\\\u:p@h"),
+            "ftp:\\\\h",
+            "backslashes"
+        );
+        assert_eq!(
+            without_credentials("//u:p@h/x"),
+            "//h/x",
+            "protocol-relative"
+        );
+        assert_eq!(without_credentials("http:u:p@h"), "http:h", "no slashes");
+    }
+
+    #[test]
+    fn without_credentials_keeps_at_outside_authority() {
+        assert_eq!(
+            without_credentials("http://h/x@y?mail=a@b"),
+            "http://h/x@y?mail=a@b",
+            "@ in path and query"
+        );
+        assert_eq!(without_credentials("/users/a@b"), "/users/a@b", "relative");
+        assert_eq!(
+            without_credentials("http://a@b@h/"),
+            "http://h/",
+            "last @ ends the user info"
+        );
+        assert_eq!(
+            without_credentials(" \thttp://u:p@h/"),
+            "http://h/",
+            "leading spaces"
+        );
+        assert_eq!(
+            without_credentials("data:text/plain,a@b"),
+            "data:text/plain,a@b",
+            "data: has no authority"
+        );
+        assert_eq!(
+            without_credentials("mailto:a@b"),
+            "mailto:a@b",
+            "mailto: has no authority"
+        );
+        assert_eq!(
+            without_credentials("HTTPS:u:p@h"),
+            "HTTPS:h",
+            "special scheme without slashes, any case"
+        );
+    }
 
     #[test]
     fn join_url_adds_one_slash() {
