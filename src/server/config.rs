@@ -12,7 +12,7 @@ use super::cache::TokenCache;
 use super::clock::{Clock, SystemClock};
 use super::layer::RenewLayer;
 use super::rejection::{is_valid_realm, LogLimit, INTERNAL_CODE};
-use super::token::{IssueError, Issuer};
+use super::token::{Claims, IssueError, Issuer};
 use crate::protocol::Codes;
 
 /// The shortest HMAC secret that [`AuthConfigBuilder::build`] accepts, in bytes: the output size
@@ -89,7 +89,12 @@ pub(crate) struct Inner {
     pub(crate) warn_limit: LogLimit,
     /// The limit of INFO lines for requests without a token.
     pub(crate) info_limit: LogLimit,
+    /// The app's check of revoked claims, if it set one.
+    pub(crate) revoked: Option<RevokedCheck>,
 }
+
+/// The check that [`AuthConfigBuilder::revoked`] sets.
+pub(crate) type RevokedCheck = Arc<dyn Fn(&Claims) -> bool + Send + Sync>;
 
 impl Inner {
     pub(crate) fn issuer(&self) -> Issuer<'_> {
@@ -200,6 +205,7 @@ impl fmt::Debug for AuthConfig {
             .field("codes", &i.codes)
             .field("realm", &i.realm)
             .field("token_cache_capacity", &i.cache_capacity)
+            .field("revoked", &i.revoked.as_ref().map(|_| "a check"))
             .finish_non_exhaustive()
     }
 }
@@ -220,6 +226,7 @@ pub struct AuthConfigBuilder {
     realm: String,
     clock: Arc<dyn Clock>,
     cache_capacity: usize,
+    revoked: Option<RevokedCheck>,
 }
 
 impl AuthConfigBuilder {
@@ -239,6 +246,7 @@ impl AuthConfigBuilder {
             realm: DEFAULT_REALM.to_owned(),
             clock: Arc::new(SystemClock),
             cache_capacity: DEFAULT_TOKEN_CACHE_CAPACITY,
+            revoked: None,
         }
     }
 
@@ -332,6 +340,39 @@ impl AuthConfigBuilder {
     /// Every layer made from one config, and from its clones, shares one cache.
     pub fn token_cache_capacity(mut self, capacity: usize) -> Self {
         self.cache_capacity = capacity;
+        self
+    }
+
+    /// Sets a check that returns true for the claims of a token that the app has revoked.
+    /// It may match a token by `jti` after a logout, or every token of a user by `sub` and
+    /// `auth_time` after a password change. Default: none.
+    ///
+    /// The layer calls the check on every token that verified, whether from the cache or not,
+    /// before it passes, renews or responds overdue. A revoked token gets the invalid-token 401
+    /// and never a renewed token, which a middleware behind the layer cannot prevent for an
+    /// overdue token, because the layer responds to it without calling the inner service. The
+    /// rejection is logged like the others, with the user id.
+    ///
+    /// The check runs on the request path, once for each request with a valid token, so it
+    /// should return quickly and never block: look the claims up in memory, such as in a set
+    /// that a background task keeps current. A panic in the check is not caught.
+    ///
+    /// ```
+    /// use std::collections::HashSet;
+    /// use std::sync::{Arc, RwLock};
+    ///
+    /// use renew_fetch::server::AuthConfig;
+    ///
+    /// // The `jti` of each token whose session logged out, until the token expires.
+    /// let logged_out: Arc<RwLock<HashSet<String>>> = Arc::default();
+    /// let list = Arc::clone(&logged_out);
+    /// let config = AuthConfig::builder(b"an example secret, 32 bytes or more".to_vec())
+    ///     .revoked(move |claims| list.read().is_ok_and(|set| set.contains(&claims.jti)))
+    ///     .build()?;
+    /// # Ok::<(), renew_fetch::server::ConfigError>(())
+    /// ```
+    pub fn revoked(mut self, check: impl Fn(&Claims) -> bool + Send + Sync + 'static) -> Self {
+        self.revoked = Some(Arc::new(check));
         self
     }
 
@@ -483,6 +524,7 @@ impl AuthConfigBuilder {
                 cache_capacity: self.cache_capacity,
                 warn_limit: LogLimit::new(tracing::Level::WARN),
                 info_limit: LogLimit::new(tracing::Level::INFO),
+                revoked: self.revoked,
             }),
         })
     }
@@ -502,6 +544,7 @@ impl fmt::Debug for AuthConfigBuilder {
             .field("codes", &self.codes)
             .field("realm", &self.realm)
             .field("token_cache_capacity", &self.cache_capacity)
+            .field("revoked", &self.revoked.as_ref().map(|_| "a check"))
             .finish_non_exhaustive()
     }
 }

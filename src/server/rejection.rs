@@ -41,6 +41,8 @@ pub(crate) enum Reason {
     ExpiredPastGrace,
     /// The session is older than the session cap.
     SessionCapReached,
+    /// The app's revocation check returned true for the claims.
+    Revoked,
     /// The token was good for an overdue renewal but issuing the renewed one failed.
     RenewalFailed,
     /// An overdue token was renewed, and the handler was not run.
@@ -63,7 +65,8 @@ impl Reason {
             | Self::IssuedInFuture
             | Self::InconsistentTimes
             | Self::ExpiredPastGrace
-            | Self::SessionCapReached => Kind::InvalidToken,
+            | Self::SessionCapReached
+            | Self::Revoked => Kind::InvalidToken,
             Self::Overdue => Kind::Overdue,
             Self::RenewalFailed => Kind::Internal,
         }
@@ -83,6 +86,7 @@ impl Reason {
             Self::InconsistentTimes => "token times contradict each other",
             Self::ExpiredPastGrace => "token expired past the grace period",
             Self::SessionCapReached => "session cap reached",
+            Self::Revoked => "token revoked by the app's check",
             Self::RenewalFailed => "renewing an overdue token failed",
             Self::Overdue => "token expired within the grace period; renewed, handler not run",
         }

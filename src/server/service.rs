@@ -8,7 +8,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::NestedPath;
 use axum::response::Response;
 use axum::BoxError;
-use http::{HeaderValue, Request};
+use http::{HeaderValue, Request, StatusCode};
 use pin_project_lite::pin_project;
 use tower::Service;
 
@@ -32,7 +32,8 @@ use super::verify::{Decision, Verdict};
 /// | `iss` or `aud` that does not match the config, or an `aud` when the config sets none | 401, invalid-token envelope, `error="invalid_token"` |
 /// | `nbf`, `iat` or `auth_time` in the future, or `exp` before `iat` | 401, invalid-token envelope, `error="invalid_token"` |
 /// | valid, more than the renewal window left, or a renewal window of zero | the handler runs and reads [`Claims`](super::Claims) |
-/// | valid, the window or less left | the handler runs, and its response gets the renewed token |
+/// | valid, and the app's [`revoked`](super::AuthConfigBuilder::revoked) check returns true | 401, invalid-token envelope, `error="invalid_token"` |
+/// | valid, the window or less left | the handler runs, and its response gets the renewed token, unless its status is 401 or 403 |
 /// | expired by no more than the grace period | the handler does NOT run: 401, overdue envelope, renewed token |
 /// | expired past the grace period, or session cap reached | 401, invalid-token envelope, `error="invalid_token"` |
 /// | CORS preflight (`OPTIONS` with `Access-Control-Request-Method`) | checked like any other request, so without a token it gets the need-login response |
@@ -44,7 +45,10 @@ use super::verify::{Decision, Verdict};
 /// A renewed token travels raw in the `Authorization` response header, with `Authorization`
 /// merged into `Access-Control-Expose-Headers` and `Cache-Control: no-store`. The header value
 /// is marked sensitive, so the `Debug` form of the response headers, which tower-http's
-/// `TraceLayer` logs with `include_headers(true)`, shows `Sensitive` in place of the token.
+/// `TraceLayer` logs with `include_headers(true)`, shows `Sensitive` in place of the token. The
+/// layer does not mark the request's `Authorization` header, which such a `TraceLayer` logs with
+/// the token in it, so put tower-http's `SetSensitiveRequestHeadersLayer` for `AUTHORIZATION`
+/// outside the `TraceLayer`.
 /// Every response the layer writes itself is a JSON envelope marked no-store. Every rejection
 /// and renewal is logged with `tracing`, with the reason and the first 8 hex digits of the
 /// token's SHA-256, never the token. A renewal's line also names the user id, and so does the
@@ -80,8 +84,11 @@ use super::verify::{Decision, Verdict};
 /// Tokens are stateless, so a renewal does not revoke the token it replaces. The old token
 /// stays valid until its `exp` and can itself be renewed in the grace period, until the session
 /// cap, which is what bounds a stolen token. The layer keeps no list of revoked tokens. To end
-/// a session early, such as on logout or a password change, reject its [`Claims`](super::Claims)
-/// in a middleware or handler behind the layer, for example by `sub` and `auth_time`.
+/// a session early, such as on logout or a password change, set a check with
+/// [`AuthConfigBuilder::revoked`](super::AuthConfigBuilder::revoked), which runs before any
+/// renewal. A middleware or handler behind the layer that refuses the [`Claims`](super::Claims)
+/// with 401 or 403 stops the renewed token of that response. It is never called for an
+/// overdue token, which the layer renews without calling the inner service.
 #[derive(Clone, Debug)]
 pub struct RenewService<S> {
     inner: S,
@@ -294,7 +301,20 @@ where
             StateProj::Inner { future, renewed } => {
                 let mut response = ready!(future.poll(cx))?.map(Body::new);
                 if let Some(token) = renewed.take() {
-                    attach_renewed_token(response.headers_mut(), token);
+                    // A 401 or 403 from behind the layer refuses the caller, such as a session
+                    // that the app ended, so the session is not extended.
+                    let refused = matches!(
+                        response.status(),
+                        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+                    );
+                    if refused {
+                        tracing::debug!(
+                            status = response.status().as_u16(),
+                            "renewed token left off the handler's refusal"
+                        );
+                    } else {
+                        attach_renewed_token(response.headers_mut(), token);
+                    }
                 }
                 Poll::Ready(Ok(response))
             }

@@ -34,6 +34,12 @@ const MAX_TOKEN_LEN: usize = MAX_AUTHORIZATION_LEN - BEARER_SCHEME.len() - 1;
 ///
 /// They are the claims of the token that the request sent. When the layer renews that token,
 /// the response carries the new one, whose `iat`, `exp` and `jti` differ from these.
+///
+/// The layer accepts the tokens that [`AuthConfig::issue_token`](super::AuthConfig::issue_token)
+/// and its renewals issue. A token from another issuer must carry every field below that is not
+/// optional, with the type given, or the layer rejects it as malformed. A renewed token carries
+/// these claims only, so any other claim of the token it replaces, such as a role, is not
+/// carried over: look such data up by `sub` instead.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
     /// The user id (`sub`).

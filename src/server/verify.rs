@@ -172,6 +172,9 @@ impl Inner {
         note: &mut Option<IssueError>,
     ) -> Result<Step, Reason> {
         let claims = &verified.claims;
+        if self.revoked.as_ref().is_some_and(|revoked| revoked(claims)) {
+            return Err(Reason::Revoked);
+        }
         let leeway = self.leeway;
         let horizon = now.saturating_add(leeway);
 
