@@ -75,32 +75,61 @@ pub fn append_query(url: &str, query: &str) -> String {
 /// which only the special schemes such as `http:` may leave out, and ends at the first `/`, `\`,
 /// `?` or `#`. Its part up to the last `@` is dropped.
 pub fn without_credentials(url: &str) -> String {
+    match user_info(url.as_bytes()) {
+        Some((user_start, host_start)) => {
+            let head = url.get(..user_start).unwrap_or_default();
+            let tail = url.get(host_start..).unwrap_or_default();
+            [head, tail].concat()
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// Returns where the user info of `url` starts and where the host after it starts, or `None`
+/// when the URL has no user info. It works on bytes, because every delimiter is ASCII, and takes
+/// every index with `get`: slicing a `str` can panic, and the wasm build would then carry the
+/// panic's message formatting.
+fn user_info(url: &[u8]) -> Option<(usize, usize)> {
     // The URL parser drops leading spaces and control characters.
-    let text = url.trim_start_matches(|c: char| c <= ' ');
-    let after_scheme = match text.split_once(':') {
-        Some((scheme, rest)) if is_absolute(text) && !scheme.starts_with('/') => rest,
-        _ if text.starts_with("//") => text,
-        _ => return url.to_owned(),
+    let start = url.iter().position(|&b| b > b' ')?;
+    let text = url.get(start..)?;
+    let after_scheme = if text.starts_with(b"//") {
+        0
+    } else {
+        let colon = text.iter().position(|&b| b == b':')?;
+        let scheme = text.get(..colon)?;
+        let valid = scheme.first().is_some_and(u8::is_ascii_alphabetic)
+            && scheme
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+        if !valid {
+            return None;
+        }
+        colon + 1
     };
-    let authority_start = text.len() - after_scheme.trim_start_matches(['/', '\\']).len();
+    let rest = text.get(after_scheme..)?;
+    let slashes = rest
+        .iter()
+        .take_while(|&&b| b == b'/' || b == b'\\')
+        .count();
     // Without slashes, only the special schemes of the URL standard have an authority.
-    let special = ["http:", "https:", "ws:", "wss:", "ftp:", "file:"]
+    let special = [&b"http:"[..], b"https:", b"ws:", b"wss:", b"ftp:", b"file:"]
         .iter()
         .any(|scheme| {
             text.get(..scheme.len())
                 .is_some_and(|s| s.eq_ignore_ascii_case(scheme))
         });
-    if authority_start == text.len() - after_scheme.len() && !special {
-        return url.to_owned();
+    if slashes == 0 && !special {
+        return None;
     }
-    let authority = &text[authority_start..];
-    let authority_end = authority
-        .find(['/', '\\', '?', '#'])
+    let authority = rest.get(slashes..)?;
+    let end = authority
+        .iter()
+        .position(|&b| matches!(b, b'/' | b'\\' | b'?' | b'#'))
         .unwrap_or(authority.len());
-    match authority[..authority_end].rfind('@') {
-        Some(at) => [&text[..authority_start], &authority[at + 1..]].concat(),
-        None => url.to_owned(),
-    }
+    let at = authority.get(..end)?.iter().rposition(|&b| b == b'@')?;
+    let user_start = start + after_scheme + slashes;
+    Some((user_start, user_start + at + 1))
 }
 
 #[cfg(test)]
@@ -151,8 +180,8 @@ mod tests {
         );
         assert_eq!(
             without_credentials(" \thttp://u:p@h/"),
-            "http://h/",
-            "leading spaces"
+            " \thttp://h/",
+            "leading spaces, which the URL parser drops"
         );
         assert_eq!(
             without_credentials("data:text/plain,a@b"),
