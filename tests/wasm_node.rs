@@ -1112,6 +1112,76 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn request_options_in_params_rejected() {
+        let client = client(&[]);
+        let signal = web_sys::AbortController::new()
+            .expect("an AbortController")
+            .signal();
+        let cases = [
+            ("get", "params", object(&[("page", JsValue::from(2))])),
+            (
+                "get",
+                "headers",
+                object(&[("Authorization", str("Bearer secret-token"))]),
+            ),
+            ("get", "signal", signal.into()),
+            ("get", "responseType", str("blob")),
+            ("delete", "data", object(&[("id", JsValue::from(1))])),
+        ];
+        for (method, name, value) in cases {
+            let params = object(&[(name, value)]);
+            let url = JsValue::from("/scenario/echo-auth".to_owned());
+            let call = match method {
+                "get" => client.get(url, params, JsValue::UNDEFINED),
+                _ => client.delete(url, params, JsValue::UNDEFINED),
+            };
+            let error = expect_error(settle(call).await, name);
+            assert_eq!(
+                kind(&error),
+                "invalid_request",
+                "{method} with {name} in the params is the caller's error"
+            );
+            let message = text(&error, "message").unwrap_or_default();
+            assert!(
+                message.contains(&format!(
+                    "The params hold \"{name}\", which is a request option, not a query field; \
+                     pass the options third, as in {method}(url, undefined, {{ {name} }})"
+                )),
+                "the message names {name} and the fix: {message}"
+            );
+            assert!(
+                !message.contains("secret-token")
+                    && !text(&error, "url").unwrap_or_default().contains("secret"),
+                "neither the message nor the URL holds the header value: {message}"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn query_fields_named_like_options_sent() {
+        let client = client(&[]);
+        let params = object(&[
+            ("data", str("x")),
+            ("headers", JsValue::from(1)),
+            ("responseType", str("csv")),
+        ]);
+        let envelope = expect_ok(
+            settle(client.get(
+                JsValue::from("/scenario/echo-auth".to_owned()),
+                params,
+                JsValue::UNDEFINED,
+            ))
+            .await,
+            "query fields whose values no option takes",
+        );
+        assert_eq!(
+            text(&envelope, "data.query").as_deref(),
+            Some("data=x&headers=1&responseType=csv"),
+            "fields with values that no option takes are query fields"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn params_given_twice_rejected() {
         let client = client(&[]);
         let key = unique("params-twice");
@@ -1383,11 +1453,28 @@ mod node_cases {
             ),
             (
                 with_option("allowedOrigins", str("http://127.0.0.1")),
-                "allowedOrigins must be an array of strings, such as [\"http://127.0.0.1:8080\"]",
+                "allowedOrigins must be an array of strings, such as [\"http://127.0.0.1:8080\"], \
+                 got \"http://127.0.0.1\"",
             ),
             (
-                with_option("allowedOrigins", array(&[JsValue::from(5)])),
-                "allowedOrigins must be an array of strings, such as [\"http://127.0.0.1:8080\"]",
+                with_option("allowedOrigins", array(&[str("http://a"), JsValue::from(5)])),
+                "allowedOrigins must be an array of strings, such as [\"http://127.0.0.1:8080\"], \
+                 got an array holding 5",
+            ),
+            (
+                with_option("headers", object(&[("authorization", str("Bearer fixed"))])),
+                "headers holds \"authorization\", which the client fills from the stored token on \
+                 allowed origins; call setToken(token) instead, or set the header on the calls that \
+                 need a fixed value",
+            ),
+            (
+                object(&[
+                    ("authHeader", str("X-Token")),
+                    ("headers", object(&[("x-token", str("fixed"))])),
+                ]),
+                "headers holds \"x-token\", which the client fills from the stored token on \
+                 allowed origins; call setToken(token) instead, or set the header on the calls that \
+                 need a fixed value",
             ),
             (
                 with_option("allowedOrigins", array(&[str("http://127.0.0.1:8080/api")])),
@@ -1453,7 +1540,8 @@ mod node_cases {
             ),
             (
                 codes(&[("loginRequired", array(&[JsValue::from(1006), str("1007")]))]),
-                "codes.loginRequired must contain whole numbers only, such as [1006, 1007]",
+                "codes.loginRequired must contain whole numbers only, such as [1006, 1007], got \
+                 \"1007\"",
             ),
             (
                 codes(&[("overdue", JsValue::from(200))]),
@@ -3063,6 +3151,20 @@ mod node_cases {
                 "base_url \"ftp://127.0.0.1/api\" has the scheme ftp:; use a path such as /api or \
                  an http: or https: URL such as http://127.0.0.1:8080/api",
                 "a base URL with another scheme",
+            ),
+            (
+                builder().header("authorization", "Bearer fixed"),
+                "header(\"authorization\", …) sets the header that the client fills from the stored \
+                 token on allowed origins; call Client::set_token instead, or set the header on the \
+                 requests that need a fixed value",
+                "a fixed Authorization header",
+            ),
+            (
+                builder().header("X-Token", "fixed").auth_header("x-token"),
+                "header(\"X-Token\", …) sets the header that the client fills from the stored \
+                 token on allowed origins; call Client::set_token instead, or set the header on the \
+                 requests that need a fixed value",
+                "a fixed value for a custom auth header",
             ),
             (
                 builder().base_url("http://127.0.0.1:8080/api?v=1"),

@@ -727,6 +727,21 @@ impl ClientBuilder {
         if self.config.token_key.as_deref() == Some("") {
             return Err(ConfigError::new("token_key must not be empty"));
         }
+        // A fixed auth header would replace the stored token on every call, so renewal, replay
+        // and on_login_required would never run, and it would go to every origin.
+        let auth = &self.config.auth_header;
+        if let Some((name, _)) = self
+            .config
+            .headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(auth))
+        {
+            return Err(ConfigError::new(format!(
+                "header(\"{name}\", …) sets the header that the client fills from the stored token \
+                 on allowed origins; call Client::set_token instead, or set the header on the \
+                 requests that need a fixed value"
+            )));
+        }
         Client::from_config(self.config)
     }
 

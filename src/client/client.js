@@ -252,8 +252,9 @@ function codes(options) {
     if (!Array.isArray(list)) {
       throw `codes.loginRequired must be an array of numbers, such as [1006, 1007], got ${kind(list)}`;
     }
-    if (!list.every(code)) {
-      throw "codes.loginRequired must contain whole numbers only, such as [1006, 1007]";
+    const bad = list.findIndex((item) => !code(item));
+    if (bad !== -1) {
+      throw `codes.loginRequired must contain whole numbers only, such as [1006, 1007], got ${describe(list[bad])}`;
     }
   }
   return [read("success"), read("overdue"), list];
@@ -285,8 +286,19 @@ function checkedClientOptions(options) {
     throw `authScheme "${authScheme}" is not a valid header value; remove NUL and characters above U+00FF`;
   }
   const origins = field(options, "allowedOrigins");
-  if (origins !== undefined && !(Array.isArray(origins) && origins.every((origin) => typeof origin === "string"))) {
-    throw 'allowedOrigins must be an array of strings, such as ["http://127.0.0.1:8080"]';
+  if (origins !== undefined) {
+    const bad = Array.isArray(origins) ? origins.findIndex((origin) => typeof origin !== "string") : -2;
+    if (bad !== -1) {
+      const got = bad === -2 ? describe(origins) : `an array holding ${describe(origins[bad])}`;
+      throw `allowedOrigins must be an array of strings, such as ["http://127.0.0.1:8080"], got ${got}`;
+    }
+  }
+  // A fixed auth header would replace the stored token on every call, so renewal, replay and the
+  // login-required callback would never run, and it would go to every origin.
+  const auth = (authHeader ?? "Authorization").toLowerCase();
+  const fixed = headerList.find((name, index) => index % 2 === 0 && name.toLowerCase() === auth);
+  if (fixed !== undefined) {
+    throw `headers holds "${fixed}", which the client fills from the stored token on allowed origins; call setToken(token) instead, or set the header on the calls that need a fixed value`;
   }
 
   const codeList = codes(options);
@@ -373,6 +385,32 @@ export function requestConfig(config) {
   const url = field(config, "url");
   if (url === undefined) throw 'request(config) needs a url, such as { url: "/items" }';
   return [requestUrl(url, "url"), string(config, "method") ?? "GET", field(config, "body"), callOptions(config)];
+}
+
+// The request options that an axios or ky habit puts in the params argument of get or delete,
+// as in get(url, { params, headers }), with the kind of value each one takes there. The query
+// string would carry them, a token in headers included, and the call would lose them as options.
+const OPTIONS_IN_PARAMS = {
+  params: isObject,
+  headers: isObject,
+  data: isObject,
+  signal: (value) => tag(value) === "AbortSignal",
+  responseType: (value) => RESPONSE_TYPES.includes(value),
+  duplicates: (value) => DUPLICATES.includes(value),
+  noLoading: (value) => typeof value === "boolean",
+};
+
+// Returns the message for params that hold a request option, or undefined. Imported by
+// request.rs.
+export function optionsInParams(params, method) {
+  if (tag(params) !== "Object") return undefined;
+  for (const name of Object.keys(OPTIONS_IN_PARAMS)) {
+    if (Object.hasOwn(params, name) && OPTIONS_IN_PARAMS[name](field(params, name))) {
+      const call = method.toLowerCase();
+      return `The params hold "${name}", which is a request option, not a query field; pass the options third, as in ${call}(url, undefined, { ${name} }), or pass the params as a URLSearchParams to send a query field of that name`;
+    }
+  }
+  return undefined;
 }
 
 // The collections in params and bodies whose entries Object.entries does not see, so that qs and

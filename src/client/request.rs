@@ -22,6 +22,11 @@ extern "C" {
     /// Returns the JSON text with the keys of every object sorted.
     #[wasm_bindgen(js_name = sortedJson)]
     fn sorted_json(json: &JsString) -> String;
+
+    /// Returns the message for positional params that hold a request option, such as
+    /// `{ headers }`, or `None`.
+    #[wasm_bindgen(js_name = optionsInParams, catch)]
+    fn options_in_params(params: &JsValue, method: &str) -> Result<Option<String>, JsValue>;
 }
 
 /// One call as the caller asked for it. Its `Debug` output hides the header values and the
@@ -229,6 +234,10 @@ pub(crate) fn prepare(
             "The params were given twice, as an argument and as options.params; pass them once"
                 .to_owned(),
         ));
+    }
+    // A getter that throws is reported by query_string below.
+    if let Some(message) = positional.and_then(|params| options_in_params(params, &method).ok()?) {
+        return Err(invalid(&url, message));
     }
     let params = positional.or(input.options.params.as_ref());
     if let Some(params) = params {
