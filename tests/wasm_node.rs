@@ -666,6 +666,45 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn bare_envelope_gets_empty_msg_and_null_data() {
+        let client = client(&[]);
+        let envelope = expect_ok(
+            settle(client.get(
+                JsValue::from("/scenario/bare-envelope"),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            ))
+            .await,
+            "an envelope with only a code",
+        );
+        assert_eq!(
+            text(&envelope, "msg").as_deref(),
+            Some(""),
+            "a missing msg reads as the empty string"
+        );
+        assert_eq!(
+            path(&envelope, "data"),
+            JsValue::NULL,
+            "missing data reads as null"
+        );
+        let error = expect_error(
+            settle(client.get(
+                JsValue::from("/scenario/bare-envelope?code=4001"),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            ))
+            .await,
+            "a business code with no msg",
+        );
+        assert_eq!(kind(&error), "business", "the envelope's error code");
+        assert_eq!(
+            path(&error, "data"),
+            JsValue::NULL,
+            "a business error without data has null data"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn slow_response_times_out() {
         let client = client(&[("timeoutMs", JsValue::from(5000))]);
         let key = unique("timeout");

@@ -491,6 +491,11 @@ function readBody(response, type) {
     }
     // A code beyond 2^53 would reach Rust rounded, or clamped by the cast to i64.
     const envelope = value !== null && typeof value === "object" && !Array.isArray(value) && code(value.code);
+    if (envelope) {
+      // The Envelope type promises both fields, and a server may leave either out.
+      value.msg ??= "";
+      value.data ??= null;
+    }
     return [envelope ? 1 : 4, value];
   });
 }

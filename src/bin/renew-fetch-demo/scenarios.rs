@@ -156,6 +156,7 @@ pub fn router(config: AuthConfig) -> Router {
         .route("/bad-header", any(bad_header))
         .route("/login-required", any(login_required))
         .route("/business", any(business))
+        .route("/bare-envelope", any(bare_envelope))
         .route("/not-json", any(not_json))
         .route("/huge-code", any(huge_code))
         .route("/html-502", any(html_502))
@@ -388,6 +389,23 @@ async fn business(
     let code = query.code.unwrap_or(4001);
     let msg = query.msg.unwrap_or_else(|| "out of stock".to_owned());
     envelope(StatusCode::OK, code, &msg, json!({ "sku": "A-1" }))
+}
+
+/// `/scenario/bare-envelope?code=C`: HTTP 200 with an envelope that has business code C (default
+/// 200) and neither `msg` nor `data`, as some servers send.
+async fn bare_envelope(
+    State(state): State<ScenarioState>,
+    Query(query): Query<ScenarioQuery>,
+) -> Response {
+    state.record(&query);
+    let code = query.code.unwrap_or(200);
+    let content_type = [(CONTENT_TYPE, "application/json")];
+    (
+        StatusCode::OK,
+        content_type,
+        json!({ "code": code }).to_string(),
+    )
+        .into_response()
 }
 
 /// `/scenario/not-json`: HTTP 200 with a plain-text body.
