@@ -843,3 +843,86 @@ async fn rejection_names_verified_user() {
         lines[1]
     );
 }
+
+#[tokio::test]
+async fn rejection_log_names_missing_claims() {
+    let (_clock, config) = setup();
+    let calls = Calls::default();
+    let app = app(&config, &calls);
+    let recorder = LogRecorder::default();
+    let _guard = recorder.install();
+    // A token from a login service that signs with the same secret but leaves out claims that
+    // the layer requires.
+    let claims = serde_json::json!({ "sub": "42", "iat": T0, "exp": T0 + LIFETIME });
+    let token = jws(HS256_HEADER, &claims.to_string(), SECRET);
+    let reply = send(&app, get_with("/api/profile", &token)).await;
+    assert_invalid_token_reply(&reply, "claims missing");
+    assert_eq!(
+        reply.json()["msg"],
+        "invalid token",
+        "the response keeps its fixed message"
+    );
+
+    let lines = rejection_lines(&recorder.lines(), "WARN");
+    assert_eq!(lines.len(), 1, "one WARN line: {lines:#?}");
+    assert!(
+        lines[0].contains(
+            "reason=token claims are missing or wrongly typed: username is missing, jti is \
+             missing, auth_time is missing"
+        ),
+        "the line names each missing claim: {}",
+        lines[0]
+    );
+    for (i, part) in token.split('.').enumerate() {
+        assert!(
+            !lines[0].contains(part),
+            "part {i} of the token is not logged: {}",
+            lines[0]
+        );
+    }
+}
+
+#[tokio::test]
+async fn rejection_detail_logged_at_debug_too() {
+    let clock = ManualClock::new(T0);
+    let config = builder(&clock)
+        .issuer("https://auth.example")
+        .build()
+        .expect("the issuer config builds");
+    let app = app(&config, &Calls::default());
+    let recorder = LogRecorder::default();
+    let _guard = recorder.install();
+    let mut claims: serde_json::Value =
+        serde_json::from_str(&payload(T0, T0 + LIFETIME, T0)).expect("the payload is JSON");
+    claims["iss"] = serde_json::json!("https://evil.example\nWARN forged");
+    let token = jws(HS256_HEADER, &claims.to_string(), SECRET);
+    let mut future: serde_json::Value =
+        serde_json::from_str(&payload(T0 + 120, T0 + LIFETIME, T0)).expect("the payload is JSON");
+    future["iss"] = serde_json::json!("https://auth.example");
+    let early = jws(HS256_HEADER, &future.to_string(), SECRET);
+    let reply = send(&app, get_with("/api/profile", &token)).await;
+    assert_invalid_token_reply(&reply, "another issuer");
+    let reply = send(&app, get_with("/api/profile", &early)).await;
+    assert_invalid_token_reply(&reply, "iat in the future");
+
+    let lines = recorder.lines();
+    let warnings = rejection_lines(&lines, "WARN");
+    assert_eq!(warnings.len(), 1, "one WARN line a second: {lines:#?}");
+    assert!(
+        warnings[0].contains(
+            r#"reason=token issuer does not match: iss is the string "https://evil.example\nWARN forged", expected "https://auth.example""#
+        ),
+        "the WARN line names both issuers, the received one escaped: {}",
+        warnings[0]
+    );
+    let debug = rejection_lines(&lines, "DEBUG");
+    assert_eq!(debug.len(), 1, "the second rejection at DEBUG: {lines:#?}");
+    assert!(
+        debug[0].contains(
+            "reason=token iat or auth_time is in the future: iat is 120 s ahead of the layer's \
+             clock, more than the leeway of 0 s"
+        ),
+        "the DEBUG line names the claim and how far ahead: {}",
+        debug[0]
+    );
+}

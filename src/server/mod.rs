@@ -59,6 +59,7 @@ mod bearer;
 mod cache;
 mod clock;
 mod config;
+mod detail;
 mod extract;
 mod headers;
 mod layer;

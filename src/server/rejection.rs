@@ -10,12 +10,14 @@ use http::header::{CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
 use http::{HeaderValue, StatusCode};
 
 use super::bearer::BearerError;
+use super::detail::{Ahead, ClaimFaults, Mismatch};
 use super::headers::{attach_renewed_token, NO_STORE};
 use crate::protocol::{Codes, Envelope};
 
-/// The reason the layer responded instead of the handler. Each reason is logged verbatim and
-/// maps to one [`Kind`] of response.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The reason the layer responded instead of the handler. Each reason is logged, with the
+/// details that some of them carry, and maps to one [`Kind`] of response. The details never
+/// reach the response.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Reason {
     /// The `Authorization` header is missing or is not a single `Bearer <token68>`.
     Header(BearerError),
@@ -25,16 +27,16 @@ pub(crate) enum Reason {
     WrongAlgorithm,
     /// The HMAC does not match.
     BadSignature,
-    /// A claim is missing or has the wrong type.
-    MalformedClaims,
+    /// A claim is missing or has the wrong type, or `sub` is empty.
+    MalformedClaims(ClaimFaults),
     /// `iss` is missing or differs from the configured issuer.
-    WrongIssuer,
+    WrongIssuer(Box<Mismatch>),
     /// `aud` is missing, differs from the configured audience, or is present when none is set.
-    WrongAudience,
-    /// `nbf` is in the future.
-    NotYetValid,
-    /// `iat` or `auth_time` is in the future.
-    IssuedInFuture,
+    WrongAudience(Box<Mismatch>),
+    /// `nbf` is in the future by more than the leeway.
+    NotYetValid(Ahead),
+    /// `iat` or `auth_time` is in the future by more than the leeway.
+    IssuedInFuture(Ahead),
     /// The times contradict each other (`exp` before `iat`, login after issue).
     InconsistentTimes,
     /// The token expired more than the grace period ago.
@@ -51,18 +53,18 @@ pub(crate) enum Reason {
 
 impl Reason {
     /// Returns the kind of response for this reason.
-    pub(crate) fn kind(self) -> Kind {
+    pub(crate) fn kind(&self) -> Kind {
         match self {
             Self::Header(BearerError::Missing) => Kind::NeedLogin,
             Self::Header(_) => Kind::InvalidRequest,
             Self::MalformedToken
             | Self::WrongAlgorithm
             | Self::BadSignature
-            | Self::MalformedClaims
-            | Self::WrongIssuer
-            | Self::WrongAudience
-            | Self::NotYetValid
-            | Self::IssuedInFuture
+            | Self::MalformedClaims(_)
+            | Self::WrongIssuer(_)
+            | Self::WrongAudience(_)
+            | Self::NotYetValid(_)
+            | Self::IssuedInFuture(_)
             | Self::InconsistentTimes
             | Self::ExpiredPastGrace
             | Self::SessionCapReached
@@ -72,17 +74,18 @@ impl Reason {
         }
     }
 
-    fn as_str(self) -> &'static str {
+    /// Returns the fixed text of this reason, without its details.
+    fn summary(&self) -> &'static str {
         match self {
             Self::Header(e) => e.reason(),
             Self::MalformedToken => "token is not a well-formed JWS",
             Self::WrongAlgorithm => "token algorithm is not HS256",
             Self::BadSignature => "token signature does not verify",
-            Self::MalformedClaims => "token claims are missing or wrongly typed",
-            Self::WrongIssuer => "token issuer does not match",
-            Self::WrongAudience => "token audience does not match",
-            Self::NotYetValid => "token nbf is in the future",
-            Self::IssuedInFuture => "token iat or auth_time is in the future",
+            Self::MalformedClaims(_) => "token claims are missing or wrongly typed",
+            Self::WrongIssuer(_) => "token issuer does not match",
+            Self::WrongAudience(_) => "token audience does not match",
+            Self::NotYetValid(_) => "token nbf is in the future",
+            Self::IssuedInFuture(_) => "token iat or auth_time is in the future",
             Self::InconsistentTimes => "token times contradict each other",
             Self::ExpiredPastGrace => "token expired past the grace period",
             Self::SessionCapReached => "session cap reached",
@@ -93,9 +96,19 @@ impl Reason {
     }
 }
 
+/// Formats the fixed text, then a colon and the details when the reason has any, such as
+/// `token claims are missing or wrongly typed: username is missing`.
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.summary())?;
+        match self {
+            Self::MalformedClaims(faults) => write!(f, ": {faults}"),
+            Self::WrongIssuer(mismatch) | Self::WrongAudience(mismatch) => {
+                write!(f, ": {mismatch}")
+            }
+            Self::NotYetValid(ahead) | Self::IssuedInFuture(ahead) => write!(f, ": {ahead}"),
+            _ => Ok(()),
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use jsonwebtoken::Algorithm;
 use super::bearer::{bearer_token, BearerError};
 use super::cache::Verified;
 use super::config::Inner;
+use super::detail::{Ahead, ClaimFault, ClaimFaults, Mismatch, TimeClaim};
 use super::rejection::Reason;
 use super::token::{Claims, Fingerprint, IssueError, WireClaims};
 
@@ -178,11 +179,17 @@ impl Inner {
         let leeway = self.leeway;
         let horizon = now.saturating_add(leeway);
 
-        if verified.nbf.is_some_and(|nbf| nbf > horizon) {
-            return Err(Reason::NotYetValid);
+        if let Some(nbf) = verified.nbf.filter(|&nbf| nbf > horizon) {
+            let ahead = Ahead::new(TimeClaim::Nbf, nbf, now, leeway);
+            return Err(Reason::NotYetValid(ahead));
         }
-        if claims.iat > horizon || claims.auth_time > horizon {
-            return Err(Reason::IssuedInFuture);
+        if claims.iat > horizon {
+            let ahead = Ahead::new(TimeClaim::Iat, claims.iat, now, leeway);
+            return Err(Reason::IssuedInFuture(ahead));
+        }
+        if claims.auth_time > horizon {
+            let ahead = Ahead::new(TimeClaim::AuthTime, claims.auth_time, now, leeway);
+            return Err(Reason::IssuedInFuture(ahead));
         }
         if claims.exp < claims.iat || claims.auth_time > claims.iat {
             return Err(Reason::InconsistentTimes);
@@ -248,10 +255,10 @@ impl Inner {
         let verified =
             jsonwebtoken::decode::<WireClaims>(token, &self.decoding_key, &self.validation)
                 .map(|data| data.claims.into_verified(self.audience.as_deref()))
-                .map_err(|e| classify(token, &e))?;
+                .map_err(|e| classify(self, token, &e))?;
         // `issue_token` never issues an empty user id, so a signed token with one is malformed.
         if verified.claims.sub.is_empty() {
-            return Err(Reason::MalformedClaims);
+            return Err(Reason::MalformedClaims(ClaimFault::EmptySubject.into()));
         }
         Ok(verified)
     }
@@ -263,38 +270,52 @@ impl Inner {
 /// has already parsed it and checked its `alg` against the HS256-only validation. A header that
 /// does not parse makes a malformed token, and any `alg` but HS256 the wrong algorithm, whatever
 /// else is wrong with the token.
-fn classify(token: &str, error: &jsonwebtoken::errors::Error) -> Reason {
+///
+/// jsonwebtoken checks the claims only after the signature, so a claim, issuer or audience error
+/// comes from a token signed with the secret. Only then is the payload decoded again, for the
+/// details of the log line.
+fn classify(config: &Inner, token: &str, error: &jsonwebtoken::errors::Error) -> Reason {
     match jsonwebtoken::decode_header(token) {
         Err(_) => return Reason::MalformedToken,
         Ok(header) if header.alg != Algorithm::HS256 => return Reason::WrongAlgorithm,
         Ok(_) => {}
     }
+    let wrong_issuer = || {
+        let mismatch = Mismatch::of(token, "iss", config.issuer.as_deref());
+        Reason::WrongIssuer(Box::new(mismatch))
+    };
+    let wrong_audience = || {
+        let mismatch = Mismatch::of(token, "aud", config.audience.as_deref());
+        Reason::WrongAudience(Box::new(mismatch))
+    };
     match error.kind() {
         ErrorKind::InvalidSignature => Reason::BadSignature,
         ErrorKind::InvalidAlgorithm
         | ErrorKind::UnsupportedAlgorithm
         | ErrorKind::MissingAlgorithm => Reason::WrongAlgorithm,
-        ErrorKind::InvalidIssuer => Reason::WrongIssuer,
-        ErrorKind::MissingRequiredClaim(claim) if claim == "iss" => Reason::WrongIssuer,
-        ErrorKind::InvalidAudience => Reason::WrongAudience,
-        ErrorKind::MissingRequiredClaim(claim) if claim == "aud" => Reason::WrongAudience,
-        ErrorKind::InvalidClaimFormat(claim) if claim == "aud" => Reason::WrongAudience,
+        ErrorKind::InvalidIssuer => wrong_issuer(),
+        ErrorKind::MissingRequiredClaim(claim) if claim == "iss" => wrong_issuer(),
+        ErrorKind::InvalidAudience => wrong_audience(),
+        ErrorKind::MissingRequiredClaim(claim) if claim == "aud" => wrong_audience(),
+        ErrorKind::InvalidClaimFormat(claim) if claim == "aud" => wrong_audience(),
         ErrorKind::MissingRequiredClaim(_)
         | ErrorKind::InvalidClaimFormat(_)
-        | ErrorKind::Json(_) => Reason::MalformedClaims,
+        | ErrorKind::Json(_) => Reason::MalformedClaims(ClaimFaults::of(token, error)),
         _ => Reason::MalformedToken,
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use http::header::AUTHORIZATION;
     use http::HeaderValue;
     use jsonwebtoken::{EncodingKey, Header};
     use serde_json::json;
 
     use super::*;
-    use crate::server::{AuthConfig, ManualClock};
+    use crate::server::{AuthConfig, AuthConfigBuilder, ManualClock};
 
     const SECRET: &[u8] = b"renew-fetch test secret 32 bytes";
     const NOW: u64 = 1_700_000_000;
@@ -413,114 +434,255 @@ mod tests {
             .expect("an object")
             .remove("username");
         let token = sign(Algorithm::HS256, &claims, SECRET);
-        assert_eq!(reason(&token), Some(Reason::MalformedClaims), "no username");
+        let Some(Reason::MalformedClaims(faults)) = reason(&token) else {
+            panic!("expected malformed claims, got {:?}", reason(&token));
+        };
+        assert_eq!(
+            faults.faults(),
+            [ClaimFault::Missing { claim: "username" }],
+            "the missing username is named"
+        );
     }
-}
 
-#[cfg(test)]
-mod cache_tests {
-    use std::time::Duration;
+    /// Returns the reason that `config` rejects `token` for, or None when it does not.
+    fn reason_with(config: &AuthConfig, token: &str) -> Option<Reason> {
+        let mut headers = HeaderMap::new();
+        let value = HeaderValue::try_from(format!("Bearer {token}")).expect("a header value");
+        headers.insert(AUTHORIZATION, value);
+        match config.inner.verify(&headers).decision {
+            Decision::Reject(reason) => Some(reason),
+            _ => None,
+        }
+    }
 
-    use http::header::AUTHORIZATION;
-    use http::HeaderValue;
+    /// Returns the log text of the reason that `config` rejects `token` for.
+    fn logged(config: &AuthConfig, token: &str) -> String {
+        reason_with(config, token)
+            .unwrap_or_else(|| panic!("expected the token to be rejected"))
+            .to_string()
+    }
 
-    use super::*;
-    use crate::server::{AuthConfig, ManualClock};
-
-    const SECRET: &[u8] = b"renew-fetch test secret 32 bytes";
-    const NOW: u64 = 1_700_000_000;
-
-    fn config(capacity: usize) -> AuthConfig {
-        AuthConfig::builder(SECRET.to_vec())
-            .clock(ManualClock::new(NOW))
-            .token_cache_capacity(capacity)
+    fn config_with(build: impl FnOnce(AuthConfigBuilder) -> AuthConfigBuilder) -> AuthConfig {
+        build(AuthConfig::builder(SECRET.to_vec()).clock(ManualClock::new(NOW)))
             .build()
             .expect("the test config builds")
     }
 
-    fn headers(token: &str) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        let value = HeaderValue::try_from(format!("Bearer {token}")).expect("a header value");
-        headers.insert(AUTHORIZATION, value);
-        headers
-    }
-
-    fn cached(config: &AuthConfig) -> usize {
-        config.inner.cache.as_ref().expect("the cache is on").len()
+    #[test]
+    fn log_names_missing_claims() {
+        let mut claims = claims();
+        let object = claims.as_object_mut().expect("an object");
+        for claim in ["username", "jti", "auth_time", "iat"] {
+            object.remove(claim);
+        }
+        let token = sign(Algorithm::HS256, &claims, SECRET);
+        assert_eq!(
+            logged(&config(), &token),
+            "token claims are missing or wrongly typed: username is missing, iat is missing, \
+             jti is missing, auth_time is missing",
+            "every missing claim is named"
+        );
     }
 
     #[test]
-    fn zero_capacity_turns_cache_off() {
-        let config = config(0);
-        assert!(config.inner.cache.is_none(), "no cache is built");
-        let token = config.issue_token("1", "ada").expect("issue");
-        for round in 0..2 {
-            let decision = config.inner.verify(&headers(&token)).decision;
-            assert!(
-                matches!(decision, Decision::Pass(_)),
-                "round {round}: the token passes without a cache"
+    fn log_names_wrongly_typed_claim() {
+        let mut claims = claims();
+        claims["jti"] = json!(42);
+        let token = sign(Algorithm::HS256, &claims, SECRET);
+        assert_eq!(
+            logged(&config(), &token),
+            "token claims are missing or wrongly typed: jti is the number 42, expected a string",
+            "the claim, the value and the expected type"
+        );
+    }
+
+    #[test]
+    fn log_names_empty_subject() {
+        let mut claims = claims();
+        claims["sub"] = json!("");
+        let token = sign(Algorithm::HS256, &claims, SECRET);
+        assert_eq!(
+            logged(&config(), &token),
+            "token claims are missing or wrongly typed: sub is the empty string, expected a \
+             user id",
+            "the empty sub is named"
+        );
+    }
+
+    /// Claims whose JSON gives `sub` twice.
+    struct DuplicateSubject;
+
+    impl serde::Serialize for DuplicateSubject {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("sub", "1")?;
+            map.serialize_entry("sub", "2")?;
+            map.serialize_entry("username", "ada")?;
+            map.serialize_entry("iat", &NOW)?;
+            map.serialize_entry("exp", &(NOW + 7200))?;
+            map.serialize_entry("jti", "00112233445566778899aabbccddeeff")?;
+            map.serialize_entry("auth_time", &NOW)?;
+            map.end()
+        }
+    }
+
+    #[test]
+    fn log_names_claim_given_twice() {
+        // serde_json reads a duplicate key into a map by keeping the last value, so only the
+        // decoder's own message names this fault.
+        let key = EncodingKey::from_secret(SECRET).expect("non-empty secret");
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &DuplicateSubject, &key)
+            .expect("the test token signs");
+        let logged = logged(&config(), &token);
+        assert!(
+            logged.starts_with(
+                "token claims are missing or wrongly typed: the payload does not decode: "
+            ),
+            "the decoder's message is the fault: {logged}"
+        );
+        assert!(
+            logged.contains("duplicate field `sub`"),
+            "the message names the claim: {logged}"
+        );
+    }
+
+    #[test]
+    fn log_names_time_claim_in_future() {
+        let config = config_with(|b| b.leeway(Duration::from_secs(60)));
+        let mut iat_ahead = claims();
+        iat_ahead["iat"] = json!(NOW + 300);
+        let mut login_ahead = claims();
+        login_ahead["auth_time"] = json!(NOW + 300);
+        let cases = [
+            (
+                "iat",
+                iat_ahead,
+                "iat is 300 s ahead of the layer's clock, more than the leeway of 60 s",
+            ),
+            (
+                "auth_time",
+                login_ahead,
+                "auth_time is 300 s ahead of the layer's clock, more than the leeway of 60 s",
+            ),
+        ];
+        for (claim, claims, detail) in cases {
+            let token = sign(Algorithm::HS256, &claims, SECRET);
+            assert_eq!(
+                logged(&config, &token),
+                format!("token iat or auth_time is in the future: {detail}"),
+                "{claim} in the future"
             );
         }
     }
 
     #[test]
-    fn passing_token_is_cached() {
-        let config = config(16);
-        let token = config.issue_token("1", "ada").expect("issue");
-        assert_eq!(cached(&config), 0, "empty at start");
-        let first = config.inner.verify(&headers(&token)).decision;
-        assert!(matches!(first, Decision::Pass(_)), "first request passes");
-        assert_eq!(cached(&config), 1, "stored after the first pass");
-        let second = config.inner.verify(&headers(&token)).decision;
-        assert!(matches!(second, Decision::Pass(_)), "second request passes");
-        assert_eq!(cached(&config), 1, "a hit stores nothing more");
+    fn log_names_nbf_in_future() {
+        let mut claims = claims();
+        claims["nbf"] = json!(NOW + 90);
+        let token = sign(Algorithm::HS256, &claims, SECRET);
+        assert_eq!(
+            logged(&config(), &token),
+            "token nbf is in the future: nbf is 90 s ahead of the layer's clock, more than the \
+             leeway of 0 s",
+            "nbf and how far ahead"
+        );
     }
 
     #[test]
-    fn rejected_tokens_are_not_cached() {
-        let config = config(16);
-        let good = config.issue_token("1", "ada").expect("issue");
-        let other = AuthConfig::builder(b"another secret of 32 bytes or more".to_vec())
-            .clock(ManualClock::new(NOW))
-            .build()
-            .expect("the other config builds")
-            .issue_token("1", "ada")
-            .expect("issue");
-        let (body, _) = good.rsplit_once('.').expect("three parts");
-        for (what, token) in [
-            ("another secret", other),
-            ("truncated signature", format!("{body}.AAAA")),
-            ("not a JWT", "not.a.jwt".to_owned()),
-        ] {
-            let decision = config.inner.verify(&headers(&token)).decision;
-            assert!(matches!(decision, Decision::Reject(_)), "{what}: rejected");
-            assert_eq!(cached(&config), 0, "{what}: not stored");
+    fn log_names_issuer_values() {
+        let config = config_with(|b| b.issuer("https://auth.example"));
+        let mut claims = claims();
+        claims["iss"] = json!("https://other.example");
+        let token = sign(Algorithm::HS256, &claims, SECRET);
+        assert_eq!(
+            logged(&config, &token),
+            "token issuer does not match: iss is the string \"https://other.example\", \
+             expected \"https://auth.example\"",
+            "another issuer"
+        );
+        let token = sign(Algorithm::HS256, &self::claims(), SECRET);
+        assert_eq!(
+            logged(&config, &token),
+            "token issuer does not match: iss is missing, expected \"https://auth.example\"",
+            "no issuer"
+        );
+    }
+
+    #[test]
+    fn log_names_audience_values() {
+        let config = config_with(|b| b.audience("api"));
+        let cases = [
+            (json!("web"), r#"aud is the string "web", expected "api""#),
+            (
+                json!(["web", "app"]),
+                r#"aud is the array "[\"web\",\"app\"]", expected "api""#,
+            ),
+            (json!([1, 2]), r#"aud is the array "[1,2]", expected "api""#),
+        ];
+        for (aud, detail) in cases {
+            let mut claims = claims();
+            claims["aud"] = aud.clone();
+            let token = sign(Algorithm::HS256, &claims, SECRET);
+            assert_eq!(
+                logged(&config, &token),
+                format!("token audience does not match: {detail}"),
+                "aud {aud}"
+            );
         }
+        let token = sign(Algorithm::HS256, &claims(), SECRET);
+        assert_eq!(
+            logged(&config, &token),
+            r#"token audience does not match: aud is missing, expected "api""#,
+            "no aud"
+        );
     }
 
     #[test]
-    fn overdue_token_is_not_cached() {
-        let clock = ManualClock::new(NOW);
-        let config = AuthConfig::builder(SECRET.to_vec())
-            .clock(clock.clone())
-            .build()
-            .expect("the test config builds");
-        let token = config.issue_token("1", "ada").expect("issue");
-        clock.advance(config.token_lifetime() + Duration::from_secs(1));
-        let decision = config.inner.verify(&headers(&token)).decision;
-        assert!(matches!(decision, Decision::Overdue(_)), "overdue");
-        assert_eq!(cached(&config), 0, "an overdue token is not stored");
+    fn log_names_unexpected_audience() {
+        let mut claims = claims();
+        claims["aud"] = json!("web");
+        let token = sign(Algorithm::HS256, &claims, SECRET);
+        assert_eq!(
+            logged(&config(), &token),
+            "token audience does not match: aud is the string \"web\", expected none because \
+             the config sets no audience",
+            "an aud when the config sets none"
+        );
     }
 
+    /// No detail shows the token, a part of it, or the secret, even when a claim is long.
     #[test]
-    fn many_distinct_tokens_stay_bounded() {
-        let config = config(64);
-        for i in 0..1_000 {
-            let token = config.issue_token(&i.to_string(), "ada").expect("issue");
-            let decision = config.inner.verify(&headers(&token)).decision;
-            assert!(matches!(decision, Decision::Pass(_)), "token {i} passes");
-            assert!(cached(&config) <= 64, "after {i}: {}", cached(&config));
+    fn log_detail_never_shows_token() {
+        let issuer_config = config_with(|b| b.issuer("https://auth.example"));
+        let long = "x".repeat(500);
+        let mut wrong_type = claims();
+        wrong_type["username"] = json!([long.clone()]);
+        let mut other_issuer = claims();
+        other_issuer["iss"] = json!(long.clone());
+        let mut future = claims();
+        future["iat"] = json!(NOW + 10);
+        let cases = [
+            ("wrong type", config(), wrong_type),
+            ("other issuer", issuer_config, other_issuer),
+            ("iat in the future", config(), future),
+        ];
+        for (what, config, claims) in cases {
+            let token = sign(Algorithm::HS256, &claims, SECRET);
+            let logged = logged(&config, &token);
+            assert!(!logged.contains(&token), "{what}: the token is not logged");
+            for (i, part) in token.split('.').enumerate() {
+                assert!(
+                    !logged.contains(part),
+                    "{what}: part {i} of the token is not logged: {logged}"
+                );
+            }
+            let secret = std::str::from_utf8(SECRET).expect("an ASCII secret");
+            assert!(!logged.contains(secret), "{what}: the secret is not logged");
+            assert!(
+                !logged.contains(&long),
+                "{what}: the long value is cut: {logged}"
+            );
         }
-        assert!(cached(&config) > 0, "recent tokens stay");
     }
 }
