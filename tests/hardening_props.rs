@@ -60,13 +60,23 @@ fn timings() -> impl Strategy<Value = Timings> {
             lifetime..=lifetime * 30,
             0..lifetime.min(120),
         )
-            .prop_map(|(lifetime, window, grace, cap, leeway)| Timings {
-                lifetime,
-                window,
-                // The builder rejects a grace period longer than the cap.
-                grace: grace.min(cap),
-                cap,
-                leeway,
+            .prop_map(|(lifetime, window, grace, cap, leeway)| {
+                // The builder rejects a grace period longer than the lifetime, and a cap equal
+                // to the lifetime unless the window and the grace period are zero.
+                let grace = grace.min(lifetime);
+                let renews = window > 0 || grace > 0;
+                let cap = if cap == lifetime && renews {
+                    cap + 1
+                } else {
+                    cap
+                };
+                Timings {
+                    lifetime,
+                    window,
+                    grace,
+                    cap,
+                    leeway,
+                }
             })
     })
 }

@@ -171,17 +171,20 @@ async fn cached_token_expires_past_grace() {
 
 #[tokio::test]
 async fn cached_token_hits_session_cap() {
-    // With the cap equal to the lifetime, a token's exp is the end of its session.
-    let pair = pair(|b| b.session_cap(secs(LIFETIME)));
-    let token = pair.config.issue_token("42", "ada").expect("issue");
-    let reply = check_after_warm_up(&pair, &token, T0 + LIFETIME - MIN, "window at cap").await;
+    // The last token of a session that began at T0: its exp is the end of the session cap.
+    let pair = pair(|b| b.session_cap(secs(2 * LIFETIME)));
+    let cap_end = T0 + 2 * LIFETIME;
+    let token = jws(HS256_HEADER, &payload(T0 + LIFETIME, cap_end, T0), SECRET);
+    pair.clock.set(T0 + LIFETIME);
+    let reply = check_after_warm_up(&pair, &token, cap_end - MIN, "window at cap").await;
     assert_eq!(reply.status, StatusCode::OK, "passes in the window");
     assert!(
         reply.header("authorization").is_none(),
         "no renewal that the cap would cut short"
     );
     // The session is valid through the second at which the cap ends.
-    let reply = check_after_warm_up(&pair, &token, T0 + LIFETIME + 1, "cap passed").await;
+    pair.clock.set(T0 + LIFETIME);
+    let reply = check_after_warm_up(&pair, &token, cap_end + 1, "cap passed").await;
     assert_invalid_token_reply(&reply, "cap passed");
 }
 

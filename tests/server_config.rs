@@ -191,9 +191,33 @@ fn contradictory_durations_are_rejected() {
         ),
         "cap shorter than lifetime"
     );
+    assert_eq!(
+        err(b().session_cap(secs(LIFETIME))),
+        ConfigError::CapEqualsLifetime {
+            lifetime: secs(LIFETIME),
+            window: secs(WINDOW),
+            grace: secs(GRACE)
+        },
+        "cap equal to lifetime with the default window and grace"
+    );
     assert!(
-        b().session_cap(secs(LIFETIME)).build().is_ok(),
-        "cap equal to lifetime is fine"
+        matches!(
+            err(b().session_cap(secs(LIFETIME)).renew_window(secs(0))),
+            ConfigError::CapEqualsLifetime { .. }
+        ),
+        "cap equal to lifetime with a grace period but no window"
+    );
+    assert!(
+        b().session_cap(secs(LIFETIME))
+            .renew_window(secs(0))
+            .grace_period(secs(0))
+            .build()
+            .is_ok(),
+        "cap equal to lifetime without window and grace: one token a session"
+    );
+    assert!(
+        b().session_cap(secs(LIFETIME + 1)).build().is_ok(),
+        "cap one second longer than the lifetime leaves room for one renewal"
     );
 
     assert!(
@@ -326,21 +350,25 @@ fn nonsense_settings_are_rejected() {
         "a cap at the maximum builds"
     );
 
-    let e = err(builder(&clock).grace_period(secs(8 * DAY)));
+    let e = err(builder(&clock).grace_period(secs(6 * DAY)));
     assert_eq!(
         e,
-        ConfigError::GraceLongerThanCap {
-            grace: secs(8 * DAY),
-            cap: secs(CAP)
+        ConfigError::GraceLongerThanLifetime {
+            grace: secs(6 * DAY),
+            lifetime: secs(LIFETIME)
         },
-        "a grace period longer than the 7-day cap"
+        "a grace period of 6 days against a lifetime of 2 hours"
     );
     assert!(
         e.to_string().starts_with(
-            "grace_period (691200 s) must not be longer than session_cap (604800 s), which ends \
-             every session first"
+            "grace_period (518400 s) must not be longer than token_lifetime (7200 s), or an \
+             expired token could be renewed for longer than it was valid"
         ),
         "the message gives both in seconds: {e}"
+    );
+    assert!(
+        builder(&clock).grace_period(secs(LIFETIME)).build().is_ok(),
+        "a grace period as long as the lifetime builds"
     );
 
     let codes = Codes {
@@ -377,12 +405,29 @@ fn duration_errors_name_the_fix() {
         (
             "a lifetime of 30 days under the default cap",
             err(builder(&clock).token_lifetime(secs(30 * DAY))),
-            "set session_cap to 2592000 s or more, or a shorter token_lifetime",
+            "set session_cap above 2592000 s, or session_cap to 2592000 s if renew_window and \
+             grace_period are 0",
         ),
         (
-            "a grace period of 8 days under the default cap",
+            "a grace period of 8 days against the default lifetime",
             err(builder(&clock).grace_period(secs(8 * DAY))),
-            "set grace_period to 604800 s or less, or a longer session_cap",
+            "set grace_period to 7200 s or less",
+        ),
+        (
+            "a cap equal to the default lifetime",
+            err(builder(&clock).session_cap(secs(LIFETIME))),
+            "set session_cap above 7200 s, or set renew_window and grace_period to 0 for \
+             sessions of one token",
+        ),
+        (
+            "a lifetime of 200 years",
+            err(builder(&clock).token_lifetime(secs(200 * 36_525 * DAY / 100))),
+            "set token_lifetime below 3155760000 s and session_cap above it",
+        ),
+        (
+            "a cap of 200 years",
+            err(builder(&clock).session_cap(secs(200 * 36_525 * DAY / 100))),
+            "set session_cap to 3155760000 s or less",
         ),
         (
             "a leeway as long as the default lifetime",
@@ -406,6 +451,9 @@ fn every_config_error_has_a_message() {
         err(builder(&clock).token_lifetime(secs(0))),
         err(builder(&clock).renew_window(secs(LIFETIME))),
         err(builder(&clock).session_cap(secs(1))),
+        err(builder(&clock).session_cap(secs(LIFETIME))),
+        err(builder(&clock).grace_period(secs(LIFETIME + 1))),
+        err(builder(&clock).token_lifetime(MAX_SESSION_CAP + secs(1))),
         err(builder(&clock).issuer("")),
         err(builder(&clock).realm("\"")),
         err(builder(&clock).token_cache_capacity(usize::MAX)),
@@ -487,4 +535,101 @@ fn issued_tokens_are_hs256_jwts() {
         "pinned to HS256"
     );
     assert_eq!(token.split('.').count(), 3, "compact JWS");
+}
+
+#[test]
+fn too_long_durations_are_named_before_fractions() {
+    let clock = ManualClock::new(T0);
+    let two_centuries = secs(2 * MAX_SESSION_CAP.as_secs());
+    assert_eq!(
+        err(builder(&clock).token_lifetime(two_centuries)),
+        ConfigError::LifetimeTooLong {
+            lifetime: two_centuries
+        },
+        "a lifetime of 200 years under the default cap"
+    );
+    assert_eq!(
+        err(builder(&clock).token_lifetime(Duration::MAX)),
+        ConfigError::LifetimeTooLong {
+            lifetime: Duration::MAX
+        },
+        "Duration::MAX as the lifetime, whose fraction is not the problem"
+    );
+    assert_eq!(
+        err(builder(&clock).session_cap(Duration::MAX)),
+        ConfigError::CapTooLong { cap: Duration::MAX },
+        "Duration::MAX as the cap"
+    );
+}
+
+#[test]
+fn duration_error_fixes_build() {
+    let clock = ManualClock::new(T0);
+    let b = || builder(&clock);
+    let below_max = MAX_SESSION_CAP - secs(1);
+    // Each case: the broken settings, then the settings that the fix in its message requests.
+    let cases = [
+        (
+            "a lifetime of 200 years",
+            b().token_lifetime(secs(2 * MAX_SESSION_CAP.as_secs())),
+            b().token_lifetime(below_max).session_cap(MAX_SESSION_CAP),
+        ),
+        (
+            "Duration::MAX as the lifetime",
+            b().token_lifetime(Duration::MAX),
+            b().token_lifetime(below_max).session_cap(MAX_SESSION_CAP),
+        ),
+        (
+            "a cap of 200 years",
+            b().session_cap(secs(2 * MAX_SESSION_CAP.as_secs())),
+            b().session_cap(MAX_SESSION_CAP),
+        ),
+        (
+            "a lifetime of 30 days under the default cap",
+            b().token_lifetime(secs(30 * DAY)),
+            b().token_lifetime(secs(30 * DAY))
+                .session_cap(secs(30 * DAY + 1)),
+        ),
+        (
+            "a cap equal to the default lifetime",
+            b().session_cap(secs(LIFETIME)),
+            b().session_cap(secs(LIFETIME + 1)),
+        ),
+        (
+            "a lifetime at the maximum cap, with the default window",
+            b().token_lifetime(MAX_SESSION_CAP)
+                .session_cap(MAX_SESSION_CAP),
+            b().token_lifetime(below_max).session_cap(MAX_SESSION_CAP),
+        ),
+        (
+            "a grace period of 6 days",
+            b().grace_period(secs(6 * DAY)),
+            b().grace_period(secs(LIFETIME)),
+        ),
+    ];
+    for (what, broken, fixed) in cases {
+        let message = err(broken).to_string();
+        let built = fixed.build();
+        assert!(
+            built.is_ok(),
+            "{what}: the fix of {message:?} builds, got {:?}",
+            built.err()
+        );
+    }
+}
+
+#[test]
+fn cap_fix_at_maximum_lifetime_shrinks_lifetime() {
+    let clock = ManualClock::new(T0);
+    let message = err(builder(&clock)
+        .token_lifetime(MAX_SESSION_CAP)
+        .session_cap(MAX_SESSION_CAP))
+    .to_string();
+    assert!(
+        message.contains(
+            "set token_lifetime below 3155760000 s, the maximum session_cap, and session_cap \
+             above it"
+        ),
+        "no cap can pass the maximum, so the fix shortens the lifetime: {message}"
+    );
 }

@@ -385,9 +385,11 @@ impl AuthConfigBuilder {
     /// - the secret is shorter than [`MIN_SECRET_LEN`], or is one byte or a run of up to
     ///   [`MAX_REPEAT_PERIOD`] bytes repeated, such as a word written four times
     /// - a duration has a sub-second part
-    /// - the lifetime is zero, the window or leeway is not shorter than the lifetime, the cap
-    ///   is shorter than the lifetime or longer than [`MAX_SESSION_CAP`], or the grace period is
-    ///   longer than the cap
+    /// - the lifetime is zero or longer than [`MAX_SESSION_CAP`], the window or leeway is not
+    ///   shorter than the lifetime, the cap is shorter than the lifetime or longer than
+    ///   [`MAX_SESSION_CAP`], or the grace period is longer than the lifetime
+    /// - the cap equals the lifetime while the window or the grace period is not zero, which
+    ///   neither can then act on
     /// - the issuer or audience is empty, or the realm cannot be quoted
     /// - two business codes are equal, or one is 500, the code of the layer's internal errors
     /// - the token cache capacity is above [`MAX_TOKEN_CACHE_CAPACITY`]
@@ -402,6 +404,16 @@ impl AuthConfigBuilder {
             Some(1) => return Err(ConfigError::RepeatedByteSecret),
             Some(period) => return Err(ConfigError::RepeatedSecret { period }),
             None => {}
+        }
+        // These run before the sub-second check, so that following its hint to use whole
+        // seconds cannot lead into them.
+        if self.lifetime > MAX_SESSION_CAP {
+            return Err(ConfigError::LifetimeTooLong {
+                lifetime: self.lifetime,
+            });
+        }
+        if self.cap > MAX_SESSION_CAP {
+            return Err(ConfigError::CapTooLong { cap: self.cap });
         }
         for (setting, value) in [
             ("token_lifetime", self.lifetime),
@@ -429,13 +441,19 @@ impl AuthConfigBuilder {
                 lifetime: self.lifetime,
             });
         }
-        if self.cap > MAX_SESSION_CAP {
-            return Err(ConfigError::CapTooLong { cap: self.cap });
-        }
-        if self.grace > self.cap {
-            return Err(ConfigError::GraceLongerThanCap {
+        // Every token that the layer issues then expires at the cap, so a renewal cannot extend
+        // it, and after its expiry the session cap rejects it before the grace period applies.
+        if self.cap == self.lifetime && !(self.window.is_zero() && self.grace.is_zero()) {
+            return Err(ConfigError::CapEqualsLifetime {
+                lifetime: self.lifetime,
+                window: self.window,
                 grace: self.grace,
-                cap: self.cap,
+            });
+        }
+        if self.grace > self.lifetime {
+            return Err(ConfigError::GraceLongerThanLifetime {
+                grace: self.grace,
+                lifetime: self.lifetime,
             });
         }
         if self.leeway >= self.lifetime {
@@ -575,6 +593,11 @@ pub enum ConfigError {
     },
     /// The token lifetime is zero.
     ZeroLifetime,
+    /// The token lifetime is longer than [`MAX_SESSION_CAP`], so no session cap could hold it.
+    LifetimeTooLong {
+        /// The token lifetime.
+        lifetime: Duration,
+    },
     /// The renewal window is not shorter than the token lifetime, so every token would renew on
     /// every request.
     WindowNotShorterThanLifetime {
@@ -595,12 +618,23 @@ pub enum ConfigError {
         /// The session cap.
         cap: Duration,
     },
-    /// The grace period is longer than the session cap, which ends every session before it.
-    GraceLongerThanCap {
+    /// The session cap equals the token lifetime, so every token that the layer issues expires
+    /// at the cap and is never renewed, but the renewal window or the grace period is not zero.
+    CapEqualsLifetime {
+        /// The token lifetime, which is also the session cap.
+        lifetime: Duration,
+        /// The renewal window.
+        window: Duration,
         /// The grace period.
         grace: Duration,
-        /// The session cap.
-        cap: Duration,
+    },
+    /// The grace period is longer than the token lifetime, so an expired token could be renewed
+    /// for longer than it was valid.
+    GraceLongerThanLifetime {
+        /// The grace period.
+        grace: Duration,
+        /// The token lifetime.
+        lifetime: Duration,
     },
     /// The leeway is not shorter than the token lifetime.
     LeewayNotShorterThanLifetime {
@@ -664,6 +698,14 @@ impl fmt::Display for ConfigError {
             Self::ZeroLifetime => {
                 f.write_str("token_lifetime is zero; give it at least one second")
             }
+            Self::LifetimeTooLong { lifetime } => write!(
+                f,
+                "token_lifetime ({} s) is longer than the maximum session_cap of {max} s (100 \
+                 years), and no token may outlive its session; set token_lifetime below {max} s \
+                 and session_cap above it",
+                lifetime.as_secs(),
+                max = MAX_SESSION_CAP.as_secs()
+            ),
             Self::WindowNotShorterThanLifetime { window, lifetime } => write!(
                 f,
                 "renew_window ({window} s) must be shorter than token_lifetime ({lifetime} s); \
@@ -671,27 +713,51 @@ impl fmt::Display for ConfigError {
                 window = window.as_secs(),
                 lifetime = lifetime.as_secs()
             ),
-            Self::CapShorterThanLifetime { cap, lifetime } => write!(
-                f,
-                "session_cap ({cap} s) must be at least token_lifetime ({lifetime} s); set \
-                 session_cap to {lifetime} s or more, or a shorter token_lifetime",
-                cap = cap.as_secs(),
-                lifetime = lifetime.as_secs()
-            ),
+            Self::CapShorterThanLifetime { cap, lifetime } => {
+                write!(
+                    f,
+                    "session_cap ({} s) must be at least token_lifetime ({} s); ",
+                    cap.as_secs(),
+                    lifetime.as_secs()
+                )?;
+                write_cap_fix(f, *lifetime)?;
+                write!(
+                    f,
+                    ", or session_cap to {} s if renew_window and grace_period are 0",
+                    lifetime.as_secs()
+                )
+            }
+            Self::CapEqualsLifetime {
+                lifetime,
+                window,
+                grace,
+            } => {
+                write!(
+                    f,
+                    "session_cap equals token_lifetime ({} s), so every token that the layer \
+                     issues expires at the cap and is never renewed, which leaves renew_window ({} s) and grace_period \
+                     ({} s) without effect; ",
+                    lifetime.as_secs(),
+                    window.as_secs(),
+                    grace.as_secs()
+                )?;
+                write_cap_fix(f, *lifetime)?;
+                f.write_str(", or set renew_window and grace_period to 0 for sessions of one token")
+            }
             Self::CapTooLong { cap } => write!(
                 f,
-                "session_cap ({} s) is longer than the maximum of {} s (100 years); set a \
-                 shorter cap",
+                "session_cap ({} s) is longer than the maximum of {max} s (100 years); set \
+                 session_cap to {max} s or less",
                 cap.as_secs(),
-                MAX_SESSION_CAP.as_secs()
+                max = MAX_SESSION_CAP.as_secs()
             ),
-            Self::GraceLongerThanCap { grace, cap } => write!(
+            Self::GraceLongerThanLifetime { grace, lifetime } => write!(
                 f,
-                "grace_period ({grace} s) must not be longer than session_cap ({cap} s), which \
-                 ends every session first; set grace_period to {cap} s or less, or a longer \
-                 session_cap",
+                "grace_period ({grace} s) must not be longer than token_lifetime ({lifetime} s), \
+                 or an expired token could be renewed for longer than it was valid; set \
+                 grace_period to {lifetime} s or less",
                 grace = grace.as_secs(),
-                cap = cap.as_secs()
+                lifetime = lifetime.as_secs()
             ),
             Self::LeewayNotShorterThanLifetime { leeway, lifetime } => write!(
                 f,
@@ -733,6 +799,20 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+/// Writes the change that makes the session cap longer than `lifetime`. At the maximum lifetime
+/// no cap can be longer, so the lifetime must shrink first.
+fn write_cap_fix(f: &mut fmt::Formatter<'_>, lifetime: Duration) -> fmt::Result {
+    let max = MAX_SESSION_CAP.as_secs();
+    if lifetime < MAX_SESSION_CAP {
+        write!(f, "set session_cap above {} s", lifetime.as_secs())
+    } else {
+        write!(
+            f,
+            "set token_lifetime below {max} s, the maximum session_cap, and session_cap above it"
+        )
+    }
+}
 
 /// Returns the shortest period of `secret` up to [`MAX_REPEAT_PERIOD`] and half its length: the
 /// smallest `p` such that every byte equals the byte `p` places before it.

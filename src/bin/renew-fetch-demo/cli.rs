@@ -159,6 +159,15 @@ impl Options {
                     None => error.to_string(),
                 }
             }
+            ConfigError::LifetimeTooLong { lifetime } => format!(
+                "{} is longer than the maximum session cap of {}, and no token may outlive its \
+                 session; set {} below {} and {} above it",
+                self.describe(TokenLifetime, *lifetime),
+                format_duration(MAX_SESSION_CAP),
+                TokenLifetime.flag(),
+                format_duration(MAX_SESSION_CAP),
+                SessionCap.flag()
+            ),
             ConfigError::ZeroLifetime => format!(
                 "{} must be more than zero; set {} to at least 1s, such as 2m",
                 self.describe(TokenLifetime, Duration::ZERO),
@@ -174,29 +183,45 @@ impl Options {
                 format_duration(*window)
             ),
             ConfigError::CapShorterThanLifetime { cap, lifetime } => format!(
-                "{} must be at least {}; set {} to {} or more, or {} to {} or less",
+                "{} must be at least {}; {}, or {} to {} if {} and {} are 0s",
                 self.describe(SessionCap, *cap),
                 self.describe(TokenLifetime, *lifetime),
+                cap_fix(*lifetime),
                 SessionCap.flag(),
                 format_duration(*lifetime),
-                TokenLifetime.flag(),
-                format_duration(*cap)
+                RenewWindow.flag(),
+                GracePeriod.flag()
+            ),
+            ConfigError::CapEqualsLifetime {
+                lifetime,
+                window,
+                grace,
+            } => format!(
+                "{} equals {}, so every token that the server issues expires at the cap and is \
+                 never renewed, which leaves {} and {} without effect; {}, or {} and {} to 0s for sessions of one \
+                 token",
+                self.describe(SessionCap, *lifetime),
+                self.describe(TokenLifetime, *lifetime),
+                self.describe(RenewWindow, *window),
+                self.describe(GracePeriod, *grace),
+                cap_fix(*lifetime),
+                RenewWindow.flag(),
+                GracePeriod.flag()
             ),
             ConfigError::CapTooLong { cap } => format!(
-                "{} is longer than the maximum of {}; set a shorter {}",
+                "{} is longer than the maximum of {}; set {} to {} or less",
                 self.describe(SessionCap, *cap),
                 format_duration(MAX_SESSION_CAP),
-                SessionCap.flag()
-            ),
-            ConfigError::GraceLongerThanCap { grace, cap } => format!(
-                "{} must not be longer than {}, which ends every session first; set {} to {} or \
-                 less, or {} to {} or more",
-                self.describe(GracePeriod, *grace),
-                self.describe(SessionCap, *cap),
-                GracePeriod.flag(),
-                format_duration(*cap),
                 SessionCap.flag(),
-                format_duration(*grace)
+                format_duration(MAX_SESSION_CAP)
+            ),
+            ConfigError::GraceLongerThanLifetime { grace, lifetime } => format!(
+                "{} must not be longer than {}, or an expired token could be renewed for longer \
+                 than it was valid; set {} to {} or less",
+                self.describe(GracePeriod, *grace),
+                self.describe(TokenLifetime, *lifetime),
+                GracePeriod.flag(),
+                format_duration(*lifetime)
             ),
             other => other.to_string(),
         }
@@ -217,6 +242,21 @@ impl Options {
             Origin::Environment => format!("{flag} {value} (from {})", setting.variable()),
             Origin::Default => format!("{flag} {value} (the default)"),
         }
+    }
+}
+
+/// Returns the change of flags that makes the session cap longer than `lifetime`. At the maximum
+/// session cap no cap can be longer, so the lifetime must shrink first.
+fn cap_fix(lifetime: Duration) -> String {
+    let session_cap = Setting::SessionCap.flag();
+    if lifetime < MAX_SESSION_CAP {
+        format!("set {session_cap} above {}", format_duration(lifetime))
+    } else {
+        format!(
+            "set {} below {}, the maximum, and {session_cap} above it",
+            Setting::TokenLifetime.flag(),
+            format_duration(MAX_SESSION_CAP)
+        )
     }
 }
 
@@ -303,18 +343,31 @@ mod tests {
         assert_eq!(
             message,
             "--session-cap 30m (the default) must be at least --token-lifetime 1h; set \
-             --session-cap to 1h or more, or --token-lifetime to 30m or less"
+             --session-cap above 1h, or --session-cap to 1h if --renew-window and \
+             --grace-period are 0s"
+        );
+    }
+
+    #[test]
+    fn cap_equal_to_lifetime_names_flags() {
+        let message = config_error_message(&parse(&["--session-cap", "2m"]));
+        assert_eq!(
+            message,
+            "--session-cap 2m equals --token-lifetime 2m (the default), so every token that the \
+             server issues expires at the cap and is never renewed, which leaves --renew-window 1m (the default) and \
+             --grace-period 2m (the default) without effect; set --session-cap above 2m, or \
+             --renew-window and --grace-period to 0s for sessions of one token"
         );
     }
 
     #[test]
     fn grace_error_names_flags() {
-        let message = config_error_message(&parse(&["--grace-period", "1h"]));
+        let message = config_error_message(&parse(&["--grace-period", "5m"]));
         assert_eq!(
             message,
-            "--grace-period 1h must not be longer than --session-cap 30m (the default), which \
-             ends every session first; set --grace-period to 30m or less, or --session-cap to \
-             1h or more"
+            "--grace-period 5m must not be longer than --token-lifetime 2m (the default), or an \
+             expired token could be renewed for longer than it was valid; set --grace-period to \
+             2m or less"
         );
     }
 
@@ -323,12 +376,86 @@ mod tests {
         let message = config_error_message(&parse(&["--session-cap", "101years"]));
         assert!(
             message.starts_with("--session-cap 101years is longer than the maximum"),
-            "{message}"
+            "expected the flag and its value first: {message}"
         );
         assert!(
-            message.ends_with("set a shorter --session-cap"),
-            "{message}"
+            message.ends_with("set --session-cap to 100years or less"),
+            "expected the maximum in the fix: {message}"
         );
+    }
+
+    #[test]
+    fn lifetime_too_long_error_names_flags() {
+        let message = config_error_message(&parse(&["--token-lifetime", "200years"]));
+        assert_eq!(
+            message,
+            "--token-lifetime 200years is longer than the maximum session cap of 100years, and \
+             no token may outlive its session; set --token-lifetime below 100years and \
+             --session-cap above it"
+        );
+    }
+
+    #[test]
+    fn every_duration_error_fix_builds() {
+        // Each case breaks one rule: its arguments, a fix that the message requests, and the
+        // arguments that follow that fix, which must build.
+        let cases: [(&[&str], &str, &[&str]); 6] = [
+            (
+                &["--token-lifetime", "1h"],
+                "set --session-cap above 1h",
+                &["--token-lifetime", "1h", "--session-cap", "1h 1s"],
+            ),
+            (
+                &["--session-cap", "2m"],
+                "set --session-cap above 2m",
+                &["--session-cap", "2m 1s"],
+            ),
+            (
+                &["--session-cap", "2m"],
+                "--renew-window and --grace-period to 0s",
+                &[
+                    "--session-cap",
+                    "2m",
+                    "--renew-window",
+                    "0s",
+                    "--grace-period",
+                    "0s",
+                ],
+            ),
+            (
+                &["--grace-period", "5m"],
+                "set --grace-period to 2m or less",
+                &["--grace-period", "2m"],
+            ),
+            (
+                &["--session-cap", "101years"],
+                "set --session-cap to 100years or less",
+                &["--session-cap", "100years"],
+            ),
+            (
+                &["--token-lifetime", "200years"],
+                "set --token-lifetime below 100years and --session-cap above it",
+                &["--token-lifetime", "99years", "--session-cap", "100years"],
+            ),
+        ];
+        for (broken, fix, fixed) in cases {
+            let message = config_error_message(&parse(broken));
+            assert!(
+                message.contains(fix),
+                "expected the message for {broken:?} to request {fix:?}: {message}"
+            );
+            let options = parse(fixed);
+            let built = AuthConfig::builder(SECRET)
+                .token_lifetime(options.token_lifetime)
+                .renew_window(options.renew_window)
+                .grace_period(options.grace_period)
+                .session_cap(options.session_cap)
+                .build();
+            assert!(
+                built.is_ok(),
+                "expected {fixed:?}, the fix of {broken:?}, to build: {built:?}"
+            );
+        }
     }
 
     #[test]
