@@ -266,6 +266,26 @@ fn invalid_identity_settings_are_rejected() {
         ConfigError::EmptyAudience,
         "empty audience"
     );
+    for blank in [" ", "\t", "\n", " \r\n "] {
+        assert_eq!(
+            err(builder(&clock).issuer(blank)),
+            ConfigError::EmptyIssuer,
+            "issuer {blank:?}"
+        );
+        assert_eq!(
+            err(builder(&clock).audience(blank)),
+            ConfigError::EmptyAudience,
+            "audience {blank:?}"
+        );
+    }
+    assert!(
+        builder(&clock)
+            .issuer("https://auth.example")
+            .audience("api")
+            .build()
+            .is_ok(),
+        "a named issuer and audience build"
+    );
     assert_eq!(
         err(builder(&clock).realm("a\"b")),
         ConfigError::InvalidRealm {

@@ -390,7 +390,7 @@ impl AuthConfigBuilder {
     ///   [`MAX_SESSION_CAP`], or the grace period is longer than the lifetime
     /// - the cap equals the lifetime while the window or the grace period is not zero, which
     ///   neither can then act on
-    /// - the issuer or audience is empty, or the realm cannot be quoted
+    /// - the issuer or audience is empty or only whitespace, or the realm cannot be quoted
     /// - two business codes are equal, or one is 500, the code of the layer's internal errors
     /// - the token cache capacity is above [`MAX_TOKEN_CACHE_CAPACITY`]
     /// - jsonwebtoken has no crypto provider
@@ -462,10 +462,13 @@ impl AuthConfigBuilder {
                 lifetime: self.lifetime,
             });
         }
-        if self.issuer.as_deref() == Some("") {
+        // jsonwebtoken compares `iss` and `aud` byte for byte, so a blank value matches only
+        // the tokens that this layer issues with it, never those of another issuer.
+        let blank = |value: &Option<String>| value.as_deref().is_some_and(|v| v.trim().is_empty());
+        if blank(&self.issuer) {
             return Err(ConfigError::EmptyIssuer);
         }
-        if self.audience.as_deref() == Some("") {
+        if blank(&self.audience) {
             return Err(ConfigError::EmptyAudience);
         }
         if !is_valid_realm(&self.realm) {
@@ -643,9 +646,9 @@ pub enum ConfigError {
         /// The token lifetime.
         lifetime: Duration,
     },
-    /// The issuer is the empty string.
+    /// The issuer is empty or only whitespace.
     EmptyIssuer,
-    /// The audience is the empty string.
+    /// The audience is empty or only whitespace.
     EmptyAudience,
     /// The realm contains a `"`, a `\` or a byte outside visible ASCII and space.
     InvalidRealm {
@@ -766,10 +769,14 @@ impl fmt::Display for ConfigError {
                 leeway = leeway.as_secs(),
                 lifetime = lifetime.as_secs()
             ),
-            Self::EmptyIssuer => f.write_str("issuer is empty; set a non-empty issuer or none"),
-            Self::EmptyAudience => {
-                f.write_str("audience is empty; set a non-empty audience or none")
-            }
+            Self::EmptyIssuer => f.write_str(
+                "issuer is empty or only whitespace, so it names no issuer; set the issuer that \
+                 tokens carry in iss, or none",
+            ),
+            Self::EmptyAudience => f.write_str(
+                "audience is empty or only whitespace, so it names no audience; set the audience \
+                 that tokens carry in aud, or none",
+            ),
             Self::InvalidRealm { realm } => write!(
                 f,
                 "realm {realm:?} must be visible ASCII and spaces, without '\"' or '\\'"
