@@ -267,7 +267,7 @@ impl AuthConfigBuilder {
 
     /// Sets the grace period: a request whose token expired this long ago or less gets the
     /// overdue response with a renewed token, and the handler is not run. Zero turns it off. At
-    /// most the session cap. Default: [`DEFAULT_GRACE_PERIOD`], 10 minutes.
+    /// most the token lifetime. Default: [`DEFAULT_GRACE_PERIOD`], 10 minutes.
     pub fn grace_period(mut self, grace: Duration) -> Self {
         self.grace = grace;
         self
@@ -275,8 +275,9 @@ impl AuthConfigBuilder {
 
     /// Sets the absolute session cap, measured from the original login (`auth_time`): no token
     /// of the session, renewed or not, is valid past it plus the leeway, and no renewed token
-    /// expires after it. Must be at least the token lifetime,
-    /// and at most [`MAX_SESSION_CAP`]. Default: [`DEFAULT_SESSION_CAP`], 7 days.
+    /// expires after it. Must be longer than the token lifetime, or equal to it for sessions of one
+    /// token, with the renewal window and the grace period at zero, and at most
+    /// [`MAX_SESSION_CAP`]. Default: [`DEFAULT_SESSION_CAP`], 7 days.
     pub fn session_cap(mut self, cap: Duration) -> Self {
         self.cap = cap;
         self
