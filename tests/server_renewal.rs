@@ -705,6 +705,52 @@ async fn missing_token_info_once_a_second() {
     );
 }
 
+/// Returns the renewal lines of `lines` at `level`, in the window and overdue alike.
+fn renewal_lines(lines: &[String], level: &str) -> Vec<String> {
+    lines
+        .iter()
+        .filter(|line| line.starts_with(level) && line.contains(" renewed"))
+        .cloned()
+        .collect()
+}
+
+#[tokio::test]
+async fn renewal_info_once_a_second() {
+    let (clock, config) = setup();
+    let app = app(&config, &Calls::default());
+    let recorder = LogRecorder::default();
+    let _guard = recorder.install();
+    let in_window = config.issue_token("42", "ada").expect("issue");
+    let overdue = config.issue_token("43", "bob").expect("issue");
+    clock.advance(secs(LIFETIME - WINDOW + MIN));
+    // A client that ignores the renewed token gets a new one with every request.
+    for _ in 0..3 {
+        let reply = send(&app, get_with("/api/profile", &in_window)).await;
+        assert_eq!(reply.status, StatusCode::OK, "passes in the window");
+    }
+    clock.advance(secs(WINDOW));
+    let reply = send(&app, get_with("/api/profile", &overdue)).await;
+    assert_eq!(
+        reply.code(),
+        renew_fetch::protocol::CODE_OVERDUE,
+        "overdue in the grace period"
+    );
+
+    let lines = recorder.lines();
+    let infos = renewal_lines(&lines, "INFO");
+    assert_eq!(infos.len(), 2, "one INFO line a second: {lines:#?}");
+    assert_eq!(
+        renewal_lines(&lines, "DEBUG").len(),
+        2,
+        "the other renewals of the first second at DEBUG: {lines:#?}"
+    );
+    assert!(
+        infos[1].contains("suppressed=2") && infos[1].contains("overdue token renewed"),
+        "the overdue line of the next second counts the two at DEBUG: {}",
+        infos[1]
+    );
+}
+
 #[tokio::test]
 async fn dropped_config_logs_unreported_count() {
     let (_clock, config) = setup();
@@ -745,6 +791,11 @@ async fn dropped_config_logs_unreported_count() {
     assert!(
         infos[0].contains("suppressed=1"),
         "the INFO line counts the one missing token at DEBUG: {}",
+        infos[0]
+    );
+    assert!(
+        infos[0].contains("rejections logged only at DEBUG"),
+        "the INFO line says what it counts: {}",
         infos[0]
     );
 }

@@ -89,6 +89,8 @@ pub(crate) struct Inner {
     pub(crate) warn_limit: LogLimit,
     /// The limit of INFO lines for requests without a token.
     pub(crate) info_limit: LogLimit,
+    /// The limit of INFO lines for renewals.
+    pub(crate) renew_limit: LogLimit,
     /// The app's check of revoked claims, if it set one.
     pub(crate) revoked: Option<RevokedCheck>,
 }
@@ -544,8 +546,9 @@ impl AuthConfigBuilder {
                 clock: self.clock,
                 cache,
                 cache_capacity: self.cache_capacity,
-                warn_limit: LogLimit::new(tracing::Level::WARN),
-                info_limit: LogLimit::new(tracing::Level::INFO),
+                warn_limit: LogLimit::new(tracing::Level::WARN, "rejections"),
+                info_limit: LogLimit::new(tracing::Level::INFO, "rejections"),
+                renew_limit: LogLimit::new(tracing::Level::INFO, "renewals"),
                 revoked: self.revoked,
             }),
         })

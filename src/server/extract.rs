@@ -14,7 +14,7 @@ use super::token::Claims;
 /// The limit of ERROR lines for requests without claims, one a second for the whole process,
 /// because the extractor has no config of its own. A route that reads `Claims` without the
 /// layer fails on every request, and one line a second is enough to find it.
-static MISSING_CLAIMS_LOG: LogLimit = LogLimit::new(tracing::Level::ERROR);
+static MISSING_CLAIMS_LOG: LogLimit = LogLimit::new(tracing::Level::ERROR, "missing claims");
 
 /// The rejection of the [`Claims`] extractor when the request has no verified claims: the route
 /// is not behind the layer, or the layer allows anonymous requests and this one had no token.

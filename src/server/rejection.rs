@@ -232,24 +232,26 @@ pub(crate) fn is_valid_realm(realm: &str) -> bool {
 pub(crate) struct LogLimit {
     /// The level of the limited lines: ERROR, WARN or INFO.
     level: tracing::Level,
+    /// What the lines report, such as "rejections", for the line logged on drop.
+    what: &'static str,
     /// The clock second of the last line at the limited level, or `u64::MAX` before the first.
     second: AtomicU64,
-    /// The rejections logged at DEBUG since the last line at the limited level.
+    /// The lines logged at DEBUG since the last line at the limited level.
     suppressed: AtomicU64,
 }
 
 impl LogLimit {
-    pub(crate) const fn new(level: tracing::Level) -> Self {
+    pub(crate) const fn new(level: tracing::Level, what: &'static str) -> Self {
         Self {
             level,
+            what,
             second: AtomicU64::new(u64::MAX),
             suppressed: AtomicU64::new(0),
         }
     }
 
-    /// Returns the number of rejections logged at DEBUG since the last line at the limited
-    /// level when a rejection at clock second `now` may log at that level, and None when it
-    /// logs at DEBUG.
+    /// Returns the number of lines logged at DEBUG since the last line at the limited level
+    /// when a line at clock second `now` may log at that level, and None when it logs at DEBUG.
     pub(crate) fn admit(&self, now: u64) -> Option<u64> {
         let last = self.second.load(Ordering::Relaxed);
         let won = last != now
@@ -271,13 +273,14 @@ impl Drop for LogLimit {
         if suppressed == 0 {
             return;
         }
-        let message = "rejections logged only at DEBUG before the auth config was dropped";
+        let what = self.what;
+        let message = "logged only at DEBUG before the auth config was dropped";
         if self.level == tracing::Level::ERROR {
-            tracing::error!(suppressed, "{message}");
+            tracing::error!(suppressed, "{what} {message}");
         } else if self.level == tracing::Level::WARN {
-            tracing::warn!(suppressed, "{message}");
+            tracing::warn!(suppressed, "{what} {message}");
         } else {
-            tracing::info!(suppressed, "{message}");
+            tracing::info!(suppressed, "{what} {message}");
         }
     }
 }

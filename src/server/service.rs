@@ -56,8 +56,10 @@ use super::verify::{Decision, Verdict};
 /// expected, with any claim value escaped and cut to 64 characters. A renewal's line also names the user id, and so does the
 /// rejection of a token that verified but failed a time check, such as the session cap.
 /// Rejections of a bad token or header log at WARN once a second per config, and requests
-/// without a token log at INFO once a second per config. The others of that second log at
-/// DEBUG, and the next line at WARN or INFO counts them as `suppressed`. A count that no such
+/// without a token and renewals each log at INFO once a second per config, so a client that
+/// ignores its renewed tokens, and gets a new one with every request, does not flood the log.
+/// The others of that second log at DEBUG, and the next line at WARN or INFO counts them as
+/// `suppressed`. A count that no such
 /// line has reported is logged when the config and every layer made from it are dropped.
 ///
 /// Each of these lines names the method and the path. In a router that `Router::nest` mounts,
@@ -176,16 +178,15 @@ where
                     req.extensions_mut().insert(claims);
                     return ResponseFuture::inner(self.inner.call(req), None);
                 };
-                tracing::info!(
-                    %fingerprint,
-                    new_fingerprint = %super::token::fingerprint(renewed.token.as_bytes()),
-                    new_exp = renewed.exp,
-                    user_id = ?renewed.user_id,
-                    %method,
-                    path,
-                    nested_path = nested_path(&req),
-                    "token renewed in the renewal window"
-                );
+                let new_fingerprint = super::token::fingerprint(renewed.token.as_bytes());
+                match config.renew_limit.admit(config.clock.now()) {
+                    Some(suppressed) => tracing::info!(%fingerprint, %new_fingerprint,
+                        new_exp = renewed.exp, user_id = ?renewed.user_id, %method, path,
+                        nested_path = nested_path(&req), suppressed, "token renewed in the renewal window"),
+                    None => tracing::debug!(%fingerprint, %new_fingerprint, new_exp = renewed.exp,
+                        user_id = ?renewed.user_id, %method, path, nested_path = nested_path(&req),
+                        "token renewed in the renewal window"),
+                }
                 req.extensions_mut().insert(claims);
                 ResponseFuture::inner(self.inner.call(req), Some(value))
             }
@@ -195,17 +196,17 @@ where
                         reason = %Reason::RenewalFailed, "request rejected");
                     return ResponseFuture::ready(internal_error());
                 };
-                tracing::info!(
-                    %fingerprint,
-                    new_fingerprint = %super::token::fingerprint(renewed.token.as_bytes()),
-                    new_exp = renewed.exp,
-                    user_id = ?renewed.user_id,
-                    %method,
-                    path,
-                    nested_path = nested_path(&req),
-                    reason = %Reason::Overdue,
-                    "overdue token renewed, handler skipped"
-                );
+                let new_fingerprint = super::token::fingerprint(renewed.token.as_bytes());
+                let reason = Reason::Overdue;
+                match config.renew_limit.admit(config.clock.now()) {
+                    Some(suppressed) => tracing::info!(%fingerprint, %new_fingerprint,
+                        new_exp = renewed.exp, user_id = ?renewed.user_id, %method, path,
+                        nested_path = nested_path(&req), %reason, suppressed,
+                        "overdue token renewed, handler skipped"),
+                    None => tracing::debug!(%fingerprint, %new_fingerprint, new_exp = renewed.exp,
+                        user_id = ?renewed.user_id, %method, path, nested_path = nested_path(&req),
+                        %reason, "overdue token renewed, handler skipped"),
+                }
                 ResponseFuture::ready(respond(
                     Kind::Overdue,
                     &config.codes,
