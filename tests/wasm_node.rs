@@ -2471,10 +2471,39 @@ mod node_cases {
             options(&[("signal", controller.signal().into())]),
         ));
         sleep(50).await;
-        controller.abort();
+        let why = js_sys::Error::new("the user left the page");
+        controller.abort_with_reason(&why);
         let error = expect_error(call.await, "aborted call");
         assert_eq!(kind(&error), "canceled", "the caller's signal cancels");
         assert_eq!(reason(&error).as_deref(), Some("user"), "reason user");
+        assert_eq!(
+            path(&error, "cause"),
+            JsValue::from(why),
+            "the error's cause is the signal's reason"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn cancel_without_signal_has_no_cause() {
+        let client = client(&[]);
+        let call = track(client.get(
+            JsValue::from(format!(
+                "/scenario/slow?delay_ms=2000&key={}",
+                unique("cancel-all-cause")
+            )),
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+        ));
+        sleep(50).await;
+        client
+            .cancel_all(JsValue::UNDEFINED)
+            .expect("cancelAll runs");
+        let error = expect_error(call.await, "canceled call");
+        assert_eq!(reason(&error).as_deref(), Some("all"), "reason all");
+        assert!(
+            !js_sys::Reflect::has(&error, &JsValue::from("cause")).unwrap_or(true),
+            "a call canceled by cancelAll has no cause"
+        );
     }
 
     #[wasm_bindgen_test]

@@ -57,8 +57,9 @@ export class CallAbort {
 // The error class that every call rejects with. Imported by js_error.rs.
 
 export class RenewFetchError extends Error {
-  constructor(kind, message, status, code, method, url, reason, data, body) {
-    super(message);
+  constructor(kind, message, status, code, method, url, reason, data, body, cause) {
+    // Only a call canceled by its signal has a cause: the reason the signal aborted with.
+    super(message, cause === undefined ? undefined : { cause });
     this.name = "RenewFetchError";
     this.kind = kind;
     this.status = status ?? null;

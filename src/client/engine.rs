@@ -135,6 +135,7 @@ pub(crate) fn start(inner: &Rc<Inner>, input: CallInput) -> CallFuture {
     }
 
     let options = input.options;
+    let user_signal = options.signal.clone();
     let timeout_ms = options.timeout_ms.unwrap_or(inner.config.timeout_ms);
     let abort = CallAbort::start(options.signal.as_ref(), timeout_ms);
     let duplicates = options.duplicates.unwrap_or(inner.config.duplicates);
@@ -200,13 +201,13 @@ pub(crate) fn start(inner: &Rc<Inner>, input: CallInput) -> CallFuture {
             // The abort and the failure it caused can arrive in one turn, and the abort wins.
             (Ok(Err(_)), Some(cause)) | (Err(cause), _) => {
                 let message = inner.pending.cancel_message(guard.id);
-                Err(abort_error(
-                    &prepared,
-                    cause,
-                    message,
-                    timeout_ms,
-                    inner.config.api,
-                ))
+                let error = abort_error(&prepared, cause, message, timeout_ms, inner.config.api);
+                Err(match (cause, &user_signal) {
+                    (AbortCause::Canceled(CancelReason::User), Some(signal)) => {
+                        error.with_cause(signal.reason())
+                    }
+                    _ => error,
+                })
             }
             (Ok(Err(error)), None) => Err(error),
         };

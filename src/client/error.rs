@@ -107,6 +107,8 @@ pub struct Error {
     data: Option<wasm_bindgen::JsValue>,
     #[cfg(target_arch = "wasm32")]
     body: Option<wasm_bindgen::JsValue>,
+    #[cfg(target_arch = "wasm32")]
+    cause: Option<wasm_bindgen::JsValue>,
 }
 
 impl Error {
@@ -130,6 +132,8 @@ impl Error {
             data: None,
             #[cfg(target_arch = "wasm32")]
             body: None,
+            #[cfg(target_arch = "wasm32")]
+            cause: None,
         }
     }
 
@@ -187,6 +191,20 @@ impl Error {
     #[cfg(target_arch = "wasm32")]
     pub fn body(&self) -> Option<&wasm_bindgen::JsValue> {
         self.body.as_ref()
+    }
+
+    /// Sets the cause: the reason that the caller's `AbortSignal` aborted with.
+    #[cfg(target_arch = "wasm32")]
+    pub fn with_cause(mut self, cause: wasm_bindgen::JsValue) -> Self {
+        self.cause = Some(cause);
+        self
+    }
+
+    /// Returns the reason that the caller's `AbortSignal` aborted with, for a call canceled
+    /// by that signal, and None otherwise.
+    #[cfg(target_arch = "wasm32")]
+    pub fn cause(&self) -> Option<&wasm_bindgen::JsValue> {
+        self.cause.as_ref()
     }
 
     /// Sets the HTTP status.
@@ -308,7 +326,8 @@ impl fmt::Debug for Error {
         #[cfg(target_arch = "wasm32")]
         debug
             .field("data", &self.data.as_ref().map(|_| Hidden))
-            .field("body", &self.body.as_ref().map(|_| Hidden));
+            .field("body", &self.body.as_ref().map(|_| Hidden))
+            .field("cause", &self.cause.as_ref().map(|_| Hidden));
         debug.finish()
     }
 }

@@ -20,6 +20,7 @@ extern "C" {
         reason: Option<String>,
         data: Option<JsValue>,
         body: Option<JsValue>,
+        cause: Option<JsValue>,
     ) -> JsRenewFetchError;
 
     #[wasm_bindgen(js_name = isRenewFetchError)]
@@ -42,6 +43,7 @@ pub(crate) fn to_js(error: &Error) -> JsValue {
         reason,
         error.data().cloned(),
         error.body().cloned(),
+        error.cause().cloned(),
     )
     .into()
 }
