@@ -1501,6 +1501,28 @@ mod node_cases {
                  got an array holding 5",
             ),
             (
+                with_option("onLoginRequire", js_sys::Function::new_no_args("").into()),
+                "onLoginRequire is not an option of renew-fetch; did you mean onLoginRequired?",
+            ),
+            (
+                with_option("baseurl", str("/api")),
+                "baseurl is not an option of renew-fetch; did you mean baseUrl?",
+            ),
+            (
+                with_option("prefixUrl", str("/api")),
+                "prefixUrl is not an option of renew-fetch; use baseUrl",
+            ),
+            (
+                with_option("withCredentials", JsValue::TRUE),
+                "withCredentials is not an option of renew-fetch; the client sends cookies to the \
+                 page's own origin only, as fetch does by default, and authenticates with the token",
+            ),
+            (
+                with_option("codes", object(&[("sucess", JsValue::from(0))])),
+                "codes holds \"sucess\", which is not a code of renew-fetch; use success, overdue or \
+                 loginRequired",
+            ),
+            (
                 with_option("headers", object(&[("authorization", str("Bearer fixed"))])),
                 "headers holds \"authorization\", which the client fills from the stored token on \
                  allowed origins; call setToken(token) instead, or set the header on the calls that \
@@ -1664,6 +1686,27 @@ mod node_cases {
         }
     }
 
+    #[wasm_bindgen_test]
+    async fn unrelated_unknown_options_ignored() {
+        let shared = object(&[("baseUrl", str(server())), ("appVersion", str("1.2"))]);
+        let client = match renew_fetch::client::HttpClient::new(shared) {
+            Ok(client) => client,
+            Err(error) => panic!(
+                "a name far from every option is ignored, got {:?}",
+                text(&error, "message")
+            ),
+        };
+        expect_ok(
+            settle(client.get(
+                JsValue::from("/scenario/ok"),
+                JsValue::UNDEFINED,
+                object(&[("traceLabel", str("x")), ("url", str("/other"))]),
+            ))
+            .await,
+            "call options with names far from every option",
+        );
+    }
+
     /// Sends a GET with `options` and returns its rejection's message, after checking its kind.
     async fn invalid_call_message(
         client: &renew_fetch::client::HttpClient,
@@ -1697,6 +1740,18 @@ mod node_cases {
             (
                 with_option("timeout", JsValue::from(100)),
                 "timeout is not an option of renew-fetch; use timeoutMs",
+            ),
+            (
+                with_option("cancelToken", object(&[])),
+                "cancelToken is not an option of renew-fetch; pass an AbortSignal as signal",
+            ),
+            (
+                with_option("responsetype", str("blob")),
+                "responsetype is not an option of renew-fetch; did you mean responseType?",
+            ),
+            (
+                with_option("noLoadng", JsValue::TRUE),
+                "noLoadng is not an option of renew-fetch; did you mean noLoading?",
             ),
             (
                 with_option("timeoutMs", JsValue::from(-5)),
@@ -1785,6 +1840,10 @@ mod node_cases {
             (
                 object(&[("url", str("/scenario/ok")), ("data", object(&[]))]),
                 "data is not an option of renew-fetch; use body",
+            ),
+            (
+                object(&[("url", str("/scenario/ok")), ("methd", str("POST"))]),
+                "methd is not an option of renew-fetch; did you mean method?",
             ),
             (
                 object(&[("url", str("/scenario/ok")), ("responseType", str("xml"))]),

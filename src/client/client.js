@@ -88,9 +88,34 @@ const RESPONSE_TYPES = ["json", "text", "blob", "arrayBuffer"];
 const MAX_TIMEOUT_MS = 2147483647;
 const MAX_RENEW_RETRIES = 20;
 // The axios names of options that this client names otherwise.
-const CLIENT_RENAMES = { baseURL: "baseUrl", timeout: "timeoutMs" };
-const CALL_RENAMES = { timeout: "timeoutMs" };
-const CONFIG_RENAMES = { data: "body" };
+// The options of each object, for the check of misspelled names.
+const CLIENT_OPTIONS = [
+  "baseUrl", "timeoutMs", "headers", "tokenStorage", "tokenKey", "authHeader", "authScheme",
+  "allowedOrigins", "codes", "maxRenewRetries", "duplicates", "onLoginRequired", "onLoadingChange",
+  "onError",
+];
+const CALL_OPTIONS = ["headers", "params", "timeoutMs", "signal", "noLoading", "duplicates", "responseType"];
+const CONFIG_OPTIONS = [...CALL_OPTIONS, "url", "method", "body"];
+const CODE_NAMES = ["success", "overdue", "loginRequired"];
+// The axios and ky names that this client spells otherwise or has no option for, with the fix.
+const SIGNAL = "pass an AbortSignal as signal";
+const NO_PROGRESS = "fetch reports no progress; use XMLHttpRequest for a transfer that shows it";
+const CALL_RENAMES = {
+  timeout: "use timeoutMs",
+  cancelToken: SIGNAL,
+  withCredentials:
+    "the client sends cookies to the page's own origin only, as fetch does by default, and authenticates with the token",
+  onUploadProgress: NO_PROGRESS,
+  onDownloadProgress: NO_PROGRESS,
+};
+const CLIENT_RENAMES = {
+  ...CALL_RENAMES,
+  baseURL: "use baseUrl",
+  prefixUrl: "use baseUrl",
+  cancelToken: `${SIGNAL} to each call`,
+  params: "pass params to each call",
+};
+const CONFIG_RENAMES = { data: "use body" };
 
 // An object that is not an array or another collection, such as a Map, whose entries an options
 // reader would not see.
@@ -169,10 +194,34 @@ function callback(object, name) {
   return value;
 }
 
-function rejectRenamed(object, renames) {
-  for (const [name, ours] of Object.entries(renames)) {
-    if (field(object, name) !== undefined) throw `${name} is not an option of renew-fetch; use ${ours}`;
+function rejectRenamed(object, renames, known) {
+  for (const [name, fix] of Object.entries(renames)) {
+    if (field(object, name) !== undefined) throw `${name} is not an option of renew-fetch; ${fix}`;
   }
+  // A name that differs from an option by case or by up to two letters is a typo that would
+  // leave the option unset, such as onLoginRequire. Other unknown names are ignored.
+  for (const name of Object.keys(object)) {
+    if (known.includes(name)) continue;
+    const near = known.find(
+      (option) => option.toLowerCase() === name.toLowerCase() || (name.length > 4 && distance(name, option) < 3),
+    );
+    if (near !== undefined) throw `${name} is not an option of renew-fetch; did you mean ${near}?`;
+  }
+}
+
+// Returns the Levenshtein distance between two strings.
+function distance(first, second) {
+  const row = Array.from({ length: second.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= first.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= second.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(above + 1, row[j - 1] + 1, diagonal + (first[i - 1] === second[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[second.length];
 }
 
 // Returns true when fetch accepts `value` in a header. Without a Headers class every value
@@ -241,6 +290,10 @@ function codes(options) {
   const value = field(options, "codes");
   if (value === undefined) return [];
   if (!isObject(value)) throw `codes must be an object, such as { overdue: 401 }, got ${kind(value)}`;
+  const unknown = Object.keys(value).find((name) => !CODE_NAMES.includes(name));
+  if (unknown !== undefined) {
+    throw `codes holds "${unknown}", which is not a code of renew-fetch; use success, overdue or loginRequired`;
+  }
   const read = (name) => {
     const number = field(value, name);
     if (number !== undefined && !code(number)) {
@@ -266,7 +319,7 @@ function checkedClientOptions(options) {
   if (!isObject(options)) {
     throw `the options must be an object, such as { baseUrl: "/api" }, got ${kind(options)}`;
   }
-  rejectRenamed(options, CLIENT_RENAMES);
+  rejectRenamed(options, CLIENT_RENAMES, CLIENT_OPTIONS);
   const baseUrl = string(options, "baseUrl");
   const timeoutMs = whole(options, "timeoutMs", MAX_TIMEOUT_MS);
   const headerList = headers(options);
@@ -341,12 +394,12 @@ export function clientOptions(options) {
   }
 }
 
-export function callOptions(options) {
+export function callOptions(options, known = CALL_OPTIONS) {
   if (options === undefined || options === null) return [[]];
   if (!isObject(options)) {
     throw `the request options must be an object, such as { timeoutMs: 5000 }, got ${kind(options)}`;
   }
-  rejectRenamed(options, CALL_RENAMES);
+  rejectRenamed(options, CALL_RENAMES, known);
   const signal = field(options, "signal");
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw `signal must be an AbortSignal, got ${kind(signal)}`;
@@ -382,10 +435,15 @@ export function requestConfig(config) {
   if (!isObject(config)) {
     throw `request(config) needs an object, such as { url: "/items" }, got ${kind(config)}`;
   }
-  rejectRenamed(config, CONFIG_RENAMES);
+  rejectRenamed(config, CONFIG_RENAMES, []);
   const url = field(config, "url");
   if (url === undefined) throw 'request(config) needs a url, such as { url: "/items" }';
-  return [requestUrl(url, "url"), string(config, "method") ?? "GET", field(config, "body"), callOptions(config)];
+  return [
+    requestUrl(url, "url"),
+    string(config, "method") ?? "GET",
+    field(config, "body"),
+    callOptions(config, CONFIG_OPTIONS),
+  ];
 }
 
 // The request options that an axios or ky habit puts in the params argument of get or delete,
