@@ -1846,6 +1846,29 @@ mod node_cases {
                 "methd is not an option of renew-fetch; did you mean method?",
             ),
             (
+                object(&[("url", str("/scenario/ok")), ("body", str("a=1"))]),
+                "A GET request cannot have a body; send the data as params, or set the method to \
+                 one that takes a body, such as POST",
+            ),
+            (
+                object(&[
+                    ("url", str("/scenario/ok")),
+                    ("method", str("head")),
+                    ("body", object(&[("a", JsValue::from(1))])),
+                ]),
+                "A HEAD request cannot have a body",
+            ),
+            (
+                object(&[
+                    ("url", str("/scenario/ok")),
+                    ("method", str("POST")),
+                    ("body", js_object("new ReadableStream()")),
+                ]),
+                "A ReadableStream body cannot be sent, because a replay after renewal would need \
+                 it again; read it into a Blob first, such as with await new \
+                 Response(stream).blob()",
+            ),
+            (
                 object(&[("url", str("/scenario/ok")), ("responseType", str("xml"))]),
                 "responseType must be \"json\", \"text\", \"blob\" or \"arrayBuffer\", got \"xml\"",
             ),

@@ -137,7 +137,7 @@ export interface HttpClientOptions {
    * `responseType` is pending. `"cancel-previous"` aborts the pending one (it rejects with kind `canceled`, reason
    * `duplicate`), `"share"` joins a pending `"share"` call and settles with its result, the same
    * object for every caller, and `"off"` sends every call. FormData, Blob, ArrayBuffer, typed
-   * array, URLSearchParams and stream bodies are never deduplicated.
+   * array and URLSearchParams bodies are never deduplicated.
    * @default "cancel-previous"
    */
   duplicates?: DuplicatesPolicy;
@@ -220,8 +220,8 @@ export interface RequestConfig extends RequestOptions {
   /**
    * The body. A string, FormData, Blob, ArrayBuffer, typed array or URLSearchParams is sent as
    * it is. Anything else is sent as JSON with `Content-Type: application/json`. A
-   * ReadableStream is passed to `fetch` as it is, but browsers reject a stream body without
-   * `duplex: "half"`, which this client does not set.
+   * ReadableStream, and any body of a GET or HEAD request, rejects the call with kind
+   * `invalid_request`, because a replay after renewal would need the stream again.
    */
   body?: unknown;
 }

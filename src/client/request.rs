@@ -283,6 +283,15 @@ pub(crate) fn prepare(
 
     let mut headers = merge_headers(&config.headers, &input.options.headers);
     let (body, body_key) = read_body(&input.body).map_err(|message| invalid(&url, message))?;
+    if body.is_some() && matches!(method.as_str(), "GET" | "HEAD") {
+        return Err(invalid(
+            &url,
+            format!(
+                "A {method} request cannot have a body; send the data as params, or set the \
+                 method to one that takes a body, such as POST"
+            ),
+        ));
+    }
     let is_json = matches!(body_key, Some(BodyKey::Json(_)));
     if is_json && !has_header(&headers, "content-type") {
         headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
@@ -456,14 +465,20 @@ fn read_body(body: &JsValue) -> Result<(Option<JsValue>, Option<BodyKey>), Strin
     if let Some(text) = body.as_string() {
         return Ok((Some(body.clone()), Some(BodyKey::Text(text))));
     }
+    // fetch sends a stream only with `duplex: "half"`, and a replay could not read it again.
+    if body.is_instance_of::<ReadableStream>() {
+        return Err(
+            "A ReadableStream body cannot be sent, because a replay after renewal would \
+                    need it again; read it into a Blob first, such as with \
+                    await new Response(stream).blob()"
+                .to_owned(),
+        );
+    }
     let passthrough = body.is_instance_of::<FormData>()
         || body.is_instance_of::<Blob>()
         || body.is_instance_of::<ArrayBuffer>()
         || ArrayBuffer::is_view(body)
-        || body.is_instance_of::<UrlSearchParams>()
-        // NOTE: a stream is passed through so that it is never stringified, but fetch rejects a
-        // stream body without `duplex: "half"`, and a replay could not read it again.
-        || body.is_instance_of::<ReadableStream>();
+        || body.is_instance_of::<UrlSearchParams>();
     if passthrough {
         return Ok((Some(body.clone()), None));
     }
