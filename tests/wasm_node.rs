@@ -665,6 +665,106 @@ mod node_cases {
         );
     }
 
+    /// Returns the value of the header `name` in the `Headers` object at `headers` of `value`.
+    fn header_of(value: &JsValue, name: &str) -> Option<String> {
+        let headers: web_sys::Headers = path(value, "headers").dyn_into().ok()?;
+        headers.get(name).ok().flatten()
+    }
+
+    #[wasm_bindgen_test]
+    async fn full_response_gives_status_headers_and_data() {
+        let client = client(&[]);
+        let full = || options(&[("fullResponse", JsValue::TRUE)]);
+        let calls = vec![
+            client.get(JsValue::from("/scenario/ok"), JsValue::UNDEFINED, full()),
+            client.get(
+                JsValue::from("/scenario/raw"),
+                JsValue::UNDEFINED,
+                options(&[
+                    ("fullResponse", JsValue::TRUE),
+                    ("responseType", str("arrayBuffer")),
+                ]),
+            ),
+            client.delete(
+                JsValue::from("/scenario/empty-204"),
+                JsValue::UNDEFINED,
+                full(),
+            ),
+        ];
+        let results = settle_all(calls).await;
+        let [ok, raw, empty] = <[_; 3]>::try_from(results).expect("three results");
+        let ok = expect_ok(ok, "an envelope");
+        assert_eq!(
+            path(&ok, "status"),
+            JsValue::from(200),
+            "the status of the envelope"
+        );
+        assert_eq!(
+            header_of(&ok, "content-type").as_deref(),
+            Some("application/json"),
+            "the envelope's headers"
+        );
+        assert_eq!(
+            path(&ok, "data.code"),
+            JsValue::from(200),
+            "data is the envelope"
+        );
+        let raw = expect_ok(raw, "a raw body");
+        assert!(
+            path(&raw, "data").is_instance_of::<js_sys::ArrayBuffer>(),
+            "data is the raw body"
+        );
+        assert_eq!(
+            header_of(&raw, "content-type").as_deref(),
+            Some("application/octet-stream"),
+            "the raw body's headers"
+        );
+        let empty = expect_ok(empty, "an empty 204");
+        assert_eq!(
+            path(&empty, "status"),
+            JsValue::from(204),
+            "the status of a 204"
+        );
+        assert_eq!(
+            path(&empty, "data.msg"),
+            JsValue::from(""),
+            "data is the empty envelope"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn full_response_is_per_caller_in_share() {
+        let client = client(&[("duplicates", str("share"))]);
+        let url = || JsValue::from(format!("/scenario/slow?delay_ms=200&key={}", "share-full"));
+        let calls = vec![
+            client.get(
+                url(),
+                JsValue::UNDEFINED,
+                options(&[("fullResponse", JsValue::TRUE)]),
+            ),
+            client.get(url(), JsValue::UNDEFINED, JsValue::UNDEFINED),
+        ];
+        let results = settle_all(calls).await;
+        let [full, plain] = <[_; 2]>::try_from(results).expect("two results");
+        let full = expect_ok(full, "the caller that asked for the full response");
+        let plain = expect_ok(plain, "the caller that shares it");
+        assert_eq!(
+            path(&full, "status"),
+            JsValue::from(200),
+            "the first gets the status"
+        );
+        assert_eq!(
+            path(&plain, "code"),
+            JsValue::from(200),
+            "the second gets the envelope"
+        );
+        assert_eq!(
+            path(&full, "data"),
+            plain,
+            "both read the one shared envelope"
+        );
+    }
+
     #[wasm_bindgen_test]
     async fn bare_envelope_gets_empty_msg_and_null_data() {
         let client = client(&[]);
@@ -1736,6 +1836,10 @@ mod node_cases {
             (
                 with_option("noLoading", str("yes")),
                 "noLoading must be true or false, got string",
+            ),
+            (
+                with_option("fullResponse", JsValue::from(1)),
+                "fullResponse must be true or false, got number",
             ),
             (
                 with_option("timeout", JsValue::from(100)),

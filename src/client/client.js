@@ -94,7 +94,9 @@ const CLIENT_OPTIONS = [
   "allowedOrigins", "codes", "maxRenewRetries", "duplicates", "onLoginRequired", "onLoadingChange",
   "onError",
 ];
-const CALL_OPTIONS = ["headers", "params", "timeoutMs", "signal", "noLoading", "duplicates", "responseType"];
+const CALL_OPTIONS = [
+  "headers", "params", "timeoutMs", "signal", "noLoading", "duplicates", "responseType", "fullResponse",
+];
 const CONFIG_OPTIONS = [...CALL_OPTIONS, "url", "method", "body"];
 const CODE_NAMES = ["success", "overdue", "loginRequired"];
 // The axios and ky names that this client spells otherwise or has no option for, with the fix.
@@ -184,6 +186,14 @@ function oneOf(object, name, names, accepted) {
   const index = names.indexOf(value);
   if (index < 0) throw `${name} must be ${accepted}, got "${value}"`;
   return index;
+}
+
+function flag(object, name) {
+  const value = field(object, name);
+  if (value !== undefined && typeof value !== "boolean") {
+    throw `${name} must be true or false, got ${kind(value)}`;
+  }
+  return value;
 }
 
 function callback(object, name) {
@@ -404,10 +414,7 @@ export function callOptions(options, known = CALL_OPTIONS) {
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw `signal must be an AbortSignal, got ${kind(signal)}`;
   }
-  const noLoading = field(options, "noLoading");
-  if (noLoading !== undefined && typeof noLoading !== "boolean") {
-    throw `noLoading must be true or false, got ${kind(noLoading)}`;
-  }
+  const noLoading = flag(options, "noLoading");
   return [
     headers(options),
     field(options, "params"),
@@ -416,6 +423,7 @@ export function callOptions(options, known = CALL_OPTIONS) {
     noLoading === true,
     oneOf(options, "duplicates", DUPLICATES, '"cancel-previous", "share" or "off"'),
     oneOf(options, "responseType", RESPONSE_TYPES, '"json", "text", "blob" or "arrayBuffer"'),
+    flag(options, "fullResponse") === true,
   ];
 }
 
@@ -507,17 +515,23 @@ export function sortedJson(json) {
 // One attempt: fetch, the renewed-token header and the body. Imported by transport.rs.
 
 export class Received {
-  constructor(status, ok, header, foreign, kind, value) {
+  constructor(status, ok, header, foreign, kind, value, headers) {
     this.status = status;
     this.ok = ok;
     this.header = header;
     this.foreign = foreign;
     this.kind = kind;
     this.value = value;
+    this.headers = headers;
   }
   get code() {
     return this.value.code;
   }
+}
+
+// What a call with fullResponse resolves to. Imported by http_client.rs.
+export function fullResponse(status, headers, data) {
+  return { status, headers, data };
 }
 
 // Returns true when both URLs have one origin.
@@ -593,7 +607,7 @@ export function attempt(url, method, headers, body, signal, type, authHeader, st
         store(header, generation);
       }
       return readBody(response, type).then(
-        ([kind, value]) => new Received(status, ok, header, !own, kind, value),
+        ([kind, value]) => new Received(status, ok, header, !own, kind, value, response.headers),
         () => new Received(status, ok, header, !own, 5),
       );
     },

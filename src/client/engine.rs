@@ -31,6 +31,8 @@ pub(crate) struct Success {
     pub value: JsValue,
     /// The HTTP status of the response.
     pub status: u16,
+    /// The response's `Headers` object.
+    pub headers: JsValue,
     /// The request, with its absolute URL.
     pub request: Rc<Prepared>,
 }
@@ -341,6 +343,7 @@ async fn attempts(
             Ok(Success {
                 value,
                 status,
+                headers: response.headers(),
                 request: Rc::clone(&request),
             })
         };

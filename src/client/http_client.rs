@@ -12,6 +12,13 @@ use super::options;
 use super::request::CallInput;
 use super::values::type_name;
 
+#[wasm_bindgen(module = "/src/client/client.js")]
+extern "C" {
+    /// Returns `{ status, headers, data }`, what a call with `fullResponse` resolves to.
+    #[wasm_bindgen(js_name = fullResponse)]
+    fn full_response_object(status: u16, headers: &JsValue, data: &JsValue) -> JsValue;
+}
+
 /// A request client that keeps the auth token, sends it as `Authorization: Bearer <token>` to
 /// allowed origins, deduplicates calls, and replays a call after an overdue response that carries
 /// a renewed token.
@@ -157,7 +164,10 @@ impl HttpClient {
         #[wasm_bindgen(unchecked_param_type = "RequestConfig")] config: JsValue,
     ) -> Promise {
         match options::request_config(&config) {
-            Ok(input) => self.run(self.client.start(input)),
+            Ok(input) => {
+                let full_response = input.options.full_response;
+                self.run(self.client.start(input), full_response)
+            }
             Err(message) => {
                 // The error names the config's method where it is a string, and its URL where it
                 // is a string or a URL object.
@@ -264,22 +274,34 @@ impl HttpClient {
             Err(message) => return self.reject(method, String::new(), message),
         };
         match options::call_options(options) {
-            Ok(options) => self.run(self.client.start(CallInput {
-                method: method.to_owned(),
-                url,
-                params,
-                body,
-                options,
-            })),
+            Ok(options) => {
+                let full_response = options.full_response;
+                let call = self.client.start(CallInput {
+                    method: method.to_owned(),
+                    url,
+                    params,
+                    body,
+                    options,
+                });
+                self.run(call, full_response)
+            }
             Err(message) => self.reject(method, url, message),
         }
     }
 
-    fn run(&self, call: CallFuture) -> Promise {
+    /// Returns the promise of `call`, which resolves to the result, or with `full_response` to
+    /// an object of the status, the headers and the result as `data`.
+    fn run(&self, call: CallFuture, full_response: bool) -> Promise {
         wasm_bindgen_futures::future_to_promise(async move {
-            call.await
-                .map(|success| success.value)
-                .map_err(|error| js_error::to_js(&error))
+            match call.await {
+                Ok(success) if full_response => Ok(full_response_object(
+                    success.status,
+                    &success.headers,
+                    &success.value,
+                )),
+                Ok(success) => Ok(success.value),
+                Err(error) => Err(js_error::to_js(&error)),
+            }
         })
     }
 

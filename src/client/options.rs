@@ -434,6 +434,7 @@ fn read_call_options(values: &Array) -> CallOptions {
             Some(3) => ResponseType::ArrayBuffer,
             _ => ResponseType::Json,
         },
+        full_response: get(7).is_truthy(),
     }
 }
 

@@ -81,6 +81,9 @@ pub(crate) struct CallOptions {
     pub no_loading: bool,
     pub duplicates: Option<Duplicates>,
     pub response_type: ResponseType,
+    /// Whether the call resolves to the status, the headers and the result, in place of the
+    /// result alone.
+    pub full_response: bool,
 }
 
 impl fmt::Debug for CallOptions {
@@ -93,6 +96,7 @@ impl fmt::Debug for CallOptions {
             .field("no_loading", &self.no_loading)
             .field("duplicates", &self.duplicates)
             .field("response_type", &self.response_type)
+            .field("full_response", &self.full_response)
             .finish()
     }
 }

@@ -43,6 +43,10 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     fn value(this: &Received) -> JsValue;
 
+    /// Returns the response's `Headers` object.
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn headers(this: &Received) -> JsValue;
+
     /// Returns the envelope's code, a whole number.
     #[wasm_bindgen(method, getter)]
     fn code(this: &Received) -> f64;
