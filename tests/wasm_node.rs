@@ -3894,6 +3894,23 @@ mod node_cases {
         }
     }
 
+    #[wasm_bindgen_test]
+    async fn rust_api_send_full_gives_status_and_headers() {
+        let client = rust_client();
+        let full = client
+            .request("GET", "/scenario/echo-auth")
+            .send_full::<Echo>()
+            .await
+            .expect("the echo succeeds");
+        assert_eq!(full.status, 200, "the HTTP status");
+        assert_eq!(
+            full.headers.get("content-type").ok().flatten().as_deref(),
+            Some("application/json"),
+            "the response headers"
+        );
+        assert_eq!(full.envelope.code, 200, "the decoded envelope");
+    }
+
     #[derive(Serialize)]
     struct Ids {
         low: i64,

@@ -393,6 +393,26 @@ impl RequestBuilder {
         }
     }
 
+    /// Sends the request like [`RequestBuilder::send`], and returns the HTTP status and the
+    /// response headers with the envelope, such as to read `X-Total-Count` or an `ETag`. A server
+    /// on another origin must list such a header in `Access-Control-Expose-Headers`, or the
+    /// browser hides it.
+    ///
+    /// # Errors
+    ///
+    /// As for [`RequestBuilder::send`].
+    pub async fn send_full<T: DeserializeOwned>(mut self) -> Result<FullResponse<T>, Error> {
+        self.input.options.response_type = ResponseType::Json;
+        let client = self.client.clone();
+        let success = self.start().await?;
+        let envelope = decode(&success).inspect_err(|error| client.report_error(error))?;
+        Ok(FullResponse {
+            status: success.status,
+            headers: success.headers.unchecked_into(),
+            envelope,
+        })
+    }
+
     /// Sends the request and returns a 2xx body as text, without an envelope check.
     ///
     /// # Errors
@@ -436,6 +456,19 @@ impl RequestBuilder {
             self.error = Some(Error::new(ErrorKind::InvalidRequest, method, url, message));
         }
     }
+}
+
+/// A settled call with its HTTP status and response headers, from
+/// [`RequestBuilder::send_full`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct FullResponse<T> {
+    /// The HTTP status.
+    pub status: u16,
+    /// The response headers, which the browser filters as it does for `fetch`.
+    pub headers: web_sys::Headers,
+    /// The envelope, with its data decoded as `T`.
+    pub envelope: Envelope<T>,
 }
 
 /// The future of a call that decodes the envelope's data as `T`, from [`RequestBuilder::send`]

@@ -50,7 +50,7 @@ mod transport;
 mod values;
 
 #[cfg(target_arch = "wasm32")]
-pub use api::{Client, ClientBuilder, ConfigError, RequestBuilder, ResponseFuture};
+pub use api::{Client, ClientBuilder, ConfigError, FullResponse, RequestBuilder, ResponseFuture};
 #[cfg(target_arch = "wasm32")]
 pub use http_client::HttpClient;
 #[cfg(target_arch = "wasm32")]
