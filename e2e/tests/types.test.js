@@ -71,7 +71,7 @@ test("types compile with the ESNext and DOM libs", async () => {
 test("types reject misuse", async () => {
   const source = readFileSync(path.join(dir, "misuse.ts"), "utf8").split("\n");
   const marked = source.flatMap((line, index) => (line.endsWith("// error") ? [index + 1] : []));
-  assert.ok(marked.length >= 11, `expected misuse.ts to mark at least 11 lines, found ${marked.length}`);
+  assert.ok(marked.length >= 22, `expected misuse.ts to mark at least 22 lines, found ${marked.length}`);
   const { lines } = await typeCheck("misuse.ts", ["ES2020", "DOM"]);
   // A diagnostic may continue on indented lines, which name no line number.
   const numbers = lines.map((line) => /^misuse\.ts\((\d+),/.exec(line)?.[1]).filter((number) => number !== undefined);
@@ -79,16 +79,19 @@ test("types reject misuse", async () => {
   assert.deepEqual(reported, marked, `expected an error on each marked line, got:\n${lines.join("\n")}`);
 });
 
-// The JS glue of each build, whose JSDoc wasm-bindgen writes from the Rust attributes of each
-// method, apart from the hand-written declarations in the .d.ts.
-const GLUE = {
-  bundler: path.join(repoRoot, "pkg/renew_fetch_bg.js"),
-  web: path.join(repoRoot, "pkg/web/renew_fetch.js"),
-};
-
 // The .d.ts declares the request methods by hand, in an interface that merges into the class that
-// wasm-bindgen writes. Checks in each build that each one has one generic signature and its JSDoc.
-test("request methods are generic with JSDoc", () => {
+// wasm-bindgen writes. Each method has an overload for each literal responseType, in this order,
+// and a last one for any RequestOptions, whose parameters the glue's JSDoc gives.
+const OVERLOADS = [
+  { responseType: '"json" | undefined', returns: "Promise<Envelope<T>>" },
+  { responseType: '"text"', returns: "Promise<T>" },
+  { responseType: '"blob"', returns: "Promise<T>" },
+  { responseType: '"arrayBuffer"', returns: "Promise<T>" },
+  { responseType: "ResponseType | undefined", returns: "Promise<string | Blob | ArrayBuffer | Envelope<T>>" },
+];
+
+// Returns a type checker and the HttpClient type of each build, keyed by build name.
+function clientTypes() {
   const file = path.join(dir, "methods.ts");
   writeFileSync(
     file,
@@ -106,31 +109,110 @@ test("request methods are generic with JSDoc", () => {
   const checker = program.getTypeChecker();
   const declarations = program.getSourceFile(file).statements.filter(ts.isVariableStatement);
   assert.equal(declarations.length, 2, "expected a client of each build");
+  const clients = {};
   for (const statement of declarations) {
     const variable = statement.declarationList.declarations[0];
-    const build = variable.name.text;
-    const client = checker.getTypeAtLocation(variable);
+    clients[variable.name.text] = checker.getTypeAtLocation(variable);
+  }
+  return { checker, clients };
+}
+
+// Returns the parameters of a signature as "name: type" text, with a "?" after the name of an
+// optional one, as glueParameters does.
+function declaredParameters(signature) {
+  return signature.getParameters().map((parameter) => {
+    const declaration = parameter.valueDeclaration;
+    return `${parameter.name}${declaration.questionToken ? "?" : ""}: ${declaration.type.getText()}`;
+  });
+}
+
+// Returns the type of the responseType that the last parameter of a signature takes, as text.
+function responseTypeOf(checker, signature) {
+  const parameters = signature.getParameters();
+  const options = checker.getTypeOfSymbol(parameters[parameters.length - 1]);
+  const responseType = checker.getNonNullableType(options).getProperty("responseType");
+  return responseType ? checker.typeToString(checker.getTypeOfSymbol(responseType)) : "none";
+}
+
+test("request methods have responseType overloads", () => {
+  const { checker, clients } = clientTypes();
+  for (const [build, client] of Object.entries(clients)) {
     for (const name of REQUEST_METHODS) {
       const method = client.getProperty(name);
       assert.ok(method, `expected ${build} HttpClient to have ${name}()`);
       const signatures = checker.getTypeOfSymbol(method).getCallSignatures();
-      assert.equal(signatures.length, 1, `expected one signature of ${build} ${name}()`);
-      const typeParameters = signatures[0].getTypeParameters() ?? [];
-      assert.equal(typeParameters.length, 1, `expected one type parameter on ${build} ${name}()`);
-      const returned = checker.typeToString(signatures[0].getReturnType());
-      assert.equal(returned, "Promise<T>", `expected ${build} ${name}() to return Promise<T>`);
-      const docs = ts.displayPartsToString(method.getDocumentationComment(checker));
-      assert.match(docs, /^Sends /, `expected the JSDoc of ${build} ${name}() to start with "Sends"`);
-      assert.match(docs, /`T` is the type of/, `expected the JSDoc of ${build} ${name}() to describe T`);
-      const declared = signatures[0].getParameters().map((parameter) => {
-        const declaration = parameter.valueDeclaration;
-        return `${parameter.name}${declaration.questionToken ? "?" : ""}: ${declaration.type.getText()}`;
-      });
-      assert.deepEqual(
-        glueParameters(GLUE[build], name),
-        declared,
-        `expected the JSDoc of ${name}() in the ${build} glue to give the parameters that the .d.ts declares`,
+      assert.equal(
+        signatures.length,
+        OVERLOADS.length,
+        `expected ${OVERLOADS.length} overloads of ${build} ${name}()`,
       );
+      signatures.forEach((signature, index) => {
+        const overload = `overload ${index + 1} of ${build} ${name}()`;
+        const typeParameters = signature.getTypeParameters() ?? [];
+        assert.equal(typeParameters.length, 1, `expected one type parameter on ${overload}`);
+        assert.equal(
+          responseTypeOf(checker, signature),
+          OVERLOADS[index].responseType,
+          `expected ${overload} to take responseType ${OVERLOADS[index].responseType}`,
+        );
+        assert.equal(
+          checker.typeToString(signature.getReturnType()),
+          OVERLOADS[index].returns,
+          `expected ${overload} to return ${OVERLOADS[index].returns}`,
+        );
+        const docs = ts.displayPartsToString(signature.getDocumentationComment(checker));
+        assert.match(docs, /^Sends /, `expected the JSDoc of ${overload} to start with "Sends"`);
+      });
+      for (const index of [0, OVERLOADS.length - 1]) {
+        const overload = `overload ${index + 1} of ${build} ${name}()`;
+        const docs = ts.displayPartsToString(signatures[index].getDocumentationComment(checker));
+        assert.match(docs, /`T` is the type of/, `expected the JSDoc of ${overload} to describe T`);
+      }
+    }
+  }
+});
+
+// The JS glue of each build, whose JSDoc wasm-bindgen writes from the Rust attributes of each
+// method, apart from the hand-written declarations in the .d.ts.
+const GLUE = {
+  bundler: path.join(repoRoot, "pkg/renew_fetch_bg.js"),
+  web: path.join(repoRoot, "pkg/web/renew_fetch.js"),
+};
+
+// The glue's JSDoc gives the parameters of the method that runs whichever overload tsc picks.
+// Checks in each build that the last overload declares them as they are, and that each overload
+// takes the same parameters, each narrowed to a type that the glue's parameter takes.
+test("request method overloads match the glue", () => {
+  const { checker, clients } = clientTypes();
+  for (const [build, client] of Object.entries(clients)) {
+    for (const name of REQUEST_METHODS) {
+      const signatures = checker.getTypeOfSymbol(client.getProperty(name)).getCallSignatures();
+      const general = signatures[signatures.length - 1];
+      const glue = glueParameters(GLUE[build], name);
+      assert.deepEqual(
+        declaredParameters(general),
+        glue,
+        `expected the JSDoc of ${name}() in the ${build} glue to give the parameters of its last overload`,
+      );
+      const names = general.getParameters().map((parameter) => parameter.name);
+      const generalTypes = general.getParameters().map((parameter) => checker.getTypeOfSymbol(parameter));
+      signatures.forEach((signature, index) => {
+        const overload = `overload ${index + 1} of ${build} ${name}()`;
+        const parameters = signature.getParameters();
+        assert.deepEqual(
+          parameters.map((parameter) => parameter.name),
+          names,
+          `expected ${overload} to take the parameters ${names.join(", ")}`,
+        );
+        parameters.forEach((parameter, position) => {
+          const type = checker.getTypeOfSymbol(parameter);
+          assert.ok(
+            checker.isTypeAssignableTo(type, generalTypes[position]),
+            `expected parameter ${parameter.name} of ${overload}, ${checker.typeToString(type)}, ` +
+              `to be assignable to the glue's ${glue[position]}`,
+          );
+        });
+      });
     }
   }
 });

@@ -1,7 +1,14 @@
 // An app's use of the package's types, which the types test compiles with tsc under strict
 // settings. It is only type-checked, never run.
 
-import { HttpClient, isRenewFetchError, type Envelope, type RenewFetchError } from "renew-fetch";
+import {
+  HttpClient,
+  isRenewFetchError,
+  type Envelope,
+  type RenewFetchError,
+  type RequestOptions,
+  type ResponseType,
+} from "renew-fetch";
 import init, { HttpClient as WebClient } from "renew-fetch/web";
 
 interface Item {
@@ -65,53 +72,101 @@ interface User {
   name: string;
 }
 
-// Each request method takes the type of its result, so a typed envelope's data is a User without a
-// cast.
+// True when A and B are the same type. Unlike an assignment, it distinguishes `any` from every
+// other type, so a result that widens to `any` fails the checks below.
+type Equal<A, B> = (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 1 : 2 ? true : false;
+
+// Each request method takes the type of the envelope's data, so a typed envelope's data is a User
+// without a cast.
 export async function typedResults(user: User): Promise<string[]> {
-  const me = await client.get<Envelope<User>>("/me");
+  const me = await client.get<User>("/me");
   const names: string[] = [me.data.name];
-  const removed = await client.delete<Envelope<User>>(`/users/${user.id}`, { soft: true });
+  const removed = await client.delete<User>(`/users/${user.id}`, { soft: true });
   names.push(removed.data.name);
-  const created = await client.post<Envelope<User>>("/users", user);
-  const replaced = await client.put<Envelope<User>>(`/users/${user.id}`, user);
-  const patched = await client.patch<Envelope<User>>(`/users/${user.id}`, { name: user.name });
+  const created = await client.post<User>("/users", user);
+  const replaced = await client.put<User>(`/users/${user.id}`, user);
+  const patched = await client.patch<User>(`/users/${user.id}`, { name: user.name });
   const ids: number[] = [created.data.id, replaced.data.id, patched.data.id];
-  const listed = await client.request<Envelope<User[]>>({ url: "/users", params: { page: 1 } });
+  const listed = await client.request<User[]>({ url: "/users", params: { page: 1 } });
   names.push(...listed.data.map((listedUser) => listedUser.name));
+  const explicitJson = await client.get<User>("/me", undefined, { responseType: "json" });
+  names.push(explicitJson.data.name);
   names.push(String(ids.length));
+  const typed: Equal<typeof me, Envelope<User>> = true;
+  const typedRequest: Equal<typeof listed, Envelope<User[]>> = true;
+  console.log(typed, typedRequest);
   return names;
 }
 
-// An endpoint that may send no data names null in the envelope's type.
+// An endpoint that may send no data names null in the data's type.
 export async function optionalData(): Promise<string> {
-  const session = await client.get<Envelope<User | null>>("/session");
+  const session = await client.get<User | null>("/session");
   return session.data === null ? "anonymous" : session.data.name;
 }
 
-// A raw responseType resolves to the body, whose type the caller names.
+// A literal raw responseType resolves to the body, with no type argument.
 export async function rawResults(): Promise<number> {
-  const report: Blob = await client.get<Blob>("/report", undefined, { responseType: "blob" });
+  const report = await client.get("/report", undefined, { responseType: "blob" });
+  const text = await client.request({ url: "/readme", responseType: "text" });
+  const bytes = await client.post("/export", { all: true }, { responseType: "arrayBuffer" });
+  const removed = await client.delete("/report", undefined, { responseType: "text" });
+  const replaced = await client.put("/report", "new", { responseType: "blob" });
+  const patched = await client.patch("/report", "new", { responseType: "arrayBuffer" });
+  const checks: [
+    Equal<typeof report, Blob>,
+    Equal<typeof text, string>,
+    Equal<typeof bytes, ArrayBuffer>,
+    Equal<typeof removed, string>,
+    Equal<typeof replaced, Blob>,
+    Equal<typeof patched, ArrayBuffer>,
+  ] = [true, true, true, true, true, true];
+  console.log(checks);
+  const rawSizes = [report.size, text.length, bytes.byteLength, removed.length, replaced.size, patched.byteLength];
+  return rawSizes.reduce((sum, size) => sum + size, 0);
+}
+
+// A type argument that names the raw body, as axios's get<Blob>() does, still compiles.
+export async function namedRawResults(): Promise<number> {
+  const report = await client.get<Blob>("/report", undefined, { responseType: "blob" });
   const text = await client.request<string>({ url: "/readme", responseType: "text" });
   const bytes = await client.post<ArrayBuffer>("/export", { all: true }, { responseType: "arrayBuffer" });
   return report.size + text.trim().length + bytes.byteLength;
 }
 
-// Without a type argument each method resolves to `any`, so code written before the methods were
-// generic still compiles.
+// Options whose responseType is not a literal, such as a RequestOptions that a wrapper passes on,
+// resolve to the union of the envelope and the raw bodies, which the caller narrows.
+export async function forwardedOptions(
+  options: RequestOptions,
+  responseType: ResponseType,
+): Promise<unknown> {
+  const forwarded = await client.get<User>("/me", undefined, options);
+  const configured = await client.request({ url: "/me", responseType });
+  const union: Equal<typeof forwarded, Envelope<User> | string | Blob | ArrayBuffer> = true;
+  const unionWithoutType: Equal<typeof configured, Envelope | string | Blob | ArrayBuffer> = true;
+  console.log(union, unionWithoutType);
+  if (typeof forwarded === "string" || forwarded instanceof Blob || forwarded instanceof ArrayBuffer) {
+    return forwarded;
+  }
+  return forwarded.data.name;
+}
+
+// Without a type argument the envelope's data is `unknown`, so the app narrows it before use.
 export async function untypedResults(): Promise<number> {
   const loose = await client.get("/items");
-  const id: number = loose.data.nested.id;
+  const looseType: Equal<typeof loose, Envelope<unknown>> = true;
   const posted: string = (await client.post("/items", { name: "pen" })).msg;
-  const requested: boolean = (await client.request({ url: "/items" })).anything;
-  const chained = client.get("/items").then((envelope) => envelope.data.count);
-  return id + posted.length + Number(requested) + (await chained);
+  const requested = await client.request({ url: "/items" });
+  const chained = client.get("/items").then((envelope) => envelope.code);
+  const count = typeof loose.data === "number" ? loose.data : 0;
+  console.log(looseType, requested.code);
+  return count + posted.length + (await chained);
 }
 
 export async function startWithoutBundler(): Promise<string | undefined> {
   await init();
   const web = new WebClient({ tokenStorage: "memory" });
   web.setToken("header.payload.signature");
-  const me = await web.get<Envelope<User>>("/me");
+  const me = await web.get<User>("/me");
   console.log(me.data.name);
   const token = web.getToken();
   web.free();

@@ -1,7 +1,7 @@
 // Calls that the package's types must reject. The types test expects tsc to report an error on
 // each line that ends with "// error".
 
-import { HttpClient, type Envelope } from "renew-fetch";
+import { HttpClient, type RequestOptions } from "renew-fetch";
 import { HttpClient as WebClient } from "renew-fetch/web";
 
 const client = new HttpClient({ timeoutMs: "5000" }); // error
@@ -16,17 +16,47 @@ interface User {
   name: string;
 }
 
-// A type argument sets the type of the result, so tsc rejects a wrong use of it. Each marked line
-// has no type argument of its own, so only the misuse can fail it.
+// A type argument sets the type of the envelope's data, so tsc rejects a wrong use of it. Each
+// marked line has no type argument of its own, so only the misuse can fail it.
 export async function misuseTypedResults(): Promise<void> {
-  const me = await client.get<Envelope<User>>("/me");
+  const me = await client.get<User>("/me");
   console.log(me.data.nonexistent); // error
-  const created = await client.post<Envelope<User>>("/users", { name: "Ada" });
+  const created = await client.post<User>("/users", { name: "Ada" });
   const id: string = created.data.id; // error
-  const listed = await client.request<Envelope<User[]>>({ url: "/users" });
+  const listed = await client.request<User[]>({ url: "/users" });
   listed.data.push("Ada"); // error
   const report = await client.get<Blob>("/report", undefined, { responseType: "blob" });
   report.toUpperCase(); // error
-  const removed = await new WebClient().delete<Envelope<User>>("/users/1");
+  const removed = await new WebClient().delete<User>("/users/1");
   console.log(removed.data.nonexistent, id); // error
+}
+
+// axios habits that fail at run time: the result is the envelope, not its data.
+export async function misuseAxiosHabits(): Promise<void> {
+  const name: string = (await client.get<User>("/me")).name; // error
+  const user: User = await client.request<User>({ url: "/me" }); // error
+  const unchecked = await client.get("/me");
+  console.log(unchecked.dta, name, user); // error
+  console.log(unchecked.data.nmae); // error
+  const report: Blob = await client.get<Blob>("/report"); // error
+  const page: string = await client.get<string>("/page", undefined, { responseType: "json" }); // error
+  console.log(report, page);
+}
+
+// A literal raw responseType sets the type of the body, and a type argument must name it.
+export async function misuseRawResults(): Promise<void> {
+  const text = await client.get("/readme", undefined, { responseType: "text" });
+  console.log(text.size); // error
+  const blob = await client.post("/export", {}, { responseType: "blob" });
+  console.log(blob.byteLength); // error
+  const bytes = await client.request({ url: "/export", responseType: "arrayBuffer" });
+  console.log(bytes.data); // error
+  const named: User = await client.get<User>("/me", undefined, { responseType: "blob" }); // error
+  console.log(named);
+}
+
+// Options whose responseType is not a literal give a union that the app has to narrow.
+export async function misuseForwardedOptions(options: RequestOptions): Promise<void> {
+  const result = await client.get<User>("/me", undefined, options);
+  console.log(result.data); // error
 }

@@ -38,49 +38,114 @@ pub struct HttpClient {
 // generated class `HttpClient`. wasm-bindgen 0.2.130 starts the TypeScript signature of an
 // exported method at its "(", so it cannot declare the type parameter `T`, and the methods below
 // carry `skip_typescript`. Their doc comments and type attributes still go into the JSDoc of the
-// JS glue, so keep them in step with the declarations here. e2e/tests/types.test.js checks that
-// the parameters match.
+// JS glue, so keep them in step with the declarations here. Each method has one overload for each
+// literal `responseType` and a last one for any `RequestOptions`. e2e/tests/types.test.js checks
+// that the glue's parameters match that last overload and that every overload narrows them.
 #[wasm_bindgen(typescript_custom_section)]
 const TS_REQUEST_METHODS: &'static str = r#"
 /**
- * Each request method takes the type of its result as an optional type argument, such as
- * `client.get<Envelope<User>>(url)`. The client does not check the response against that type,
- * and without a type argument the result is `any`.
+ * A call resolves to the envelope `{code, msg, data}`, or to the raw body when its options set
+ * `responseType` to `"text"`, `"blob"` or `"arrayBuffer"`. Each request method takes the type of
+ * the envelope's `data` as an optional type argument: `client.get<User>(url)` resolves to an
+ * `Envelope<User>`. The client does not check the data against that type, and without a type
+ * argument `data` is `unknown`. A call whose `responseType` is not a literal resolves to the
+ * union of the envelope and the raw bodies.
  */
 export interface HttpClient {
   /**
-   * Sends `GET url?params`. Resolves to the envelope, or to the raw body for a raw
-   * `responseType`.
-   *
-   * `T` is the type of that result: `Envelope<Data>` for JSON, or `string`, `Blob` or
-   * `ArrayBuffer` for `responseType` `"text"`, `"blob"` or `"arrayBuffer"`.
-   * @example const me = await client.get<Envelope<User>>("/me");
+   * Sends `GET url?params` and resolves to the envelope. `T` is the type of its `data`.
+   * @example const me: User = (await client.get<User>("/me")).data;
    */
-  get<T = any>(url: string | URL, params?: Record<string, any> | URLSearchParams, options?: RequestOptions): Promise<T>;
+  get<T = unknown>(url: string | URL, params?: Record<string, any> | URLSearchParams, options?: RequestOptions & { responseType?: "json" }): Promise<Envelope<T>>;
+  /** Sends `GET url?params` and resolves to the body of a 2xx response as a string. */
+  get<T extends string = string>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "text" }): Promise<T>;
+  /** Sends `GET url?params` and resolves to the body of a 2xx response as a Blob. */
+  get<T extends Blob = Blob>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "blob" }): Promise<T>;
+  /** Sends `GET url?params` and resolves to the body of a 2xx response as an ArrayBuffer. */
+  get<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "arrayBuffer" }): Promise<T>;
   /**
-   * Sends `DELETE url?params`. Resolves like `get`, and `T` is the type of the result as in `get`.
+   * Sends `GET url?params` and resolves to the envelope for `responseType` `"json"`, or to the
+   * raw body otherwise. `T` is the type of the envelope's `data`.
    */
-  delete<T = any>(url: string | URL, params?: Record<string, any> | URLSearchParams, options?: RequestOptions): Promise<T>;
+  get<T = unknown>(url: string | URL, params?: Record<string, any> | URLSearchParams, options?: RequestOptions): Promise<Envelope<T> | string | Blob | ArrayBuffer>;
+
+  /** Sends `DELETE url?params` and resolves to the envelope. `T` is the type of its `data`. */
+  delete<T = unknown>(url: string | URL, params?: Record<string, any> | URLSearchParams, options?: RequestOptions & { responseType?: "json" }): Promise<Envelope<T>>;
+  /** Sends `DELETE url?params` and resolves to the body of a 2xx response as a string. */
+  delete<T extends string = string>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "text" }): Promise<T>;
+  /** Sends `DELETE url?params` and resolves to the body of a 2xx response as a Blob. */
+  delete<T extends Blob = Blob>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "blob" }): Promise<T>;
+  /** Sends `DELETE url?params` and resolves to the body of a 2xx response as an ArrayBuffer. */
+  delete<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "arrayBuffer" }): Promise<T>;
+  /**
+   * Sends `DELETE url?params` and resolves to the envelope for `responseType` `"json"`, or to
+   * the raw body otherwise. `T` is the type of the envelope's `data`.
+   */
+  delete<T = unknown>(url: string | URL, params?: Record<string, any> | URLSearchParams, options?: RequestOptions): Promise<Envelope<T> | string | Blob | ArrayBuffer>;
+
   /**
    * Sends `POST url` with `body`: JSON unless it is a string, FormData, Blob, ArrayBuffer,
-   * typed array or URLSearchParams. Resolves like `get`, and `T` is the type of the result as in
-   * `get`.
-   * @example const created = await client.post<Envelope<Item>>("/items", { name: "pen" });
+   * typed array or URLSearchParams. Resolves to the envelope. `T` is the type of its `data`.
+   * @example const created = await client.post<Item>("/items", { name: "pen" });
    */
-  post<T = any>(url: string | URL, body?: unknown, options?: RequestOptions): Promise<T>;
+  post<T = unknown>(url: string | URL, body?: unknown, options?: RequestOptions & { responseType?: "json" }): Promise<Envelope<T>>;
+  /** Sends `POST url` with `body` and resolves to the body of a 2xx response as a string. */
+  post<T extends string = string>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "text" }): Promise<T>;
+  /** Sends `POST url` with `body` and resolves to the body of a 2xx response as a Blob. */
+  post<T extends Blob = Blob>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "blob" }): Promise<T>;
+  /** Sends `POST url` with `body` and resolves to the body of a 2xx response as an ArrayBuffer. */
+  post<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "arrayBuffer" }): Promise<T>;
   /**
-   * Sends `PUT url` with `body`, like `post`. `T` is the type of the result as in `get`.
+   * Sends `POST url` with `body` and resolves to the envelope for `responseType` `"json"`, or to
+   * the raw body otherwise. `T` is the type of the envelope's `data`.
    */
-  put<T = any>(url: string | URL, body?: unknown, options?: RequestOptions): Promise<T>;
+  post<T = unknown>(url: string | URL, body?: unknown, options?: RequestOptions): Promise<Envelope<T> | string | Blob | ArrayBuffer>;
+
+  /** Sends `PUT url` with `body`, like `post`, and resolves to the envelope. `T` is the type of its `data`. */
+  put<T = unknown>(url: string | URL, body?: unknown, options?: RequestOptions & { responseType?: "json" }): Promise<Envelope<T>>;
+  /** Sends `PUT url` with `body` and resolves to the body of a 2xx response as a string. */
+  put<T extends string = string>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "text" }): Promise<T>;
+  /** Sends `PUT url` with `body` and resolves to the body of a 2xx response as a Blob. */
+  put<T extends Blob = Blob>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "blob" }): Promise<T>;
+  /** Sends `PUT url` with `body` and resolves to the body of a 2xx response as an ArrayBuffer. */
+  put<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "arrayBuffer" }): Promise<T>;
   /**
-   * Sends `PATCH url` with `body`, like `post`. `T` is the type of the result as in `get`.
+   * Sends `PUT url` with `body` and resolves to the envelope for `responseType` `"json"`, or to
+   * the raw body otherwise. `T` is the type of the envelope's `data`.
    */
-  patch<T = any>(url: string | URL, body?: unknown, options?: RequestOptions): Promise<T>;
+  put<T = unknown>(url: string | URL, body?: unknown, options?: RequestOptions): Promise<Envelope<T> | string | Blob | ArrayBuffer>;
+
+  /** Sends `PATCH url` with `body`, like `post`, and resolves to the envelope. `T` is the type of its `data`. */
+  patch<T = unknown>(url: string | URL, body?: unknown, options?: RequestOptions & { responseType?: "json" }): Promise<Envelope<T>>;
+  /** Sends `PATCH url` with `body` and resolves to the body of a 2xx response as a string. */
+  patch<T extends string = string>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "text" }): Promise<T>;
+  /** Sends `PATCH url` with `body` and resolves to the body of a 2xx response as a Blob. */
+  patch<T extends Blob = Blob>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "blob" }): Promise<T>;
+  /** Sends `PATCH url` with `body` and resolves to the body of a 2xx response as an ArrayBuffer. */
+  patch<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "arrayBuffer" }): Promise<T>;
   /**
-   * Sends the request that `config` describes. Resolves like `get`, and `T` is the type of the
-   * result as in `get`.
+   * Sends `PATCH url` with `body` and resolves to the envelope for `responseType` `"json"`, or
+   * to the raw body otherwise. `T` is the type of the envelope's `data`.
    */
-  request<T = any>(config: RequestConfig): Promise<T>;
+  patch<T = unknown>(url: string | URL, body?: unknown, options?: RequestOptions): Promise<Envelope<T> | string | Blob | ArrayBuffer>;
+
+  /**
+   * Sends the request that `config` describes and resolves to the envelope. `T` is the type of
+   * its `data`.
+   * @example const items = await client.request<Item[]>({ url: "/items", params: { page: 2 } });
+   */
+  request<T = unknown>(config: RequestConfig & { responseType?: "json" }): Promise<Envelope<T>>;
+  /** Sends the request that `config` describes and resolves to the body of a 2xx response as a string. */
+  request<T extends string = string>(config: RequestConfig & { responseType: "text" }): Promise<T>;
+  /** Sends the request that `config` describes and resolves to the body of a 2xx response as a Blob. */
+  request<T extends Blob = Blob>(config: RequestConfig & { responseType: "blob" }): Promise<T>;
+  /** Sends the request that `config` describes and resolves to the body of a 2xx response as an ArrayBuffer. */
+  request<T extends ArrayBuffer = ArrayBuffer>(config: RequestConfig & { responseType: "arrayBuffer" }): Promise<T>;
+  /**
+   * Sends the request that `config` describes and resolves to the envelope for `responseType`
+   * `"json"`, or to the raw body otherwise. `T` is the type of the envelope's `data`.
+   */
+  request<T = unknown>(config: RequestConfig): Promise<Envelope<T> | string | Blob | ArrayBuffer>;
 }
 "#;
 
