@@ -68,6 +68,15 @@ test("types compile with the ESNext and DOM libs", async () => {
   assert.equal(code, 0, "expected tsc to exit with 0");
 });
 
+// npm/README.md states that the types need the DOM lib. This test fails once they compile without
+// it, so that the README gets corrected.
+test("types need the DOM lib", async () => {
+  const { code, lines } = await typeCheck("app.ts", ["ES2020"]);
+  assert.notEqual(code, 0, "expected tsc to fail without the DOM lib");
+  const missing = lines.filter((line) => line.includes("Cannot find name 'URL'"));
+  assert.ok(missing.length > 0, `expected tsc to miss URL without the DOM lib, got:\n${lines.join("\n")}`);
+});
+
 test("types reject misuse", async () => {
   const source = readFileSync(path.join(dir, "misuse.ts"), "utf8").split("\n");
   const marked = source.flatMap((line, index) => (line.endsWith("// error") ? [index + 1] : []));
