@@ -2,8 +2,10 @@
 // HttpClient class. After free(), wasm-bindgen's glue makes every member of a client, and a
 // second free(), throw "null pointer passed to rust". This block wraps the members of
 // HttpClient.prototype so that a freed client throws a TypeError that names the member instead,
-// and so that free() and [Symbol.dispose]() do nothing the second time. It uses no part of the
-// glue but the class and its free() method.
+// and so that free() and [Symbol.dispose]() do nothing the second time. It also makes
+// `new HttpClient()` before the web build's init() throw an error that names the fix. It uses no
+// part of the glue but the class, its free() method and the module variable `wasm`, which the glue
+// sets when the .wasm module is instantiated.
 {
   const prototype = HttpClient.prototype;
   const free = prototype.free;
@@ -48,4 +50,20 @@
     }
     Object.defineProperty(prototype, key, descriptor);
   }
+
+  // Before init() or initSync() has run, `wasm` is undefined, and the glue's constructor would
+  // throw "Cannot read properties of undefined (reading 'httpclient_new')". The exported binding
+  // becomes a subclass that checks first, so instances still pass `instanceof HttpClient`.
+  const Base = HttpClient;
+  HttpClient = class HttpClient extends Base {
+    constructor(options) {
+      if (wasm === undefined) {
+        throw new Error(
+          "renew-fetch is not initialised; await init(), the default export of renew-fetch/web, " +
+            "before new HttpClient(), or in Node call initSync({ module }) with the bytes of renew_fetch_bg.wasm",
+        );
+      }
+      super(options);
+    }
+  };
 }

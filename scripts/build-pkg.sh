@@ -63,10 +63,12 @@ wasm-pack build --release --target bundler --out-dir "$out" --out-name renew_fet
 wasm-pack build --release --target web --out-dir "$out/web" --out-name renew_fetch -- --features talc
 
 # npm/free-guard.js makes a freed HttpClient throw an error that names the member and the fix,
-# where wasm-bindgen's glue throws "null pointer passed to rust". It goes at the end of the
-# module that defines the class: renew_fetch_bg.js in the bundler build and renew_fetch.js in
-# the web build. Its comment lines stay out of the package, because an app that loads the web
-# build without a bundler downloads the glue as it is.
+# where wasm-bindgen's glue throws "null pointer passed to rust", and makes `new HttpClient()`
+# before init() throw one that names init() and initSync(). It goes at the end of the module that
+# defines the class: renew_fetch_bg.js in the bundler build and renew_fetch.js in the web build.
+# It reads the glue's module variable `wasm`, so the build stops where the glue declares none. Its
+# comment lines stay out of the package, because an app that loads the web build without a
+# bundler downloads the glue as it is.
 for dir in "$out" "$out/web"; do
   glue=$(grep -lE '^(export )?class HttpClient[ {]' "$dir"/*.js || true)
   if [[ -z "$glue" || "$glue" == *$'\n'* ]]; then
@@ -74,8 +76,13 @@ for dir in "$out" "$out/web"; do
       "check where this wasm-bindgen version puts the class, and append npm/free-guard.js there" >&2
     exit 1
   fi
+  if ! grep -qE '^let ([[:alnum:]_$]+, )*wasm[,;]' "$glue"; then
+    echo "build-pkg: $glue declares no top-level variable wasm, which npm/free-guard.js reads;" \
+      "check how this wasm-bindgen version keeps the instance's exports, and update free-guard.js" >&2
+    exit 1
+  fi
   {
-    printf '\n// Makes a freed HttpClient throw a TypeError that names the member (npm/free-guard.js).\n'
+    printf '\n// Makes a freed or uninitialised HttpClient throw an error that names the fix (npm/free-guard.js).\n'
     sed '/^ *\/\//d' npm/free-guard.js
   } >>"$glue"
 done
