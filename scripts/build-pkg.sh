@@ -2,8 +2,9 @@
 # Builds the npm package renew-fetch into pkg/ with wasm-pack:
 #   pkg/      the bundler target, for apps built with Vite, webpack or Rollup
 #   pkg/web/  the web target, an ES module that loads its .wasm with fetch; the demo page uses it
-# Then it appends npm/free-guard.js to the module of each build that defines HttpClient, rewrites
-# pkg/package.json for publishing and copies npm/README.md to pkg/README.md.
+# Then it appends npm/free-guard.js to the module of each build that defines HttpClient, removes
+# the comment lines of the JS snippets, rewrites pkg/package.json for publishing and copies
+# npm/README.md to pkg/README.md.
 # Each run builds into an empty pkg-build/ and replaces pkg/ only when every step succeeded, so
 # running it twice gives the same result and a failed build leaves the last good pkg/ in place.
 #
@@ -86,6 +87,17 @@ for dir in "$out" "$out/web"; do
     sed '/^ *\/\//d' npm/free-guard.js
   } >>"$glue"
 done
+
+# wasm-bindgen copies the JS modules that the crate imports, src/client/client.js, into snippets/
+# of each build as they are. Their comment lines stay out of the package for the same reason as
+# free-guard.js's. Only whole lines whose first non-blank characters are // go, because
+# client.js has strings that contain //, such as "http://127.0.0.1:8080". Block comments stay,
+# because telling them apart from strings and regular expressions needs a JavaScript tokenizer.
+# NOTE: a line inside a multi-line template literal that starts with // would go too, and
+# client.js must not have one.
+while IFS= read -r -d '' snippet; do
+  sed -i '/^[[:space:]]*\/\//d' "$snippet"
+done < <(find "$out" -path '*/snippets/*' -name '*.js' -print0)
 
 # wasm-bindgen declares `[Symbol.dispose]()` on each class, and TypeScript declares Symbol.dispose
 # only from its esnext.disposable lib. Without this reference, an app whose tsconfig lists an
