@@ -80,7 +80,7 @@ test("types need the DOM lib", async () => {
 test("types reject misuse", async () => {
   const source = readFileSync(path.join(dir, "misuse.ts"), "utf8").split("\n");
   const marked = source.flatMap((line, index) => (line.endsWith("// error") ? [index + 1] : []));
-  assert.ok(marked.length >= 22, `expected misuse.ts to mark at least 22 lines, found ${marked.length}`);
+  assert.ok(marked.length >= 24, `expected misuse.ts to mark at least 24 lines, found ${marked.length}`);
   const { lines } = await typeCheck("misuse.ts", ["ES2020", "DOM"]);
   // A diagnostic may continue on indented lines, which name no line number.
   const numbers = lines.map((line) => /^misuse\.ts\((\d+),/.exec(line)?.[1]).filter((number) => number !== undefined);
@@ -89,14 +89,25 @@ test("types reject misuse", async () => {
 });
 
 // The .d.ts declares the request methods by hand, in an interface that merges into the class that
-// wasm-bindgen writes. Each method has an overload for each literal responseType, in this order,
-// and a last one for any RequestOptions, whose parameters the glue's JSDoc gives.
+// wasm-bindgen writes. Each method has an overload for each literal responseType, two for
+// fullResponse: true, in this order, and a last one for any RequestOptions, whose parameters the
+// glue's JSDoc gives.
 const OVERLOADS = [
-  { responseType: '"json" | undefined', returns: "Promise<Envelope<T>>" },
-  { responseType: '"text"', returns: "Promise<T>" },
-  { responseType: '"blob"', returns: "Promise<T>" },
-  { responseType: '"arrayBuffer"', returns: "Promise<T>" },
-  { responseType: "ResponseType | undefined", returns: "Promise<string | Blob | ArrayBuffer | Envelope<T>>" },
+  { responseType: '"json" | undefined', fullResponse: "false | undefined", returns: "Promise<Envelope<T>>" },
+  { responseType: '"text"', fullResponse: "false | undefined", returns: "Promise<T>" },
+  { responseType: '"blob"', fullResponse: "false | undefined", returns: "Promise<T>" },
+  { responseType: '"arrayBuffer"', fullResponse: "false | undefined", returns: "Promise<T>" },
+  { responseType: '"json" | undefined', fullResponse: "true", returns: "Promise<FullResponse<Envelope<T>>>" },
+  {
+    responseType: "ResponseType | undefined",
+    fullResponse: "true",
+    returns: "Promise<FullResponse<string | Blob | ArrayBuffer | Envelope<T>>>",
+  },
+  {
+    responseType: "ResponseType | undefined",
+    fullResponse: "boolean | undefined",
+    returns: "Promise<string | Blob | ArrayBuffer | Envelope<T> | FullResponse<string | Blob | ArrayBuffer | Envelope<T>>>",
+  },
 ];
 
 // Returns a type checker and the HttpClient type of each build, keyed by build name.
@@ -135,12 +146,12 @@ function declaredParameters(signature) {
   });
 }
 
-// Returns the type of the responseType that the last parameter of a signature takes, as text.
-function responseTypeOf(checker, signature) {
+// Returns the type of the option `name` that the last parameter of a signature takes, as text.
+function optionTypeOf(checker, signature, name) {
   const parameters = signature.getParameters();
   const options = checker.getTypeOfSymbol(parameters[parameters.length - 1]);
-  const responseType = checker.getNonNullableType(options).getProperty("responseType");
-  return responseType ? checker.typeToString(checker.getTypeOfSymbol(responseType)) : "none";
+  const option = checker.getNonNullableType(options).getProperty(name);
+  return option ? checker.typeToString(checker.getTypeOfSymbol(option)) : "none";
 }
 
 test("request methods have responseType overloads", () => {
@@ -159,11 +170,13 @@ test("request methods have responseType overloads", () => {
         const overload = `overload ${index + 1} of ${build} ${name}()`;
         const typeParameters = signature.getTypeParameters() ?? [];
         assert.equal(typeParameters.length, 1, `expected one type parameter on ${overload}`);
-        assert.equal(
-          responseTypeOf(checker, signature),
-          OVERLOADS[index].responseType,
-          `expected ${overload} to take responseType ${OVERLOADS[index].responseType}`,
-        );
+        for (const option of ["responseType", "fullResponse"]) {
+          assert.equal(
+            optionTypeOf(checker, signature, option),
+            OVERLOADS[index][option],
+            `expected ${overload} to take ${option} ${OVERLOADS[index][option]}`,
+          );
+        }
         assert.equal(
           checker.typeToString(signature.getReturnType()),
           OVERLOADS[index].returns,

@@ -5,6 +5,7 @@ import {
   HttpClient,
   isRenewFetchError,
   type Envelope,
+  type FullResponse,
   type RenewFetchError,
   type RequestOptions,
   type ResponseType,
@@ -141,13 +142,32 @@ export async function forwardedOptions(
 ): Promise<unknown> {
   const forwarded = await client.get<User>("/me", undefined, options);
   const configured = await client.request({ url: "/me", responseType });
-  const union: Equal<typeof forwarded, Envelope<User> | string | Blob | ArrayBuffer> = true;
-  const unionWithoutType: Equal<typeof configured, Envelope | string | Blob | ArrayBuffer> = true;
+  type Result<T> = Envelope<T> | string | Blob | ArrayBuffer;
+  const union: Equal<typeof forwarded, Result<User> | FullResponse<Result<User>>> = true;
+  const unionWithoutType: Equal<typeof configured, Result<unknown> | FullResponse<Result<unknown>>> = true;
   console.log(union, unionWithoutType);
   if (typeof forwarded === "string" || forwarded instanceof Blob || forwarded instanceof ArrayBuffer) {
     return forwarded;
   }
+  if ("status" in forwarded) {
+    return forwarded.status;
+  }
   return forwarded.data.name;
+}
+
+// fullResponse gives the status and the headers beside what the call resolves to.
+export async function fullResults(): Promise<number> {
+  const page = await client.get<Item[]>("/items", { page: 2 }, { fullResponse: true });
+  const file = await client.get("/report", undefined, { responseType: "blob", fullResponse: true });
+  const created = await client.request<Item>({ url: "/items", method: "POST", body: {}, fullResponse: true });
+  const checks: [
+    Equal<typeof page, FullResponse<Envelope<Item[]>>>,
+    Equal<typeof file, FullResponse<Envelope | string | Blob | ArrayBuffer>>,
+    Equal<typeof created, FullResponse<Envelope<Item>>>,
+  ] = [true, true, true];
+  const total = Number(page.headers.get("X-Total-Count"));
+  console.log(checks, file.status);
+  return total + page.data.data.length + created.data.data.id;
 }
 
 // Without a type argument the envelope's data is `unknown`, so the app narrows it before use.

@@ -55,6 +55,14 @@ export async function misuseRawResults(): Promise<void> {
   console.log(named);
 }
 
+// With fullResponse, data is the envelope, not the envelope's data.
+export async function misuseFullResponse(): Promise<void> {
+  const full = await client.get<User>("/me", undefined, { fullResponse: true });
+  console.log(full.data.name); // error
+  const flagged = await client.get<User>("/me", undefined, { fullResponse: "yes" }); // error
+  console.log(flagged);
+}
+
 // Options whose responseType is not a literal give a union that the app has to narrow.
 export async function misuseForwardedOptions(options: RequestOptions): Promise<void> {
   const result = await client.get<User>("/me", undefined, options);

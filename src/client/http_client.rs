@@ -39,113 +39,178 @@ pub struct HttpClient {
 // exported method at its "(", so it cannot declare the type parameter `T`, and the methods below
 // carry `skip_typescript`. Their doc comments and type attributes still go into the JSDoc of the
 // JS glue, so keep them in step with the declarations here. Each method has one overload for each
-// literal `responseType` and a last one for any `RequestOptions`. e2e/tests/types.test.js checks
+// literal `responseType`, two for `fullResponse: true` and a last one for any `RequestOptions`. e2e/tests/types.test.js checks
 // that the glue's parameters match that last overload and that every overload narrows them.
 #[wasm_bindgen(typescript_custom_section)]
 const TS_REQUEST_METHODS: &'static str = r#"
 /**
  * A call resolves to the envelope `{code, msg, data}`, or to the raw body when its options set
- * `responseType` to `"text"`, `"blob"` or `"arrayBuffer"`. Each request method takes the type of
- * the envelope's `data` as an optional type argument: `client.get<User>(url)` resolves to an
+ * `responseType` to `"text"`, `"blob"` or `"arrayBuffer"`, and with `fullResponse: true` to a
+ * `FullResponse` whose `data` is that result. Each request method takes the type of the
+ * envelope's `data` as an optional type argument: `client.get<User>(url)` resolves to an
  * `Envelope<User>`. The client does not check the data against that type, and without a type
- * argument `data` is `unknown`. A call whose `responseType` is not a literal resolves to the
- * union of the envelope and the raw bodies.
+ * argument `data` is `unknown`. A call whose `responseType` or `fullResponse` is not a literal
+ * resolves to the union of the forms it may take.
  */
 export interface HttpClient {
   /**
    * Sends `GET url?params` and resolves to the envelope. `T` is the type of its `data`.
    * @example const me: User = (await client.get<User>("/me")).data;
    */
-  get<T = unknown>(url: string | URL, params?: Record<string, any> | URLSearchParams, options?: RequestOptions & { responseType?: "json" }): Promise<Envelope<T>>;
+  get<T = unknown>(url: string | URL, params?: Record<string, any> | URLSearchParams, options?: RequestOptions & { responseType?: "json"; fullResponse?: false }): Promise<Envelope<T>>;
   /** Sends `GET url?params` and resolves to the body of a 2xx response as a string. */
-  get<T extends string = string>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "text" }): Promise<T>;
+  get<T extends string = string>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "text"; fullResponse?: false }): Promise<T>;
   /** Sends `GET url?params` and resolves to the body of a 2xx response as a Blob. */
-  get<T extends Blob = Blob>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "blob" }): Promise<T>;
+  get<T extends Blob = Blob>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "blob"; fullResponse?: false }): Promise<T>;
   /** Sends `GET url?params` and resolves to the body of a 2xx response as an ArrayBuffer. */
-  get<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "arrayBuffer" }): Promise<T>;
+  get<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "arrayBuffer"; fullResponse?: false }): Promise<T>;
   /**
-   * Sends `GET url?params` and resolves to the envelope for `responseType` `"json"`, or to the
-   * raw body otherwise. `T` is the type of the envelope's `data`.
+   * Sends `GET url?params` and resolves to the status, the headers and the envelope. `T` is the type
+   * of the envelope's `data`.
    */
-  get<T = unknown>(url: string | URL, params?: Record<string, any> | URLSearchParams, options?: RequestOptions): Promise<Envelope<T> | string | Blob | ArrayBuffer>;
+  get<T = unknown>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType?: "json"; fullResponse: true }): Promise<FullResponse<Envelope<T>>>;
+  /**
+   * Sends `GET url?params` and resolves to the status, the headers and the envelope for
+   * `responseType` `"json"`, or the raw body otherwise. `T` is the type of the envelope's `data`.
+   */
+  get<T = unknown>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { fullResponse: true }): Promise<FullResponse<Envelope<T> | string | Blob | ArrayBuffer>>;
+  /**
+   * Sends `GET url?params` and resolves to the envelope for `responseType` `"json"`, or to the raw
+   * body otherwise, each in a `FullResponse` when `fullResponse` is true. `T` is the type of the
+   * envelope's `data`.
+   */
+  get<T = unknown>(url: string | URL, params?: Record<string, any> | URLSearchParams, options?: RequestOptions): Promise<Envelope<T> | string | Blob | ArrayBuffer | FullResponse<Envelope<T> | string | Blob | ArrayBuffer>>;
 
   /** Sends `DELETE url?params` and resolves to the envelope. `T` is the type of its `data`. */
-  delete<T = unknown>(url: string | URL, params?: Record<string, any> | URLSearchParams, options?: RequestOptions & { responseType?: "json" }): Promise<Envelope<T>>;
+  delete<T = unknown>(url: string | URL, params?: Record<string, any> | URLSearchParams, options?: RequestOptions & { responseType?: "json"; fullResponse?: false }): Promise<Envelope<T>>;
   /** Sends `DELETE url?params` and resolves to the body of a 2xx response as a string. */
-  delete<T extends string = string>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "text" }): Promise<T>;
+  delete<T extends string = string>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "text"; fullResponse?: false }): Promise<T>;
   /** Sends `DELETE url?params` and resolves to the body of a 2xx response as a Blob. */
-  delete<T extends Blob = Blob>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "blob" }): Promise<T>;
+  delete<T extends Blob = Blob>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "blob"; fullResponse?: false }): Promise<T>;
   /** Sends `DELETE url?params` and resolves to the body of a 2xx response as an ArrayBuffer. */
-  delete<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "arrayBuffer" }): Promise<T>;
+  delete<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "arrayBuffer"; fullResponse?: false }): Promise<T>;
   /**
-   * Sends `DELETE url?params` and resolves to the envelope for `responseType` `"json"`, or to
-   * the raw body otherwise. `T` is the type of the envelope's `data`.
+   * Sends `DELETE url?params` and resolves to the status, the headers and the envelope. `T` is the type
+   * of the envelope's `data`.
    */
-  delete<T = unknown>(url: string | URL, params?: Record<string, any> | URLSearchParams, options?: RequestOptions): Promise<Envelope<T> | string | Blob | ArrayBuffer>;
+  delete<T = unknown>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType?: "json"; fullResponse: true }): Promise<FullResponse<Envelope<T>>>;
+  /**
+   * Sends `DELETE url?params` and resolves to the status, the headers and the envelope for
+   * `responseType` `"json"`, or the raw body otherwise. `T` is the type of the envelope's `data`.
+   */
+  delete<T = unknown>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { fullResponse: true }): Promise<FullResponse<Envelope<T> | string | Blob | ArrayBuffer>>;
+  /**
+   * Sends `DELETE url?params` and resolves to the envelope for `responseType` `"json"`, or to the raw
+   * body otherwise, each in a `FullResponse` when `fullResponse` is true. `T` is the type of the
+   * envelope's `data`.
+   */
+  delete<T = unknown>(url: string | URL, params?: Record<string, any> | URLSearchParams, options?: RequestOptions): Promise<Envelope<T> | string | Blob | ArrayBuffer | FullResponse<Envelope<T> | string | Blob | ArrayBuffer>>;
 
   /**
-   * Sends `POST url` with `body`: JSON unless it is a string, FormData, Blob, ArrayBuffer,
-   * typed array or URLSearchParams. Resolves to the envelope. `T` is the type of its `data`.
+   * Sends `POST url` with `body` and resolves to the envelope. `T` is the type of its `data`.
    * @example const created = await client.post<Item>("/items", { name: "pen" });
    */
-  post<T = unknown>(url: string | URL, body?: unknown, options?: RequestOptions & { responseType?: "json" }): Promise<Envelope<T>>;
+  post<T = unknown>(url: string | URL, body?: unknown, options?: RequestOptions & { responseType?: "json"; fullResponse?: false }): Promise<Envelope<T>>;
   /** Sends `POST url` with `body` and resolves to the body of a 2xx response as a string. */
-  post<T extends string = string>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "text" }): Promise<T>;
+  post<T extends string = string>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "text"; fullResponse?: false }): Promise<T>;
   /** Sends `POST url` with `body` and resolves to the body of a 2xx response as a Blob. */
-  post<T extends Blob = Blob>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "blob" }): Promise<T>;
+  post<T extends Blob = Blob>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "blob"; fullResponse?: false }): Promise<T>;
   /** Sends `POST url` with `body` and resolves to the body of a 2xx response as an ArrayBuffer. */
-  post<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "arrayBuffer" }): Promise<T>;
+  post<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "arrayBuffer"; fullResponse?: false }): Promise<T>;
   /**
-   * Sends `POST url` with `body` and resolves to the envelope for `responseType` `"json"`, or to
-   * the raw body otherwise. `T` is the type of the envelope's `data`.
+   * Sends `POST url` with `body` and resolves to the status, the headers and the envelope. `T` is the type
+   * of the envelope's `data`.
    */
-  post<T = unknown>(url: string | URL, body?: unknown, options?: RequestOptions): Promise<Envelope<T> | string | Blob | ArrayBuffer>;
+  post<T = unknown>(url: string | URL, body: unknown, options: RequestOptions & { responseType?: "json"; fullResponse: true }): Promise<FullResponse<Envelope<T>>>;
+  /**
+   * Sends `POST url` with `body` and resolves to the status, the headers and the envelope for
+   * `responseType` `"json"`, or the raw body otherwise. `T` is the type of the envelope's `data`.
+   */
+  post<T = unknown>(url: string | URL, body: unknown, options: RequestOptions & { fullResponse: true }): Promise<FullResponse<Envelope<T> | string | Blob | ArrayBuffer>>;
+  /**
+   * Sends `POST url` with `body` and resolves to the envelope for `responseType` `"json"`, or to the raw
+   * body otherwise, each in a `FullResponse` when `fullResponse` is true. `T` is the type of the
+   * envelope's `data`.
+   */
+  post<T = unknown>(url: string | URL, body?: unknown, options?: RequestOptions): Promise<Envelope<T> | string | Blob | ArrayBuffer | FullResponse<Envelope<T> | string | Blob | ArrayBuffer>>;
 
-  /** Sends `PUT url` with `body`, like `post`, and resolves to the envelope. `T` is the type of its `data`. */
-  put<T = unknown>(url: string | URL, body?: unknown, options?: RequestOptions & { responseType?: "json" }): Promise<Envelope<T>>;
+  /** Sends `PUT url` with `body` and resolves to the envelope. `T` is the type of its `data`. */
+  put<T = unknown>(url: string | URL, body?: unknown, options?: RequestOptions & { responseType?: "json"; fullResponse?: false }): Promise<Envelope<T>>;
   /** Sends `PUT url` with `body` and resolves to the body of a 2xx response as a string. */
-  put<T extends string = string>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "text" }): Promise<T>;
+  put<T extends string = string>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "text"; fullResponse?: false }): Promise<T>;
   /** Sends `PUT url` with `body` and resolves to the body of a 2xx response as a Blob. */
-  put<T extends Blob = Blob>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "blob" }): Promise<T>;
+  put<T extends Blob = Blob>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "blob"; fullResponse?: false }): Promise<T>;
   /** Sends `PUT url` with `body` and resolves to the body of a 2xx response as an ArrayBuffer. */
-  put<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "arrayBuffer" }): Promise<T>;
+  put<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "arrayBuffer"; fullResponse?: false }): Promise<T>;
   /**
-   * Sends `PUT url` with `body` and resolves to the envelope for `responseType` `"json"`, or to
-   * the raw body otherwise. `T` is the type of the envelope's `data`.
+   * Sends `PUT url` with `body` and resolves to the status, the headers and the envelope. `T` is the type
+   * of the envelope's `data`.
    */
-  put<T = unknown>(url: string | URL, body?: unknown, options?: RequestOptions): Promise<Envelope<T> | string | Blob | ArrayBuffer>;
+  put<T = unknown>(url: string | URL, body: unknown, options: RequestOptions & { responseType?: "json"; fullResponse: true }): Promise<FullResponse<Envelope<T>>>;
+  /**
+   * Sends `PUT url` with `body` and resolves to the status, the headers and the envelope for
+   * `responseType` `"json"`, or the raw body otherwise. `T` is the type of the envelope's `data`.
+   */
+  put<T = unknown>(url: string | URL, body: unknown, options: RequestOptions & { fullResponse: true }): Promise<FullResponse<Envelope<T> | string | Blob | ArrayBuffer>>;
+  /**
+   * Sends `PUT url` with `body` and resolves to the envelope for `responseType` `"json"`, or to the raw
+   * body otherwise, each in a `FullResponse` when `fullResponse` is true. `T` is the type of the
+   * envelope's `data`.
+   */
+  put<T = unknown>(url: string | URL, body?: unknown, options?: RequestOptions): Promise<Envelope<T> | string | Blob | ArrayBuffer | FullResponse<Envelope<T> | string | Blob | ArrayBuffer>>;
 
-  /** Sends `PATCH url` with `body`, like `post`, and resolves to the envelope. `T` is the type of its `data`. */
-  patch<T = unknown>(url: string | URL, body?: unknown, options?: RequestOptions & { responseType?: "json" }): Promise<Envelope<T>>;
+  /** Sends `PATCH url` with `body` and resolves to the envelope. `T` is the type of its `data`. */
+  patch<T = unknown>(url: string | URL, body?: unknown, options?: RequestOptions & { responseType?: "json"; fullResponse?: false }): Promise<Envelope<T>>;
   /** Sends `PATCH url` with `body` and resolves to the body of a 2xx response as a string. */
-  patch<T extends string = string>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "text" }): Promise<T>;
+  patch<T extends string = string>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "text"; fullResponse?: false }): Promise<T>;
   /** Sends `PATCH url` with `body` and resolves to the body of a 2xx response as a Blob. */
-  patch<T extends Blob = Blob>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "blob" }): Promise<T>;
+  patch<T extends Blob = Blob>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "blob"; fullResponse?: false }): Promise<T>;
   /** Sends `PATCH url` with `body` and resolves to the body of a 2xx response as an ArrayBuffer. */
-  patch<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "arrayBuffer" }): Promise<T>;
+  patch<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "arrayBuffer"; fullResponse?: false }): Promise<T>;
   /**
-   * Sends `PATCH url` with `body` and resolves to the envelope for `responseType` `"json"`, or
-   * to the raw body otherwise. `T` is the type of the envelope's `data`.
+   * Sends `PATCH url` with `body` and resolves to the status, the headers and the envelope. `T` is the type
+   * of the envelope's `data`.
    */
-  patch<T = unknown>(url: string | URL, body?: unknown, options?: RequestOptions): Promise<Envelope<T> | string | Blob | ArrayBuffer>;
+  patch<T = unknown>(url: string | URL, body: unknown, options: RequestOptions & { responseType?: "json"; fullResponse: true }): Promise<FullResponse<Envelope<T>>>;
+  /**
+   * Sends `PATCH url` with `body` and resolves to the status, the headers and the envelope for
+   * `responseType` `"json"`, or the raw body otherwise. `T` is the type of the envelope's `data`.
+   */
+  patch<T = unknown>(url: string | URL, body: unknown, options: RequestOptions & { fullResponse: true }): Promise<FullResponse<Envelope<T> | string | Blob | ArrayBuffer>>;
+  /**
+   * Sends `PATCH url` with `body` and resolves to the envelope for `responseType` `"json"`, or to the raw
+   * body otherwise, each in a `FullResponse` when `fullResponse` is true. `T` is the type of the
+   * envelope's `data`.
+   */
+  patch<T = unknown>(url: string | URL, body?: unknown, options?: RequestOptions): Promise<Envelope<T> | string | Blob | ArrayBuffer | FullResponse<Envelope<T> | string | Blob | ArrayBuffer>>;
 
   /**
-   * Sends the request that `config` describes and resolves to the envelope. `T` is the type of
-   * its `data`.
+   * Sends the request that `config` describes and resolves to the envelope. `T` is the type of its `data`.
    * @example const items = await client.request<Item[]>({ url: "/items", params: { page: 2 } });
    */
-  request<T = unknown>(config: RequestConfig & { responseType?: "json" }): Promise<Envelope<T>>;
+  request<T = unknown>(config: RequestConfig & { responseType?: "json"; fullResponse?: false }): Promise<Envelope<T>>;
   /** Sends the request that `config` describes and resolves to the body of a 2xx response as a string. */
-  request<T extends string = string>(config: RequestConfig & { responseType: "text" }): Promise<T>;
+  request<T extends string = string>(config: RequestConfig & { responseType: "text"; fullResponse?: false }): Promise<T>;
   /** Sends the request that `config` describes and resolves to the body of a 2xx response as a Blob. */
-  request<T extends Blob = Blob>(config: RequestConfig & { responseType: "blob" }): Promise<T>;
+  request<T extends Blob = Blob>(config: RequestConfig & { responseType: "blob"; fullResponse?: false }): Promise<T>;
   /** Sends the request that `config` describes and resolves to the body of a 2xx response as an ArrayBuffer. */
-  request<T extends ArrayBuffer = ArrayBuffer>(config: RequestConfig & { responseType: "arrayBuffer" }): Promise<T>;
+  request<T extends ArrayBuffer = ArrayBuffer>(config: RequestConfig & { responseType: "arrayBuffer"; fullResponse?: false }): Promise<T>;
   /**
-   * Sends the request that `config` describes and resolves to the envelope for `responseType`
-   * `"json"`, or to the raw body otherwise. `T` is the type of the envelope's `data`.
+   * Sends the request that `config` describes and resolves to the status, the headers and the envelope. `T` is the type
+   * of the envelope's `data`.
    */
-  request<T = unknown>(config: RequestConfig): Promise<Envelope<T> | string | Blob | ArrayBuffer>;
+  request<T = unknown>(config: RequestConfig & { responseType?: "json"; fullResponse: true }): Promise<FullResponse<Envelope<T>>>;
+  /**
+   * Sends the request that `config` describes and resolves to the status, the headers and the envelope for
+   * `responseType` `"json"`, or the raw body otherwise. `T` is the type of the envelope's `data`.
+   */
+  request<T = unknown>(config: RequestConfig & { fullResponse: true }): Promise<FullResponse<Envelope<T> | string | Blob | ArrayBuffer>>;
+  /**
+   * Sends the request that `config` describes and resolves to the envelope for `responseType` `"json"`, or to the raw
+   * body otherwise, each in a `FullResponse` when `fullResponse` is true. `T` is the type of the
+   * envelope's `data`.
+   */
+  request<T = unknown>(config: RequestConfig): Promise<Envelope<T> | string | Blob | ArrayBuffer | FullResponse<Envelope<T> | string | Blob | ArrayBuffer>>;
 }
 "#;
 

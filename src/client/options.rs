@@ -203,6 +203,25 @@ export interface RequestOptions {
    * @default "json"
    */
   responseType?: ResponseType;
+  /**
+   * Resolves to a `FullResponse` of the status, the headers and the result, in place of the
+   * result alone, such as to read `X-Total-Count` or the file name in `Content-Disposition`.
+   * @default false
+   */
+  fullResponse?: boolean;
+}
+
+/** What a call with `fullResponse: true` resolves to. */
+export interface FullResponse<D> {
+  /** The HTTP status. */
+  status: number;
+  /**
+   * The response headers. A browser shows only the headers that CORS exposes for a response
+   * from another origin.
+   */
+  headers: Headers;
+  /** What the call resolves to without `fullResponse`: the envelope or the raw body. */
+  data: D;
 }
 
 /** The argument of `client.request(config)`. */
