@@ -15,6 +15,8 @@ pub(crate) struct Verified {
     pub(crate) claims: Claims,
     /// The optional `nbf`, which the layer checks but never issues.
     pub(crate) nbf: Option<u64>,
+    /// Whether the token was signed with the previous secret of a rotation.
+    pub(crate) previous_secret: bool,
 }
 
 #[derive(Clone)]
@@ -124,6 +126,7 @@ mod tests {
                 aud: None,
             },
             nbf: None,
+            previous_secret: false,
         })
     }
 

@@ -93,6 +93,8 @@ pub(crate) struct Inner {
     pub(crate) renew_limit: LogLimit,
     /// The app's check of revoked claims, if it set one.
     pub(crate) revoked: Option<RevokedCheck>,
+    /// The key of the secret before the current one, during a rotation.
+    pub(crate) previous_key: Option<DecodingKey>,
 }
 
 /// The check that [`AuthConfigBuilder::revoked`] sets.
@@ -196,6 +198,10 @@ impl fmt::Debug for AuthConfig {
         let i = &self.inner;
         f.debug_struct("AuthConfig")
             .field("secret", &"[redacted]")
+            .field(
+                "previous_secret",
+                &i.previous_key.as_ref().map(|_| "[redacted]"),
+            )
             .field("algorithm", &Algorithm::HS256)
             .field("token_lifetime", &self.token_lifetime())
             .field("renew_window", &self.renew_window())
@@ -217,6 +223,7 @@ impl fmt::Debug for AuthConfig {
 /// Every setting has a default, and [`build`](Self::build) checks them together.
 pub struct AuthConfigBuilder {
     secret: Vec<u8>,
+    previous_secret: Option<Vec<u8>>,
     lifetime: Duration,
     window: Duration,
     grace: Duration,
@@ -237,6 +244,7 @@ impl AuthConfigBuilder {
     pub fn new(secret: impl Into<Vec<u8>>) -> Self {
         Self {
             secret: secret.into(),
+            previous_secret: None,
             lifetime: DEFAULT_TOKEN_LIFETIME,
             window: DEFAULT_RENEW_WINDOW,
             grace: DEFAULT_GRACE_PERIOD,
@@ -250,6 +258,21 @@ impl AuthConfigBuilder {
             cache_capacity: DEFAULT_TOKEN_CACHE_CAPACITY,
             revoked: None,
         }
+    }
+
+    /// Sets the secret that tokens were signed with before the current one, to rotate the
+    /// secret without logging every user out. Default: none.
+    ///
+    /// The layer accepts a token signed with either secret. A response to a token signed with
+    /// this one always carries a renewed token, signed with the current secret, so each client
+    /// moves to the current secret on its next request. [`AuthConfig::issue_token`] and every
+    /// renewal sign with the current secret. Remove this setting once a token signed with it can
+    /// no longer be used: the token lifetime plus the grace period after the change.
+    /// [`build`](Self::build) checks it as it checks the secret, and rejects it when it equals
+    /// the secret.
+    pub fn previous_secret(mut self, secret: impl Into<Vec<u8>>) -> Self {
+        self.previous_secret = Some(secret.into());
+        self
     }
 
     /// Sets how long a token is valid from its issue, in whole seconds. Must be more than zero
@@ -408,6 +431,27 @@ impl AuthConfigBuilder {
             Some(period) => return Err(ConfigError::RepeatedSecret { period }),
             None => {}
         }
+        if let Some(previous) = &self.previous_secret {
+            let problem = if previous.len() < MIN_SECRET_LEN {
+                Some(ConfigError::SecretTooShort {
+                    len: previous.len(),
+                })
+            } else {
+                match repeat_period(previous) {
+                    Some(1) => Some(ConfigError::RepeatedByteSecret),
+                    Some(period) => Some(ConfigError::RepeatedSecret { period }),
+                    None => None,
+                }
+            };
+            if let Some(problem) = problem {
+                return Err(ConfigError::PreviousSecret {
+                    problem: Box::new(problem),
+                });
+            }
+            if *previous == self.secret {
+                return Err(ConfigError::PreviousSecretIsSecret);
+            }
+        }
         // These run before the sub-second check, so that following its hint to use whole
         // seconds cannot lead into them.
         if self.lifetime > MAX_SESSION_CAP {
@@ -504,6 +548,13 @@ impl AuthConfigBuilder {
         };
         let decoding_key = DecodingKey::from_secret(&self.secret).map_err(too_short)?;
         let encoding_key = EncodingKey::from_secret(&self.secret).map_err(too_short)?;
+        // The checks above rejected an empty previous secret too.
+        let previous_key = self
+            .previous_secret
+            .as_deref()
+            .map(DecodingKey::from_secret)
+            .transpose()
+            .map_err(too_short)?;
 
         let leeway = self.leeway.as_secs();
         let mut validation = Validation::new(Algorithm::HS256);
@@ -550,6 +601,7 @@ impl AuthConfigBuilder {
                 info_limit: LogLimit::new(tracing::Level::INFO, "rejections"),
                 renew_limit: LogLimit::new(tracing::Level::INFO, "renewals"),
                 revoked: self.revoked,
+                previous_key,
             }),
         })
     }
@@ -559,6 +611,10 @@ impl fmt::Debug for AuthConfigBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AuthConfigBuilder")
             .field("secret", &"[redacted]")
+            .field(
+                "previous_secret",
+                &self.previous_secret.as_ref().map(|_| "[redacted]"),
+            )
             .field("token_lifetime", &self.lifetime)
             .field("renew_window", &self.window)
             .field("grace_period", &self.grace)
@@ -673,6 +729,13 @@ pub enum ConfigError {
     /// jsonwebtoken has no crypto provider: enable exactly one of its `rust_crypto` and
     /// `aws_lc_rs` features, or install one.
     NoCryptoProvider,
+    /// The previous secret fails a check of the secret.
+    PreviousSecret {
+        /// The error that the previous secret would get as the secret.
+        problem: Box<ConfigError>,
+    },
+    /// The previous secret equals the secret, so it rotates nothing.
+    PreviousSecretIsSecret,
     /// The token cache capacity is above [`MAX_TOKEN_CACHE_CAPACITY`].
     TokenCacheTooLarge {
         /// The capacity that was given.
@@ -798,6 +861,15 @@ impl fmt::Display for ConfigError {
             Self::NoCryptoProvider => f.write_str(
                 "jsonwebtoken has no crypto provider; enable exactly one of its `rust_crypto` \
                  and `aws_lc_rs` features",
+            ),
+            Self::PreviousSecret { problem } => {
+                let problem = problem.to_string();
+                let problem = problem.strip_prefix("the HMAC secret").unwrap_or(&problem);
+                write!(f, "the previous_secret{problem}")
+            }
+            Self::PreviousSecretIsSecret => f.write_str(
+                "previous_secret equals the secret, so it rotates nothing; give the secret that \
+                 tokens were signed with before the current one, or remove previous_secret",
             ),
             Self::TokenCacheTooLarge { capacity } => write!(
                 f,

@@ -137,6 +137,7 @@ impl WireClaims {
         Verified {
             claims,
             nbf: self.nbf,
+            previous_secret: false,
         }
     }
 }

@@ -209,14 +209,18 @@ impl Inner {
         // Valid through `exp` inclusive, as jsonwebtoken counts it, plus the leeway.
         let last_valid = claims.exp.saturating_add(leeway);
         if now <= last_valid {
-            // A zero window turns renewal before expiry off, at `exp` and in the leeway too.
-            if self.window == 0 || claims.exp.saturating_sub(now) > self.window {
-                return Ok(Step::Pass);
-            }
-            // Inside the window. Near the cap a renewal may not extend the token, and then the
-            // layer sends none.
-            if self.issuer().expiry(now, claims.auth_time) <= claims.exp {
-                return Ok(Step::Pass);
+            // A token signed with the previous secret of a rotation is renewed on every request,
+            // so that the client moves to the current secret.
+            if !verified.previous_secret {
+                // A zero window turns renewal before expiry off, at `exp` and in the leeway too.
+                if self.window == 0 || claims.exp.saturating_sub(now) > self.window {
+                    return Ok(Step::Pass);
+                }
+                // Inside the window. Near the cap a renewal may not extend the token, and then
+                // the layer sends none.
+                if self.issuer().expiry(now, claims.auth_time) <= claims.exp {
+                    return Ok(Step::Pass);
+                }
             }
             return Ok(match self.issuer().renew(now, claims) {
                 Ok((token, renewed)) => Step::Renew(Renewed {
@@ -252,10 +256,23 @@ impl Inner {
     /// Checks the algorithm, the signature, the claim types and the issuer and audience. Every
     /// time check is left to [`decide`](Self::decide), against the injected clock.
     fn decode(&self, token: &str) -> Result<Verified, Reason> {
-        let verified =
-            jsonwebtoken::decode::<WireClaims>(token, &self.decoding_key, &self.validation)
-                .map(|data| data.claims.into_verified(self.audience.as_deref()))
-                .map_err(|e| classify(self, token, &e))?;
+        let decode = |key| jsonwebtoken::decode::<WireClaims>(token, key, &self.validation);
+        let (decoded, previous_secret) = match (decode(&self.decoding_key), &self.previous_key) {
+            // During a rotation a token whose signature fails may be signed with the previous
+            // secret. Its claims errors are then real, and a second signature failure reports
+            // the first one.
+            (Err(e), Some(previous)) if *e.kind() == ErrorKind::InvalidSignature => {
+                match decode(previous) {
+                    Err(again) if *again.kind() == ErrorKind::InvalidSignature => (Err(e), false),
+                    other => (other, true),
+                }
+            }
+            (decoded, _) => (decoded, false),
+        };
+        let mut verified = decoded
+            .map(|data| data.claims.into_verified(self.audience.as_deref()))
+            .map_err(|e| classify(self, token, &e))?;
+        verified.previous_secret = previous_secret;
         // `issue_token` never issues an empty user id, so a signed token with one is malformed.
         if verified.claims.sub.is_empty() {
             return Err(Reason::MalformedClaims(ClaimFault::EmptySubject.into()));

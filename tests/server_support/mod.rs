@@ -202,16 +202,21 @@ pub fn get_bare(path: &str) -> Request<Body> {
 
 /// Verifies a token with the test secret, ignoring every time, and returns its claims.
 pub fn claims_of(token: &str) -> Claims {
+    claims_with(token, SECRET)
+}
+
+/// Verifies a token with `secret`, ignoring every time, and returns its claims.
+pub fn claims_with(token: &str, secret: &[u8]) -> Claims {
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
     validation.validate_exp = false;
     validation.required_spec_claims.clear();
     validation.validate_aud = false;
     jsonwebtoken::decode::<Claims>(
         token,
-        &jsonwebtoken::DecodingKey::from_secret(SECRET).expect("key"),
+        &jsonwebtoken::DecodingKey::from_secret(secret).expect("key"),
         &validation,
     )
-    .expect("token verifies with the test secret")
+    .expect("token verifies with the given secret")
     .claims
 }
 

@@ -1,0 +1,181 @@
+//! Rotating the secret: tokens signed with the previous secret pass and move to the current one.
+#![cfg(all(feature = "server", not(target_arch = "wasm32")))]
+
+mod server_support;
+
+use axum::http::StatusCode;
+use renew_fetch::server::{AuthConfig, ConfigError, ManualClock};
+use server_support::*;
+
+/// The secret after the rotation: 32 bytes, none repeated.
+const NEW_SECRET: &[u8; 32] = b"the secret after the rotation 32";
+
+/// Returns a config on `clock` that signs with [`NEW_SECRET`] and accepts [`SECRET`] as the
+/// previous one.
+fn rotated(clock: &ManualClock) -> AuthConfig {
+    AuthConfig::builder(NEW_SECRET.to_vec())
+        .previous_secret(SECRET.to_vec())
+        .clock(clock.clone())
+        .build()
+        .expect("the rotated config builds")
+}
+
+/// Returns a config on `clock` that knows only [`NEW_SECRET`].
+fn new_only(clock: &ManualClock) -> AuthConfig {
+    AuthConfig::builder(NEW_SECRET.to_vec())
+        .clock(clock.clone())
+        .build()
+        .expect("the config of the new secret builds")
+}
+
+#[tokio::test]
+async fn old_token_passes_and_moves_to_new_secret() {
+    let (clock, before) = setup();
+    let old = before.issue_token("42", "ada").expect("issue");
+    let calls = Calls::default();
+    let app = app(&rotated(&clock), &calls);
+
+    let reply = send(&app, get_with("/api/profile", &old)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "a token of the previous secret passes"
+    );
+    assert_eq!(calls.get(), 1, "the handler ran");
+    let moved = reply.renewed();
+    let claims = claims_with(&moved, NEW_SECRET);
+    assert_eq!(claims.sub, "42", "the renewed token keeps the user");
+    assert_eq!(
+        claims.auth_time, T0,
+        "the renewed token keeps the login time"
+    );
+
+    let strict = app_of(&new_only(&clock));
+    let reply = send(&strict, get_with("/api/profile", &moved)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "the renewed token is signed with the current secret"
+    );
+    let reply = send(&app, get_with("/api/profile", &moved)).await;
+    assert_eq!(
+        reply.header("authorization"),
+        None,
+        "a token of the current secret, outside the window, gets no renewed token"
+    );
+}
+
+#[tokio::test]
+async fn old_token_renewed_on_every_request() {
+    let (clock, before) = setup();
+    let old = before.issue_token("42", "ada").expect("issue");
+    let app = app(&rotated(&clock), &Calls::default());
+    for attempt in 0..3 {
+        let reply = send(&app, get_with("/api/profile", &old)).await;
+        assert_ne!(
+            reply.renewed(),
+            old,
+            "request {attempt} with the old token gets a renewed token"
+        );
+    }
+}
+
+#[tokio::test]
+async fn overdue_old_token_gets_new_secret() {
+    let (clock, before) = setup();
+    let old = before.issue_token("42", "ada").expect("issue");
+    let app = app(&rotated(&clock), &Calls::default());
+    clock.advance(secs(LIFETIME + MIN));
+
+    let reply = send(&app, get_with("/api/profile", &old)).await;
+    assert_eq!(
+        reply.code(),
+        renew_fetch::protocol::CODE_OVERDUE,
+        "an overdue token of the previous secret gets the overdue reply"
+    );
+    let strict = app_of(&new_only(&clock));
+    let reply = send(&strict, get_with("/api/profile", &reply.renewed())).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "the overdue reply's token is signed with the current secret"
+    );
+}
+
+#[tokio::test]
+async fn other_secret_still_rejected() {
+    let clock = ManualClock::new(T0);
+    let app = app(&rotated(&clock), &Calls::default());
+    let forged = jws(
+        HS256_HEADER,
+        &payload(T0, T0 + LIFETIME, T0),
+        b"neither secret, but 32 bytes lon",
+    );
+    let reply = send(&app, get_with("/api/profile", &forged)).await;
+    assert_invalid_token_reply(&reply, "a token of a third secret");
+}
+
+#[tokio::test]
+async fn old_token_rejected_without_previous_secret() {
+    let (clock, before) = setup();
+    let old = before.issue_token("42", "ada").expect("issue");
+    let app = app(&new_only(&clock), &Calls::default());
+    let reply = send(&app, get_with("/api/profile", &old)).await;
+    assert_invalid_token_reply(&reply, "a token of a secret that the config does not know");
+}
+
+#[test]
+fn previous_secret_checked_like_secret() {
+    let build = |previous: &[u8]| {
+        AuthConfig::builder(NEW_SECRET.to_vec())
+            .previous_secret(previous.to_vec())
+            .build()
+            .expect_err("a bad previous secret")
+    };
+    let short = build(b"short");
+    assert_eq!(
+        short,
+        ConfigError::PreviousSecret {
+            problem: Box::new(ConfigError::SecretTooShort { len: 5 })
+        },
+        "a short previous secret"
+    );
+    assert_eq!(
+        short.to_string(),
+        "the previous_secret is 5 bytes long, but HS256 needs at least 32; use 32 or more \
+         random bytes, for example the output of `openssl rand -base64 48`",
+        "the message names previous_secret"
+    );
+    assert_eq!(
+        build(&[b'x'; 40]).to_string(),
+        "the previous_secret is one byte repeated, so it is not random; use random bytes, for \
+         example the output of `openssl rand -base64 48`",
+        "a repeated previous secret"
+    );
+    assert_eq!(
+        build(NEW_SECRET),
+        ConfigError::PreviousSecretIsSecret,
+        "a previous secret equal to the secret"
+    );
+}
+
+#[test]
+fn previous_secret_redacted_in_debug() {
+    let clock = ManualClock::new(T0);
+    let config = rotated(&clock);
+    let debug = format!("{config:?}");
+    assert!(
+        debug.contains("previous_secret: Some(\"[redacted]\")"),
+        "Debug says a previous secret is set: {debug}"
+    );
+    let secret = String::from_utf8_lossy(SECRET).into_owned();
+    assert!(
+        !debug.contains(&secret),
+        "Debug never shows the previous secret: {debug}"
+    );
+}
+
+/// Returns [`routes`] behind the layer of `config`, for a second app on the same clock.
+fn app_of(config: &AuthConfig) -> axum::Router {
+    app(config, &Calls::default())
+}
