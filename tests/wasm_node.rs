@@ -2258,6 +2258,24 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn path_with_colon_joins_base_url() {
+        let client = client(&[("baseUrl", JsValue::from(format!("{}/scenario", server())))]);
+        let result = settle(client.get(
+            JsValue::from("items:search"),
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+        ))
+        .await;
+        let error = expect_error(result, "a path that the demo server does not route");
+        assert_eq!(
+            text(&error, "url"),
+            Some(format!("{}/scenario/items:search", server())),
+            "items:search is a path under the base URL, not a URL with the scheme items:"
+        );
+        assert_eq!(kind(&error), "http", "the server's 404");
+    }
+
+    #[wasm_bindgen_test]
     async fn url_scheme_other_than_http_rejects_invalid_request() {
         let client = client(&[]);
         for (url, scheme) in [

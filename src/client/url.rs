@@ -10,11 +10,13 @@
 //! ```
 
 /// Joins `url` to `base` the way axios joins `baseURL`: a relative `url` is appended to the base
-/// path with exactly one `/` between them, and an absolute `url` (with a scheme, or starting with
-/// `//`) ignores the base.
+/// path with exactly one `/` between them, and an absolute `url` ignores the base. A URL is
+/// absolute when it starts with `//`, when its scheme is followed by `//`, or when its scheme is
+/// one that a URL may carry without `//`, such as `data:` or `mailto:`. So a path with a colon,
+/// such as `items:search`, is joined to the base.
 pub fn join_url(base: Option<&str>, url: &str) -> String {
     match base {
-        Some(base) if !base.is_empty() && !is_absolute(url) => {
+        Some(base) if !base.is_empty() && !ignores_base(url) => {
             let base = base.trim_end_matches('/');
             if url.is_empty() {
                 return base.to_owned();
@@ -26,6 +28,38 @@ pub fn join_url(base: Option<&str>, url: &str) -> String {
             out
         }
         _ => url.to_owned(),
+    }
+}
+
+/// The schemes that a URL may carry without `//` after them.
+const BARE_SCHEMES: [&str; 12] = [
+    "http",
+    "https",
+    "ws",
+    "wss",
+    "ftp",
+    "file",
+    "data",
+    "blob",
+    "about",
+    "javascript",
+    "mailto",
+    "tel",
+];
+
+/// Returns true when `url` is absolute for [`join_url`].
+fn ignores_base(url: &str) -> bool {
+    if url.starts_with("//") {
+        return true;
+    }
+    match url.split_once(':') {
+        Some((scheme, rest)) if is_absolute(url) => {
+            rest.starts_with("//")
+                || BARE_SCHEMES
+                    .iter()
+                    .any(|bare| bare.eq_ignore_ascii_case(scheme))
+        }
+        _ => false,
     }
 }
 
@@ -220,6 +254,29 @@ mod tests {
             "//other/x",
             "protocol-relative"
         );
+    }
+
+    #[test]
+    fn join_url_path_with_colon_joins_base() {
+        let base = Some("http://h/v1");
+        assert_eq!(
+            join_url(base, "items:search"),
+            "http://h/v1/items:search",
+            "a colon in the first segment"
+        );
+        assert_eq!(
+            join_url(base, "custom://h/x"),
+            "custom://h/x",
+            "a scheme followed by //"
+        );
+        assert_eq!(
+            join_url(base, "//other:8080/x"),
+            "//other:8080/x",
+            "protocol-relative with a port"
+        );
+        for bare in ["data:text/plain,a", "MAILTO:a@b", "javascript:void(0)"] {
+            assert_eq!(join_url(base, bare), bare, "{bare} is absolute");
+        }
     }
 
     #[test]
