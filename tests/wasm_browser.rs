@@ -410,6 +410,38 @@ fn missing_storage_falls_back_to_memory() {
 }
 
 #[wasm_bindgen_test]
+async fn legacy_stored_token_loaded_and_sent() {
+    for (stored, form) in [
+        ("Bearer legacy-1", "with its scheme"),
+        ("\"legacy-1\"", "as a JSON string"),
+    ] {
+        let key = unique("legacy-token");
+        local_storage()
+            .set_item(&key, stored)
+            .expect("the test writes localStorage");
+        let client = storage_client("local", &key);
+        assert_eq!(
+            client.get_token().as_deref(),
+            Some("legacy-1"),
+            "a token stored {form} loads as the token"
+        );
+        let envelope = settle(client.get(
+            JsValue::from("/scenario/echo-auth"),
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+        ))
+        .await
+        .expect("the echo answers");
+        assert_eq!(
+            text(&envelope, "data.authorization").as_deref(),
+            Some("Bearer legacy-1"),
+            "a token stored {form} is sent once, with one scheme"
+        );
+        client.clear_token();
+    }
+}
+
+#[wasm_bindgen_test]
 fn storage_event_updates_token() {
     let key = unique("event-token");
     let client = storage_client("local", &key);

@@ -355,6 +355,23 @@ pub(crate) fn is_clean_token(token: &str) -> bool {
     crate::protocol::is_visible_ascii(token)
 }
 
+/// Returns the token in a value read from storage, or None when it holds none. A hand-written
+/// wrapper may have stored the token as `Bearer <token>` or as a JSON string, such as `"eyJ…"`,
+/// and both give the token inside, so that its users stay logged in.
+pub(crate) fn stored_token(value: &str) -> Option<String> {
+    let value = value.trim();
+    let value = value
+        .strip_prefix('"')
+        .and_then(|inner| inner.strip_suffix('"'))
+        .unwrap_or(value);
+    let value = match value.get(..7) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("bearer ") => value.get(7..)?.trim_start(),
+        _ => value,
+    };
+    let scheme_alone = value.eq_ignore_ascii_case("bearer");
+    (is_clean_token(value) && !scheme_alone).then(|| value.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -557,5 +574,32 @@ mod tests {
             !is_clean_token("\u{442}\u{43e}\u{43a}\u{435}\u{43d}"),
             "Cyrillic"
         );
+    }
+
+    #[test]
+    fn stored_token_reads_legacy_forms() {
+        assert_eq!(
+            stored_token("a.b.c").as_deref(),
+            Some("a.b.c"),
+            "a plain token"
+        );
+        assert_eq!(
+            stored_token("Bearer a.b.c").as_deref(),
+            Some("a.b.c"),
+            "a token stored with its scheme"
+        );
+        assert_eq!(
+            stored_token("\"a.b.c\"").as_deref(),
+            Some("a.b.c"),
+            "a token stored as a JSON string"
+        );
+        assert_eq!(
+            stored_token("\"bearer a.b.c\"").as_deref(),
+            Some("a.b.c"),
+            "both, in any case"
+        );
+        assert_eq!(stored_token("Bearer "), None, "a scheme alone");
+        assert_eq!(stored_token("a b"), None, "a space inside");
+        assert_eq!(stored_token("\"\""), None, "an empty JSON string");
     }
 }

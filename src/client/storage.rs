@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Storage, StorageEvent, Window};
 
-use super::config::{is_clean_token, TokenStorage};
+use super::config::{stored_token, TokenStorage};
 
 /// The token of one client.
 pub(crate) struct TokenStore {
@@ -44,7 +44,7 @@ impl SharedToken {
     /// renewals of this client's requests in flight.
     fn take_change(&self, value: Option<String>) {
         bump(&self.generation);
-        let value = value.filter(|value| is_clean_token(value));
+        let value = value.as_deref().and_then(stored_token);
         if value.is_some() {
             self.stored.set(self.stored.get() + 1);
         }
@@ -100,7 +100,8 @@ impl TokenStore {
         let initial = storage
             .as_ref()
             .and_then(|storage| storage.get_item(key).ok().flatten())
-            .filter(|token| is_clean_token(token));
+            .as_deref()
+            .and_then(stored_token);
         let shared = Rc::new(SharedToken {
             token: RefCell::new(initial),
             ..SharedToken::default()
