@@ -101,6 +101,35 @@ async fn revoked_token_gets_no_renewal_in_grace() {
 }
 
 #[tokio::test]
+async fn logout_in_window_gets_no_renewed_token() {
+    let (clock, config, logged_out) = setup_revoking();
+    let list = logged_out.clone();
+    let app = Router::new()
+        .route(
+            "/api/logout",
+            axum::routing::post(move |claims: Claims| async move {
+                list.0.write().expect("list lock").insert(claims.jti);
+                "logged out"
+            }),
+        )
+        .layer(config.layer());
+    let token = config.issue_token("42", "ada").expect("issue");
+    clock.advance(secs(LIFETIME - WINDOW + MIN));
+
+    let request = axum::http::Request::post("/api/logout")
+        .header(axum::http::header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(axum::body::Body::empty())
+        .expect("request builds");
+    let reply = send(&app, request).await;
+    assert_eq!(reply.status, StatusCode::OK, "the logout handler ran");
+    assert_eq!(
+        reply.header("authorization"),
+        None,
+        "a handler that revoked the claims gets no renewed token on its response"
+    );
+}
+
+#[tokio::test]
 async fn revoked_rejection_logs_user_without_token() {
     let recorder = LogRecorder::default();
     let _guard = recorder.install();
@@ -160,6 +189,8 @@ fn refusing_app(config: &AuthConfig) -> Router {
 
 #[tokio::test]
 async fn handler_refusal_gets_no_renewed_token() {
+    let recorder = LogRecorder::default();
+    let _guard = recorder.install();
     let (clock, config) = setup();
     let app = refusing_app(&config);
     let token = config.issue_token("42", "ada").expect("issue");
@@ -177,6 +208,13 @@ async fn handler_refusal_gets_no_renewed_token() {
             "{path}: no renewed token on a refusal"
         );
     }
+    let lines = recorder.lines();
+    assert!(
+        !lines
+            .iter()
+            .any(|line| line.starts_with("INFO") && line.contains("token renewed")),
+        "no renewal is logged at INFO for a token left off: {lines:#?}"
+    );
     let reply = send(&app, get_with("/api/not-found", &token)).await;
     assert_eq!(
         reply.status,

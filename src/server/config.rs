@@ -370,14 +370,21 @@ impl AuthConfigBuilder {
     }
 
     /// Sets a check that returns true for the claims of a token that the app has revoked.
-    /// It may match a token by `jti` after a logout, or every token of a user by `sub` and
-    /// `auth_time` after a password change. Default: none.
+    /// Default: none.
+    ///
+    /// To end a session, such as on logout, match its `sub` and `auth_time`: every token of the
+    /// session keeps the `auth_time` of the login, and a token renewed from another carries a
+    /// new `jti`. A `jti` names one token, so a list of them misses the tokens that renewals
+    /// issued before the logout. To end every session of a user, such as after a password
+    /// change, match `sub` and an `auth_time` before the change.
     ///
     /// The layer calls the check on every token that verified, whether from the cache or not,
     /// before it passes, renews or responds overdue. A revoked token gets the invalid-token 401
     /// and never a renewed token, which a middleware behind the layer cannot prevent for an
     /// overdue token, because the layer responds to it without calling the inner service. The
-    /// rejection is logged like the others, with the user id.
+    /// rejection is logged like the others, with the user id. On a request in the renewal
+    /// window the check runs again once the handler has responded, so a logout handler that
+    /// revokes the session gets no renewed token on its response.
     ///
     /// The check runs on the request path, once for each request with a valid token, so it
     /// should return quickly and never block: look the claims up in memory, such as in a set
@@ -389,11 +396,15 @@ impl AuthConfigBuilder {
     ///
     /// use renew_fetch::server::AuthConfig;
     ///
-    /// // The `jti` of each token whose session logged out, until the token expires.
-    /// let logged_out: Arc<RwLock<HashSet<String>>> = Arc::default();
+    /// // The user id and login time of each session that logged out, kept until the session
+    /// // cap has passed.
+    /// let logged_out: Arc<RwLock<HashSet<(String, u64)>>> = Arc::default();
     /// let list = Arc::clone(&logged_out);
     /// let config = AuthConfig::builder(b"an example secret, 32 bytes or more".to_vec())
-    ///     .revoked(move |claims| list.read().is_ok_and(|set| set.contains(&claims.jti)))
+    ///     .revoked(move |claims| {
+    ///         let session = (claims.sub.clone(), claims.auth_time);
+    ///         list.read().is_ok_and(|set| set.contains(&session))
+    ///     })
     ///     .build()?;
     /// # Ok::<(), renew_fetch::server::ConfigError>(())
     /// ```

@@ -17,6 +17,7 @@ use super::config::AuthConfig;
 use super::headers::attach_renewed_token;
 use super::layer::RenewLayer;
 use super::rejection::{internal_error, respond, Kind, Reason};
+use super::token::Claims;
 use super::verify::{Decision, Verdict};
 
 /// The service made by [`RenewLayer`](super::RenewLayer).
@@ -178,17 +179,21 @@ where
                     req.extensions_mut().insert(claims);
                     return ResponseFuture::inner(self.inner.call(req), None);
                 };
-                let new_fingerprint = super::token::fingerprint(renewed.token.as_bytes());
-                match config.renew_limit.admit(config.clock.now()) {
-                    Some(suppressed) => tracing::info!(%fingerprint, %new_fingerprint,
-                        new_exp = renewed.exp, user_id = ?renewed.user_id, %method, path,
-                        nested_path = nested_path(&req), suppressed, "token renewed in the renewal window"),
-                    None => tracing::debug!(%fingerprint, %new_fingerprint, new_exp = renewed.exp,
-                        user_id = ?renewed.user_id, %method, path, nested_path = nested_path(&req),
-                        "token renewed in the renewal window"),
-                }
+                // The renewal is logged once the response shows that the token goes out.
+                let renewal = Renewal {
+                    value,
+                    config: self.config.clone(),
+                    claims: config.revoked.is_some().then(|| claims.clone()),
+                    fingerprint: fingerprint.to_string(),
+                    new_fingerprint: super::token::fingerprint(renewed.token.as_bytes()),
+                    new_exp: renewed.exp,
+                    user_id: renewed.user_id,
+                    method: method.to_string(),
+                    path: path.to_owned(),
+                    nested_path: nested_path(&req).map(str::to_owned),
+                };
                 req.extensions_mut().insert(claims);
-                ResponseFuture::inner(self.inner.call(req), Some(value))
+                ResponseFuture::inner(self.inner.call(req), Some(Box::new(renewal)))
             }
             Decision::Overdue(renewed) => {
                 let Ok(value) = HeaderValue::from_str(&renewed.token) else {
@@ -261,13 +266,69 @@ pin_project! {
     }
 }
 
+/// A renewed token for the handler's response, with what its log line needs.
+struct Renewal {
+    value: HeaderValue,
+    config: AuthConfig,
+    /// The claims of the request, kept when the config has a revocation check, which runs again
+    /// after the handler, such as a logout handler that revoked them.
+    claims: Option<Claims>,
+    fingerprint: String,
+    new_fingerprint: String,
+    new_exp: u64,
+    user_id: String,
+    method: String,
+    path: String,
+    nested_path: Option<String>,
+}
+
+impl Renewal {
+    /// Puts the renewed token on `response` and logs the renewal, unless the response refuses
+    /// the caller with 401 or 403, or the claims were revoked while the handler ran.
+    fn attach(self, response: &mut Response) {
+        let config = &self.config.inner;
+        let Self {
+            fingerprint,
+            new_fingerprint,
+            new_exp,
+            user_id,
+            method,
+            path,
+            nested_path,
+            ..
+        } = &self;
+        let status = response.status();
+        // A 401 or 403 from behind the layer refuses the caller, such as a session that the app
+        // ended, so the session is not extended.
+        let refused = matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN);
+        let revoked = match (&self.claims, &config.revoked) {
+            (Some(claims), Some(revoked)) => revoked(claims),
+            _ => false,
+        };
+        if refused || revoked {
+            tracing::debug!(%fingerprint, %new_fingerprint, user_id = ?user_id, %method, path,
+                nested_path, status = status.as_u16(), revoked,
+                "renewed token left off a refusal or a revoked session");
+            return;
+        }
+        attach_renewed_token(response.headers_mut(), self.value.clone());
+        match config.renew_limit.admit(config.clock.now()) {
+            Some(suppressed) => tracing::info!(%fingerprint, %new_fingerprint, new_exp,
+                user_id = ?user_id, %method, path, nested_path, suppressed,
+                "token renewed in the renewal window"),
+            None => tracing::debug!(%fingerprint, %new_fingerprint, new_exp, user_id = ?user_id,
+                %method, path, nested_path, "token renewed in the renewal window"),
+        }
+    }
+}
+
 pin_project! {
     #[project = StateProj]
     enum State<F> {
         Inner {
             #[pin]
             future: F,
-            renewed: Option<HeaderValue>,
+            renewed: Option<Box<Renewal>>,
         },
         Ready {
             response: Option<Response>,
@@ -276,7 +337,7 @@ pin_project! {
 }
 
 impl<F> ResponseFuture<F> {
-    fn inner(future: F, renewed: Option<HeaderValue>) -> Self {
+    fn inner(future: F, renewed: Option<Box<Renewal>>) -> Self {
         Self {
             state: State::Inner { future, renewed },
         }
@@ -303,21 +364,8 @@ where
         match self.project().state.project() {
             StateProj::Inner { future, renewed } => {
                 let mut response = ready!(future.poll(cx))?.map(Body::new);
-                if let Some(token) = renewed.take() {
-                    // A 401 or 403 from behind the layer refuses the caller, such as a session
-                    // that the app ended, so the session is not extended.
-                    let refused = matches!(
-                        response.status(),
-                        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
-                    );
-                    if refused {
-                        tracing::debug!(
-                            status = response.status().as_u16(),
-                            "renewed token left off the handler's refusal"
-                        );
-                    } else {
-                        attach_renewed_token(response.headers_mut(), token);
-                    }
+                if let Some(renewal) = renewed.take() {
+                    renewal.attach(&mut response);
                 }
                 Poll::Ready(Ok(response))
             }
