@@ -200,12 +200,15 @@ fn contradictory_durations_are_rejected() {
         },
         "cap equal to lifetime with the default window and grace"
     );
+    let e = err(b().session_cap(secs(LIFETIME)).renew_window(secs(0)));
     assert!(
-        matches!(
-            err(b().session_cap(secs(LIFETIME)).renew_window(secs(0))),
-            ConfigError::CapEqualsLifetime { .. }
-        ),
+        matches!(e, ConfigError::CapEqualsLifetime { .. }),
         "cap equal to lifetime with a grace period but no window"
+    );
+    assert!(
+        e.to_string()
+            .contains("which leaves grace_period (600 s) without effect;"),
+        "the message names only the setting that is not zero: {e}"
     );
     assert!(
         b().session_cap(secs(LIFETIME))
@@ -370,25 +373,33 @@ fn nonsense_settings_are_rejected() {
         "a cap at the maximum builds"
     );
 
-    let e = err(builder(&clock).grace_period(secs(6 * DAY)));
+    let e = err(builder(&clock).grace_period(secs(8 * DAY)));
     assert_eq!(
         e,
-        ConfigError::GraceLongerThanLifetime {
-            grace: secs(6 * DAY),
-            lifetime: secs(LIFETIME)
+        ConfigError::GraceLongerThanCap {
+            grace: secs(8 * DAY),
+            cap: secs(CAP)
         },
-        "a grace period of 6 days against a lifetime of 2 hours"
+        "a grace period of 8 days against a cap of 7 days"
     );
     assert!(
         e.to_string().starts_with(
-            "grace_period (518400 s) must not be longer than token_lifetime (7200 s), or an \
-             expired token could be renewed for longer than it was valid"
+            "grace_period (691200 s) must not be longer than session_cap (604800 s), which ends \
+             every session first"
         ),
         "the message gives both in seconds: {e}"
     );
     assert!(
-        builder(&clock).grace_period(secs(LIFETIME)).build().is_ok(),
-        "a grace period as long as the lifetime builds"
+        builder(&clock)
+            .token_lifetime(secs(5 * MIN))
+            .renew_window(secs(MIN))
+            .build()
+            .is_ok(),
+        "a 5-minute lifetime with the 10-minute default grace period builds"
+    );
+    assert!(
+        builder(&clock).grace_period(secs(CAP)).build().is_ok(),
+        "a grace period as long as the cap builds"
     );
 
     let codes = Codes {
@@ -429,9 +440,9 @@ fn duration_errors_name_the_fix() {
              grace_period are 0",
         ),
         (
-            "a grace period of 8 days against the default lifetime",
+            "a grace period of 8 days against the default cap",
             err(builder(&clock).grace_period(secs(8 * DAY))),
-            "set grace_period to 7200 s or less",
+            "set grace_period to 604800 s or less, or a longer session_cap",
         ),
         (
             "a cap equal to the default lifetime",
@@ -472,7 +483,7 @@ fn every_config_error_has_a_message() {
         err(builder(&clock).renew_window(secs(LIFETIME))),
         err(builder(&clock).session_cap(secs(1))),
         err(builder(&clock).session_cap(secs(LIFETIME))),
-        err(builder(&clock).grace_period(secs(LIFETIME + 1))),
+        err(builder(&clock).grace_period(secs(CAP + 1))),
         err(builder(&clock).token_lifetime(MAX_SESSION_CAP + secs(1))),
         err(builder(&clock).issuer("")),
         err(builder(&clock).realm("\"")),
@@ -622,9 +633,14 @@ fn duration_error_fixes_build() {
             b().token_lifetime(below_max).session_cap(MAX_SESSION_CAP),
         ),
         (
-            "a grace period of 6 days",
-            b().grace_period(secs(6 * DAY)),
-            b().grace_period(secs(LIFETIME)),
+            "a grace period of 8 days",
+            b().grace_period(secs(8 * DAY)),
+            b().grace_period(secs(CAP)),
+        ),
+        (
+            "a grace period of 8 days, with the cap as the fix",
+            b().grace_period(secs(8 * DAY)),
+            b().grace_period(secs(8 * DAY)).session_cap(secs(8 * DAY)),
         ),
     ];
     for (what, broken, fixed) in cases {

@@ -292,7 +292,7 @@ impl AuthConfigBuilder {
 
     /// Sets the grace period: a request whose token expired this long ago or less gets the
     /// overdue response with a renewed token, and the handler is not run. Zero turns it off. At
-    /// most the token lifetime. Default: [`DEFAULT_GRACE_PERIOD`], 10 minutes.
+    /// most the session cap. Default: [`DEFAULT_GRACE_PERIOD`], 10 minutes.
     pub fn grace_period(mut self, grace: Duration) -> Self {
         self.grace = grace;
         self
@@ -424,7 +424,7 @@ impl AuthConfigBuilder {
     /// - a duration has a sub-second part
     /// - the lifetime is zero or longer than [`MAX_SESSION_CAP`], the window or leeway is not
     ///   shorter than the lifetime, the cap is shorter than the lifetime or longer than
-    ///   [`MAX_SESSION_CAP`], or the grace period is longer than the lifetime
+    ///   [`MAX_SESSION_CAP`], or the grace period is longer than the cap
     /// - the cap equals the lifetime while the window or the grace period is not zero, which
     ///   neither can then act on
     /// - the issuer or audience is empty or only whitespace, or the realm cannot be quoted
@@ -508,10 +508,10 @@ impl AuthConfigBuilder {
                 grace: self.grace,
             });
         }
-        if self.grace > self.lifetime {
-            return Err(ConfigError::GraceLongerThanLifetime {
+        if self.grace > self.cap {
+            return Err(ConfigError::GraceLongerThanCap {
                 grace: self.grace,
-                lifetime: self.lifetime,
+                cap: self.cap,
             });
         }
         if self.leeway >= self.lifetime {
@@ -702,13 +702,12 @@ pub enum ConfigError {
         /// The grace period.
         grace: Duration,
     },
-    /// The grace period is longer than the token lifetime, so an expired token could be renewed
-    /// for longer than it was valid.
-    GraceLongerThanLifetime {
+    /// The grace period is longer than the session cap, which ends every session first.
+    GraceLongerThanCap {
         /// The grace period.
         grace: Duration,
-        /// The token lifetime.
-        lifetime: Duration,
+        /// The session cap.
+        cap: Duration,
     },
     /// The leeway is not shorter than the token lifetime.
     LeewayNotShorterThanLifetime {
@@ -813,14 +812,19 @@ impl fmt::Display for ConfigError {
                 window,
                 grace,
             } => {
+                // Only the settings that are not zero are without effect.
+                let unused = [("renew_window", window), ("grace_period", grace)]
+                    .into_iter()
+                    .filter(|(_, value)| !value.is_zero())
+                    .map(|(name, value)| format!("{name} ({} s)", value.as_secs()))
+                    .collect::<Vec<_>>()
+                    .join(" and ");
                 write!(
                     f,
                     "session_cap equals token_lifetime ({} s), so every token that the layer \
-                     issues expires at the cap and is never renewed, which leaves renew_window ({} s) and grace_period \
-                     ({} s) without effect; ",
+                     issues expires at the cap and is never renewed, which leaves {unused} \
+                     without effect; ",
                     lifetime.as_secs(),
-                    window.as_secs(),
-                    grace.as_secs()
                 )?;
                 write_cap_fix(f, *lifetime)?;
                 f.write_str(", or set renew_window and grace_period to 0 for sessions of one token")
@@ -832,13 +836,13 @@ impl fmt::Display for ConfigError {
                 cap.as_secs(),
                 max = MAX_SESSION_CAP.as_secs()
             ),
-            Self::GraceLongerThanLifetime { grace, lifetime } => write!(
+            Self::GraceLongerThanCap { grace, cap } => write!(
                 f,
-                "grace_period ({grace} s) must not be longer than token_lifetime ({lifetime} s), \
-                 or an expired token could be renewed for longer than it was valid; set \
-                 grace_period to {lifetime} s or less",
+                "grace_period ({grace} s) must not be longer than session_cap ({cap} s), which \
+                 ends every session first; set grace_period to {cap} s or less, or a longer \
+                 session_cap",
                 grace = grace.as_secs(),
-                lifetime = lifetime.as_secs()
+                cap = cap.as_secs()
             ),
             Self::LeewayNotShorterThanLifetime { leeway, lifetime } => write!(
                 f,

@@ -196,18 +196,25 @@ impl Options {
                 lifetime,
                 window,
                 grace,
-            } => format!(
-                "{} equals {}, so every token that the server issues expires at the cap and is \
-                 never renewed, which leaves {} and {} without effect; {}, or {} and {} to 0s for sessions of one \
-                 token",
-                self.describe(SessionCap, *lifetime),
-                self.describe(TokenLifetime, *lifetime),
-                self.describe(RenewWindow, *window),
-                self.describe(GracePeriod, *grace),
-                cap_fix(*lifetime),
-                RenewWindow.flag(),
-                GracePeriod.flag()
-            ),
+            } => {
+                // Only the settings that are not zero are without effect.
+                let unused = [(RenewWindow, *window), (GracePeriod, *grace)]
+                    .into_iter()
+                    .filter(|(_, value)| !value.is_zero())
+                    .map(|(setting, value)| self.describe(setting, value))
+                    .collect::<Vec<_>>()
+                    .join(" and ");
+                format!(
+                    "{} equals {}, so every token that the server issues expires at the cap and \
+                     is never renewed, which leaves {unused} without effect; {}, or {} and {} to \
+                     0s for sessions of one token",
+                    self.describe(SessionCap, *lifetime),
+                    self.describe(TokenLifetime, *lifetime),
+                    cap_fix(*lifetime),
+                    RenewWindow.flag(),
+                    GracePeriod.flag()
+                )
+            }
             ConfigError::CapTooLong { cap } => format!(
                 "{} is longer than the maximum of {}; set {} to {} or less",
                 self.describe(SessionCap, *cap),
@@ -215,13 +222,15 @@ impl Options {
                 SessionCap.flag(),
                 format_duration(MAX_SESSION_CAP)
             ),
-            ConfigError::GraceLongerThanLifetime { grace, lifetime } => format!(
-                "{} must not be longer than {}, or an expired token could be renewed for longer \
-                 than it was valid; set {} to {} or less",
+            ConfigError::GraceLongerThanCap { grace, cap } => format!(
+                "{} must not be longer than {}, which ends every session first; set {} to {} or \
+                 less, or {} to {} or more",
                 self.describe(GracePeriod, *grace),
-                self.describe(TokenLifetime, *lifetime),
+                self.describe(SessionCap, *cap),
                 GracePeriod.flag(),
-                format_duration(*lifetime)
+                format_duration(*cap),
+                SessionCap.flag(),
+                format_duration(*grace)
             ),
             other => other.to_string(),
         }
@@ -362,12 +371,12 @@ mod tests {
 
     #[test]
     fn grace_error_names_flags() {
-        let message = config_error_message(&parse(&["--grace-period", "5m"]));
+        let message = config_error_message(&parse(&["--grace-period", "31m"]));
         assert_eq!(
             message,
-            "--grace-period 5m must not be longer than --token-lifetime 2m (the default), or an \
-             expired token could be renewed for longer than it was valid; set --grace-period to \
-             2m or less"
+            "--grace-period 31m must not be longer than --session-cap 30m (the default), which \
+             ends every session first; set --grace-period to 30m or less, or --session-cap to 31m \
+             or more"
         );
     }
 
@@ -399,7 +408,7 @@ mod tests {
     fn every_duration_error_fix_builds() {
         // Each case breaks one rule: its arguments, a fix that the message requests, and the
         // arguments that follow that fix, which must build.
-        let cases: [(&[&str], &str, &[&str]); 6] = [
+        let cases: [(&[&str], &str, &[&str]); 7] = [
             (
                 &["--token-lifetime", "1h"],
                 "set --session-cap above 1h",
@@ -423,9 +432,14 @@ mod tests {
                 ],
             ),
             (
-                &["--grace-period", "5m"],
-                "set --grace-period to 2m or less",
-                &["--grace-period", "2m"],
+                &["--grace-period", "31m"],
+                "set --grace-period to 30m or less",
+                &["--grace-period", "30m"],
+            ),
+            (
+                &["--grace-period", "31m"],
+                "--session-cap to 31m or more",
+                &["--grace-period", "31m", "--session-cap", "31m"],
             ),
             (
                 &["--session-cap", "101years"],
