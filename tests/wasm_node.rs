@@ -1675,6 +1675,16 @@ mod node_cases {
                  like \"http://127.0.0.1:8080\"",
             ),
             (
+                with_option("baseUrl", str("http://user:se#cret@127.0.0.1:8080/api")),
+                "baseUrl \"http://127.0.0.1:8080/api\" is not a valid URL; use a path such as \
+                 /api or an absolute URL such as http://127.0.0.1:8080/api",
+            ),
+            (
+                with_option("allowedOrigins", array(&[str("http://user:12#cret@127.0.0.1")])),
+                "allowedOrigins holds \"http://127.0.0.1\", which is not an origin; write only \
+                 the scheme, host and port, like \"http://127.0.0.1:8080\"",
+            ),
+            (
                 with_option("baseUrl", str("ftp://127.0.0.1/api")),
                 "baseUrl \"ftp://127.0.0.1/api\" has the scheme ftp:; use a path such as /api or \
                  an http: or https: URL such as http://127.0.0.1:8080/api",
@@ -2314,6 +2324,16 @@ mod node_cases {
                 "\"http://[::1/x\" is not valid",
             ),
             ("http://user:secret@127.0.0.1/x", bad_timeout, "timeoutMs"),
+            (
+                "http://user:se#cret@[::1/x",
+                JsValue::UNDEFINED,
+                "\"http://[::1/x\" is not valid",
+            ),
+            (
+                "http://user:se/cret@[::1/x",
+                JsValue::UNDEFINED,
+                "\"http://[::1/x\" is not valid",
+            ),
         ] {
             let error = expect_error(
                 settle(client.get(JsValue::from(url), JsValue::UNDEFINED, call_options)).await,
@@ -2335,6 +2355,75 @@ mod node_cases {
                 "the error's URL for {url} leaves out the password: {error_url}"
             );
         }
+    }
+
+    #[wasm_bindgen_test]
+    async fn url_with_spaces_and_credentials_not_joined_to_base() {
+        let client = client(&[]);
+        client
+            .set_token(JsValue::from("mine"))
+            .expect("a clean token");
+        let url = format!(
+            " \n{}/scenario/echo-auth\t",
+            server().replace("http://", "http://user:secret@")
+        );
+        let error = expect_error(
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "an absolute URL with credentials and spaces around it",
+        );
+        assert_eq!(
+            kind(&error),
+            "invalid_request",
+            "the URL is read as the absolute URL that it is, and its credentials are refused"
+        );
+        let error_url = text(&error, "url").unwrap_or_default();
+        assert_eq!(
+            error_url,
+            format!("{}/scenario/echo-auth", server()),
+            "the error's URL is the absolute URL without the credentials"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn calls_that_differ_in_fragment_share_one_request() {
+        let client = client(&[("duplicates", str("share"))]);
+        let key = unique("fragment");
+        let url = |fragment: &str| {
+            JsValue::from(format!("/scenario/slow?delay_ms=200&key={key}#{fragment}"))
+        };
+        let results = settle_all(vec![
+            client.get(url("a"), JsValue::UNDEFINED, JsValue::UNDEFINED),
+            client.get(url("b"), JsValue::UNDEFINED, JsValue::UNDEFINED),
+        ])
+        .await;
+        for result in results {
+            expect_ok(result, "a call with a fragment");
+        }
+        assert_eq!(
+            server_count(&key).await,
+            1.0,
+            "fetch never sends the fragment, so both calls are one request"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn blob_url_error_never_repeats_password() {
+        let client = client(&[]);
+        let url = server().replace("http://", "blob:http://user:secret@") + "/0000";
+        let error = expect_error(
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "a blob: URL that names no blob",
+        );
+        let error_url = text(&error, "url").unwrap_or_default();
+        assert!(
+            !error_url.contains("secret"),
+            "the error's URL leaves out the password: {error_url}"
+        );
+        let message = text(&error, "message").unwrap_or_default();
+        assert!(
+            !message.contains("secret"),
+            "the message leaves out the password: {message}"
+        );
     }
 
     #[wasm_bindgen_test]

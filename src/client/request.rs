@@ -14,7 +14,9 @@ use super::config::{
 };
 use super::error::{Error, ErrorKind};
 use super::key::{duplicate_key, stringify_query, BodyKey};
-use super::url::{append_query, is_absolute, join_url, without_credentials};
+use super::url::{
+    append_query, clean_url, is_absolute, join_url, without_any_credentials, without_credentials,
+};
 use super::values::{js_string, to_key_value, type_name};
 
 #[wasm_bindgen(module = "/src/client/client.js")]
@@ -144,9 +146,9 @@ impl Target {
             // An empty base URL leaves request URLs as they are.
             Some("") => Some(String::new()),
             Some(base) => match resolve(base, page_url.as_deref()) {
-                Some(url) => Some(base_href(&without_credentials(base), &url, config.api)?),
+                Some(url) => Some(base_href(&without_any_credentials(base), &url, config.api)?),
                 None if page_url.is_none() && !is_absolute(base) => {
-                    let base = without_credentials(base);
+                    let base = without_any_credentials(base);
                     return Err(format!(
                         "{base_name} \"{base}\" is relative, and there is no page to resolve it \
                          against, as in Node; use an absolute URL such as \
@@ -154,7 +156,7 @@ impl Target {
                     ));
                 }
                 None => {
-                    let base = without_credentials(base);
+                    let base = without_any_credentials(base);
                     return Err(format!(
                         "{base_name} \"{base}\" is not a valid URL; use a path such as /api or \
                          an absolute URL such as http://127.0.0.1:8080/api"
@@ -229,7 +231,7 @@ pub(crate) fn prepare(
         ));
     }
 
-    let mut url = join_url(target.base_url.as_deref(), &input.url);
+    let mut url = join_url(target.base_url.as_deref(), &clean_url(&input.url));
     let positional =
         Some(&input.params).filter(|params| !params.is_undefined() && !params.is_null());
     if positional.is_some() && input.options.params.is_some() {
@@ -252,9 +254,9 @@ pub(crate) fn prepare(
         check_timeout(timeout_ms, config.api).map_err(|message| invalid(&url, message))?;
     }
     let Some(parsed) = resolve(&url, target.page_url.as_deref()) else {
-        let shown = without_credentials(&url);
+        let shown = without_any_credentials(&url);
         return Err(invalid(
-            &url,
+            &shown,
             format!(
                 "The URL \"{shown}\" is not valid, or is relative with no page to resolve it \
                  against; set {} or pass an absolute URL such as http://127.0.0.1:8080/api",
@@ -262,7 +264,9 @@ pub(crate) fn prepare(
             ),
         ));
     };
-    let url = parsed.href();
+    // fetch never sends the fragment, so calls that differ in it alone are one request.
+    let href = parsed.href();
+    let url = href.split('#').next().unwrap_or_default().to_owned();
     let scheme = parsed.protocol();
     if !matches!(scheme.as_str(), "http:" | "https:" | "data:" | "blob:") {
         let shown = without_credentials(&url);
@@ -394,8 +398,8 @@ fn base_href(base: &str, url: &Url, api: Api) -> Result<String, String> {
 /// not an absolute URL or has more than a scheme, host and port.
 fn allowed_origin(entry: &str, api: Api) -> Result<String, String> {
     let origins_name = api.name(Setting::AllowedOrigins);
-    let shown = without_credentials(entry);
     let url = Url::new(entry).map_err(|_| {
+        let shown = without_any_credentials(entry);
         format!(
             "{origins_name} holds \"{shown}\", which is not an absolute URL; write it like \
              \"http://127.0.0.1:8080\""
@@ -403,6 +407,7 @@ fn allowed_origin(entry: &str, api: Api) -> Result<String, String> {
     })?;
     let origin = url.origin();
     if url.href() != format!("{origin}/") {
+        let shown = without_any_credentials(entry);
         return Err(format!(
             "{origins_name} holds \"{shown}\", which is not an origin; write only the scheme, \
              host and port, like \"http://127.0.0.1:8080\""

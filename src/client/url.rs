@@ -109,7 +109,30 @@ pub fn append_query(url: &str, query: &str) -> String {
 /// which only the special schemes such as `http:` may leave out, and ends at the first `/`, `\`,
 /// `?` or `#`. Its part up to the last `@` is dropped.
 pub fn without_credentials(url: &str) -> String {
-    match user_info(url.as_bytes()) {
+    cut_user_info(url, false)
+}
+
+/// Returns `url` without anything from its authority's start up to the last `@` of the whole
+/// URL, for a URL that does not parse. A password may hold an unencoded `/`, `?` or `#`, which
+/// ends the authority early, so [`without_credentials`] would keep the rest of the password.
+/// Only messages about an invalid URL use this, because an `@` in the path or query of a valid
+/// URL, as in `?mail=a@b`, is no password.
+pub fn without_any_credentials(url: &str) -> String {
+    cut_user_info(url, true)
+}
+
+/// Returns `url` as the URL parser reads it: without ASCII tabs and newlines anywhere, and
+/// without spaces and control characters at either end. The checks and the join with the base
+/// URL then see the URL that fetch would send.
+pub fn clean_url(url: &str) -> String {
+    url.trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect()
+}
+
+fn cut_user_info(url: &str, whole: bool) -> String {
+    match user_info(url.as_bytes(), whole) {
         Some((user_start, host_start)) => {
             let head = url.get(..user_start).unwrap_or_default();
             let tail = url.get(host_start..).unwrap_or_default();
@@ -123,7 +146,7 @@ pub fn without_credentials(url: &str) -> String {
 /// when the URL has no user info. It works on bytes, because every delimiter is ASCII, and takes
 /// every index with `get`: slicing a `str` can panic, and the wasm build would then carry the
 /// panic's message formatting.
-fn user_info(url: &[u8]) -> Option<(usize, usize)> {
+fn user_info(url: &[u8], whole: bool) -> Option<(usize, usize)> {
     // The URL parser drops leading spaces and control characters.
     let start = url.iter().position(|&b| b > b' ')?;
     let text = url.get(start..)?;
@@ -142,6 +165,14 @@ fn user_info(url: &[u8]) -> Option<(usize, usize)> {
         colon + 1
     };
     let rest = text.get(after_scheme..)?;
+    // A blob: URL wraps the URL of the page that made it.
+    if text
+        .get(..5)
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case(b"blob:"))
+    {
+        let offset = start + after_scheme;
+        return user_info(rest, whole).map(|(user, host)| (user + offset, host + offset));
+    }
     let slashes = rest
         .iter()
         .take_while(|&&b| b == b'/' || b == b'\\')
@@ -157,10 +188,14 @@ fn user_info(url: &[u8]) -> Option<(usize, usize)> {
         return None;
     }
     let authority = rest.get(slashes..)?;
-    let end = authority
-        .iter()
-        .position(|&b| matches!(b, b'/' | b'\\' | b'?' | b'#'))
-        .unwrap_or(authority.len());
+    let end = if whole {
+        authority.len()
+    } else {
+        authority
+            .iter()
+            .position(|&b| matches!(b, b'/' | b'\\' | b'?' | b'#'))
+            .unwrap_or(authority.len())
+    };
     let at = authority.get(..end)?.iter().rposition(|&b| b == b'@')?;
     let user_start = start + after_scheme + slashes;
     Some((user_start, user_start + at + 1))
@@ -197,6 +232,42 @@ mod tests {
             "protocol-relative"
         );
         assert_eq!(without_credentials("http:u:p@h"), "http:h", "no slashes");
+    }
+
+    #[test]
+    fn without_credentials_reads_blob_urls() {
+        assert_eq!(
+            without_credentials("blob:http://u:p@h/1234"),
+            "blob:http://h/1234",
+            "the URL inside a blob: URL"
+        );
+    }
+
+    #[test]
+    fn without_any_credentials_cuts_to_last_at() {
+        for (url, expected) in [
+            ("http://admin:p#ss@127.0.0.1/x", "http://127.0.0.1/x"),
+            ("http://admin:p/ss@127.0.0.1/x", "http://127.0.0.1/x"),
+            ("http://admin:p?ss@[::1/x", "http://[::1/x"),
+            ("http://[::1/x", "http://[::1/x"),
+        ] {
+            assert_eq!(without_any_credentials(url), expected, "{url}");
+        }
+        assert_eq!(
+            without_credentials("http://admin:p#ss@127.0.0.1/x"),
+            "http://admin:p#ss@127.0.0.1/x",
+            "the bounded form stops at the #"
+        );
+    }
+
+    #[test]
+    fn clean_url_drops_what_the_parser_drops() {
+        assert_eq!(
+            clean_url(" \thttp://h/\na\tb\r\n "),
+            "http://h/ab",
+            "tabs and newlines anywhere, spaces at the ends"
+        );
+        assert_eq!(clean_url("/a b"), "/a b", "a space inside stays");
     }
 
     #[test]
