@@ -1265,6 +1265,8 @@ mod node_cases {
             ),
             ("get", "signal", signal.into()),
             ("get", "responseType", str("blob")),
+            ("get", "fullResponse", JsValue::TRUE),
+            ("get", "timeoutMs", JsValue::from(100)),
             ("delete", "data", object(&[("id", JsValue::from(1))])),
         ];
         for (method, name, value) in cases {
@@ -1297,12 +1299,61 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn request_options_in_options_params_rejected() {
+        let client = client(&[]);
+        let leaking = || {
+            object(&[(
+                "headers",
+                object(&[("Authorization", str("Bearer secret-token"))]),
+            )])
+        };
+        let calls = [
+            (
+                "get",
+                client.get(
+                    JsValue::from("/scenario/echo-auth"),
+                    JsValue::UNDEFINED,
+                    options(&[("params", leaking())]),
+                ),
+            ),
+            (
+                "request",
+                client.request(object(&[
+                    ("url", str("/scenario/echo-auth")),
+                    ("params", leaking()),
+                ])),
+            ),
+        ];
+        for (what, call) in calls {
+            let error = expect_error(settle(call).await, what);
+            assert_eq!(
+                kind(&error),
+                "invalid_request",
+                "{what}: the caller's error"
+            );
+            let message = text(&error, "message").unwrap_or_default();
+            assert!(
+                message.contains(
+                    "The params hold \"headers\", which is a request option, not a query field; \
+                     set it beside params, as in { params, headers }"
+                ),
+                "{what}: the message names headers and the fix: {message}"
+            );
+            assert!(
+                !message.contains("secret-token"),
+                "{what}: the message leaves out the header value: {message}"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
     async fn query_fields_named_like_options_sent() {
         let client = client(&[]);
         let params = object(&[
-            ("data", str("x")),
+            ("data", object(&[("type", str("csv"))])),
             ("headers", JsValue::from(1)),
-            ("responseType", str("csv")),
+            ("responseType", str("json")),
+            ("page", JsValue::from(1)),
         ]);
         let envelope = expect_ok(
             settle(client.get(
@@ -1315,8 +1366,8 @@ mod node_cases {
         );
         assert_eq!(
             text(&envelope, "data.query").as_deref(),
-            Some("data=x&headers=1&responseType=csv"),
-            "fields with values that no option takes are query fields"
+            Some("data%5Btype%5D=csv&headers=1&page=1&responseType=json"),
+            "option names beside a query field, other than headers as an object, are query fields"
         );
     }
 

@@ -454,9 +454,11 @@ export function requestConfig(config) {
   ];
 }
 
-// The request options that an axios or ky habit puts in the params argument of get or delete,
-// as in get(url, { params, headers }), with the kind of value each one takes there. The query
-// string would carry them, a token in headers included, and the call would lose them as options.
+// The request options that an axios or ky habit puts in the params, as in get(url, { params,
+// headers }), with the kind of value each one takes. The query string would carry them, a token
+// in headers included, and the call would lose them as options.
+const isBoolean = (value) => typeof value === "boolean";
+const isNumber = (value) => typeof value === "number";
 const OPTIONS_IN_PARAMS = {
   params: isObject,
   headers: isObject,
@@ -464,20 +466,29 @@ const OPTIONS_IN_PARAMS = {
   signal: (value) => tag(value) === "AbortSignal",
   responseType: (value) => RESPONSE_TYPES.includes(value),
   duplicates: (value) => DUPLICATES.includes(value),
-  noLoading: (value) => typeof value === "boolean",
+  noLoading: isBoolean,
+  fullResponse: isBoolean,
+  timeout: isNumber,
+  timeoutMs: isNumber,
 };
 
-// Returns the message for params that hold a request option, or undefined. Imported by
-// request.rs.
-export function optionsInParams(params, method) {
+// Returns the message for params that hold a request option, or undefined. Params whose names
+// are all option names, one of them with an option's kind of value, are options; so are headers
+// as an object and an AbortSignal under any name, which no query carries. A name such as data
+// beside query fields, as in { data: { type: "csv" }, page: 1 }, is a query field. `positional`
+// says whether the params are the argument of get or delete. Imported by request.rs.
+export function optionsInParams(params, method, positional) {
   if (tag(params) !== "Object") return undefined;
-  for (const name of Object.keys(OPTIONS_IN_PARAMS)) {
-    if (Object.hasOwn(params, name) && OPTIONS_IN_PARAMS[name](field(params, name))) {
-      const call = method.toLowerCase();
-      return `The params hold "${name}", which is a request option, not a query field; pass the options third, as in ${call}(url, undefined, { ${name} }), or pass the params as a URLSearchParams to send a query field of that name`;
-    }
-  }
-  return undefined;
+  const names = Object.keys(params);
+  const matches = (name) => Object.hasOwn(OPTIONS_IN_PARAMS, name) && OPTIONS_IN_PARAMS[name](field(params, name));
+  const signal = names.find((name) => tag(field(params, name)) === "AbortSignal");
+  const allOptions = names.every((name) => Object.hasOwn(OPTIONS_IN_PARAMS, name));
+  const name = signal ?? (matches("headers") ? "headers" : allOptions ? names.find(matches) : undefined);
+  if (name === undefined) return undefined;
+  const fix = positional
+    ? `pass the options third, as in ${method.toLowerCase()}(url, undefined, { ${name} })`
+    : `set it beside params, as in { params, ${name} }`;
+  return `The params hold "${name}", which is a request option, not a query field; ${fix}, or pass the params as a URLSearchParams to send a query field of that name`;
 }
 
 // The collections in params and bodies whose entries Object.entries does not see, so that qs and

@@ -28,7 +28,11 @@ extern "C" {
     /// Returns the message for positional params that hold a request option, such as
     /// `{ headers }`, or `None`.
     #[wasm_bindgen(js_name = optionsInParams, catch)]
-    fn options_in_params(params: &JsValue, method: &str) -> Result<Option<String>, JsValue>;
+    fn options_in_params(
+        params: &JsValue,
+        method: &str,
+        positional: bool,
+    ) -> Result<Option<String>, JsValue>;
 }
 
 /// One call as the caller asked for it. Its `Debug` output hides the header values and the
@@ -241,11 +245,16 @@ pub(crate) fn prepare(
                 .to_owned(),
         ));
     }
+    let params = positional.or(input.options.params.as_ref());
     // A getter that throws is reported by query_string below.
-    if let Some(message) = positional.and_then(|params| options_in_params(params, &method).ok()?) {
+    let mistake = params.and_then(|params| {
+        options_in_params(params, &method, positional.is_some())
+            .ok()
+            .flatten()
+    });
+    if let Some(message) = mistake {
         return Err(invalid(&url, message));
     }
-    let params = positional.or(input.options.params.as_ref());
     if let Some(params) = params {
         let query = query_string(params).map_err(|message| invalid(&url, message))?;
         url = append_query(&url, &query);
