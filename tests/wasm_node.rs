@@ -1559,7 +1559,10 @@ mod node_cases {
                 array(&[]),
                 "the options must be an object, such as { baseUrl: \"/api\" }, got an array",
             ),
-            (with_option("baseUrl", JsValue::from(5)), "baseUrl must be a string, got number"),
+            (
+                with_option("baseUrl", JsValue::from(5)),
+                "baseUrl must be a string or a URL object, such as \"/items\", got number",
+            ),
             (
                 with_option("baseURL", str("/api")),
                 "baseURL is not an option of renew-fetch; use baseUrl",
@@ -1848,6 +1851,25 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn base_url_as_url_object() {
+        let base = url_object(&format!("{}/scenario", server()));
+        let client = match renew_fetch::client::HttpClient::new(object(&[
+            ("baseUrl", base),
+            ("tokenStorage", str("memory")),
+        ])) {
+            Ok(client) => client,
+            Err(error) => panic!(
+                "a URL object as baseUrl is accepted, got {:?}",
+                text(&error, "message")
+            ),
+        };
+        expect_ok(
+            settle(client.get(JsValue::from("ok"), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "a call joined to a URL object's href",
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn unrelated_unknown_options_ignored() {
         let shared = object(&[("baseUrl", str(server())), ("appVersion", str("1.2"))]);
         let client = match renew_fetch::client::HttpClient::new(shared) {
@@ -1909,6 +1931,20 @@ mod node_cases {
             (
                 with_option("cancelToken", object(&[])),
                 "cancelToken is not an option of renew-fetch; pass an AbortSignal as signal",
+            ),
+            (
+                with_option("searchParams", object(&[])),
+                "searchParams is not an option of renew-fetch; use params",
+            ),
+            (
+                with_option("credentials", str("include")),
+                "credentials is not an option of renew-fetch; the client sends cookies to the \
+                 page's own origin only, as fetch does by default, and authenticates with the token",
+            ),
+            (
+                with_option("baseURL", str("http://127.0.0.1:1")),
+                "baseURL is not an option of renew-fetch; pass an absolute URL, or give the client \
+                 a baseUrl",
             ),
             (
                 with_option("responsetype", str("blob")),

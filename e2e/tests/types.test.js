@@ -89,20 +89,18 @@ test("types reject misuse", async () => {
 });
 
 // The .d.ts declares the request methods by hand, in an interface that merges into the class that
-// wasm-bindgen writes. Each method has an overload for each literal responseType, two for
-// fullResponse: true, in this order, and a last one for any RequestOptions, whose parameters the
-// glue's JSDoc gives.
+// wasm-bindgen writes. Each method has an overload for each literal responseType, then one for
+// each with fullResponse: true, in this order, and a last one for any RequestOptions, whose
+// parameters the glue's JSDoc gives.
 const OVERLOADS = [
   { responseType: '"json" | undefined', fullResponse: "false | undefined", returns: "Promise<Envelope<T>>" },
   { responseType: '"text"', fullResponse: "false | undefined", returns: "Promise<T>" },
   { responseType: '"blob"', fullResponse: "false | undefined", returns: "Promise<T>" },
   { responseType: '"arrayBuffer"', fullResponse: "false | undefined", returns: "Promise<T>" },
   { responseType: '"json" | undefined', fullResponse: "true", returns: "Promise<FullResponse<Envelope<T>>>" },
-  {
-    responseType: "ResponseType | undefined",
-    fullResponse: "true",
-    returns: "Promise<FullResponse<string | Blob | ArrayBuffer | Envelope<T>>>",
-  },
+  { responseType: '"text"', fullResponse: "true", returns: "Promise<FullResponse<T>>" },
+  { responseType: '"blob"', fullResponse: "true", returns: "Promise<FullResponse<T>>" },
+  { responseType: '"arrayBuffer"', fullResponse: "true", returns: "Promise<FullResponse<T>>" },
   {
     responseType: "ResponseType | undefined",
     fullResponse: "boolean | undefined",

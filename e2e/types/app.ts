@@ -23,7 +23,7 @@ const client = new HttpClient({
   duplicates: "share",
   codes: { success: 200, overdue: 401, loginRequired: [1006, 1007] },
   onLoadingChange: (active: boolean) => console.log(active),
-  onError: (error: RenewFetchError) => console.log(error.kind, error.status, error.code),
+  onError: (error: RenewFetchError) => console.log(error.kind, error.status, error.code, error.cause),
 });
 
 export async function loadItems(): Promise<Item[]> {
@@ -162,11 +162,12 @@ export async function fullResults(): Promise<number> {
   const created = await client.request<Item>({ url: "/items", method: "POST", body: {}, fullResponse: true });
   const checks: [
     Equal<typeof page, FullResponse<Envelope<Item[]>>>,
-    Equal<typeof file, FullResponse<Envelope | string | Blob | ArrayBuffer>>,
+    Equal<typeof file, FullResponse<Blob>>,
     Equal<typeof created, FullResponse<Envelope<Item>>>,
   ] = [true, true, true];
   const total = Number(page.headers.get("X-Total-Count"));
-  console.log(checks, file.status);
+  const link = URL.createObjectURL(file.data);
+  console.log(checks, file.status, file.headers.get("Content-Disposition"), link);
   return total + page.data.data.length + created.data.data.id;
 }
 

@@ -102,13 +102,19 @@ const CODE_NAMES = ["success", "overdue", "loginRequired"];
 // The axios and ky names that this client spells otherwise or has no option for, with the fix.
 const SIGNAL = "pass an AbortSignal as signal";
 const NO_PROGRESS = "fetch reports no progress; use XMLHttpRequest for a transfer that shows it";
+const COOKIES =
+  "the client sends cookies to the page's own origin only, as fetch does by default, and authenticates with the token";
 const CALL_RENAMES = {
   timeout: "use timeoutMs",
   cancelToken: SIGNAL,
-  withCredentials:
-    "the client sends cookies to the page's own origin only, as fetch does by default, and authenticates with the token",
+  withCredentials: COOKIES,
+  credentials: COOKIES,
   onUploadProgress: NO_PROGRESS,
   onDownloadProgress: NO_PROGRESS,
+  searchParams: "use params",
+  json: "pass the body as the second argument of post, put or patch",
+  auth: "store the token with setToken, or set the header on the call",
+  baseURL: "pass an absolute URL, or give the client a baseUrl",
 };
 const CLIENT_RENAMES = {
   ...CALL_RENAMES,
@@ -330,7 +336,8 @@ function checkedClientOptions(options) {
     throw `the options must be an object, such as { baseUrl: "/api" }, got ${kind(options)}`;
   }
   rejectRenamed(options, CLIENT_RENAMES, CLIENT_OPTIONS);
-  const baseUrl = string(options, "baseUrl");
+  const base = field(options, "baseUrl");
+  const baseUrl = base === undefined ? undefined : requestUrl(base, "baseUrl");
   const timeoutMs = whole(options, "timeoutMs", MAX_TIMEOUT_MS);
   const headerList = headers(options);
 

@@ -39,8 +39,9 @@ pub struct HttpClient {
 // exported method at its "(", so it cannot declare the type parameter `T`, and the methods below
 // carry `skip_typescript`. Their doc comments and type attributes still go into the JSDoc of the
 // JS glue, so keep them in step with the declarations here. Each method has one overload for each
-// literal `responseType`, two for `fullResponse: true` and a last one for any `RequestOptions`. e2e/tests/types.test.js checks
-// that the glue's parameters match that last overload and that every overload narrows them.
+// literal `responseType`, one for each with `fullResponse: true`, and a last one for any
+// `RequestOptions`. e2e/tests/types.test.js checks that the glue's parameters match that last
+// overload and that every overload narrows them.
 #[wasm_bindgen(typescript_custom_section)]
 const TS_REQUEST_METHODS: &'static str = r#"
 /**
@@ -69,11 +70,12 @@ export interface HttpClient {
    * of the envelope's `data`.
    */
   get<T = unknown>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType?: "json"; fullResponse: true }): Promise<FullResponse<Envelope<T>>>;
-  /**
-   * Sends `GET url?params` and resolves to the status, the headers and the envelope for
-   * `responseType` `"json"`, or the raw body otherwise. `T` is the type of the envelope's `data`.
-   */
-  get<T = unknown>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { fullResponse: true }): Promise<FullResponse<Envelope<T> | string | Blob | ArrayBuffer>>;
+  /** Sends `GET url?params` and resolves to the status, the headers and the body of a 2xx response as a string. */
+  get<T extends string = string>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "text"; fullResponse: true }): Promise<FullResponse<T>>;
+  /** Sends `GET url?params` and resolves to the status, the headers and the body of a 2xx response as a Blob. */
+  get<T extends Blob = Blob>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "blob"; fullResponse: true }): Promise<FullResponse<T>>;
+  /** Sends `GET url?params` and resolves to the status, the headers and the body of a 2xx response as an ArrayBuffer. */
+  get<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "arrayBuffer"; fullResponse: true }): Promise<FullResponse<T>>;
   /**
    * Sends `GET url?params` and resolves to the envelope for `responseType` `"json"`, or to the raw
    * body otherwise, each in a `FullResponse` when `fullResponse` is true. `T` is the type of the
@@ -94,11 +96,12 @@ export interface HttpClient {
    * of the envelope's `data`.
    */
   delete<T = unknown>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType?: "json"; fullResponse: true }): Promise<FullResponse<Envelope<T>>>;
-  /**
-   * Sends `DELETE url?params` and resolves to the status, the headers and the envelope for
-   * `responseType` `"json"`, or the raw body otherwise. `T` is the type of the envelope's `data`.
-   */
-  delete<T = unknown>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { fullResponse: true }): Promise<FullResponse<Envelope<T> | string | Blob | ArrayBuffer>>;
+  /** Sends `DELETE url?params` and resolves to the status, the headers and the body of a 2xx response as a string. */
+  delete<T extends string = string>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "text"; fullResponse: true }): Promise<FullResponse<T>>;
+  /** Sends `DELETE url?params` and resolves to the status, the headers and the body of a 2xx response as a Blob. */
+  delete<T extends Blob = Blob>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "blob"; fullResponse: true }): Promise<FullResponse<T>>;
+  /** Sends `DELETE url?params` and resolves to the status, the headers and the body of a 2xx response as an ArrayBuffer. */
+  delete<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "arrayBuffer"; fullResponse: true }): Promise<FullResponse<T>>;
   /**
    * Sends `DELETE url?params` and resolves to the envelope for `responseType` `"json"`, or to the raw
    * body otherwise, each in a `FullResponse` when `fullResponse` is true. `T` is the type of the
@@ -122,11 +125,12 @@ export interface HttpClient {
    * of the envelope's `data`.
    */
   post<T = unknown>(url: string | URL, body: unknown, options: RequestOptions & { responseType?: "json"; fullResponse: true }): Promise<FullResponse<Envelope<T>>>;
-  /**
-   * Sends `POST url` with `body` and resolves to the status, the headers and the envelope for
-   * `responseType` `"json"`, or the raw body otherwise. `T` is the type of the envelope's `data`.
-   */
-  post<T = unknown>(url: string | URL, body: unknown, options: RequestOptions & { fullResponse: true }): Promise<FullResponse<Envelope<T> | string | Blob | ArrayBuffer>>;
+  /** Sends `POST url` with `body` and resolves to the status, the headers and the body of a 2xx response as a string. */
+  post<T extends string = string>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "text"; fullResponse: true }): Promise<FullResponse<T>>;
+  /** Sends `POST url` with `body` and resolves to the status, the headers and the body of a 2xx response as a Blob. */
+  post<T extends Blob = Blob>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "blob"; fullResponse: true }): Promise<FullResponse<T>>;
+  /** Sends `POST url` with `body` and resolves to the status, the headers and the body of a 2xx response as an ArrayBuffer. */
+  post<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "arrayBuffer"; fullResponse: true }): Promise<FullResponse<T>>;
   /**
    * Sends `POST url` with `body` and resolves to the envelope for `responseType` `"json"`, or to the raw
    * body otherwise, each in a `FullResponse` when `fullResponse` is true. `T` is the type of the
@@ -147,11 +151,12 @@ export interface HttpClient {
    * of the envelope's `data`.
    */
   put<T = unknown>(url: string | URL, body: unknown, options: RequestOptions & { responseType?: "json"; fullResponse: true }): Promise<FullResponse<Envelope<T>>>;
-  /**
-   * Sends `PUT url` with `body` and resolves to the status, the headers and the envelope for
-   * `responseType` `"json"`, or the raw body otherwise. `T` is the type of the envelope's `data`.
-   */
-  put<T = unknown>(url: string | URL, body: unknown, options: RequestOptions & { fullResponse: true }): Promise<FullResponse<Envelope<T> | string | Blob | ArrayBuffer>>;
+  /** Sends `PUT url` with `body` and resolves to the status, the headers and the body of a 2xx response as a string. */
+  put<T extends string = string>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "text"; fullResponse: true }): Promise<FullResponse<T>>;
+  /** Sends `PUT url` with `body` and resolves to the status, the headers and the body of a 2xx response as a Blob. */
+  put<T extends Blob = Blob>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "blob"; fullResponse: true }): Promise<FullResponse<T>>;
+  /** Sends `PUT url` with `body` and resolves to the status, the headers and the body of a 2xx response as an ArrayBuffer. */
+  put<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "arrayBuffer"; fullResponse: true }): Promise<FullResponse<T>>;
   /**
    * Sends `PUT url` with `body` and resolves to the envelope for `responseType` `"json"`, or to the raw
    * body otherwise, each in a `FullResponse` when `fullResponse` is true. `T` is the type of the
@@ -172,11 +177,12 @@ export interface HttpClient {
    * of the envelope's `data`.
    */
   patch<T = unknown>(url: string | URL, body: unknown, options: RequestOptions & { responseType?: "json"; fullResponse: true }): Promise<FullResponse<Envelope<T>>>;
-  /**
-   * Sends `PATCH url` with `body` and resolves to the status, the headers and the envelope for
-   * `responseType` `"json"`, or the raw body otherwise. `T` is the type of the envelope's `data`.
-   */
-  patch<T = unknown>(url: string | URL, body: unknown, options: RequestOptions & { fullResponse: true }): Promise<FullResponse<Envelope<T> | string | Blob | ArrayBuffer>>;
+  /** Sends `PATCH url` with `body` and resolves to the status, the headers and the body of a 2xx response as a string. */
+  patch<T extends string = string>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "text"; fullResponse: true }): Promise<FullResponse<T>>;
+  /** Sends `PATCH url` with `body` and resolves to the status, the headers and the body of a 2xx response as a Blob. */
+  patch<T extends Blob = Blob>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "blob"; fullResponse: true }): Promise<FullResponse<T>>;
+  /** Sends `PATCH url` with `body` and resolves to the status, the headers and the body of a 2xx response as an ArrayBuffer. */
+  patch<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "arrayBuffer"; fullResponse: true }): Promise<FullResponse<T>>;
   /**
    * Sends `PATCH url` with `body` and resolves to the envelope for `responseType` `"json"`, or to the raw
    * body otherwise, each in a `FullResponse` when `fullResponse` is true. `T` is the type of the
@@ -200,11 +206,12 @@ export interface HttpClient {
    * of the envelope's `data`.
    */
   request<T = unknown>(config: RequestConfig & { responseType?: "json"; fullResponse: true }): Promise<FullResponse<Envelope<T>>>;
-  /**
-   * Sends the request that `config` describes and resolves to the status, the headers and the envelope for
-   * `responseType` `"json"`, or the raw body otherwise. `T` is the type of the envelope's `data`.
-   */
-  request<T = unknown>(config: RequestConfig & { fullResponse: true }): Promise<FullResponse<Envelope<T> | string | Blob | ArrayBuffer>>;
+  /** Sends the request that `config` describes and resolves to the status, the headers and the body of a 2xx response as a string. */
+  request<T extends string = string>(config: RequestConfig & { responseType: "text"; fullResponse: true }): Promise<FullResponse<T>>;
+  /** Sends the request that `config` describes and resolves to the status, the headers and the body of a 2xx response as a Blob. */
+  request<T extends Blob = Blob>(config: RequestConfig & { responseType: "blob"; fullResponse: true }): Promise<FullResponse<T>>;
+  /** Sends the request that `config` describes and resolves to the status, the headers and the body of a 2xx response as an ArrayBuffer. */
+  request<T extends ArrayBuffer = ArrayBuffer>(config: RequestConfig & { responseType: "arrayBuffer"; fullResponse: true }): Promise<FullResponse<T>>;
   /**
    * Sends the request that `config` describes and resolves to the envelope for `responseType` `"json"`, or to the raw
    * body otherwise, each in a `FullResponse` when `fullResponse` is true. `T` is the type of the

@@ -70,7 +70,7 @@ export interface HttpClientOptions {
    * @default undefined (request URLs are resolved against the page)
    * @example "http://127.0.0.1:8080/api"
    */
-  baseUrl?: string;
+  baseUrl?: string | URL;
   /**
    * The timeout of each call in milliseconds, counted from the start of the call to the end of
    * the body, replays included. A call that takes longer rejects with kind `timeout`. `0` means
@@ -290,6 +290,11 @@ export interface RenewFetchError extends Error {
    * `null` when the body was empty, and for the other kinds.
    */
   body: unknown;
+  /**
+   * For kind `canceled` with reason `user`, the reason that the caller's `AbortSignal` aborted
+   * with. Absent otherwise.
+   */
+  cause?: unknown;
 }
 "#;
 
