@@ -479,18 +479,21 @@ const OPTIONS_IN_PARAMS = {
   timeoutMs: isNumber,
 };
 
-// Returns the message for params that hold a request option, or undefined. Params whose names
-// are all option names, one of them with an option's kind of value, are options; so are headers
-// as an object and an AbortSignal under any name, which no query carries. A name such as data
-// beside query fields, as in { data: { type: "csv" }, page: 1 }, is a query field. `positional`
-// says whether the params are the argument of get or delete. Imported by request.rs.
+// Returns the message for params that hold a request option, or undefined. Params are options
+// when every name is an option name and one of them holds an option's kind of value. Headers as
+// an object and an AbortSignal under any name are options too, because no query carries them.
+// A name such as data beside query fields, as in { data: { type: "csv" }, page: 1 }, is a query
+// field. `positional` says whether the params are the argument of get or delete. Imported by
+// request.rs.
 export function optionsInParams(params, method, positional) {
   if (tag(params) !== "Object") return undefined;
   const names = Object.keys(params);
   const matches = (name) => Object.hasOwn(OPTIONS_IN_PARAMS, name) && OPTIONS_IN_PARAMS[name](field(params, name));
-  const signal = names.find((name) => tag(field(params, name)) === "AbortSignal");
-  const allOptions = names.every((name) => Object.hasOwn(OPTIONS_IN_PARAMS, name));
-  const name = signal ?? (matches("headers") ? "headers" : allOptions ? names.find(matches) : undefined);
+  let name = names.find((name) => tag(field(params, name)) === "AbortSignal");
+  if (name === undefined && matches("headers")) name = "headers";
+  if (name === undefined && names.every((name) => Object.hasOwn(OPTIONS_IN_PARAMS, name))) {
+    name = names.find(matches);
+  }
   if (name === undefined) return undefined;
   const fix = positional
     ? `pass the options third, as in ${method.toLowerCase()}(url, undefined, { ${name} })`
@@ -547,7 +550,7 @@ export class Received {
   }
 }
 
-// What a call with fullResponse resolves to. Imported by http_client.rs.
+// Returns what a call with fullResponse resolves to. Imported by http_client.rs.
 export function fullResponse(status, headers, data) {
   return { status, headers, data };
 }

@@ -50,12 +50,14 @@ use super::verify::{Decision, Verdict};
 /// layer does not mark the request's `Authorization` header, which such a `TraceLayer` logs with
 /// the token in it, so put tower-http's `SetSensitiveRequestHeadersLayer` for `AUTHORIZATION`
 /// outside the `TraceLayer`.
+///
 /// Every response the layer writes itself is a JSON envelope marked no-store. Every rejection
 /// and renewal is logged with `tracing`, with the reason and the first 8 hex digits of the
-/// token's SHA-256, never the token. The reason of a rejected token names what failed, such as
-/// a missing claim, a time claim ahead of the clock and by how much, or the issuer that was
-/// expected, with any claim value escaped and cut to 64 characters. A renewal's line also names the user id, and so does the
-/// rejection of a token that verified but failed a time check, such as the session cap.
+/// token's SHA-256, never the token. The reason of a rejected token names what failed: a
+/// missing claim, a time claim ahead of the clock and by how much, or the issuer that was
+/// expected. Any claim value in it is escaped and cut to 64 characters. A renewal's line also
+/// names the user id, and so does the rejection of a token that verified but failed a time
+/// check, such as the session cap.
 /// Rejections of a bad token or header log at WARN once a second per config, and requests
 /// without a token and renewals each log at INFO once a second per config, so a client that
 /// ignores its renewed tokens, and gets a new one with every request, does not flood the log.
