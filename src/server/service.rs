@@ -182,20 +182,27 @@ where
                     return ResponseFuture::inner(self.inner.call(req), None);
                 };
                 // The renewal is logged once the response shows that the token goes out.
+                // The fields of the log line cost two SHA-256 hashes and some copies, so they are
+                // taken only when the line can be written.
+                let log = tracing::enabled!(tracing::Level::INFO).then(|| {
+                    Box::new(RenewalLog {
+                        fingerprint: fingerprint.to_string(),
+                        new_fingerprint: super::token::fingerprint(renewed.token.as_bytes()),
+                        new_exp: renewed.exp,
+                        user_id: renewed.user_id,
+                        method: method.to_string(),
+                        path: path.to_owned(),
+                        nested_path: nested_path(&req).map(str::to_owned),
+                    })
+                });
                 let renewal = Renewal {
                     value,
                     config: self.config.clone(),
                     claims: config.revoked.is_some().then(|| claims.clone()),
-                    fingerprint: fingerprint.to_string(),
-                    new_fingerprint: super::token::fingerprint(renewed.token.as_bytes()),
-                    new_exp: renewed.exp,
-                    user_id: renewed.user_id,
-                    method: method.to_string(),
-                    path: path.to_owned(),
-                    nested_path: nested_path(&req).map(str::to_owned),
+                    log,
                 };
                 req.extensions_mut().insert(claims);
-                ResponseFuture::inner(self.inner.call(req), Some(Box::new(renewal)))
+                ResponseFuture::inner(self.inner.call(req), Some(renewal))
             }
             Decision::Overdue(renewed) => {
                 let Ok(value) = HeaderValue::from_str(&renewed.token) else {
@@ -275,6 +282,12 @@ struct Renewal {
     /// The claims of the request, kept when the config has a revocation check, which runs again
     /// after the handler, such as a logout handler that revoked them.
     claims: Option<Claims>,
+    /// The fields of the log line, or None when no subscriber takes INFO lines from the layer.
+    log: Option<Box<RenewalLog>>,
+}
+
+/// The fields of a renewal's log line.
+struct RenewalLog {
     fingerprint: String,
     new_fingerprint: String,
     new_exp: u64,
@@ -289,16 +302,6 @@ impl Renewal {
     /// the caller with 401 or 403, or the claims were revoked while the handler ran.
     fn attach(self, response: &mut Response) {
         let config = &self.config.inner;
-        let Self {
-            fingerprint,
-            new_fingerprint,
-            new_exp,
-            user_id,
-            method,
-            path,
-            nested_path,
-            ..
-        } = &self;
         let status = response.status();
         // A 401 or 403 from behind the layer refuses the caller, such as a session that the app
         // ended, so the session is not extended.
@@ -308,12 +311,35 @@ impl Renewal {
             _ => false,
         };
         if refused || revoked {
-            tracing::debug!(%fingerprint, %new_fingerprint, user_id = ?user_id, %method, path,
-                nested_path, status = status.as_u16(), revoked,
-                "renewed token left off a refusal or a revoked session");
+            if let Some(log) = &self.log {
+                let RenewalLog {
+                    fingerprint,
+                    new_fingerprint,
+                    user_id,
+                    method,
+                    path,
+                    nested_path,
+                    ..
+                } = &**log;
+                tracing::debug!(%fingerprint, %new_fingerprint, user_id = ?user_id, %method, path,
+                    nested_path, status = status.as_u16(), revoked,
+                    "renewed token left off a refusal or a revoked session");
+            }
             return;
         }
-        attach_renewed_token(response.headers_mut(), self.value.clone());
+        attach_renewed_token(response.headers_mut(), self.value);
+        let Some(log) = &self.log else {
+            return;
+        };
+        let RenewalLog {
+            fingerprint,
+            new_fingerprint,
+            new_exp,
+            user_id,
+            method,
+            path,
+            nested_path,
+        } = &**log;
         match config.renew_limit.admit(config.clock.now()) {
             Some(suppressed) => tracing::info!(%fingerprint, %new_fingerprint, new_exp,
                 user_id = ?user_id, %method, path, nested_path, suppressed,
@@ -330,7 +356,7 @@ pin_project! {
         Inner {
             #[pin]
             future: F,
-            renewed: Option<Box<Renewal>>,
+            renewed: Option<Renewal>,
         },
         Ready {
             response: Option<Response>,
@@ -339,7 +365,7 @@ pin_project! {
 }
 
 impl<F> ResponseFuture<F> {
-    fn inner(future: F, renewed: Option<Box<Renewal>>) -> Self {
+    fn inner(future: F, renewed: Option<Renewal>) -> Self {
         Self {
             state: State::Inner { future, renewed },
         }
