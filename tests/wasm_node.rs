@@ -1851,6 +1851,91 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn set_header_changes_later_calls() {
+        let client = client(&[
+            ("headers", object(&[("X-Test", str("first"))])),
+            ("duplicates", str("off")),
+        ]);
+        let echo = || {
+            client.get(
+                JsValue::from("/scenario/echo-auth"),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            )
+        };
+        let started = echo();
+        client
+            .set_header(str("x-test"), str("second"))
+            .expect("a valid header");
+        let later = echo();
+        let started = expect_ok(settle(started).await, "a call started before setHeader");
+        assert_eq!(
+            text(&started, "data.xTest").as_deref(),
+            Some("first"),
+            "a call already started keeps its headers"
+        );
+        let later = expect_ok(settle(later).await, "a call after setHeader");
+        assert_eq!(
+            text(&later, "data.xTest").as_deref(),
+            Some("second"),
+            "the new value replaces the header of any case"
+        );
+        client
+            .set_header(str("X-Test"), JsValue::NULL)
+            .expect("null removes the header");
+        let removed = expect_ok(settle(echo()).await, "a call after the removal");
+        assert_eq!(
+            path(&removed, "data.xTest"),
+            JsValue::NULL,
+            "null removes it"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn set_header_rejects_bad_input() {
+        let client = client(&[]);
+        for (name, value, expected) in [
+            (
+                str("Authorization"),
+                str("Bearer fixed"),
+                "\"Authorization\" is the header that the client fills from the stored token on \
+                 allowed origins; call setToken(token) instead, or set the header on the requests \
+                 that need a fixed value",
+            ),
+            (
+                str("X Test"),
+                str("1"),
+                "\"X Test\" is not a valid header name",
+            ),
+            (
+                str("X-Test"),
+                object(&[]),
+                "the value of header \"X-Test\" must be a string, a number, a boolean or null, got \
+                 object",
+            ),
+            (
+                JsValue::from(5),
+                str("1"),
+                "the header name must be a string, such as \"Accept-Language\", got number",
+            ),
+        ] {
+            let error = match client.set_header(name, value) {
+                Ok(()) => panic!("expected a TypeError: {expected}"),
+                Err(error) => error,
+            };
+            assert!(
+                error.is_instance_of::<js_sys::TypeError>(),
+                "a TypeError for: {expected}"
+            );
+            assert_eq!(
+                text(&error, "message").as_deref(),
+                Some(expected),
+                "the TypeError's message"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
     async fn base_url_as_url_object() {
         let base = url_object(&format!("{}/scenario", server()));
         let client = match renew_fetch::client::HttpClient::new(object(&[
@@ -3446,6 +3531,8 @@ mod node_cases {
         method: String,
         authorization: Option<String>,
         query: String,
+        #[serde(rename = "xTest")]
+        x_test: Option<String>,
     }
 
     #[wasm_bindgen_test]
@@ -4086,6 +4173,35 @@ mod node_cases {
             let echo = envelope.data.expect("the echo has data");
             assert_eq!(echo.query, expected, "{what}");
         }
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_set_header() {
+        let client = rust_client();
+        client
+            .set_header("X-Test", Some("rust"))
+            .expect("a valid header");
+        let envelope = client
+            .request("GET", "/scenario/echo-auth")
+            .send::<Echo>()
+            .await
+            .expect("the echo succeeds");
+        let echo = envelope.data.expect("the echo has data");
+        assert_eq!(
+            echo.x_test.as_deref(),
+            Some("rust"),
+            "the header set later is sent"
+        );
+        let error = client
+            .set_header("authorization", Some("Bearer fixed"))
+            .expect_err("the auth header");
+        assert_eq!(
+            error.to_string(),
+            "\"authorization\" is the header that the client fills from the stored token on \
+             allowed origins; call Client::set_token instead, or set the header on the requests \
+             that need a fixed value",
+            "the message names the Rust method"
+        );
     }
 
     #[wasm_bindgen_test]

@@ -194,6 +194,11 @@ export async function startWithoutBundler(): Promise<string | undefined> {
   return token;
 }
 
+export function switchLanguage(language: string): void {
+  client.setHeader("Accept-Language", language);
+  client.setHeader("X-Tenant", null);
+}
+
 export function scoped(): number {
   using temporary = new HttpClient({ tokenStorage: "memory" });
   return temporary.pendingCount;

@@ -14,7 +14,7 @@ use web_sys::AbortSignal;
 
 use super::config::{
     check_header, is_clean_token, is_header_name, is_header_value, ClientConfig, Duplicates,
-    ResponseType, TokenStorage,
+    ResponseType, Setting, TokenStorage,
 };
 use super::engine::{self, CallFuture, Inner, Success};
 use super::error::{Error, ErrorKind};
@@ -224,6 +224,32 @@ impl Client {
             ));
         }
         self.inner.store_token(token);
+        Ok(())
+    }
+
+    /// Sets a header of every call from now on, such as `Accept-Language` after the user picks
+    /// another language, in place of a header of that name in any case. `None` removes it.
+    /// Calls already started keep the headers they started with.
+    ///
+    /// # Errors
+    ///
+    /// Returns a [`ConfigError`] when the name or the value is not a valid header, or when the
+    /// name is the auth header, which the client fills from the stored token.
+    pub fn set_header(&self, name: &str, value: Option<&str>) -> Result<(), ConfigError> {
+        check_header(name, value.unwrap_or_default()).map_err(ConfigError::new)?;
+        if name.eq_ignore_ascii_case(&self.inner.config.auth_header) {
+            return Err(ConfigError::new(format!(
+                "\"{name}\" is the header that the client fills from the stored token on allowed \
+                 origins; call {} instead, or set the header on the requests that need a fixed \
+                 value",
+                self.inner.config.api.name(Setting::SetToken)
+            )));
+        }
+        let mut headers = self.inner.headers.borrow_mut();
+        headers.retain(|(header, _)| !header.eq_ignore_ascii_case(name));
+        if let Some(value) = value {
+            headers.push((name.to_owned(), value.to_owned()));
+        }
         Ok(())
     }
 

@@ -113,6 +113,7 @@ pub(crate) enum Setting {
     Overdue,
     LoginRequired,
     CancelAll,
+    SetToken,
     /// The way to read a body as it is, without the envelope check.
     RawBody,
 }
@@ -130,6 +131,7 @@ impl Api {
             Setting::Overdue => ["BusinessCodes::overdue", "codes.overdue"],
             Setting::LoginRequired => ["BusinessCodes::login_required", "codes.loginRequired"],
             Setting::CancelAll => ["Client::cancel_all()", "cancelAll()"],
+            Setting::SetToken => ["Client::set_token", "setToken(token)"],
             Setting::RawBody => [
                 "use RequestBuilder::text() or bytes()",
                 "set responseType to \"text\", \"blob\" or \"arrayBuffer\"",
@@ -527,6 +529,7 @@ mod tests {
             Setting::Overdue,
             Setting::LoginRequired,
             Setting::CancelAll,
+            Setting::SetToken,
             Setting::RawBody,
         ];
         assert_eq!(

@@ -1,7 +1,7 @@
 //! The core of a client: starting a call, applying the duplicates policy, and the attempt loop
 //! that reads the envelope and replays after an overdue response.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
@@ -41,6 +41,8 @@ pub(crate) struct Success {
 pub(crate) struct Inner {
     pub config: ClientConfig,
     pub target: Target,
+    /// The headers of every call, which start as the config's and change with `set_header`.
+    pub headers: RefCell<Vec<(String, String)>>,
     pub tokens: TokenStore,
     pub pending: Pending,
     loading: LoadingCounter,
@@ -85,6 +87,7 @@ impl Inner {
                     }
                 });
             Self {
+                headers: RefCell::new(config.headers.clone()),
                 config,
                 target,
                 tokens,
@@ -127,7 +130,12 @@ impl Inner {
 /// Starts a call. The call is registered, counted and deduplicated before this returns, so calls
 /// made in one synchronous run see each other.
 pub(crate) fn start(inner: &Rc<Inner>, input: CallInput) -> CallFuture {
-    let prepared = match request::prepare(&inner.target, &inner.config, &input) {
+    let prepared = match request::prepare(
+        &inner.target,
+        &inner.config,
+        &inner.headers.borrow(),
+        &input,
+    ) {
         Ok(prepared) => Rc::new(prepared),
         Err(error) => return settled(inner, error),
     };

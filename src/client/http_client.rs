@@ -340,6 +340,42 @@ impl HttpClient {
             .map_err(|error| type_error(error.to_string()))
     }
 
+    /// Sets a header of every call from now on, such as `Accept-Language` after the user picks
+    /// another language, in place of a header of that name in any case. `null` removes it.
+    /// Calls already started keep the headers they started with.
+    ///
+    /// Throws a `TypeError` when the name or the value is not a valid header, or when the name
+    /// is the auth header, which the client fills from the stored token.
+    #[wasm_bindgen(js_name = setHeader)]
+    pub fn set_header(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | number | boolean | null")] value: JsValue,
+    ) -> Result<(), JsValue> {
+        let Some(name) = name.as_string() else {
+            return Err(type_error(format!(
+                "the header name must be a string, such as \"Accept-Language\", got {}",
+                type_name(&name)
+            )));
+        };
+        let text = if value.is_null() || value.is_undefined() {
+            None
+        } else if let Some(text) = value.as_string() {
+            Some(text)
+        } else if value.as_f64().is_some() || value.as_bool().is_some() {
+            Some(super::values::js_string(&value))
+        } else {
+            return Err(type_error(format!(
+                "the value of header \"{name}\" must be a string, a number, a boolean or null, \
+                 got {}",
+                type_name(&value)
+            )));
+        };
+        self.client
+            .set_header(&name, text.as_deref())
+            .map_err(|error| type_error(error.to_string()))
+    }
+
     /// Returns the stored token, or undefined.
     #[wasm_bindgen(js_name = getToken)]
     pub fn get_token(&self) -> Option<String> {

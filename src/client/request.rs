@@ -223,6 +223,7 @@ impl Prepared {
 pub(crate) fn prepare(
     target: &Target,
     config: &ClientConfig,
+    client_headers: &[(String, String)],
     input: &CallInput,
 ) -> Result<Prepared, Error> {
     let method = input.method.to_ascii_uppercase();
@@ -298,7 +299,7 @@ pub(crate) fn prepare(
     }
     let token_allowed = target.allowed_origins.contains(&parsed.origin());
 
-    let mut headers = merge_headers(&config.headers, &input.options.headers);
+    let mut headers = merge_headers(client_headers, &input.options.headers);
     let (body, body_key) = read_body(&input.body).map_err(|message| invalid(&url, message))?;
     if body.is_some() && matches!(method.as_str(), "GET" | "HEAD") {
         return Err(invalid(
