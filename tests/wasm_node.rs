@@ -1851,6 +1851,33 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn is_loading_follows_counted_calls() {
+        let client = client(&[]);
+        assert!(!client.is_loading(), "no call runs yet");
+        let quiet = track(client.get(
+            JsValue::from(format!(
+                "/scenario/slow?delay_ms=200&key={}",
+                unique("quiet")
+            )),
+            JsValue::UNDEFINED,
+            options(&[("noLoading", JsValue::TRUE)]),
+        ));
+        assert!(!client.is_loading(), "a noLoading call does not count");
+        let counted = track(client.get(
+            JsValue::from(format!(
+                "/scenario/slow?delay_ms=200&key={}",
+                unique("counted")
+            )),
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+        ));
+        assert!(client.is_loading(), "a counted call runs");
+        expect_ok(counted.await, "the counted call");
+        expect_ok(quiet.await, "the quiet call");
+        assert!(!client.is_loading(), "every call settled");
+    }
+
+    #[wasm_bindgen_test]
     async fn set_header_changes_later_calls() {
         let client = client(&[
             ("headers", object(&[("X-Test", str("first"))])),

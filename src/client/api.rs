@@ -280,6 +280,12 @@ impl Client {
         self.inner.pending.count()
     }
 
+    /// Returns true while a call runs that counts as loading, which every call does unless
+    /// its builder set [`RequestBuilder::no_loading`]. `on_loading_change` reports each change.
+    pub fn is_loading(&self) -> bool {
+        self.inner.is_loading()
+    }
+
     pub(crate) fn start(&self, input: CallInput) -> CallFuture {
         engine::start(&self.inner, input)
     }

@@ -57,6 +57,11 @@ pub(crate) struct Inner {
 }
 
 impl Inner {
+    /// Returns true while a call that counts as loading runs.
+    pub(crate) fn is_loading(&self) -> bool {
+        self.loading.is_active()
+    }
+
     /// Creates a client's state from `config`.
     ///
     /// # Errors

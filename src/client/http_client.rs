@@ -419,6 +419,13 @@ impl HttpClient {
         u32::try_from(self.client.pending_count()).unwrap_or(u32::MAX)
     }
 
+    /// Whether a call runs that counts as loading, which every call does unless its options set
+    /// `noLoading`. `onLoadingChange` reports each change.
+    #[wasm_bindgen(getter, js_name = isLoading)]
+    pub fn is_loading(&self) -> bool {
+        self.client.is_loading()
+    }
+
     /// The storage in use: the requested one, or `"memory"` after a fallback.
     #[wasm_bindgen(getter, js_name = tokenStorage, unchecked_return_type = "TokenStorage")]
     pub fn token_storage(&self) -> String {

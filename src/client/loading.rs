@@ -35,6 +35,11 @@ impl LoadingCounter {
         }
     }
 
+    /// Returns true while a counted call runs.
+    pub(crate) fn is_active(&self) -> bool {
+        self.active.get() > 0
+    }
+
     fn report(&self, loading: bool) {
         if let Some(on_change) = &self.on_change {
             on_change(loading);
