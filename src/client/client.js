@@ -87,7 +87,6 @@ const RESPONSE_TYPES = ["json", "text", "blob", "arrayBuffer"];
 // 1 ms. config.rs defines the same two limits and checks them again for every client.
 const MAX_TIMEOUT_MS = 2147483647;
 const MAX_RENEW_RETRIES = 20;
-// The axios names of options that this client names otherwise.
 // The options of each object, for the check of misspelled names.
 const CLIENT_OPTIONS = [
   "baseUrl", "timeoutMs", "headers", "tokenStorage", "tokenKey", "authHeader", "authScheme",
