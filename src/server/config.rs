@@ -427,6 +427,7 @@ impl AuthConfigBuilder {
     ///   [`MAX_SESSION_CAP`], or the grace period is longer than the cap
     /// - the cap equals the lifetime while the window or the grace period is not zero, which
     ///   neither can then act on
+    /// - the previous secret fails a check of the secret, or equals the secret
     /// - the issuer or audience is empty or only whitespace, or the realm cannot be quoted
     /// - two business codes are equal, or one is 500, the code of the layer's internal errors
     /// - the token cache capacity is above [`MAX_TOKEN_CACHE_CAPACITY`]
