@@ -1266,6 +1266,16 @@ mod node_cases {
             ("get", "signal", signal.into()),
             ("get", "responseType", str("blob")),
             ("get", "fullResponse", JsValue::TRUE),
+            (
+                "get",
+                "auth",
+                object(&[("username", str("u")), ("password", str("secret-token"))]),
+            ),
+            (
+                "get",
+                "headers",
+                array(&[array(&[str("Authorization"), str("Bearer secret-token")])]),
+            ),
             ("get", "timeoutMs", JsValue::from(100)),
             ("delete", "data", object(&[("id", JsValue::from(1))])),
         ];
@@ -1342,6 +1352,69 @@ mod node_cases {
             assert!(
                 !message.contains("secret-token"),
                 "{what}: the message leaves out the header value: {message}"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn credentials_beside_query_fields_rejected() {
+        let client = client(&[]);
+        let params = object(&[
+            ("q", JsValue::from(1)),
+            (
+                "auth",
+                object(&[("username", str("u")), ("password", str("hunter2"))]),
+            ),
+        ]);
+        let error = expect_error(
+            settle(client.get(
+                JsValue::from("/scenario/echo-auth"),
+                params,
+                JsValue::UNDEFINED,
+            ))
+            .await,
+            "axios's auth beside a query field",
+        );
+        assert_eq!(kind(&error), "invalid_request", "the caller's error");
+        let message = text(&error, "message").unwrap_or_default();
+        assert!(
+            message.contains("The params hold \"auth\""),
+            "the message names auth: {message}"
+        );
+        assert!(
+            !message.contains("hunter2"),
+            "no password in the message: {message}"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn backslash_url_with_credentials_not_joined_to_base() {
+        let client = client(&[]);
+        client
+            .set_token(JsValue::from("mine"))
+            .expect("a clean token");
+        let url = server().replace("http://", "\\\\127.0.0.1:pw@") + "/scenario/echo-auth";
+        let error = expect_error(
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "a URL with two backslashes, user info and a password",
+        );
+        assert_eq!(
+            kind(&error),
+            "invalid_request",
+            "\\\\ starts a protocol-relative URL, whose credentials are refused"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn allowed_origin_as_url_object() {
+        let origins = array(&[url_object(&format!("{}/", server()))]);
+        if let Err(error) = renew_fetch::client::HttpClient::new(object(&[
+            ("allowedOrigins", origins),
+            ("tokenStorage", str("memory")),
+        ])) {
+            panic!(
+                "a URL object in allowedOrigins is accepted, got {:?}",
+                text(&error, "message")
             );
         }
     }
@@ -1729,14 +1802,20 @@ mod node_cases {
                  like \"http://127.0.0.1:8080\"",
             ),
             (
+                with_option("baseUrl", str("http://127.0.0.1:8080/api?mail=ada@example.org")),
+                "baseUrl \"http://127.0.0.1:8080/api?mail=ada@example.org\" has a query or a \
+                 fragment, which the request path would be appended to; move the query to params \
+                 and remove the fragment",
+            ),
+            (
                 with_option("baseUrl", str("http://user:se#cret@127.0.0.1:8080/api")),
                 "baseUrl \"http://127.0.0.1:8080/api\" is not a valid URL; use a path such as \
                  /api or an absolute URL such as http://127.0.0.1:8080/api",
             ),
             (
-                with_option("allowedOrigins", array(&[str("http://user:12#cret@127.0.0.1")])),
-                "allowedOrigins holds \"http://127.0.0.1\", which is not an origin; write only \
-                 the scheme, host and port, like \"http://127.0.0.1:8080\"",
+                with_option("allowedOrigins", array(&[str("http://user:se#cret@127.0.0.1")])),
+                "allowedOrigins holds \"http://127.0.0.1\", which is not an absolute URL; write \
+                 it like \"http://127.0.0.1:8080\"",
             ),
             (
                 with_option("baseUrl", str("ftp://127.0.0.1/api")),
@@ -2043,6 +2122,21 @@ mod node_cases {
             (
                 with_option("cancelToken", object(&[])),
                 "cancelToken is not an option of renew-fetch; pass an AbortSignal as signal",
+            ),
+            (
+                with_option("baseUrl", str("http://127.0.0.1:1")),
+                "baseUrl is not an option of renew-fetch; give the client a baseUrl, or pass an \
+                 absolute URL",
+            ),
+            (
+                with_option("method", str("POST")),
+                "method is not an option of renew-fetch; call the method of that name, such as \
+                 post, or request({ method })",
+            ),
+            (
+                with_option("body", str("x")),
+                "body is not an option of renew-fetch; pass the body as the second argument of \
+                 post, put or patch",
             ),
             (
                 with_option("searchParams", object(&[])),
@@ -2532,6 +2626,16 @@ mod node_cases {
                 "http://user:se/cret@[::1/x",
                 JsValue::UNDEFINED,
                 "\"http://[::1/x\" is not valid",
+            ),
+            (
+                "http://127.0.0.1:se#cret@127.0.0.1/x",
+                options(&[("timeoutMs", JsValue::from(-5))]),
+                "timeoutMs",
+            ),
+            (
+                "http://127.0.0.1:se?cret@127.0.0.1/x",
+                options(&[("headers", object(&[("bad header", str("1"))]))]),
+                "bad header",
             ),
         ] {
             let error = expect_error(

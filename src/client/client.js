@@ -111,7 +111,7 @@ const CALL_RENAMES = {
   onUploadProgress: NO_PROGRESS,
   onDownloadProgress: NO_PROGRESS,
   searchParams: "use params",
-  json: "pass the body as the second argument of post, put or patch",
+  json: "pass the body as the second argument of post, put or patch, or as body in request()",
   auth: "store the token with setToken, or set the header on the call",
   baseURL: "pass an absolute URL, or give the client a baseUrl",
 };
@@ -123,6 +123,17 @@ const CLIENT_RENAMES = {
   params: "pass params to each call",
 };
 const CONFIG_RENAMES = { data: "use body" };
+// The names that the options of get, post and the other methods may not take, beyond those of
+// request(config): the request's own parts, which go in the arguments, and a base URL of its own.
+const BODY_ARGUMENT = "pass the body as the second argument of post, put or patch";
+const METHOD_RENAMES = {
+  ...CALL_RENAMES,
+  baseUrl: "give the client a baseUrl, or pass an absolute URL",
+  prefixUrl: "give the client a baseUrl, or pass an absolute URL",
+  method: "call the method of that name, such as post, or request({ method })",
+  body: BODY_ARGUMENT,
+  data: BODY_ARGUMENT,
+};
 
 // An object that is not an array or another collection, such as a Map, whose entries an options
 // reader would not see.
@@ -355,7 +366,11 @@ function checkedClientOptions(options) {
   if (authScheme !== undefined && !isHeaderValue(authScheme)) {
     throw `authScheme "${authScheme}" is not a valid header value; remove NUL and characters above U+00FF`;
   }
-  const origins = field(options, "allowedOrigins");
+  const given = field(options, "allowedOrigins");
+  // A URL object counts as its href, as a request URL does.
+  const origins = Array.isArray(given)
+    ? given.map((origin) => (tag(origin) === "URL" ? field(origin, "href") : origin))
+    : given;
   if (origins !== undefined) {
     const bad = Array.isArray(origins) ? origins.findIndex((origin) => typeof origin !== "string") : -2;
     if (bad !== -1) {
@@ -410,12 +425,12 @@ export function clientOptions(options) {
   }
 }
 
-export function callOptions(options, known = CALL_OPTIONS) {
+export function callOptions(options, known = CALL_OPTIONS, renames = METHOD_RENAMES) {
   if (options === undefined || options === null) return [[]];
   if (!isObject(options)) {
     throw `the request options must be an object, such as { timeoutMs: 5000 }, got ${kind(options)}`;
   }
-  rejectRenamed(options, CALL_RENAMES, known);
+  rejectRenamed(options, renames, known);
   const signal = field(options, "signal");
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw `signal must be an AbortSignal, got ${kind(signal)}`;
@@ -456,7 +471,7 @@ export function requestConfig(config) {
     requestUrl(url, "url"),
     string(config, "method") ?? "GET",
     field(config, "body"),
-    callOptions(config, CONFIG_OPTIONS),
+    callOptions(config, CONFIG_OPTIONS, CALL_RENAMES),
   ];
 }
 
@@ -465,10 +480,17 @@ export function requestConfig(config) {
 // in headers included, and the call would lose them as options.
 const isBoolean = (value) => typeof value === "boolean";
 const isNumber = (value) => typeof value === "number";
+const isHeaders = (value) => isObject(value) || Array.isArray(value);
 const OPTIONS_IN_PARAMS = {
   params: isObject,
-  headers: isObject,
+  headers: isHeaders,
+  auth: isObject,
   data: isObject,
+  searchParams: isObject,
+  json: isObject,
+  baseURL: (value) => typeof value === "string",
+  withCredentials: isBoolean,
+  credentials: (value) => typeof value === "string",
   signal: (value) => tag(value) === "AbortSignal",
   responseType: (value) => RESPONSE_TYPES.includes(value),
   duplicates: (value) => DUPLICATES.includes(value),
@@ -489,7 +511,8 @@ export function optionsInParams(params, method, positional) {
   const names = Object.keys(params);
   const matches = (name) => Object.hasOwn(OPTIONS_IN_PARAMS, name) && OPTIONS_IN_PARAMS[name](field(params, name));
   let name = names.find((name) => tag(field(params, name)) === "AbortSignal");
-  if (name === undefined && matches("headers")) name = "headers";
+  // Headers and axios's auth carry credentials, so they are options beside query fields too.
+  name ??= ["headers", "auth"].find(matches);
   if (name === undefined && names.every((name) => Object.hasOwn(OPTIONS_IN_PARAMS, name))) {
     name = names.find(matches);
   }

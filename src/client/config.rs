@@ -370,8 +370,11 @@ pub(crate) fn stored_token(value: &str) -> Option<String> {
         Some(scheme) if scheme.eq_ignore_ascii_case("bearer ") => value.get(7..)?.trim_start(),
         _ => value,
     };
-    let scheme_alone = value.eq_ignore_ascii_case("bearer");
-    (is_clean_token(value) && !scheme_alone).then(|| value.to_owned())
+    // A wrapper that stored a missing token as text left "null" or "undefined".
+    let placeholder = ["bearer", "null", "undefined"]
+        .iter()
+        .any(|word| value.eq_ignore_ascii_case(word));
+    (is_clean_token(value) && !placeholder).then(|| value.to_owned())
 }
 
 #[cfg(test)]
@@ -602,6 +605,8 @@ mod tests {
             "both, in any case"
         );
         assert_eq!(stored_token("Bearer "), None, "a scheme alone");
+        assert_eq!(stored_token("null"), None, "a missing token stored as text");
+        assert_eq!(stored_token("undefined"), None, "the other missing token");
         assert_eq!(stored_token("a b"), None, "a space inside");
         assert_eq!(stored_token("\"\""), None, "an empty JSON string");
     }

@@ -114,6 +114,8 @@ pub struct Error {
 impl Error {
     /// Creates an error of `kind` for the request `method url`. The error keeps `url` without
     /// a user name and password, which fetch rejects and which a log of the error would repeat.
+    /// In a URL that does not parse, everything up to the last `@` counts as the user info,
+    /// because a password may hold an unencoded `#`, `/` or `?`.
     pub fn new(
         kind: ErrorKind,
         method: impl Into<String>,
@@ -124,7 +126,7 @@ impl Error {
             kind,
             message: message.into(),
             method: method.into(),
-            url: super::url::without_credentials(url.as_ref()),
+            url: shown_url(url.as_ref()),
             status: None,
             code: None,
             reason: None,
@@ -310,6 +312,15 @@ impl Error {
     pub fn is_invalid_request(&self) -> bool {
         self.kind == ErrorKind::InvalidRequest
     }
+}
+
+/// Returns `url` without its user info, as [`Error::new`] keeps it.
+fn shown_url(url: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    if web_sys::Url::new(url).is_err() {
+        return super::url::without_any_credentials(url);
+    }
+    super::url::without_credentials(url)
 }
 
 impl fmt::Debug for Error {

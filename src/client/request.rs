@@ -150,7 +150,7 @@ impl Target {
             // An empty base URL leaves request URLs as they are.
             Some("") => Some(String::new()),
             Some(base) => match resolve(base, page_url.as_deref()) {
-                Some(url) => Some(base_href(&without_any_credentials(base), &url, config.api)?),
+                Some(url) => Some(base_href(&without_credentials(base), &url, config.api)?),
                 None if page_url.is_none() && !is_absolute(base) => {
                     let base = without_any_credentials(base);
                     return Err(format!(
@@ -417,7 +417,7 @@ fn allowed_origin(entry: &str, api: Api) -> Result<String, String> {
     })?;
     let origin = url.origin();
     if url.href() != format!("{origin}/") {
-        let shown = without_any_credentials(entry);
+        let shown = without_credentials(entry);
         return Err(format!(
             "{origins_name} holds \"{shown}\", which is not an origin; write only the scheme, \
              host and port, like \"http://127.0.0.1:8080\""

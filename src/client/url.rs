@@ -49,7 +49,9 @@ const BARE_SCHEMES: [&str; 12] = [
 
 /// Returns true when `url` is absolute for [`join_url`].
 fn ignores_base(url: &str) -> bool {
-    if url.starts_with("//") {
+    // The URL parser reads `\` as `/` in http: and https: URLs.
+    let slash = |b: &u8| *b == b'/' || *b == b'\\';
+    if url.len() >= 2 && url.as_bytes().iter().take(2).all(slash) {
         return true;
     }
     match url.split_once(':') {
@@ -165,13 +167,14 @@ fn user_info(url: &[u8], whole: bool) -> Option<(usize, usize)> {
         colon + 1
     };
     let rest = text.get(after_scheme..)?;
-    // A blob: URL wraps the URL of the page that made it.
+    // A blob: URL wraps the URL of the page that made it, whose user info is cut to the last
+    // `@`, because the blob URLs that a page makes carry none.
     if text
         .get(..5)
         .is_some_and(|scheme| scheme.eq_ignore_ascii_case(b"blob:"))
     {
         let offset = start + after_scheme;
-        return user_info(rest, whole).map(|(user, host)| (user + offset, host + offset));
+        return user_info(rest, true).map(|(user, host)| (user + offset, host + offset));
     }
     let slashes = rest
         .iter()
@@ -240,6 +243,11 @@ mod tests {
             without_credentials("blob:http://u:p@h/1234"),
             "blob:http://h/1234",
             "the URL inside a blob: URL"
+        );
+        assert_eq!(
+            without_credentials("blob:http://u:p?s@h/1234"),
+            "blob:http://h/1234",
+            "a password with ? inside a blob: URL"
         );
     }
 
@@ -345,6 +353,13 @@ mod tests {
             "//other:8080/x",
             "protocol-relative with a port"
         );
+        for slashes in ["\\\\other/x", "/\\other/x", "\\/other/x"] {
+            assert_eq!(
+                join_url(base, slashes),
+                slashes,
+                "{slashes} is protocol-relative, as the parser reads it"
+            );
+        }
         for bare in ["data:text/plain,a", "MAILTO:a@b", "javascript:void(0)"] {
             assert_eq!(join_url(base, bare), bare, "{bare} is absolute");
         }

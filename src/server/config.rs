@@ -267,7 +267,8 @@ impl AuthConfigBuilder {
     /// this one always carries a renewed token, signed with the current secret, so each client
     /// moves to the current secret on its next request. [`AuthConfig::issue_token`] and every
     /// renewal sign with the current secret. Remove this setting once a token signed with it can
-    /// no longer be used: the token lifetime plus the grace period after the change.
+    /// no longer be used: the token lifetime plus the leeway plus the grace period after the
+    /// change.
     /// [`build`](Self::build) checks it as it checks the secret, and rejects it when it equals
     /// the secret.
     pub fn previous_secret(mut self, secret: impl Into<Vec<u8>>) -> Self {
@@ -386,9 +387,11 @@ impl AuthConfigBuilder {
     /// window the check runs again once the handler has responded, so a logout handler that
     /// revokes the session gets no renewed token on its response.
     ///
-    /// The check runs on the request path, once for each request with a valid token, so it
-    /// should return quickly and never block: look the claims up in memory, such as in a set
-    /// that a background task keeps current. A panic in the check is not caught.
+    /// The check runs on the request path, once for each request with a valid token and twice
+    /// for a renewal in the window, so it should return quickly and never block: look the
+    /// claims up in memory, such as in a set that a background task keeps current. A panic in
+    /// the check is not caught, and a panic in the second run loses the response of a handler
+    /// that has already run.
     ///
     /// ```
     /// use std::collections::HashSet;
