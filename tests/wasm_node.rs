@@ -691,6 +691,7 @@ mod node_cases {
                 full(),
             ),
         ];
+
         let results = settle_all(calls).await;
         let [ok, raw, empty] = <[_; 3]>::try_from(results).expect("three results");
         let ok = expect_ok(ok, "an envelope");
@@ -709,6 +710,7 @@ mod node_cases {
             JsValue::from(200),
             "data is the envelope"
         );
+
         let raw = expect_ok(raw, "a raw body");
         assert!(
             path(&raw, "data").is_instance_of::<js_sys::ArrayBuffer>(),
@@ -719,6 +721,7 @@ mod node_cases {
             Some("application/octet-stream"),
             "the raw body's headers"
         );
+
         let empty = expect_ok(empty, "an empty 204");
         assert_eq!(
             path(&empty, "status"),
@@ -1295,7 +1298,7 @@ mod node_cases {
             let message = text(&error, "message").unwrap_or_default();
             assert!(
                 message.contains(&format!(
-                    "The params hold \"{name}\", which is a request option, not a query field; \
+                    "The params contain \"{name}\", which is a request option, not a query field; \
                      pass the options third, as in {method}(url, undefined, {{ {name} }})"
                 )),
                 "the message names {name} and the fix: {message}"
@@ -1344,7 +1347,7 @@ mod node_cases {
             let message = text(&error, "message").unwrap_or_default();
             assert!(
                 message.contains(
-                    "The params hold \"headers\", which is a request option, not a query field; \
+                    "The params contain \"headers\", which is a request option, not a query field; \
                      set it beside params, as in { params, headers }"
                 ),
                 "{what}: the message names headers and the fix: {message}"
@@ -1378,7 +1381,7 @@ mod node_cases {
         assert_eq!(kind(&error), "invalid_request", "the caller's error");
         let message = text(&error, "message").unwrap_or_default();
         assert!(
-            message.contains("The params hold \"auth\""),
+            message.contains("The params contain \"auth\""),
             "the message names auth: {message}"
         );
         assert!(
@@ -1746,12 +1749,12 @@ mod node_cases {
             ),
             (
                 with_option("codes", object(&[("sucess", JsValue::from(0))])),
-                "codes holds \"sucess\", which is not a code of renew-fetch; use success, overdue or \
+                "codes contains \"sucess\", which is not a code of renew-fetch; use success, overdue or \
                  loginRequired",
             ),
             (
                 with_option("headers", object(&[("authorization", str("Bearer fixed"))])),
-                "headers holds \"authorization\", which the client fills from the stored token on \
+                "headers contains \"authorization\", which the client fills from the stored token on \
                  allowed origins; call setToken(token) instead, or set the header on the calls that \
                  need a fixed value",
             ),
@@ -1760,7 +1763,7 @@ mod node_cases {
                     ("authHeader", str("X-Token")),
                     ("headers", object(&[("x-token", str("fixed"))])),
                 ]),
-                "headers holds \"x-token\", which the client fills from the stored token on \
+                "headers contains \"x-token\", which the client fills from the stored token on \
                  allowed origins; call setToken(token) instead, or set the header on the calls that \
                  need a fixed value",
             ),
@@ -1969,6 +1972,7 @@ mod node_cases {
                 JsValue::UNDEFINED,
             )
         };
+
         let started = echo();
         client
             .set_header(str("x-test"), str("second"))
@@ -1986,6 +1990,7 @@ mod node_cases {
             Some("second"),
             "the new value replaces the header of any case"
         );
+
         client
             .set_header(str("X-Test"), JsValue::NULL)
             .expect("null removes the header");
@@ -3067,14 +3072,14 @@ mod node_cases {
             options(&[("signal", controller.signal().into())]),
         ));
         sleep(50).await;
-        let why = js_sys::Error::new("the user left the page");
-        controller.abort_with_reason(&why);
+        let reason_given = js_sys::Error::new("the user left the page");
+        controller.abort_with_reason(&reason_given);
         let error = expect_error(call.await, "aborted call");
         assert_eq!(kind(&error), "canceled", "the caller's signal cancels");
         assert_eq!(reason(&error).as_deref(), Some("user"), "reason user");
         assert_eq!(
             path(&error, "cause"),
-            JsValue::from(why),
+            JsValue::from(reason_given),
             "the error's cause is the signal's reason"
         );
     }

@@ -318,7 +318,7 @@ function codes(options) {
   if (!isObject(value)) throw `codes must be an object, such as { overdue: 401 }, got ${kind(value)}`;
   const unknown = Object.keys(value).find((name) => !CODE_NAMES.includes(name));
   if (unknown !== undefined) {
-    throw `codes holds "${unknown}", which is not a code of renew-fetch; use success, overdue or loginRequired`;
+    throw `codes contains "${unknown}", which is not a code of renew-fetch; use success, overdue or loginRequired`;
   }
   const read = (name) => {
     const number = field(value, name);
@@ -366,11 +366,11 @@ function checkedClientOptions(options) {
   if (authScheme !== undefined && !isHeaderValue(authScheme)) {
     throw `authScheme "${authScheme}" is not a valid header value; remove NUL and characters above U+00FF`;
   }
-  const given = field(options, "allowedOrigins");
+  const entries = field(options, "allowedOrigins");
   // A URL object counts as its href, as a request URL does.
-  const origins = Array.isArray(given)
-    ? given.map((origin) => (tag(origin) === "URL" ? field(origin, "href") : origin))
-    : given;
+  const origins = Array.isArray(entries)
+    ? entries.map((origin) => (tag(origin) === "URL" ? field(origin, "href") : origin))
+    : entries;
   if (origins !== undefined) {
     const bad = Array.isArray(origins) ? origins.findIndex((origin) => typeof origin !== "string") : -2;
     if (bad !== -1) {
@@ -383,7 +383,7 @@ function checkedClientOptions(options) {
   const auth = (authHeader ?? "Authorization").toLowerCase();
   const fixed = headerList.find((name, index) => index % 2 === 0 && name.toLowerCase() === auth);
   if (fixed !== undefined) {
-    throw `headers holds "${fixed}", which the client fills from the stored token on allowed origins; call setToken(token) instead, or set the header on the calls that need a fixed value`;
+    throw `headers contains "${fixed}", which the client fills from the stored token on allowed origins; call setToken(token) instead, or set the header on the calls that need a fixed value`;
   }
 
   const codeList = codes(options);
@@ -501,7 +501,7 @@ const OPTIONS_IN_PARAMS = {
 };
 
 // Returns the message for params that hold a request option, or undefined. Params are options
-// when every name is an option name and one of them holds an option's kind of value. Headers as
+// when every name is an option name and one of them has an option's kind of value. Headers as
 // an object and an AbortSignal under any name are options too, because no query carries them.
 // A name such as data beside query fields, as in { data: { type: "csv" }, page: 1 }, is a query
 // field. `positional` says whether the params are the argument of get or delete. Imported by
@@ -520,7 +520,7 @@ export function optionsInParams(params, method, positional) {
   const fix = positional
     ? `pass the options third, as in ${method.toLowerCase()}(url, undefined, { ${name} })`
     : `set it beside params, as in { params, ${name} }`;
-  return `The params hold "${name}", which is a request option, not a query field; ${fix}, or pass the params as a URLSearchParams to send a query field of that name`;
+  return `The params contain "${name}", which is a request option, not a query field; ${fix}, or pass the params as a URLSearchParams to send a query field of that name`;
 }
 
 // The collections in params and bodies whose entries Object.entries does not see, so that qs and

@@ -211,7 +211,7 @@ export interface RequestOptions {
   fullResponse?: boolean;
 }
 
-/** What a call with `fullResponse: true` resolves to. */
+/** The result of a call with `fullResponse: true`. */
 export interface FullResponse<D> {
   /** The HTTP status. */
   status: number;
@@ -220,7 +220,7 @@ export interface FullResponse<D> {
    * from another origin.
    */
   headers: Headers;
-  /** What the call resolves to without `fullResponse`: the envelope or the raw body. */
+  /** The result of the call without `fullResponse`: the envelope or the raw body. */
   data: D;
 }
 

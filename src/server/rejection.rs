@@ -232,7 +232,7 @@ pub(crate) fn is_valid_realm(realm: &str) -> bool {
 pub(crate) struct LogLimit {
     /// The level of the limited lines: ERROR, WARN or INFO.
     level: tracing::Level,
-    /// What the lines report, such as "rejections", for the line logged on drop.
+    /// The events that the lines report, such as "rejections", named in the line logged on drop.
     what: &'static str,
     /// The clock second of the last line at the limited level, or `u64::MAX` before the first.
     second: AtomicU64,
