@@ -1,4 +1,4 @@
-//! Ending a session early: the config's revocation check, and a refusal from behind the layer.
+//! Ending a session early: the config's revocation check, and a rejection from behind the layer.
 #![cfg(all(feature = "server", not(target_arch = "wasm32")))]
 
 mod server_support;
@@ -168,16 +168,16 @@ fn revoked_check_shows_in_debug_without_detail() {
     );
 }
 
-/// Routes behind the layer whose handlers refuse with `status`, as an app's own session check
+/// Routes behind the layer whose handlers reject with `status`, as an app's own session check
 /// would, and one that serves.
-fn refusing_app(config: &AuthConfig) -> Router {
+fn rejecting_app(config: &AuthConfig) -> Router {
     Router::new()
         .route(
-            "/api/refuse-401",
+            "/api/reject-401",
             get(|_claims: Claims| async { (StatusCode::UNAUTHORIZED, "logged out") }),
         )
         .route(
-            "/api/refuse-403",
+            "/api/reject-403",
             get(|_claims: Claims| async { (StatusCode::FORBIDDEN, "not yours") }),
         )
         .route(
@@ -188,24 +188,24 @@ fn refusing_app(config: &AuthConfig) -> Router {
 }
 
 #[tokio::test]
-async fn handler_refusal_gets_no_renewed_token() {
+async fn handler_rejection_gets_no_renewed_token() {
     let recorder = LogRecorder::default();
     let _guard = recorder.install();
     let (clock, config) = setup();
-    let app = refusing_app(&config);
+    let app = rejecting_app(&config);
     let token = config.issue_token("42", "ada").expect("issue");
     clock.advance(secs(LIFETIME - WINDOW + MIN));
 
     for (path, status) in [
-        ("/api/refuse-401", StatusCode::UNAUTHORIZED),
-        ("/api/refuse-403", StatusCode::FORBIDDEN),
+        ("/api/reject-401", StatusCode::UNAUTHORIZED),
+        ("/api/reject-403", StatusCode::FORBIDDEN),
     ] {
         let reply = send(&app, get_with(path, &token)).await;
         assert_eq!(reply.status, status, "{path}: the handler's status");
         assert_eq!(
             reply.header("authorization"),
             None,
-            "{path}: no renewed token on a refusal"
+            "{path}: no renewed token on a rejection"
         );
     }
     let lines = recorder.lines();

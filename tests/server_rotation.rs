@@ -20,7 +20,7 @@ fn rotated(clock: &ManualClock) -> AuthConfig {
         .expect("the rotated config builds")
 }
 
-/// Returns a config on `clock` that knows only [`NEW_SECRET`].
+/// Returns a config on `clock` that accepts only [`NEW_SECRET`].
 fn new_only(clock: &ManualClock) -> AuthConfig {
     AuthConfig::builder(NEW_SECRET.to_vec())
         .clock(clock.clone())

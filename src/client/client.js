@@ -504,7 +504,7 @@ const OPTIONS_IN_PARAMS = {
 // when every name is an option name and one of them has an option's kind of value. Headers as
 // an object and an AbortSignal under any name are options too, because no query carries them.
 // A name such as data beside query fields, as in { data: { type: "csv" }, page: 1 }, is a query
-// field. `positional` says whether the params are the argument of get or delete. Imported by
+// field. `positional` is true when the params are the argument of get or delete. Imported by
 // request.rs.
 export function optionsInParams(params, method, positional) {
   if (tag(params) !== "Object") return undefined;

@@ -357,7 +357,7 @@ pub(crate) fn is_clean_token(token: &str) -> bool {
     crate::protocol::is_visible_ascii(token)
 }
 
-/// Returns the token in a value read from storage, or None when it holds none. A hand-written
+/// Returns the token in a value read from storage, or None when it contains none. A hand-written
 /// wrapper may have stored the token as `Bearer <token>` or as a JSON string, such as `"eyJ…"`,
 /// and both give the token inside, so that its users stay logged in.
 pub(crate) fn stored_token(value: &str) -> Option<String> {

@@ -419,8 +419,8 @@ impl HttpClient {
         u32::try_from(self.client.pending_count()).unwrap_or(u32::MAX)
     }
 
-    /// Whether a call runs that counts as loading, which every call does unless its options set
-    /// `noLoading`. `onLoadingChange` reports each change.
+    /// Returns true while a call runs that counts as loading, which every call does unless its
+    /// options set `noLoading`. `onLoadingChange` reports each change.
     #[wasm_bindgen(getter, js_name = isLoading)]
     pub fn is_loading(&self) -> bool {
         self.client.is_loading()

@@ -264,11 +264,11 @@ pub(crate) fn prepare(
         check_timeout(timeout_ms, config.api).map_err(|message| invalid(&url, message))?;
     }
     let Some(parsed) = resolve(&url, target.page_url.as_deref()) else {
-        let shown = without_any_credentials(&url);
+        let redacted = without_any_credentials(&url);
         return Err(invalid(
-            &shown,
+            &redacted,
             format!(
-                "The URL \"{shown}\" is not valid, or is relative with no page to resolve it \
+                "The URL \"{redacted}\" is not valid, or is relative with no page to resolve it \
                  against; set {} or pass an absolute URL such as http://127.0.0.1:8080/api",
                 config.api.name(Setting::BaseUrl)
             ),
@@ -279,11 +279,11 @@ pub(crate) fn prepare(
     let url = href.split('#').next().unwrap_or_default().to_owned();
     let scheme = parsed.protocol();
     if !matches!(scheme.as_str(), "http:" | "https:" | "data:" | "blob:") {
-        let shown = without_credentials(&url);
+        let redacted = without_credentials(&url);
         return Err(invalid(
             &url,
             format!(
-                "The URL \"{shown}\" has the scheme {scheme}, which fetch does not send; use an \
+                "The URL \"{redacted}\" has the scheme {scheme}, which fetch does not send; use an \
                  http: or https: URL"
             ),
         ));
@@ -409,17 +409,17 @@ fn base_href(base: &str, url: &Url, api: Api) -> Result<String, String> {
 fn allowed_origin(entry: &str, api: Api) -> Result<String, String> {
     let origins_name = api.name(Setting::AllowedOrigins);
     let url = Url::new(entry).map_err(|_| {
-        let shown = without_any_credentials(entry);
+        let redacted = without_any_credentials(entry);
         format!(
-            "{origins_name} holds \"{shown}\", which is not an absolute URL; write it like \
+            "{origins_name} holds \"{redacted}\", which is not an absolute URL; write it like \
              \"http://127.0.0.1:8080\""
         )
     })?;
     let origin = url.origin();
     if url.href() != format!("{origin}/") {
-        let shown = without_credentials(entry);
+        let redacted = without_credentials(entry);
         return Err(format!(
-            "{origins_name} holds \"{shown}\", which is not an origin; write only the scheme, \
+            "{origins_name} holds \"{redacted}\", which is not an origin; write only the scheme, \
              host and port, like \"http://127.0.0.1:8080\""
         ));
     }

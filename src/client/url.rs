@@ -166,7 +166,9 @@ fn user_info(url: &[u8], whole: bool) -> Option<(usize, usize)> {
         }
         colon + 1
     };
+
     let rest = text.get(after_scheme..)?;
+
     // A blob: URL wraps the URL of the page that made it, whose user info is cut to the last
     // `@`, because the blob URLs that a page makes carry none.
     if text
@@ -176,10 +178,12 @@ fn user_info(url: &[u8], whole: bool) -> Option<(usize, usize)> {
         let offset = start + after_scheme;
         return user_info(rest, true).map(|(user, host)| (user + offset, host + offset));
     }
+
     let slashes = rest
         .iter()
         .take_while(|&&b| b == b'/' || b == b'\\')
         .count();
+
     // Without slashes, only the special schemes of the URL standard have an authority.
     let special = [&b"http:"[..], b"https:", b"ws:", b"wss:", b"ftp:", b"file:"]
         .iter()
@@ -190,6 +194,7 @@ fn user_info(url: &[u8], whole: bool) -> Option<(usize, usize)> {
     if slashes == 0 && !special {
         return None;
     }
+
     let authority = rest.get(slashes..)?;
     let end = if whole {
         authority.len()
@@ -199,6 +204,7 @@ fn user_info(url: &[u8], whole: bool) -> Option<(usize, usize)> {
             .position(|&b| matches!(b, b'/' | b'\\' | b'?' | b'#'))
             .unwrap_or(authority.len())
     };
+
     let at = authority.get(..end)?.iter().rposition(|&b| b == b'@')?;
     let user_start = start + after_scheme + slashes;
     Some((user_start, user_start + at + 1))

@@ -388,7 +388,7 @@ impl AuthConfigBuilder {
     /// revokes the session gets no renewed token on its response.
     ///
     /// The check runs on the request path, once for each request with a valid token and twice
-    /// for a renewal in the window, so it should return quickly and never block: look the
+    /// for a renewal in the window, so it should return quickly and never block. Look the
     /// claims up in memory, such as in a set that a background task keeps current. A panic in
     /// the check is not caught, and a panic in the second run loses the response of a handler
     /// that has already run.

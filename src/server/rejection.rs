@@ -233,7 +233,7 @@ pub(crate) struct LogLimit {
     /// The level of the limited lines: ERROR, WARN or INFO.
     level: tracing::Level,
     /// The events that the lines report, such as "rejections", named in the line logged on drop.
-    what: &'static str,
+    events: &'static str,
     /// The clock second of the last line at the limited level, or `u64::MAX` before the first.
     second: AtomicU64,
     /// The lines logged at DEBUG since the last line at the limited level.
@@ -241,10 +241,10 @@ pub(crate) struct LogLimit {
 }
 
 impl LogLimit {
-    pub(crate) const fn new(level: tracing::Level, what: &'static str) -> Self {
+    pub(crate) const fn new(level: tracing::Level, events: &'static str) -> Self {
         Self {
             level,
-            what,
+            events,
             second: AtomicU64::new(u64::MAX),
             suppressed: AtomicU64::new(0),
         }
@@ -273,14 +273,14 @@ impl Drop for LogLimit {
         if suppressed == 0 {
             return;
         }
-        let what = self.what;
+        let events = self.events;
         let message = "logged only at DEBUG before the auth config was dropped";
         if self.level == tracing::Level::ERROR {
-            tracing::error!(suppressed, "{what} {message}");
+            tracing::error!(suppressed, "{events} {message}");
         } else if self.level == tracing::Level::WARN {
-            tracing::warn!(suppressed, "{what} {message}");
+            tracing::warn!(suppressed, "{events} {message}");
         } else {
-            tracing::info!(suppressed, "{what} {message}");
+            tracing::info!(suppressed, "{events} {message}");
         }
     }
 }

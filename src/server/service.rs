@@ -93,7 +93,7 @@ use super::verify::{Decision, Verdict};
 /// cap, which is what bounds a stolen token. The layer keeps no list of revoked tokens. To end
 /// a session early, such as on logout or a password change, set a check with
 /// [`AuthConfigBuilder::revoked`](super::AuthConfigBuilder::revoked), which runs before any
-/// renewal. A middleware or handler behind the layer that refuses the [`Claims`](super::Claims)
+/// renewal. A middleware or handler behind the layer that rejects the [`Claims`](super::Claims)
 /// with 401 or 403 stops the renewed token of that response. It is never called for an
 /// overdue token, which the layer renews without calling the inner service.
 #[derive(Clone, Debug)]
@@ -298,19 +298,19 @@ struct RenewalLog {
 }
 
 impl Renewal {
-    /// Puts the renewed token on `response` and logs the renewal, unless the response refuses
+    /// Puts the renewed token on `response` and logs the renewal, unless the response rejects
     /// the caller with 401 or 403, or the claims were revoked while the handler ran.
     fn attach(self, response: &mut Response) {
         let config = &self.config.inner;
         let status = response.status();
-        // A 401 or 403 from behind the layer refuses the caller, such as a session that the app
+        // A 401 or 403 from behind the layer rejects the caller, such as a session that the app
         // ended, so the session is not extended.
-        let refused = matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN);
+        let rejected = matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN);
         let revoked = match (&self.claims, &config.revoked) {
             (Some(claims), Some(revoked)) => revoked(claims),
             _ => false,
         };
-        if refused || revoked {
+        if rejected || revoked {
             if let Some(log) = &self.log {
                 let RenewalLog {
                     fingerprint,
@@ -323,7 +323,7 @@ impl Renewal {
                 } = &**log;
                 tracing::debug!(%fingerprint, %new_fingerprint, user_id = ?user_id, %method, path,
                     nested_path, status = status.as_u16(), revoked,
-                    "renewed token left off a refusal or a revoked session");
+                    "renewed token left off a rejection or a revoked session");
             }
             return;
         }
