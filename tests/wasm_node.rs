@@ -1503,6 +1503,64 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn ky_options_as_body_rejected() {
+        let client = client(&[]);
+        let body = object(&[
+            ("json", object(&[("name", str("widget"))])),
+            (
+                "headers",
+                object(&[("Authorization", str("Bearer secret-token"))]),
+            ),
+        ]);
+        let error = expect_error(
+            settle(client.post(
+                JsValue::from("/scenario/echo-auth".to_owned()),
+                body,
+                JsValue::UNDEFINED,
+            ))
+            .await,
+            "ky's post(url, { json, headers })",
+        );
+        assert_eq!(
+            kind(&error),
+            "invalid_request",
+            "ky's options as the body are the caller's error"
+        );
+        let message = text(&error, "message").unwrap_or_default();
+        assert!(
+            message.contains(
+                "The body contains \"json\", which is ky's option for the data; pass the data \
+                 itself, as in post(url, data, { headers })"
+            ),
+            "the message names json and the fix: {message}"
+        );
+        assert!(
+            !message.contains("secret-token"),
+            "the message leaves out the header value: {message}"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn json_field_beside_data_fields_sent() {
+        let client = client(&[]);
+        let body = object(&[("json", JsValue::TRUE), ("name", str("widget"))]);
+        let envelope = expect_ok(
+            settle(client.post(
+                JsValue::from("/scenario/echo-auth".to_owned()),
+                body,
+                JsValue::UNDEFINED,
+            ))
+            .await,
+            "a body with a json field beside a field that is no ky option",
+        );
+        assert_eq!(
+            text(&envelope, "data.body").as_deref(),
+            Some(r#"{"json":true,"name":"widget"}"#),
+            "the body as JSON"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn request_config_sends_method_and_params() {
         let client = client(&[]);
         let config = object(&[

@@ -523,6 +523,19 @@ export function optionsInParams(params, method, positional) {
   return `The params contain "${name}", which is a request option, not a query field; ${fix}, or pass the params as a URLSearchParams to send a query field of that name`;
 }
 
+// ky's options, which a ky habit passes in place of the body, as in post(url, { json, headers }).
+// Sent as the body, they would carry a token in headers to the server as JSON.
+const KY_OPTIONS = ["json", "headers", "searchParams", "prefixUrl", "timeout", "retry", "hooks", "throwHttpErrors", "signal", "credentials"];
+
+// Returns the message for a body whose names are all ky options, json among them, or undefined.
+// Imported by request.rs.
+export function optionsInBody(body, method) {
+  if (tag(body) !== "Object") return undefined;
+  const names = Object.keys(body);
+  if (!names.includes("json") || !names.every((name) => KY_OPTIONS.includes(name))) return undefined;
+  return `The body contains "json", which is ky's option for the data; pass the data itself, as in ${method.toLowerCase()}(url, data, { headers }), or pass JSON.stringify(body) to send a field named json`;
+}
+
 // The collections in params and bodies whose entries Object.entries does not see, so that qs and
 // JSON.stringify would write them as {}. Imported by values.rs.
 

@@ -33,6 +33,11 @@ extern "C" {
         method: &str,
         positional: bool,
     ) -> Result<Option<String>, JsValue>;
+
+    /// Returns the message for a body made of ky's options, such as `{ json, headers }`, or
+    /// `None`.
+    #[wasm_bindgen(js_name = optionsInBody)]
+    fn options_in_body(body: &JsValue, method: &str) -> Option<String>;
 }
 
 /// One call as the caller asked for it. Its `Debug` output hides the header values and the
@@ -300,7 +305,8 @@ pub(crate) fn prepare(
     let token_allowed = target.allowed_origins.contains(&parsed.origin());
 
     let mut headers = merge_headers(client_headers, &input.options.headers);
-    let (body, body_key) = read_body(&input.body).map_err(|message| invalid(&url, message))?;
+    let (body, body_key) =
+        read_body(&input.body, &method, config.api).map_err(|message| invalid(&url, message))?;
     if body.is_some() && matches!(method.as_str(), "GET" | "HEAD") {
         return Err(invalid(
             &url,
@@ -473,11 +479,16 @@ pub(crate) fn query_string(params: &JsValue) -> Result<String, String> {
     Ok(stringify_query(&tree))
 }
 
-/// Turns the caller's body into what `fetch` takes, and its duplicate-key part.
+/// Turns the caller's body into what `fetch` takes, and its duplicate-key part. A JavaScript
+/// caller's body made of ky's options is rejected.
 ///
 /// The key part is None for FormData, Blob, ArrayBuffer, typed arrays, URLSearchParams and
 /// streams, which are never deduplicated.
-fn read_body(body: &JsValue) -> Result<(Option<JsValue>, Option<BodyKey>), String> {
+fn read_body(
+    body: &JsValue,
+    method: &str,
+    api: Api,
+) -> Result<(Option<JsValue>, Option<BodyKey>), String> {
     if body.is_undefined() || body.is_null() {
         return Ok((None, Some(BodyKey::Empty)));
     }
@@ -500,6 +511,12 @@ fn read_body(body: &JsValue) -> Result<(Option<JsValue>, Option<BodyKey>), Strin
         || body.is_instance_of::<UrlSearchParams>();
     if passthrough {
         return Ok((Some(body.clone()), None));
+    }
+    // A Rust caller's body is its own serialized data, never a ky habit.
+    if api == Api::JavaScript {
+        if let Some(message) = options_in_body(body, method) {
+            return Err(message);
+        }
     }
 
     let json: JsString = js_sys::JSON::stringify(body).map_err(|error| {
