@@ -1360,6 +1360,63 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn option_names_in_options_params_sent() {
+        let client = client(&[]);
+        let envelope = expect_ok(
+            settle(client.get(
+                JsValue::from("/scenario/echo-auth"),
+                JsValue::UNDEFINED,
+                options(&[(
+                    "params",
+                    object(&[("data", object(&[("type", str("csv"))]))]),
+                )]),
+            ))
+            .await,
+            "options.params with a query field named data",
+        );
+        assert_eq!(
+            text(&envelope, "data.query").as_deref(),
+            Some("data%5Btype%5D=csv"),
+            "options.params are query fields whatever their names"
+        );
+        let envelope = expect_ok(
+            settle(client.request(object(&[
+                ("url", str("/scenario/echo-auth")),
+                ("params", object(&[("timeout", JsValue::from(5))])),
+            ])))
+            .await,
+            "request() with a query field named timeout",
+        );
+        assert_eq!(
+            text(&envelope, "data.query").as_deref(),
+            Some("timeout=5"),
+            "the params of request() are query fields whatever their names"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn option_names_as_argument_name_way_out() {
+        let client = client(&[]);
+        let params = object(&[("data", object(&[("type", str("csv"))]))]);
+        let error = expect_error(
+            settle(client.get(
+                JsValue::from("/scenario/echo-auth"),
+                params,
+                JsValue::UNDEFINED,
+            ))
+            .await,
+            "get's params of one option name",
+        );
+        let message = text(&error, "message").unwrap_or_default();
+        assert!(
+            message.ends_with(
+                "or, to send query fields of these names, pass the params as options.params"
+            ),
+            "the message names options.params as the way to send them: {message}"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn credentials_beside_query_fields_rejected() {
         let client = client(&[]);
         let params = object(&[

@@ -500,27 +500,28 @@ const OPTIONS_IN_PARAMS = {
   timeoutMs: isNumber,
 };
 
-// Returns the message for params that hold a request option, or undefined. Params are options
-// when every name is an option name and one of them has an option's kind of value. Headers as
-// an object and an AbortSignal under any name are options too, because no query carries them.
-// A name such as data beside query fields, as in { data: { type: "csv" }, page: 1 }, is a query
-// field. `positional` is true when the params are the argument of get or delete. Imported by
-// request.rs.
+// Returns the message for params that hold a request option, or undefined. Headers as an object,
+// axios's auth and an AbortSignal under any name are options wherever params are given, because
+// no query carries them. The argument of get or delete, `positional`, is also options when every
+// name is an option name and one of them has an option's kind of value. A name such as data beside
+// query fields, as in { data: { type: "csv" }, page: 1 }, is a query field, and so is any name in
+// params given as options.params or in request(). Imported by request.rs.
 export function optionsInParams(params, method, positional) {
   if (tag(params) !== "Object") return undefined;
   const names = Object.keys(params);
   const matches = (name) => Object.hasOwn(OPTIONS_IN_PARAMS, name) && OPTIONS_IN_PARAMS[name](field(params, name));
   let name = names.find((name) => tag(field(params, name)) === "AbortSignal");
-  // Headers and axios's auth carry credentials, so they are options beside query fields too.
   name ??= ["headers", "auth"].find(matches);
-  if (name === undefined && names.every((name) => Object.hasOwn(OPTIONS_IN_PARAMS, name))) {
+  let wayOut = "or pass the params as a URLSearchParams to send a query field of that name";
+  if (name === undefined && positional && names.every((name) => Object.hasOwn(OPTIONS_IN_PARAMS, name))) {
     name = names.find(matches);
+    wayOut = "or, to send query fields of these names, pass the params as options.params";
   }
   if (name === undefined) return undefined;
   const fix = positional
     ? `pass the options third, as in ${method.toLowerCase()}(url, undefined, { ${name} })`
     : `set it beside params, as in { params, ${name} }`;
-  return `The params contain "${name}", which is a request option, not a query field; ${fix}, or pass the params as a URLSearchParams to send a query field of that name`;
+  return `The params contain "${name}", which is a request option, not a query field; ${fix}, ${wayOut}`;
 }
 
 // ky's options, which a ky habit passes in place of the body, as in post(url, { json, headers }).
