@@ -16,6 +16,7 @@ step "rustfmt and clippy"
 cargo fmt --all --check
 cargo clippy --locked --all-targets --features demo -- -D warnings
 cargo clippy --locked --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy --locked --target wasm32-unknown-unknown --lib --no-default-features -- -D warnings
 
 step "rustdoc, native and wasm32"
 RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --features server

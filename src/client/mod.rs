@@ -5,7 +5,8 @@
 //! the browser is compiled for wasm32 only, and this file is the one place that switches on the
 //! target.
 //!
-//! From JavaScript the client is the `HttpClient` class. From Rust it is `Client`, built with
+//! From JavaScript the client is the `HttpClient` class, which the default `js` feature exports
+//! from the wasm. From Rust it is `Client`, built with
 //! `Client::builder()`, whose typed methods such as `get::<T>()` return a
 //! [`protocol::Envelope`](crate::protocol::Envelope) or an [`Error`]. Both exist on wasm32 only,
 //! so their docs appear in `cargo doc --target wasm32-unknown-unknown`.
@@ -28,13 +29,13 @@ mod abort;
 mod api;
 #[cfg(target_arch = "wasm32")]
 mod engine;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
 mod http_client;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
 mod js_error;
 #[cfg(target_arch = "wasm32")]
 mod loading;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
 mod options;
 #[cfg(target_arch = "wasm32")]
 mod pending;
@@ -51,9 +52,9 @@ mod values;
 
 #[cfg(target_arch = "wasm32")]
 pub use api::{Client, ClientBuilder, ConfigError, FullResponse, RequestBuilder, ResponseFuture};
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub use http_client::HttpClient;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub use js_error::is_renew_fetch_error;
 
 /// talc in place of Rust's default dlmalloc, because it compiles to less wasm.
