@@ -1,22 +1,25 @@
 //! The request client, compiled to WebAssembly and published as the npm package `renew-fetch`.
 //!
-//! The pure parts (the duplicate key, URL joining, the replay policy, the error type and the
-//! settings) compile on every target so native unit tests cover them. Everything that touches
-//! the browser is compiled for wasm32 only, and this file is the one place that switches on the
-//! target.
-//!
 //! From JavaScript the client is the `HttpClient` class, which the default `js` feature exports
-//! from the wasm. From Rust it is `Client`, built with
-//! `Client::builder()`, whose typed methods such as `get::<T>()` return a
-//! [`protocol::Envelope`](crate::protocol::Envelope) or an [`Error`]. Both exist on wasm32 only,
-//! so their docs appear in `cargo doc --target wasm32-unknown-unknown`.
+//! from the wasm. From Rust it is `Client`, built with `Client::builder()`, whose typed methods
+//! such as `get::<T>()` return a [`protocol::Envelope`](crate::protocol::Envelope) or an
+//! [`Error`]. Both exist on wasm32 only, so their docs appear in
+//! `cargo doc --target wasm32-unknown-unknown`.
+
+// The pure parts (the duplicate key, URL joining, the replay policy, the error type and the
+// settings) compile on every target so that native tests cover them. Everything that touches
+// the browser is compiled for wasm32 only. The modules of the key, the replay policy and URL
+// joining are public for their doc tests only, so their docs are hidden.
 
 // The settings are read only by the wasm32 parts, but their parsers have native tests.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub mod config;
 pub mod error;
+#[doc(hidden)]
 pub mod key;
+#[doc(hidden)]
 pub mod replay;
+#[doc(hidden)]
 pub mod url;
 
 pub use config::{Duplicates, ResponseType, TokenStorage};
