@@ -46,6 +46,10 @@ pub const CODE_NEED_LOGIN: i64 = 1006;
 pub const CODE_INVALID_TOKEN: i64 = 1007;
 
 /// The business codes that one deployment uses. Both halves take them as configuration.
+///
+/// Only the layer sends `overdue`, `need_login` and `invalid_token`. A handler that sends one of
+/// them in its own envelope makes the client replay the request or end the session, so the
+/// app's own error codes differ from them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Codes {

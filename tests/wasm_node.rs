@@ -257,6 +257,10 @@ mod node_cases {
             message.contains("Access-Control-Expose-Headers"),
             "the message points at the CORS header: {message}"
         );
+        assert!(
+            message.contains("or the app's handler sent code 401 itself"),
+            "the message points at a handler that used the overdue code: {message}"
+        );
     }
 
     #[wasm_bindgen_test]

@@ -539,10 +539,12 @@ fn login_error(
 ) -> Error {
     let message = if header_missing {
         let header = &inner.config.auth_header;
+        let code = envelope.code;
         format!(
-            "The server responded overdue without a renewed token in the {header} header. A \
-             cross-origin server must list {header} in Access-Control-Expose-Headers so that \
-             the browser lets the client read it"
+            "The server responded with the overdue code {code} but without a renewed token in \
+             the {header} header. Either a cross-origin server does not list {header} in \
+             Access-Control-Expose-Headers, which the browser needs to let the client read it, \
+             or the app's handler sent code {code} itself; handlers must use codes of their own"
         )
     } else {
         let message = envelope.msg();
