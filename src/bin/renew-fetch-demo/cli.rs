@@ -36,7 +36,8 @@ pub struct Options {
     #[arg(long, env = "RENEW_FETCH_SESSION_CAP", default_value = "30m", value_parser = parse_duration)]
     pub session_cap: Duration,
 
-    /// File that contains the HMAC secret (at least 32 bytes). Overrides RENEW_FETCH_SECRET.
+    /// File that contains the HMAC secret (at least 32 bytes), read as bytes without its final line
+    /// ending. Overrides RENEW_FETCH_SECRET.
     #[arg(long, env = "RENEW_FETCH_SECRET_FILE")]
     pub secret_file: Option<PathBuf>,
 

@@ -25,6 +25,15 @@ impl fmt::Display for SecretSource {
     }
 }
 
+/// Returns the bytes before one final line ending, `\n` or `\r\n`, which editors and `echo` add.
+/// Other trailing bytes, spaces included, are part of the secret.
+fn without_line_ending(bytes: &[u8]) -> &[u8] {
+    bytes
+        .strip_suffix(b"\r\n")
+        .or_else(|| bytes.strip_suffix(b"\n"))
+        .unwrap_or(bytes)
+}
+
 /// Loads the secret from the file, else from [`SECRET_VARIABLE`], else makes a random one.
 ///
 /// A random secret means that tokens from an earlier run are rejected after a restart.
@@ -36,8 +45,7 @@ pub fn load(file: Option<&Path>) -> Result<(Vec<u8>, SecretSource), String> {
                 path.display()
             )
         })?;
-        let trimmed = bytes.trim_ascii_end().to_vec();
-        return Ok((trimmed, SecretSource::File));
+        return Ok((without_line_ending(&bytes).to_vec(), SecretSource::File));
     }
     if let Some(value) = std::env::var_os(SECRET_VARIABLE) {
         let value = value.into_encoded_bytes();
@@ -49,4 +57,42 @@ pub fn load(file: Option<&Path>) -> Result<(Vec<u8>, SecretSource), String> {
     getrandom::fill(&mut random)
         .map_err(|error| format!("failed to make a random secret: {error}"))?;
     Ok((random.to_vec(), SecretSource::Random))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_line_ending;
+
+    #[test]
+    fn secret_file_drops_one_line_ending() {
+        assert_eq!(
+            without_line_ending(b"key\n"),
+            b"key",
+            "a final \\n is dropped"
+        );
+        assert_eq!(
+            without_line_ending(b"key\r\n"),
+            b"key",
+            "a final \\r\\n is dropped"
+        );
+        assert_eq!(
+            without_line_ending(b"key\n\n"),
+            b"key\n",
+            "only one line ending is dropped"
+        );
+    }
+
+    #[test]
+    fn secret_file_keeps_trailing_space() {
+        assert_eq!(
+            without_line_ending(b"key "),
+            b"key ",
+            "a trailing space is part of the secret"
+        );
+        assert_eq!(
+            without_line_ending(b"key \n"),
+            b"key ",
+            "the space before the line ending stays"
+        );
+    }
 }
