@@ -600,6 +600,16 @@ function sameOrigin(first, second) {
   }
 }
 
+// Returns true when a redirected request to the page's own origin went through another origin.
+// Its response is then "cors", where a chain within the page's origin gives "basic". A request
+// to another origin is "cors" at every hop, so the hops stay unknown.
+// NOTE: for an API on another origin than the page, and in Node, which has no page, a detour
+// through a third origin and back goes unnoticed, and its renewed token is stored.
+function leftPageOrigin(response, url) {
+  const page = typeof location === "object" && location !== null ? location.href : undefined;
+  return response.type === "cors" && sameOrigin(url, page);
+}
+
 function readBody(response, type) {
   if (response.ok && type !== 0) {
     let read;
@@ -657,8 +667,10 @@ export function attempt(url, method, headers, body, signal, type, authHeader, st
         return new Received(status, false, undefined, false, 6);
       }
       // After a redirect to another origin, the response is that origin's, so its renewed
-      // token is ignored like any other origin's that is not allowed.
-      const own = !response.redirected || sameOrigin(response.url, url);
+      // token is ignored like any other origin's that is not allowed. So is the response of a
+      // request that a redirect took through another origin and back, because fetch dropped
+      // the token at the first hop.
+      const own = !response.redirected || (sameOrigin(response.url, url) && !leftPageOrigin(response, url));
       const header = own ? (response.headers.get(authHeader) ?? undefined) : undefined;
       if (store && header !== undefined) {
         store(header, generation);

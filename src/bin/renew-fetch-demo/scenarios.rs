@@ -23,7 +23,10 @@ use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, RawQuery, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, HOST, LOCATION};
+use axum::http::header::{
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, AUTHORIZATION, CONTENT_TYPE, HOST,
+    LOCATION,
+};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
@@ -95,6 +98,7 @@ struct ScenarioQuery {
     overdue: Option<bool>,
     size_mib: Option<usize>,
     to: Option<String>,
+    any_origin: Option<bool>,
 }
 
 impl ScenarioState {
@@ -152,6 +156,7 @@ pub fn router(config: AuthConfig) -> Router {
         .route("/overdue-once", any(overdue_once))
         .route("/overdue-once/newest", any(overdue_once_newest))
         .route("/renewed", any(renewed))
+        .route("/redirect", any(redirect))
         .route("/cross-origin-redirect", any(cross_origin_redirect))
         .route("/bad-header", any(bad_header))
         .route("/login-required", any(login_required))
@@ -311,10 +316,12 @@ async fn overdue_once_newest(
     success(&state, json!({ "newest": newest, "issued": issued }))
 }
 
-/// `/scenario/renewed?form=raw|bearer&delay_ms=N`: waits N milliseconds (at most 10 000), then
-/// responds with a success envelope with a fresh token in `Authorization`, raw or with a
-/// `Bearer ` prefix. The token is also in `data.token`, so a test can compare it with the
-/// stored one.
+/// `/scenario/renewed?form=raw|bearer&delay_ms=N&any_origin=true`: waits N milliseconds (at most
+/// 10 000), then responds with a success envelope with a fresh token in `Authorization`, raw or
+/// with a `Bearer ` prefix. The token is also in `data.token`, so a test can compare it with the
+/// stored one. With `any_origin=true` the response lets every origin read it and its
+/// `Authorization`, the origin `null` of a request that a redirect took through another origin
+/// included, as an app route that issues tokens to anyone might.
 async fn renewed(
     State(state): State<ScenarioState>,
     Query(query): Query<ScenarioQuery>,
@@ -329,7 +336,16 @@ async fn renewed(
         Some("bearer") => format!("Bearer {token}"),
         _ => token.clone(),
     };
-    with_token(success(&state, json!({ "token": token })), &header)
+    let mut response = with_token(success(&state, json!({ "token": token })), &header);
+    if query.any_origin == Some(true) {
+        let headers = response.headers_mut();
+        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+        headers.insert(
+            ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("authorization"),
+        );
+    }
+    response
 }
 
 /// `/scenario/bad-header?form=space|tab|comma|scheme|long&status=200|401`: a renewed-token
@@ -570,6 +586,24 @@ async fn storm_inspect(
     });
     drop(tallies);
     success(&state, data)
+}
+
+/// `/scenario/redirect?to=PATH`: a 307 redirect to PATH on this server, under the host name of the
+/// request. PATH must start with `/scenario/`.
+async fn redirect(
+    State(state): State<ScenarioState>,
+    Query(query): Query<ScenarioQuery>,
+) -> Response {
+    state.record(&query);
+    match query.to.filter(|to| to.starts_with("/scenario/")) {
+        Some(to) => (StatusCode::TEMPORARY_REDIRECT, [(LOCATION, to)]).into_response(),
+        None => envelope(
+            StatusCode::BAD_REQUEST,
+            400,
+            "to must be a path under /scenario/, such as to=/scenario/renewed",
+            Value::Null,
+        ),
+    }
 }
 
 /// `/scenario/cross-origin-redirect?to=PATH`: a 307 redirect to PATH on this server under its

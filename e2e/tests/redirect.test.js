@@ -1,0 +1,70 @@
+// Checks which renewed tokens the web build stores after a redirect, in Chromium, on a page of
+// the demo server's own origin. fetch drops the token when a redirect leaves the origin, so a
+// response that a redirect brought back from another origin is the reply to a request without it.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import { repoRoot, startDemoServer } from "../lib/demo-server.js";
+import { RUNTIMES, openRuntimes } from "../lib/package-runtimes.js";
+
+const CHROMIUM = RUNTIMES[2];
+
+let server;
+let runtimes;
+let baseUrl;
+
+before(async () => {
+  server = await startDemoServer(["--scenarios", "--pkg", `${repoRoot}/pkg`]);
+  runtimes = await openRuntimes(server);
+  baseUrl = `${server.baseUrl}/scenario`;
+});
+
+after(async () => {
+  await runtimes?.close();
+  await server?.stop();
+});
+
+// Sends GET `path` from a client with the token "mine", and returns how the call ended and
+// which token the client stored afterwards: "mine", the one in the response's data.token, or
+// another. The tokens themselves stay in the page, so a failed assert does not print them.
+function getThrough(path) {
+  return runtimes.evaluate(
+    CHROMIUM,
+    async (HttpClient, { baseUrl, path }) => {
+      const api = new HttpClient({ baseUrl, tokenStorage: "memory" });
+      api.setToken("mine");
+      const stored = (issued) => {
+        const token = api.getToken();
+        if (token === "mine") return "mine";
+        return token === issued ? "issued" : "another";
+      };
+      try {
+        const envelope = await api.get(path);
+        const issued = envelope.data?.token;
+        return { resolved: true, issued: typeof issued, stored: stored(issued) };
+      } catch (error) {
+        return { resolved: false, kind: error.kind, message: error.message, stored: stored() };
+      }
+    },
+    { baseUrl, path },
+  );
+}
+
+test("a token issued after a detour through another origin is not stored", async () => {
+  // 127.0.0.1 redirects to localhost, which redirects back to a route of 127.0.0.1 that issues a
+  // token to any request and lets every origin read it.
+  const back = "/scenario/renewed?any_origin=true";
+  const detour = `/scenario/cross-origin-redirect?to=${encodeURIComponent(back)}`;
+  const result = await getThrough(`/cross-origin-redirect?to=${encodeURIComponent(detour)}`);
+  assert.equal(result.resolved, true, `expected the detour to end at /scenario/renewed, got ${JSON.stringify(result)}`);
+  assert.equal(result.issued, "string", "expected the route to issue a token in data.token");
+  assert.equal(result.stored, "mine", "expected the client to keep its own token");
+});
+
+test("a token renewed after a redirect within the origin is stored", async () => {
+  const result = await getThrough(`/redirect?to=${encodeURIComponent("/scenario/renewed")}`);
+  assert.equal(result.resolved, true, `expected the redirect to end at /scenario/renewed, got ${JSON.stringify(result)}`);
+  assert.equal(result.issued, "string", "expected the route to issue a token in data.token");
+  assert.equal(result.stored, "issued", "expected the client to store the renewed token");
+});
