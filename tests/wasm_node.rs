@@ -264,6 +264,32 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn login_code_with_token_not_replayed() {
+        let login = Recorder::new();
+        let client = client(&[("onLoginRequired", login.function.clone().into())]);
+        client
+            .set_token(JsValue::from("old-token"))
+            .expect("a clean token");
+        let key = unique("login-code-with-token");
+        let url = format!("/scenario/login-required?code=1007&form=token&key={key}");
+        let error = expect_error(
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "invalid-token code with a token",
+        );
+        assert_eq!(
+            kind(&error),
+            "login_required",
+            "the invalid-token code ends the session"
+        );
+        assert_eq!(
+            server_count(&key).await,
+            1.0,
+            "the token that the reply brought does not replay it"
+        );
+        assert_eq!(login.calls().len(), 1, "onLoginRequired runs once");
+    }
+
+    #[wasm_bindgen_test]
     async fn overdue_with_malformed_header_is_invalid_response() {
         let client = client(&[]);
         client

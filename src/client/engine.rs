@@ -343,10 +343,11 @@ async fn attempts(
             Err(SendError::Fetch) => return Err(fetch_error(&request)),
         };
         let status = response.status();
-        let renewed = if request.token_allowed {
-            read_renewed(response.header().as_deref()).0
+        let header = response.header();
+        let (renewed, renewed_token) = if request.token_allowed {
+            read_renewed(header.as_deref())
         } else {
-            Renewed::Absent
+            (Renewed::Absent, None)
         };
 
         let Some(body) = response.body() else {
@@ -383,6 +384,7 @@ async fn attempts(
         let reply = Reply {
             code: envelope.code,
             renewed,
+            renewed_token,
             sent_token: sent_token.as_deref(),
             current_token: current_token.as_deref(),
             in_session,

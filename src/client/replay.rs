@@ -14,6 +14,7 @@
 //! let reply = Reply {
 //!     code: 401,
 //!     renewed: Renewed::Valid,
+//!     renewed_token: Some("new"),
 //!     sent_token: Some("old"),
 //!     current_token: Some("new"),
 //!     in_session: true,
@@ -80,6 +81,8 @@ pub struct Reply<'a> {
     pub code: i64,
     /// The renewed-token header of the response.
     pub renewed: Renewed,
+    /// The token that the header carried, when it was valid.
+    pub renewed_token: Option<&'a str>,
     /// The token that the request was sent with.
     pub sent_token: Option<&'a str>,
     /// The token stored now, after any renewed token of this response was stored.
@@ -148,7 +151,13 @@ impl ReplayPolicy {
             };
         }
 
-        let token_moved = reply.current_token.is_some() && reply.current_token != reply.sent_token;
+        // A login-required reply may carry a token, which is stored like any renewed token. Only
+        // a token that another call or tab stored makes the reply stale.
+        let stored_from_reply =
+            login && reply.renewed_token.is_some() && reply.current_token == reply.renewed_token;
+        let token_moved = reply.current_token.is_some()
+            && reply.current_token != reply.sent_token
+            && !stored_from_reply;
         // A renewed token counts only as the successor of a token that the call sent. A call
         // sent without one stores none, so replaying it would send no token again.
         let renewed_here = overdue && reply.renewed == Renewed::Valid && reply.sent_token.is_some();
@@ -194,6 +203,7 @@ mod tests {
         Reply {
             code,
             renewed,
+            renewed_token: None,
             sent_token: sent,
             current_token: now,
             in_session: true,
@@ -473,6 +483,36 @@ mod tests {
                 header_missing: false
             },
             "no token sent and none stored"
+        );
+    }
+
+    #[test]
+    fn decide_login_code_with_own_token_requires_login() {
+        let policy = ReplayPolicy::default();
+        let reply = Reply {
+            renewed_token: Some("brought"),
+            ..reply(1007, Renewed::Valid, Some("sent"), Some("brought"))
+        };
+        assert_eq!(
+            policy.decide(&reply, 1),
+            Decision::LoginRequired {
+                header_missing: false
+            },
+            "a login-required reply is not replayed for the token that it brought itself"
+        );
+    }
+
+    #[test]
+    fn decide_login_code_after_other_renewal_replays() {
+        let policy = ReplayPolicy::default();
+        let reply = Reply {
+            renewed_token: Some("brought"),
+            ..reply(1007, Renewed::Valid, Some("sent"), Some("other"))
+        };
+        assert_eq!(
+            policy.decide(&reply, 0),
+            Decision::Replay,
+            "a token that another call stored makes the reply stale"
         );
     }
 

@@ -380,19 +380,28 @@ async fn bad_header(
     with_token(response, value)
 }
 
-/// `/scenario/login-required?code=C`: 401 with business code C, by default need-login.
+/// `/scenario/login-required?code=C&form=token`: 401 with business code C, by default
+/// need-login. With `form=token` the response also carries a fresh token in `Authorization`,
+/// which the protocol never pairs with a login-required code.
 async fn login_required(
     State(state): State<ScenarioState>,
     Query(query): Query<ScenarioQuery>,
 ) -> Response {
     state.record(&query);
     let code = query.code.unwrap_or(state.codes.need_login);
-    envelope(
+    let response = envelope(
         StatusCode::UNAUTHORIZED,
         code,
         "login required",
         Value::Null,
-    )
+    );
+    if query.form.as_deref() != Some("token") {
+        return response;
+    }
+    match state.fresh_token() {
+        Some(token) => with_token(response, &token),
+        None => issue_failed(),
+    }
 }
 
 /// `/scenario/business?code=C&msg=M`: HTTP 200 with business code C (default 4001) and
