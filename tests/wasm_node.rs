@@ -264,6 +264,38 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn head_overdue_replays() {
+        let client = client(&[]);
+        client
+            .set_token(JsValue::from("old-token"))
+            .expect("a clean token");
+        let key = unique("head-overdue");
+        let envelope = expect_ok(
+            settle(client.request(object(&[
+                ("url", str(&format!("/scenario/overdue-once?key={key}"))),
+                ("method", str("HEAD")),
+            ])))
+            .await,
+            "HEAD, overdue then success",
+        );
+        assert_eq!(
+            number(&envelope, "code"),
+            Some(200.0),
+            "the replay resolved to the success envelope of an empty reply"
+        );
+        assert_eq!(
+            server_count(&key).await,
+            2.0,
+            "one overdue request and one replay"
+        );
+        assert_ne!(
+            client.get_token().as_deref(),
+            Some("old-token"),
+            "the renewed token replaced the old one"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn login_code_with_token_not_replayed() {
         let login = Recorder::new();
         let client = client(&[("onLoginRequired", login.function.clone().into())]);

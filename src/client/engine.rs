@@ -368,7 +368,18 @@ async fn attempts(
             Body::Raw(value) => return success(value),
             Body::Envelope(envelope) => envelope,
             Body::Empty if response.ok() => {
-                return success(response::empty_success(policy.codes().success))
+                return success(response::empty_envelope(policy.codes().success))
+            }
+            // A reply to HEAD has no body, so an overdue one shows as HTTP 401 with a renewed
+            // token, which the layer sends only with the overdue code.
+            Body::Empty
+                if request.method == "HEAD" && status == 401 && renewed == Renewed::Valid =>
+            {
+                let code = policy.codes().overdue;
+                response::Envelope {
+                    value: response::empty_envelope(code),
+                    code,
+                }
             }
             other => {
                 let api = inner.config.api;

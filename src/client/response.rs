@@ -1,4 +1,5 @@
-//! The body of a response as the client classifies it, and the envelope of an empty 2xx response.
+//! The body of a response as the client classifies it, and the envelope of a response without a
+//! body.
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
@@ -45,15 +46,15 @@ impl Envelope {
     }
 }
 
-/// Creates the envelope that an empty 2xx response resolves to: `{code: success, msg: "",
-/// data: null}`.
-pub(crate) fn empty_success(success: i64) -> JsValue {
+/// Creates the envelope of a response without a body: `{code, msg: "", data: null}`. An empty
+/// 2xx response resolves to it with the success code.
+pub(crate) fn empty_envelope(code: i64) -> JsValue {
     let object = Object::new();
     // Setting a property on a fresh plain object cannot throw.
     let _ = Reflect::set(
         &object,
         &JsValue::from_str("code"),
-        &JsValue::from_f64(success as f64),
+        &JsValue::from_f64(code as f64),
     );
     let _ = Reflect::set(&object, &JsValue::from_str("msg"), &JsValue::from_str(""));
     let _ = Reflect::set(&object, &JsValue::from_str("data"), &JsValue::NULL);
