@@ -116,7 +116,8 @@ fn string_or_null<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<S
 ///
 /// Returns `None` unless the token is token68, the form that RFC 6750 gives a bearer token
 /// (`[A-Za-z0-9-._~+/]+=*`), as the layer requires of the tokens it reads. So a header with
-/// CR/LF, a stray space, a comma list or the bare word `Bearer` never becomes a stored token.
+/// CR/LF, a stray space, a comma list or the name of a scheme alone, such as `Bearer` or `Basic`,
+/// never becomes a stored token.
 /// It also returns `None` for a value longer than [`MAX_AUTHORIZATION_LEN`], whose token the
 /// layer would reject.
 ///
@@ -138,7 +139,16 @@ pub fn token_from_header(value: &str) -> Option<&str> {
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case(BEARER_SCHEME) => rest,
         _ => value,
     };
-    (is_token68(token) && !token.eq_ignore_ascii_case(BEARER_SCHEME)).then_some(token)
+    (is_token68(token) && !is_scheme_name(token)).then_some(token)
+}
+
+/// Returns true for the name of an HTTP authentication scheme, with or without trailing `=`,
+/// such as the bare word `Basic` that a server sends in place of a token.
+fn is_scheme_name(token: &str) -> bool {
+    let word = token.trim_end_matches('=');
+    ["Bearer", "Basic", "Digest", "Negotiate", "DPoP", "Token"]
+        .iter()
+        .any(|scheme| word.eq_ignore_ascii_case(scheme))
 }
 
 /// Returns true for a token68 string: at least one of `A-Z a-z 0-9 - . _ ~ + /`, then any

@@ -264,6 +264,30 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn renewed_token_in_own_scheme_stored() {
+        let client = client(&[("authScheme", str("Token"))]);
+        client
+            .set_token(JsValue::from("old-token"))
+            .expect("a clean token");
+        let envelope = expect_ok(
+            settle(client.get(
+                JsValue::from("/scenario/renewed?form=token"),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            ))
+            .await,
+            "a renewed token after the scheme Token",
+        );
+        let issued = text(&envelope, "data.token");
+        assert!(issued.is_some(), "the route issued a token");
+        assert_eq!(
+            client.get_token(),
+            issued,
+            "the token after the client's own scheme was stored"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn head_overdue_replays() {
         let client = client(&[]);
         client
@@ -337,6 +361,11 @@ mod node_cases {
             kind(&error),
             "invalid_response",
             "a malformed renewed token is the server's fault"
+        );
+        let message = text(&error, "message").unwrap_or_default();
+        assert!(
+            message.contains("send the raw token or \"Bearer <token>\", at most 8192 bytes"),
+            "the message names the forms that the client reads: {message}"
         );
         assert_eq!(
             client.get_token().as_deref(),

@@ -15,11 +15,12 @@ use super::config::{Api, ClientConfig, Duplicates, Setting};
 use super::error::{CancelReason, Error, ErrorKind};
 use super::loading::LoadingCounter;
 use super::pending::{Pending, SharedRequest};
-use super::replay::{read_renewed, Decision, Renewed, Reply};
+use super::replay::{read_renewed_in_scheme, Decision, Renewed, Reply};
 use super::request::{self, has_header, CallInput, Prepared, Target};
 use super::response::{self, Body};
 use super::storage::TokenStore;
 use super::transport::{self, is_offline, Attempt, SendError};
+use crate::protocol::{BEARER_SCHEME, MAX_AUTHORIZATION_LEN};
 
 /// The result of a call: the envelope object or the raw body, or the error.
 pub(crate) type CallFuture = Pin<Box<dyn Future<Output = Result<Success, Error>>>>;
@@ -87,7 +88,8 @@ impl Inner {
                     if inner.tokens.generation() != generation {
                         return;
                     }
-                    if let (_, Some(token)) = read_renewed(Some(&header)) {
+                    let scheme = &inner.config.auth_scheme;
+                    if let (_, Some(token)) = read_renewed_in_scheme(Some(&header), scheme) {
                         inner.tokens.set(token);
                     }
                 });
@@ -345,7 +347,7 @@ async fn attempts(
         let status = response.status();
         let header = response.header();
         let (renewed, renewed_token) = if request.token_allowed {
-            read_renewed(header.as_deref())
+            read_renewed_in_scheme(header.as_deref(), &inner.config.auth_scheme)
         } else {
             (Renewed::Absent, None)
         };
@@ -571,9 +573,14 @@ fn login_error(
 }
 
 fn invalid_token_error(inner: &Inner, request: &Prepared, status: u16) -> Error {
+    let scheme = match inner.config.auth_scheme.as_str() {
+        "" => BEARER_SCHEME,
+        scheme => scheme,
+    };
     let message = format!(
-        "The server responded overdue with a renewed token in {} that is empty or contains \
-         a character other than visible ASCII, so it was not stored",
+        "The server responded overdue with an invalid renewed token in the {} header, so it \
+         was not stored; send the raw token or \"{scheme} <token>\", at most \
+         {MAX_AUTHORIZATION_LEN} bytes, with only letters, digits, - . _ ~ + / and a trailing =",
         inner.config.auth_header
     );
     request

@@ -74,6 +74,19 @@ pub fn read_renewed(header: Option<&str>) -> (Renewed, Option<&str>) {
     }
 }
 
+/// Reads a renewed-token header value like [`read_renewed`], and also after the client's own
+/// auth scheme, such as `Token abc` for the scheme `Token`.
+pub fn read_renewed_in_scheme<'a>(
+    header: Option<&'a str>,
+    scheme: &str,
+) -> (Renewed, Option<&'a str>) {
+    let header = header.map(|value| match value.split_once(' ') {
+        Some((word, rest)) if !scheme.is_empty() && word.eq_ignore_ascii_case(scheme) => rest,
+        _ => value,
+    });
+    read_renewed(header)
+}
+
 /// The facts about one response that the policy decides on.
 #[derive(Clone, Copy, Debug)]
 pub struct Reply<'a> {
@@ -231,6 +244,36 @@ mod tests {
             (Renewed::Valid, Some("a.b.c")),
             "scheme matched without regard to case"
         );
+    }
+
+    #[test]
+    fn read_renewed_in_own_scheme() {
+        assert_eq!(
+            read_renewed_in_scheme(Some("Token a.b.c"), "Token"),
+            (Renewed::Valid, Some("a.b.c")),
+            "the client's own scheme removed"
+        );
+        assert_eq!(
+            read_renewed_in_scheme(Some("Bearer a.b.c"), "Token"),
+            (Renewed::Valid, Some("a.b.c")),
+            "Bearer read with any scheme"
+        );
+        assert_eq!(
+            read_renewed_in_scheme(Some("Token a.b.c"), ""),
+            (Renewed::Invalid, None),
+            "no scheme to remove for a raw token"
+        );
+    }
+
+    #[test]
+    fn read_renewed_rejects_scheme_names() {
+        for value in ["Basic", "Bearer==", "digest", "Bearer Basic", "DPoP"] {
+            assert_eq!(
+                read_renewed(Some(value)),
+                (Renewed::Invalid, None),
+                "{value}: a scheme name alone is no token"
+            );
+        }
     }
 
     #[test]

@@ -316,9 +316,9 @@ async fn overdue_once_newest(
     success(&state, json!({ "newest": newest, "issued": issued }))
 }
 
-/// `/scenario/renewed?form=raw|bearer&delay_ms=N&any_origin=true`: waits N milliseconds (at most
-/// 10 000), then responds with a success envelope with a fresh token in `Authorization`, raw or
-/// with a `Bearer ` prefix. The token is also in `data.token`, so a test can compare it with the
+/// `/scenario/renewed?form=raw|bearer|token&delay_ms=N&any_origin=true`: waits N milliseconds (at
+/// most 10 000), then responds with a success envelope with a fresh token in `Authorization`, raw
+/// or after the scheme `Bearer` or `Token`. The token is also in `data.token`, so a test can compare it with the
 /// stored one. With `any_origin=true` the response lets every origin read it and its
 /// `Authorization`, the origin `null` of a request that a redirect took through another origin
 /// included, as an app route that issues tokens to anyone might.
@@ -334,6 +334,7 @@ async fn renewed(
     };
     let header = match query.form.as_deref() {
         Some("bearer") => format!("Bearer {token}"),
+        Some("token") => format!("Token {token}"),
         _ => token.clone(),
     };
     let mut response = with_token(success(&state, json!({ "token": token })), &header);
