@@ -3012,6 +3012,25 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn caller_auth_header_redirect_not_followed() {
+        // The client has no token, and the call sets the X-Test auth header itself.
+        let client = client(&[("authHeader", str("X-Test"))]);
+        let key = unique("caller-header-redirect");
+        let url = format!("/scenario/cross-origin-redirect?to=%2Fscenario%2Fok%3Fkey%3D{key}");
+        let call_options = options(&[("headers", object(&[("X-Test", str("caller-secret"))]))]);
+        let error = expect_error(
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, call_options)).await,
+            "a redirect of a call that sets X-Test itself",
+        );
+        assert_eq!(kind(&error), "http", "the redirect is an http error");
+        assert_eq!(
+            server_count(&key).await,
+            0.0,
+            "the redirect target got no request, so not the caller's header"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn redirected_overdue_not_replayed() {
         let login = Recorder::new();
         let client = client(&[("onLoginRequired", login.function.clone().into())]);
