@@ -62,6 +62,39 @@ test("a token issued after a detour through another origin is not stored", async
   assert.equal(result.stored, "mine", "expected the client to keep its own token");
 });
 
+test("a token issued after a detour is not stored in an about:srcdoc frame", async () => {
+  // The frame's location is about:srcdoc, while fetch sends from the page's origin.
+  const back = "/scenario/renewed?any_origin=true";
+  const detour = `/scenario/cross-origin-redirect?to=${encodeURIComponent(back)}`;
+  const path = `/cross-origin-redirect?to=${encodeURIComponent(detour)}`;
+  const result = await runtimes.evaluate(
+    CHROMIUM,
+    async (_, { baseUrl, path }) => {
+      const frame = document.createElement("iframe");
+      const outcome = new Promise((resolve) => {
+        addEventListener("message", (event) => resolve(event.data), { once: true });
+      });
+      frame.srcdoc = `<script type="module">
+        const { default: init, HttpClient } = await import("${location.origin}/pkg/web/renew_fetch.js");
+        await init();
+        const api = new HttpClient({ baseUrl: ${JSON.stringify(baseUrl)}, tokenStorage: "memory" });
+        api.setToken("mine");
+        try {
+          await api.get(${JSON.stringify(path)});
+          parent.postMessage({ resolved: true, kept: api.getToken() === "mine" }, "*");
+        } catch (error) {
+          parent.postMessage({ resolved: false, kind: error.kind, message: error.message }, "*");
+        }
+      </script>`;
+      document.body.append(frame);
+      return outcome;
+    },
+    { baseUrl, path },
+  );
+  assert.equal(result.resolved, true, `expected the detour to end at /scenario/renewed, got ${JSON.stringify(result)}`);
+  assert.equal(result.kept, true, "expected the client in the frame to keep its own token");
+});
+
 test("a token renewed after a redirect within the origin is stored", async () => {
   const result = await getThrough(`/redirect?to=${encodeURIComponent("/scenario/renewed")}`);
   assert.equal(result.resolved, true, `expected the redirect to end at /scenario/renewed, got ${JSON.stringify(result)}`);

@@ -606,7 +606,9 @@ function sameOrigin(first, second) {
 // NOTE: for an API on another origin than the page, and in Node, which has no page, a detour
 // through a third origin and back goes unnoticed, and its renewed token is stored.
 function leftPageOrigin(response, url) {
-  const page = typeof location === "object" && location !== null ? location.href : undefined;
+  // The global origin is the one fetch sends from, also in about:blank and about:srcdoc frames,
+  // whose location has no origin of its own.
+  const page = typeof globalThis.origin === "string" ? globalThis.origin : undefined;
   return response.type === "cors" && sameOrigin(url, page);
 }
 
