@@ -23,7 +23,7 @@
 //! assert_eq!(policy.decide(&reply, 5), Decision::RenewalExhausted);
 //! ```
 
-use crate::protocol::{token_from_header, Codes};
+use crate::protocol::{token_from_header, Codes, BEARER_SCHEME, MAX_AUTHORIZATION_LEN};
 
 /// The default number of replays per call: 5.
 pub const DEFAULT_MAX_RENEW_RETRIES: u32 = 5;
@@ -75,15 +75,24 @@ pub fn read_renewed(header: Option<&str>) -> (Renewed, Option<&str>) {
 }
 
 /// Reads a renewed-token header value like [`read_renewed`], and also after the client's own
-/// auth scheme, such as `Token abc` for the scheme `Token`.
+/// auth scheme, such as `Token abc` for the scheme `Token`. The whole value has the length limit
+/// of [`token_from_header`], and after the client's scheme comes the token alone.
 pub fn read_renewed_in_scheme<'a>(
     header: Option<&'a str>,
     scheme: &str,
 ) -> (Renewed, Option<&'a str>) {
-    let header = header.map(|value| match value.split_once(' ') {
-        Some((word, rest)) if !scheme.is_empty() && word.eq_ignore_ascii_case(scheme) => rest,
-        _ => value,
-    });
+    let own = !scheme.is_empty() && !scheme.eq_ignore_ascii_case(BEARER_SCHEME);
+    if let Some(value) = header.filter(|value| own && value.len() <= MAX_AUTHORIZATION_LEN) {
+        if let Some((word, rest)) = value.split_once(' ') {
+            if word.eq_ignore_ascii_case(scheme) {
+                // token_from_header would take a second scheme off, as in "Token Bearer x".
+                return match token_from_header(rest) {
+                    Some(token) if token.len() == rest.len() => (Renewed::Valid, Some(token)),
+                    _ => (Renewed::Invalid, None),
+                };
+            }
+        }
+    }
     read_renewed(header)
 }
 
@@ -263,6 +272,36 @@ mod tests {
             (Renewed::Invalid, None),
             "no scheme to remove for a raw token"
         );
+    }
+
+    #[test]
+    fn read_renewed_in_scheme_rejects_two_schemes() {
+        for (value, scheme) in [
+            ("Bearer Bearer x", "Bearer"),
+            ("bearer BEARER x", "Bearer"),
+            ("Token Bearer x", "Token"),
+            ("Token Token x", "Token"),
+            ("Bearer Token x", "Token"),
+        ] {
+            assert_eq!(
+                read_renewed_in_scheme(Some(value), scheme),
+                (Renewed::Invalid, None),
+                "{value} with the scheme {scheme}: one scheme at most"
+            );
+        }
+    }
+
+    #[test]
+    fn read_renewed_in_scheme_limits_whole_value() {
+        let token = "a".repeat(MAX_AUTHORIZATION_LEN);
+        for scheme in ["Token", "Bearer"] {
+            let value = format!("{scheme} {token}");
+            assert_eq!(
+                read_renewed_in_scheme(Some(&value), scheme),
+                (Renewed::Invalid, None),
+                "{scheme}: a value over the limit is rejected, scheme included"
+            );
+        }
     }
 
     #[test]
