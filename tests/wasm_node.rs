@@ -1689,6 +1689,58 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn fetch_options_as_body_rejected() {
+        let client = client(&[]);
+        let headers = || object(&[("Authorization", str("Bearer secret-token"))]);
+        let bodies = [
+            (
+                "json",
+                object(&[
+                    ("json", object(&[("a", JsValue::from(1))])),
+                    ("headers", headers()),
+                    ("mode", str("cors")),
+                ]),
+            ),
+            (
+                "headers",
+                object(&[("body", str("{}")), ("headers", headers())]),
+            ),
+            (
+                "headers",
+                object(&[
+                    ("searchParams", object(&[("a", JsValue::from(1))])),
+                    ("headers", headers()),
+                ]),
+            ),
+        ];
+        for (name, body) in bodies {
+            let error = expect_error(
+                settle(client.post(
+                    JsValue::from("/scenario/echo-auth"),
+                    body,
+                    JsValue::UNDEFINED,
+                ))
+                .await,
+                name,
+            );
+            assert_eq!(
+                kind(&error),
+                "invalid_request",
+                "{name}: the caller's error"
+            );
+            let message = text(&error, "message").unwrap_or_default();
+            assert!(
+                message.starts_with(&format!("The body contains \"{name}\"")),
+                "{name}: the message names the option: {message}"
+            );
+            assert!(
+                !message.contains("secret-token"),
+                "{name}: the message leaves out the header value: {message}"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
     async fn json_field_beside_data_fields_sent() {
         let client = client(&[]);
         let body = object(&[("json", JsValue::TRUE), ("name", str("widget"))]);

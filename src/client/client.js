@@ -524,17 +524,31 @@ export function optionsInParams(params, method, positional) {
   return `The params contain "${name}", which is a request option, not a query field; ${fix}, ${wayOut}`;
 }
 
-// ky's options, which a ky habit passes in place of the body, as in post(url, { json, headers }).
-// Sent as the body, they would carry a token in headers to the server as JSON.
-const KY_OPTIONS = ["json", "headers", "searchParams", "prefixUrl", "timeout", "retry", "hooks", "throwHttpErrors", "signal", "credentials"];
+// The options of ky and of fetch's init, which a ky or fetch habit passes in place of the body,
+// as in post(url, { json, headers }). Sent as the body, they would carry a token in headers to
+// the server as JSON.
+const BODY_OPTIONS = [
+  "json", "searchParams", "prefixUrl", "retry", "timeout", "hooks", "throwHttpErrors", "parseJson",
+  "stringifyJson", "fetch", "context", "onDownloadProgress", "onUploadProgress", "method", "headers",
+  "body", "mode", "credentials", "cache", "redirect", "referrer", "referrerPolicy", "integrity",
+  "keepalive", "signal", "priority", "window", "duplex",
+];
 
-// Returns the message for a body whose names are all ky options, json among them, or undefined.
-// Imported by request.rs.
+// Returns the message for a body whose names are all such options, with json among them or
+// headers as an object, or undefined. Imported by request.rs.
 export function optionsInBody(body, method) {
   if (tag(body) !== "Object") return undefined;
   const names = Object.keys(body);
-  if (!names.includes("json") || !names.every((name) => KY_OPTIONS.includes(name))) return undefined;
-  return `The body contains "json", which is ky's option for the data; pass the data itself, as in ${method.toLowerCase()}(url, data, { headers }), or pass JSON.stringify(body) to send a field named json`;
+  if (!names.every((name) => BODY_OPTIONS.includes(name))) return undefined;
+  const call = `${method.toLowerCase()}(url, data, { headers })`;
+  if (names.includes("json")) {
+    return `The body contains "json", which is ky's option for the data; pass the data itself, as in ${call}, or pass JSON.stringify(body) to send a field named json`;
+  }
+  // The descriptor's value leaves a getter uncalled.
+  if (names.includes("headers") && isHeaders(Object.getOwnPropertyDescriptor(body, "headers")?.value)) {
+    return `The body contains "headers", which is a request option; pass the data as the body and the headers third, as in ${call}, or pass JSON.stringify(body) to send a field named headers`;
+  }
+  return undefined;
 }
 
 // The collections in params and bodies whose entries Object.entries does not see, so that qs and

@@ -34,10 +34,10 @@ extern "C" {
         positional: bool,
     ) -> Result<Option<String>, JsValue>;
 
-    /// Returns the message for a body made of ky's options, such as `{ json, headers }`, or
-    /// `None`.
-    #[wasm_bindgen(js_name = optionsInBody)]
-    fn options_in_body(body: &JsValue, method: &str) -> Option<String>;
+    /// Returns the message for a body made of ky's or fetch's options, such as
+    /// `{ json, headers }`, or `None`.
+    #[wasm_bindgen(js_name = optionsInBody, catch)]
+    fn options_in_body(body: &JsValue, method: &str) -> Result<Option<String>, JsValue>;
 }
 
 /// One call as the caller asked for it. Its `Debug` output hides the header values and the
@@ -514,7 +514,8 @@ fn read_body(
     }
     // A Rust caller's body is its own serialized data, never a ky habit.
     if api == Api::JavaScript {
-        if let Some(message) = options_in_body(body, method) {
+        // A proxy whose traps throw is reported by JSON.stringify below.
+        if let Some(message) = options_in_body(body, method).ok().flatten() {
             return Err(message);
         }
     }
