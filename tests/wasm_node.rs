@@ -288,6 +288,39 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn login_code_with_token_after_other_renewal_replays() {
+        let client = client(&[("duplicates", str("off"))]);
+        client
+            .set_token(JsValue::from("old-token"))
+            .expect("a clean token");
+        let key = unique("login-after-renewal");
+        let slow = client.get(
+            JsValue::from(format!(
+                "/scenario/login-required?code=1007&form=token&delay_ms=300&key={key}"
+            )),
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+        );
+        let renewal = client.get(
+            JsValue::from("/scenario/renewed"),
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+        );
+        expect_ok(settle(renewal).await, "another call's renewal");
+        let error = expect_error(settle(slow).await, "the slow invalid-token reply");
+        assert_eq!(
+            kind(&error),
+            "login_required",
+            "the replay gets the invalid-token code again"
+        );
+        assert_eq!(
+            server_count(&key).await,
+            2.0,
+            "another call's renewal made the first reply stale, so it was replayed once"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn head_overdue_replays() {
         let client = client(&[]);
         client

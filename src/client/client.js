@@ -586,7 +586,7 @@ export function sortedJson(json) {
 // One attempt: fetch, the renewed-token header and the body. Imported by transport.rs.
 
 export class Received {
-  constructor(status, ok, header, foreign, kind, value, headers) {
+  constructor(status, ok, header, foreign, kind, value, headers, stored = false) {
     this.status = status;
     this.ok = ok;
     this.header = header;
@@ -594,6 +594,7 @@ export class Received {
     this.kind = kind;
     this.value = value;
     this.headers = headers;
+    this.stored = stored;
   }
   get code() {
     return this.value.code;
@@ -698,12 +699,10 @@ export function attempt(url, method, headers, body, signal, type, authHeader, st
       // the token at the first hop.
       const own = !response.redirected || (sameOrigin(response.url, url) && !leftPageOrigin(response, url));
       const header = own ? (response.headers.get(authHeader) ?? undefined) : undefined;
-      if (store && header !== undefined) {
-        store(header, generation);
-      }
+      const stored = Boolean(store && header !== undefined && store(header, generation));
       return readBody(response, type).then(
-        ([kind, value]) => new Received(status, ok, header, !own, kind, value, response.headers),
-        () => new Received(status, ok, header, !own, 5),
+        ([kind, value]) => new Received(status, ok, header, !own, kind, value, response.headers, stored),
+        () => new Received(status, ok, header, !own, 5, undefined, undefined, stored),
       );
     },
     (error) => {

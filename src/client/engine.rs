@@ -80,19 +80,27 @@ impl Inner {
         let loading = LoadingCounter::new(config.callbacks.on_loading_change.clone());
         Ok(Rc::new_cyclic(|weak: &Weak<Self>| {
             let weak = weak.clone();
-            let store =
-                Closure::<dyn Fn(String, u32)>::new(move |header: String, generation: u32| {
-                    let Some(inner) = weak.upgrade() else { return };
+            // Returns true when it stored the token.
+            let store = Closure::<dyn Fn(String, u32) -> bool>::new(
+                move |header: String, generation: u32| {
+                    let Some(inner) = weak.upgrade() else {
+                        return false;
+                    };
                     // A token renewed after a setToken, a clearToken or another tab's change, made
                     // while the attempt was in flight, would undo that change, so it is dropped.
                     if inner.tokens.generation() != generation {
-                        return;
+                        return false;
                     }
                     let scheme = &inner.config.auth_scheme;
-                    if let (_, Some(token)) = read_renewed_in_scheme(Some(&header), scheme) {
-                        inner.tokens.set(token);
+                    match read_renewed_in_scheme(Some(&header), scheme) {
+                        (_, Some(token)) => {
+                            inner.tokens.set(token);
+                            true
+                        }
+                        _ => false,
                     }
-                });
+                },
+            );
             Self {
                 headers: RefCell::new(config.headers.clone()),
                 config,
@@ -325,6 +333,8 @@ async fn attempts(
     loop {
         // Send with the token stored now, which a replay picks up after a renewal.
         let sent_token = sends_token.then(|| inner.tokens.get()).flatten();
+        let generation = inner.tokens.generation();
+        let stored_count = inner.tokens.stored_count();
         let attempt = Attempt {
             headers: request.attempt_headers(&inner.config, sent_token.as_deref()),
             body: request.body.clone(),
@@ -335,7 +345,7 @@ async fn attempts(
             // read, so concurrent calls see it at once. Only the successor of a token that this
             // attempt sent is stored, so a response cannot log in a client that has no token.
             store: sent_token.is_some().then_some(&inner.store_renewed),
-            generation: inner.tokens.generation(),
+            generation,
         };
         let response = match transport::send(&request.url, &request.method, attempt).await {
             Ok(response) => response,
@@ -345,12 +355,16 @@ async fn attempts(
             Err(SendError::Fetch) => return Err(fetch_error(&request)),
         };
         let status = response.status();
-        let header = response.header();
-        let (renewed, renewed_token) = if request.token_allowed {
-            read_renewed_in_scheme(header.as_deref(), &inner.config.auth_scheme)
+        let renewed = if request.token_allowed {
+            read_renewed_in_scheme(response.header().as_deref(), &inner.config.auth_scheme).0
         } else {
-            (Renewed::Absent, None)
+            Renewed::Absent
         };
+        // Tokens stored since the request was sent, other than the one this response brought,
+        // came from setToken, clearToken, another call or another tab.
+        let own_store = u64::from(response.stored());
+        let moved_by_others = inner.tokens.generation() != generation
+            || inner.tokens.stored_count() - stored_count > own_store;
 
         let Some(body) = response.body() else {
             return Err(body_error(&request, status));
@@ -397,7 +411,7 @@ async fn attempts(
         let reply = Reply {
             code: envelope.code,
             renewed,
-            renewed_token,
+            moved_by_others,
             sent_token: sent_token.as_deref(),
             current_token: current_token.as_deref(),
             in_session,

@@ -14,7 +14,7 @@
 //! let reply = Reply {
 //!     code: 401,
 //!     renewed: Renewed::Valid,
-//!     renewed_token: Some("new"),
+//!     moved_by_others: false,
 //!     sent_token: Some("old"),
 //!     current_token: Some("new"),
 //!     in_session: true,
@@ -103,8 +103,9 @@ pub struct Reply<'a> {
     pub code: i64,
     /// The renewed-token header of the response.
     pub renewed: Renewed,
-    /// The token that the header carried, when it was valid.
-    pub renewed_token: Option<&'a str>,
+    /// True when the stored token changed after the request was sent, other than by this
+    /// response's renewed token: by setToken, clearToken, another call or another tab.
+    pub moved_by_others: bool,
     /// The token that the request was sent with.
     pub sent_token: Option<&'a str>,
     /// The token stored now, after any renewed token of this response was stored.
@@ -175,11 +176,9 @@ impl ReplayPolicy {
 
         // A login-required reply may carry a token, which is stored like any renewed token. Only
         // a token that another call or tab stored makes the reply stale.
-        let stored_from_reply =
-            login && reply.renewed_token.is_some() && reply.current_token == reply.renewed_token;
-        let token_moved = reply.current_token.is_some()
-            && reply.current_token != reply.sent_token
-            && !stored_from_reply;
+        let token_moved = reply.moved_by_others
+            && reply.current_token.is_some()
+            && reply.current_token != reply.sent_token;
         // A renewed token counts only as the successor of a token that the call sent. A call
         // sent without one stores none, so replaying it would send no token again.
         let renewed_here = overdue && reply.renewed == Renewed::Valid && reply.sent_token.is_some();
@@ -225,7 +224,7 @@ mod tests {
         Reply {
             code,
             renewed,
-            renewed_token: None,
+            moved_by_others: sent != now,
             sent_token: sent,
             current_token: now,
             in_session: true,
@@ -572,7 +571,7 @@ mod tests {
     fn decide_login_code_with_own_token_requires_login() {
         let policy = ReplayPolicy::default();
         let reply = Reply {
-            renewed_token: Some("brought"),
+            moved_by_others: false,
             ..reply(1007, Renewed::Valid, Some("sent"), Some("brought"))
         };
         assert_eq!(
@@ -588,7 +587,7 @@ mod tests {
     fn decide_login_code_after_other_renewal_replays() {
         let policy = ReplayPolicy::default();
         let reply = Reply {
-            renewed_token: Some("brought"),
+            moved_by_others: true,
             ..reply(1007, Renewed::Valid, Some("sent"), Some("other"))
         };
         assert_eq!(

@@ -30,6 +30,10 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     pub(crate) fn header(this: &Received) -> Option<String>;
 
+    /// Returns true when the renewed-token header was stored as the client's token.
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn stored(this: &Received) -> bool;
+
     /// Returns true when a redirect led to another origin, whose response it is.
     #[wasm_bindgen(method, getter)]
     pub(crate) fn foreign(this: &Received) -> bool;

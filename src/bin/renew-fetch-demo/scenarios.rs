@@ -381,14 +381,17 @@ async fn bad_header(
     with_token(response, value)
 }
 
-/// `/scenario/login-required?code=C&form=token`: 401 with business code C, by default
-/// need-login. With `form=token` the response also carries a fresh token in `Authorization`,
-/// which the protocol never pairs with a login-required code.
+/// `/scenario/login-required?code=C&form=token&delay_ms=N`: waits N milliseconds (at most
+/// 10 000), then responds 401 with business code C, by default need-login. With `form=token`
+/// the response also carries a fresh token in `Authorization`, which the protocol never pairs
+/// with a login-required code.
 async fn login_required(
     State(state): State<ScenarioState>,
     Query(query): Query<ScenarioQuery>,
 ) -> Response {
     state.record(&query);
+    let delay = query.delay_ms.unwrap_or(0).min(MAX_DELAY_MS);
+    tokio::time::sleep(Duration::from_millis(delay)).await;
     let code = query.code.unwrap_or(state.codes.need_login);
     let response = envelope(
         StatusCode::UNAUTHORIZED,
