@@ -353,6 +353,50 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn head_login_required_ends_session() {
+        let login = Recorder::new();
+        let client = client(&[("onLoginRequired", login.function.clone().into())]);
+        client
+            .set_token(JsValue::from("old-token"))
+            .expect("a clean token");
+        let error = expect_error(
+            settle(client.request(object(&[
+                ("url", str("/scenario/login-required?code=1007")),
+                ("method", str("HEAD")),
+            ])))
+            .await,
+            "HEAD, 401 without a renewed token",
+        );
+        assert_eq!(
+            kind(&error),
+            "login_required",
+            "a bodiless 401 without a token ends the session"
+        );
+        assert_eq!(login.calls().len(), 1, "onLoginRequired runs once");
+    }
+
+    #[wasm_bindgen_test]
+    async fn head_bad_renewed_header_invalid_response() {
+        let client = client(&[]);
+        client
+            .set_token(JsValue::from("old-token"))
+            .expect("a clean token");
+        let error = expect_error(
+            settle(client.request(object(&[
+                ("url", str("/scenario/bad-header?form=space&status=401")),
+                ("method", str("HEAD")),
+            ])))
+            .await,
+            "HEAD, 401 with a malformed renewed token",
+        );
+        assert_eq!(
+            kind(&error),
+            "invalid_response",
+            "a malformed renewed token is the server's fault, as for GET"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn login_code_with_token_not_replayed() {
         let login = Recorder::new();
         let client = client(&[("onLoginRequired", login.function.clone().into())]);

@@ -386,12 +386,19 @@ async fn attempts(
             Body::Empty if response.ok() => {
                 return success(response::empty_envelope(policy.codes().success))
             }
-            // A reply to HEAD has no body, so an overdue one shows as HTTP 401 with a renewed
-            // token, which the layer sends only with the overdue code.
-            Body::Empty
-                if request.method == "HEAD" && status == 401 && renewed == Renewed::Valid =>
-            {
-                let code = policy.codes().overdue;
+            // A reply to HEAD has no body, so the layer's codes show only as HTTP 401: with a
+            // renewed token header it is the overdue code, and without one a login-required
+            // code, which the layer sends without a token.
+            Body::Empty if request.method == "HEAD" && status == 401 => {
+                let codes = policy.codes();
+                let code = match renewed {
+                    Renewed::Absent => codes.login_required.first().copied(),
+                    Renewed::Valid | Renewed::Invalid => Some(codes.overdue),
+                };
+                let Some(code) = code else {
+                    let api = inner.config.api;
+                    return Err(unreadable(&request, status, false, Body::Empty, api));
+                };
                 response::Envelope {
                     value: response::empty_envelope(code),
                     code,
