@@ -576,12 +576,24 @@ fn login_error(
     let message = if header_missing {
         let header = &inner.config.auth_header;
         let code = envelope.code;
-        format!(
+        let missing = format!(
             "The server responded with the overdue code {code} but without a renewed token in \
-             the {header} header. Either a cross-origin server does not list {header} in \
-             Access-Control-Expose-Headers, which the browser needs to let the client read it, \
-             or the app's handler sent code {code} itself; handlers must use codes of their own"
-        )
+             the {header} header"
+        );
+        // The browser hides no header of a response from the page's own origin.
+        if inner.target.is_page_origin(&request.url) {
+            format!(
+                "{missing}. The app's handler sent code {code} itself, or a proxy removed the \
+                 header; handlers must use codes of their own"
+            )
+        } else {
+            format!(
+                "{missing}. Either a cross-origin server does not list {header} in \
+                 Access-Control-Expose-Headers, which the browser needs to let the client read \
+                 it, or the app's handler sent code {code} itself; handlers must use codes of \
+                 their own"
+            )
+        }
     } else {
         let message = envelope.msg();
         if message.is_empty() {

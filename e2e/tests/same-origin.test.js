@@ -1,6 +1,7 @@
-// Checks which renewed tokens the web build stores after a redirect, in Chromium, on a page of
-// the demo server's own origin. fetch drops the token when a redirect leaves the origin, so a
-// response that a redirect brought back from another origin is the reply to a request without it.
+// Checks the web build in Chromium on a page of the demo server's own origin: which renewed tokens
+// it stores after a redirect, and what it reports of a reply whose headers the browser hides
+// from no one. fetch drops the token when a redirect leaves the origin, so a response that a
+// redirect brought back from another origin is the reply to a request without it.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -100,4 +101,18 @@ test("a token renewed after a redirect within the origin is stored", async () =>
   assert.equal(result.resolved, true, `expected the redirect to end at /scenario/renewed, got ${JSON.stringify(result)}`);
   assert.equal(result.issued, "string", "expected the route to issue a token in data.token");
   assert.equal(result.stored, "issued", "expected the client to store the renewed token");
+});
+
+test("an overdue reply without a token from the page's origin does not blame CORS", async () => {
+  const result = await getThrough("/overdue-no-header");
+  assert.equal(result.resolved, false, "expected the call to reject");
+  assert.equal(result.kind, "login_required", "expected a login_required error");
+  assert.ok(
+    !result.message.includes("Access-Control-Expose-Headers"),
+    `expected no CORS cause for a reply of the page's own origin, got: ${result.message}`,
+  );
+  assert.ok(
+    result.message.includes("The app's handler sent code 401 itself, or a proxy removed the header"),
+    `expected the message to name the handler and a proxy, got: ${result.message}`,
+  );
 });
