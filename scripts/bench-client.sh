@@ -84,7 +84,8 @@ RUST_LOG=warn "$target_dir/release/renew-fetch-demo" --addr 127.0.0.1:0 --scenar
 server_pid=$!
 origin=
 for _ in $(seq 100); do
-  origin=$(sed -n 's/^renew-fetch demo listening on \(http:[^ ]*\).*/\1/p' "$work/server.log")
+  # The server's shell may not have created the log yet.
+  origin=$(sed -n 's/^renew-fetch demo listening on \(http:[^ ]*\).*/\1/p' "$work/server.log" 2>/dev/null || true)
   [[ -n $origin ]] && break
   kill -0 "$server_pid" 2>/dev/null || fail "the demo server exited at start: $(cat "$work/server.log")"
   sleep 0.1

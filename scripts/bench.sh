@@ -228,7 +228,8 @@ run_server_cost() {
 wait_for_address() {
   local log=$1 pid=$2 address
   for _ in $(seq 100); do
-    address=$(sed -n 's/^listening on //p' "$log")
+    # The server's shell may not have created the log yet.
+    address=$(sed -n 's/^listening on //p' "$log" 2>/dev/null || true)
     if [[ -n $address ]]; then
       echo "$address"
       return

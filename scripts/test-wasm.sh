@@ -64,7 +64,8 @@ for _ in $(seq 1 100); do
     cat "$workdir/server.log" >&2
     exit 1
   fi
-  url=$(sed -n 's/^renew-fetch demo listening on \(http:[^ ]*\).*/\1/p' "$workdir/server.log" | head -n 1)
+  # The server's shell may not have created the log yet.
+  url=$({ sed -n 's/^renew-fetch demo listening on \(http:[^ ]*\).*/\1/p' "$workdir/server.log" 2>/dev/null || true; } | head -n 1)
   if [[ -n "$url" ]] && node -e 'fetch(process.argv[1]).then(() => process.exit(0), () => process.exit(1))' "$url/scenario/count" 2>/dev/null; then
     break
   fi
