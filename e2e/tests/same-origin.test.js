@@ -116,3 +116,32 @@ test("an overdue reply without a token from the page's origin does not blame COR
     `expected the message to name the handler and a proxy, got: ${result.message}`,
   );
 });
+
+test("a client in an about:blank frame resolves URLs and shares the page's token", async () => {
+  const result = await runtimes.evaluate(
+    CHROMIUM,
+    async () => {
+      localStorage.setItem("renew-fetch.token", "page-token");
+      const frame = document.createElement("iframe");
+      document.body.append(frame);
+      // The frame has no src, so its location is about:blank and its base URL is the page's.
+      const { default: init, HttpClient } = await frame.contentWindow.eval('import("/pkg/web/renew_fetch.js")');
+      await init();
+      const api = new HttpClient();
+      const stored = api.getToken() === "page-token";
+      try {
+        const envelope = await api.get("/scenario/echo-auth");
+        return { href: frame.contentWindow.location.href, stored, resolved: true, sent: envelope.data.authorization === "Bearer page-token" };
+      } catch (error) {
+        return { href: frame.contentWindow.location.href, stored, resolved: false, kind: error.kind, message: error.message };
+      } finally {
+        localStorage.removeItem("renew-fetch.token");
+      }
+    },
+    undefined,
+  );
+  assert.equal(result.href, "about:blank", "expected the frame's location to be about:blank");
+  assert.equal(result.stored, true, "expected the frame's client to read the page's token under the default key");
+  assert.equal(result.resolved, true, `expected a relative URL to resolve against the page, got ${JSON.stringify(result)}`);
+  assert.equal(result.sent, true, "expected the call to send the page's token");
+});

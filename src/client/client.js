@@ -622,8 +622,11 @@ function sameOrigin(first, second) {
 // through a third origin and back goes unnoticed, and its renewed token is stored.
 function leftPageOrigin(response, url) {
   // The global origin is the one fetch sends from, also in about:blank and about:srcdoc frames,
-  // whose location has no origin of its own.
-  const page = typeof globalThis.origin === "string" ? globalThis.origin : undefined;
+  // whose location has no origin of its own. A sandboxed frame's origin is "null", so its
+  // location names the origin instead. Every reply there is "cors", so a redirect within that
+  // origin also counts as a detour, and its token is ignored.
+  const origin = globalThis.origin;
+  const page = typeof origin === "string" && origin !== "null" ? origin : globalThis.location?.href;
   return response.type === "cors" && sameOrigin(url, page);
 }
 

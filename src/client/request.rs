@@ -380,11 +380,26 @@ impl Prepared {
     }
 }
 
-/// Returns the URL of the page or worker, or None in Node.
+/// Returns the URL of the page or worker, or None in Node. An about:blank or about:srcdoc frame,
+/// or a popup opened with `window.open("")`, resolves URLs against the base URL of the page that
+/// created it, which its document keeps.
 fn page_url() -> Option<String> {
-    let location = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("location")).ok()?;
-    let href = js_sys::Reflect::get(&location, &JsValue::from_str("href")).ok()?;
-    href.as_string()
+    let read = |object: &JsValue, name: &str| {
+        js_sys::Reflect::get(object, &JsValue::from_str(name))
+            .ok()
+            .filter(|value| !value.is_undefined() && !value.is_null())
+    };
+    let global = js_sys::global();
+    let href = read(&global, "location")
+        .and_then(|location| read(&location, "href"))
+        .and_then(|href| href.as_string())?;
+    if !href.starts_with("about:") {
+        return Some(href);
+    }
+    read(&global, "document")
+        .and_then(|document| read(&document, "baseURI"))
+        .and_then(|base| base.as_string())
+        .or(Some(href))
 }
 
 /// Parses `url`, relative to `page_url` when there is one.
