@@ -397,6 +397,33 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn head_401_outside_session_is_http() {
+        let client = client(&[]);
+        client
+            .set_token(JsValue::from("old-token"))
+            .expect("a clean token");
+        // The localhost name of the test server is another origin, which gets no token.
+        let other = server().replace("127.0.0.1", "localhost");
+        let error = expect_error(
+            settle(client.request(object(&[
+                ("url", str(&format!("{other}/scenario/login-required"))),
+                ("method", str("HEAD")),
+            ])))
+            .await,
+            "HEAD to an origin that gets no token, 401 without a body",
+        );
+        assert_eq!(
+            kind(&error),
+            "http",
+            "a bodiless 401 outside the session has no code to read"
+        );
+        assert!(
+            number(&error, "code").is_none(),
+            "the error carries no made-up code"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn login_code_with_token_not_replayed() {
         let login = Recorder::new();
         let client = client(&[("onLoginRequired", login.function.clone().into())]);
@@ -1815,6 +1842,54 @@ mod node_cases {
                 "{name}: the message leaves out the header value: {message}"
             );
         }
+    }
+
+    #[wasm_bindgen_test]
+    async fn own_options_beside_headers_as_body_rejected() {
+        let client = client(&[]);
+        for other in ["params", "timeoutMs", "data", "withCredentials"] {
+            let body = object(&[
+                (
+                    "headers",
+                    object(&[("Authorization", str("Bearer secret-token"))]),
+                ),
+                (other, JsValue::TRUE),
+            ]);
+            let error = expect_error(
+                settle(client.post(
+                    JsValue::from("/scenario/echo-auth"),
+                    body,
+                    JsValue::UNDEFINED,
+                ))
+                .await,
+                other,
+            );
+            assert_eq!(
+                kind(&error),
+                "invalid_request",
+                "headers beside {other} as the body are the caller's error"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn boolean_json_field_sent() {
+        let client = client(&[]);
+        let body = object(&[("json", JsValue::TRUE), ("cache", JsValue::FALSE)]);
+        let envelope = expect_ok(
+            settle(client.post(
+                JsValue::from("/scenario/echo-auth"),
+                body,
+                JsValue::UNDEFINED,
+            ))
+            .await,
+            "data whose names are fetch and ky options, with json a boolean",
+        );
+        assert_eq!(
+            text(&envelope, "data.body").as_deref(),
+            Some(r#"{"json":true,"cache":false}"#),
+            "the body as JSON"
+        );
     }
 
     #[wasm_bindgen_test]

@@ -531,21 +531,24 @@ const BODY_OPTIONS = [
   "json", "searchParams", "prefixUrl", "retry", "timeout", "hooks", "throwHttpErrors", "parseJson",
   "stringifyJson", "fetch", "context", "onDownloadProgress", "onUploadProgress", "method", "headers",
   "body", "mode", "credentials", "cache", "redirect", "referrer", "referrerPolicy", "integrity",
-  "keepalive", "signal", "priority", "window", "duplex",
+  "keepalive", "signal", "priority", "window", "duplex", ...CALL_OPTIONS, "data", "params",
+  "withCredentials", "auth", "baseURL", "baseUrl",
 ];
 
-// Returns the message for a body whose names are all such options, with json among them or
-// headers as an object, or undefined. Imported by request.rs.
+// Returns the message for a body whose names are all such options, with json as an object or
+// array among them or headers as an object, or undefined. Imported by request.rs.
 export function optionsInBody(body, method) {
   if (tag(body) !== "Object") return undefined;
   const names = Object.keys(body);
   if (!names.every((name) => BODY_OPTIONS.includes(name))) return undefined;
   const call = `${method.toLowerCase()}(url, data, { headers })`;
-  if (names.includes("json")) {
+  // The descriptors leave getters uncalled. A getter counts as the option that it would return.
+  const value = (name) => Object.getOwnPropertyDescriptor(body, name);
+  const holds = (name, check) => names.includes(name) && (value(name).get !== undefined || check(value(name).value));
+  if (holds("json", (json) => typeof json === "object" && json !== null)) {
     return `The body contains "json", which is ky's option for the data; pass the data itself, as in ${call}, or pass JSON.stringify(body) to send a field named json`;
   }
-  // The descriptor's value leaves a getter uncalled.
-  if (names.includes("headers") && isHeaders(Object.getOwnPropertyDescriptor(body, "headers")?.value)) {
+  if (holds("headers", isHeaders)) {
     return `The body contains "headers", which is a request option; pass the data as the body and the headers third, as in ${call}, or pass JSON.stringify(body) to send a field named headers`;
   }
   return undefined;
