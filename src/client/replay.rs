@@ -82,18 +82,38 @@ pub fn read_renewed_in_scheme<'a>(
     scheme: &str,
 ) -> (Renewed, Option<&'a str>) {
     let own = !scheme.is_empty() && !scheme.eq_ignore_ascii_case(BEARER_SCHEME);
-    if let Some(value) = header.filter(|value| own && value.len() <= MAX_AUTHORIZATION_LEN) {
-        if let Some((word, rest)) = value.split_once(' ') {
-            if word.eq_ignore_ascii_case(scheme) {
-                // token_from_header would take a second scheme off, as in "Token Bearer x".
-                return match token_from_header(rest) {
+    let read = match header.filter(|value| own && value.len() <= MAX_AUTHORIZATION_LEN) {
+        Some(value) => match value.split_once(' ') {
+            // token_from_header would take a second scheme off, as in "Token Bearer x".
+            Some((word, rest)) if word.eq_ignore_ascii_case(scheme) => {
+                match token_from_header(rest) {
                     Some(token) if token.len() == rest.len() => (Renewed::Valid, Some(token)),
                     _ => (Renewed::Invalid, None),
-                };
+                }
             }
+            _ => read_renewed(header),
+        },
+        None => read_renewed(header),
+    };
+    // The token goes out after the scheme and a space, within the same limit, and the client's
+    // scheme name alone is no token.
+    let sent_len = |token: &str| {
+        token.len()
+            + if scheme.is_empty() {
+                0
+            } else {
+                scheme.len() + 1
+            }
+    };
+    match read {
+        (Renewed::Valid, Some(token))
+            if sent_len(token) > MAX_AUTHORIZATION_LEN
+                || token.trim_end_matches('=').eq_ignore_ascii_case(scheme) =>
+        {
+            (Renewed::Invalid, None)
         }
+        read => read,
     }
-    read_renewed(header)
 }
 
 /// The facts about one response that the policy decides on.
@@ -286,6 +306,38 @@ mod tests {
                 read_renewed_in_scheme(Some(value), scheme),
                 (Renewed::Invalid, None),
                 "{value} with the scheme {scheme}: one scheme at most"
+            );
+        }
+    }
+
+    #[test]
+    fn read_renewed_in_scheme_limits_sent_value() {
+        let token = "a".repeat(MAX_AUTHORIZATION_LEN - "Bearer ".len());
+        assert_eq!(
+            read_renewed_in_scheme(Some(&token), "Bearer"),
+            (Renewed::Valid, Some(token.as_str())),
+            "a token that fits after Bearer and a space"
+        );
+        let longer = format!("{token}a");
+        assert_eq!(
+            read_renewed_in_scheme(Some(&longer), "Bearer"),
+            (Renewed::Invalid, None),
+            "a raw token that would not fit after Bearer and a space"
+        );
+        assert_eq!(
+            read_renewed_in_scheme(Some(&longer), ""),
+            (Renewed::Valid, Some(longer.as_str())),
+            "a token sent without a scheme has the whole limit"
+        );
+    }
+
+    #[test]
+    fn read_renewed_in_scheme_rejects_own_scheme_name() {
+        for value in ["JWT", "jwt JWT", "Bearer JWT"] {
+            assert_eq!(
+                read_renewed_in_scheme(Some(value), "JWT"),
+                (Renewed::Invalid, None),
+                "{value}: the client's scheme name alone is no token"
             );
         }
     }
