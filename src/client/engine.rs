@@ -366,6 +366,8 @@ async fn attempts(
         let moved_by_others = inner.tokens.generation() != generation
             || inner.tokens.stored_count() - stored_count > own_store;
 
+        // After a redirect to another origin the response is that origin's.
+        let in_session = sends_token && !response.foreign();
         let Some(body) = response.body() else {
             return Err(body_error(&request, status));
         };
@@ -389,7 +391,7 @@ async fn attempts(
             // A reply to HEAD has no body, so the layer's codes show only as HTTP 401: with a
             // renewed token header it is the overdue code, and without one a login-required
             // code, which the layer sends without a token.
-            Body::Empty if request.method == "HEAD" && status == 401 => {
+            Body::Empty if request.method == "HEAD" && status == 401 && in_session => {
                 let codes = policy.codes();
                 let code = match renewed {
                     Renewed::Absent => codes.login_required.first().copied(),
@@ -409,9 +411,6 @@ async fn attempts(
                 return Err(unreadable(&request, status, response.ok(), other, api));
             }
         };
-
-        // After a redirect to another origin the response is that origin's.
-        let in_session = sends_token && !response.foreign();
 
         // Decide on the envelope: settle, replay with the current token, or give up.
         let current_token = inner.tokens.get();
