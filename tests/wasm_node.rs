@@ -1873,6 +1873,29 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn table_with_column_headers_sent() {
+        let client = client(&[]);
+        let body = object(&[
+            ("headers", object(&[("name", str("Name"))])),
+            ("data", array(&[array(&[str("x")])])),
+        ]);
+        let envelope = expect_ok(
+            settle(client.post(
+                JsValue::from("/scenario/echo-auth"),
+                body,
+                JsValue::UNDEFINED,
+            ))
+            .await,
+            "a table whose headers name no request header",
+        );
+        assert_eq!(
+            text(&envelope, "data.body").as_deref(),
+            Some(r#"{"headers":{"name":"Name"},"data":[["x"]]}"#),
+            "the body as JSON"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn boolean_json_field_sent() {
         let client = client(&[]);
         let body = object(&[("json", JsValue::TRUE), ("cache", JsValue::FALSE)]);

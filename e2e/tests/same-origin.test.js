@@ -145,3 +145,46 @@ test("a client in an about:blank frame resolves URLs and shares the page's token
   assert.equal(result.resolved, true, `expected a relative URL to resolve against the page, got ${JSON.stringify(result)}`);
   assert.equal(result.sent, true, "expected the call to send the page's token");
 });
+
+test("a client in an about:blank frame of a page with a base on another origin keeps to its origin", async () => {
+  const result = await runtimes.evaluate(
+    CHROMIUM,
+    async () => {
+      localStorage.setItem("renew-fetch.token", "page-token");
+      // The frame inherits the page's base URL, here on the localhost name of the server.
+      const base = document.createElement("base");
+      base.href = `${location.protocol}//localhost:${location.port}/sub/`;
+      document.head.append(base);
+      const frame = document.createElement("iframe");
+      document.body.append(frame);
+      base.remove();
+      const { default: init, HttpClient } = await frame.contentWindow.eval(
+        `import(${JSON.stringify(`${location.origin}/pkg/web/renew_fetch.js`)})`,
+      );
+      await init();
+      const api = new HttpClient();
+      try {
+        const envelope = await api.get("/scenario/echo-auth");
+        const requested = frame.contentWindow.performance
+          .getEntriesByType("resource")
+          .map((entry) => entry.name)
+          .filter((name) => name.endsWith("/scenario/echo-auth"));
+        return {
+          baseURI: frame.contentWindow.document.baseURI.startsWith("http://localhost:"),
+          resolved: true,
+          sent: envelope.data.authorization === "Bearer page-token",
+          requested: requested.map((name) => new URL(name).hostname),
+        };
+      } catch (error) {
+        return { resolved: false, kind: error.kind, message: error.message };
+      } finally {
+        localStorage.removeItem("renew-fetch.token");
+      }
+    },
+    undefined,
+  );
+  assert.equal(result.resolved, true, `expected the call to resolve, got ${JSON.stringify(result)}`);
+  assert.equal(result.baseURI, true, "expected the frame's base URL on localhost");
+  assert.deepEqual(result.requested, ["127.0.0.1"], "expected the request to go to the frame's own origin");
+  assert.equal(result.sent, true, "expected the call to send the page's token");
+});

@@ -535,9 +535,19 @@ const BODY_OPTIONS = [
   "withCredentials", "auth", "baseURL", "baseUrl",
 ];
 
+// Returns true when headers, as an object or as pairs, name the auth header, Authorization or
+// Content-Type, which data such as a table's column headers would not.
+function requestHeaders(headers, authHeader) {
+  if (!isHeaders(headers)) return false;
+  const names = Array.isArray(headers) ? headers.map((pair) => (Array.isArray(pair) ? pair[0] : undefined)) : Object.keys(headers);
+  const wanted = [authHeader, "authorization", "content-type"].map((name) => name.toLowerCase());
+  return names.some((name) => typeof name === "string" && wanted.includes(name.toLowerCase()));
+}
+
 // Returns the message for a body whose names are all such options, with json as an object or
-// array among them or headers as an object, or undefined. Imported by request.rs.
-export function optionsInBody(body, method) {
+// array among them, or headers that name the auth header, Authorization or Content-Type, or
+// undefined. Imported by request.rs.
+export function optionsInBody(body, method, authHeader) {
   if (tag(body) !== "Object") return undefined;
   const names = Object.keys(body);
   if (!names.every((name) => BODY_OPTIONS.includes(name))) return undefined;
@@ -548,7 +558,7 @@ export function optionsInBody(body, method) {
   if (holds("json", (json) => typeof json === "object" && json !== null)) {
     return `The body contains "json", which is ky's option for the data; pass the data itself, as in ${call}, or pass JSON.stringify(body) to send a field named json`;
   }
-  if (holds("headers", isHeaders)) {
+  if (holds("headers", (headers) => requestHeaders(headers, authHeader))) {
     return `The body contains "headers", which is a request option; pass the data as the body and the headers third, as in ${call}, or pass JSON.stringify(body) to send a field named headers`;
   }
   return undefined;
@@ -618,19 +628,30 @@ function sameOrigin(first, second) {
   }
 }
 
+// Returns the origin that the page's or worker's requests come from, or undefined in Node. In a
+// sandboxed frame the global origin is "null", so the origin of its location or, for a srcdoc
+// frame, of its document's base URL stands in. Imported by request.rs.
+export function pageOrigin() {
+  for (const url of [globalThis.origin, globalThis.location?.href, globalThis.document?.baseURI]) {
+    try {
+      const { origin } = new URL(url);
+      if (origin !== "null") return origin;
+    } catch {
+      // Not an absolute URL, such as "null" or undefined.
+    }
+  }
+  return undefined;
+}
+
 // Returns true when a redirected request to the page's own origin went through another origin.
 // Its response is then "cors", where a chain within the page's origin gives "basic". A request
-// to another origin is "cors" at every hop, so the hops stay unknown.
+// to another origin is "cors" at every hop, so the hops stay unknown. In a sandboxed frame every
+// reply is "cors", so a redirect within its origin also counts as a detour, and its token is
+// ignored.
 // NOTE: for an API on another origin than the page, and in Node, which has no page, a detour
 // through a third origin and back goes unnoticed, and its renewed token is stored.
 function leftPageOrigin(response, url) {
-  // The global origin is the one fetch sends from, also in about:blank and about:srcdoc frames,
-  // whose location has no origin of its own. A sandboxed frame's origin is "null", so its
-  // location names the origin instead. Every reply there is "cors", so a redirect within that
-  // origin also counts as a detour, and its token is ignored.
-  const origin = globalThis.origin;
-  const page = typeof origin === "string" && origin !== "null" ? origin : globalThis.location?.href;
-  return response.type === "cors" && sameOrigin(url, page);
+  return response.type === "cors" && sameOrigin(url, pageOrigin());
 }
 
 function readBody(response, type) {

@@ -36,8 +36,16 @@ extern "C" {
 
     /// Returns the message for a body made of ky's or fetch's options, such as
     /// `{ json, headers }`, or `None`.
+    /// Returns the origin that the page's or worker's requests come from, or `None` in Node.
+    #[wasm_bindgen(js_name = pageOrigin)]
+    fn page_origin() -> Option<String>;
+
     #[wasm_bindgen(js_name = optionsInBody, catch)]
-    fn options_in_body(body: &JsValue, method: &str) -> Result<Option<String>, JsValue>;
+    fn options_in_body(
+        body: &JsValue,
+        method: &str,
+        auth_header: &str,
+    ) -> Result<Option<String>, JsValue>;
 }
 
 /// One call as the caller asked for it. Its `Debug` output hides the header values and the
@@ -118,6 +126,8 @@ pub(crate) struct Target {
     pub base_url: Option<String>,
     /// The page's URL, to resolve relative URLs against. None in Node.
     pub page_url: Option<String>,
+    /// The origin that the page's requests come from. None in Node.
+    pub page_origin: Option<String>,
     /// The origins that receive the token, in their serialized form such as
     /// `http://127.0.0.1:8080`.
     pub allowed_origins: Vec<String>,
@@ -126,9 +136,8 @@ pub(crate) struct Target {
 impl Target {
     /// Returns true when `url` has the origin of the page. False in Node, which has no page.
     pub(crate) fn is_page_origin(&self, url: &str) -> bool {
-        let origin = |url: &str| Url::new(url).ok().map(|url| url.origin());
-        let page = self.page_url.as_deref().and_then(origin);
-        page.is_some() && page == origin(url)
+        let origin = Url::new(url).ok().map(|url| url.origin());
+        self.page_origin.is_some() && self.page_origin == origin
     }
 
     /// Returns the storage key of a client that sets none: [`DEFAULT_TOKEN_KEY`], followed by `@`
@@ -141,7 +150,7 @@ impl Target {
         };
         let base = origin(self.base_url.as_deref().filter(|url| !url.is_empty()));
         match base {
-            Some(base) if origin(self.page_url.as_deref()).as_ref() != Some(&base) => {
+            Some(base) if self.page_origin.as_ref() != Some(&base) => {
                 format!("{DEFAULT_TOKEN_KEY}@{base}")
             }
             _ => DEFAULT_TOKEN_KEY.to_owned(),
@@ -155,7 +164,8 @@ impl Target {
     /// Returns a message when the base URL is invalid, or relative with no page to resolve it
     /// against, and when an allowed origin is not an absolute URL.
     pub(crate) fn resolve(config: &ClientConfig) -> Result<Self, String> {
-        let page_url = page_url();
+        let page_origin = page_origin();
+        let page_url = page_url(page_origin.as_deref());
         let base_name = config.api.name(Setting::BaseUrl);
         let base_url = match config.base_url.as_deref() {
             None => None,
@@ -185,17 +195,17 @@ impl Target {
                 .iter()
                 .map(|origin| allowed_origin(origin, config.api))
                 .collect::<Result<Vec<_>, _>>()?,
-            None => base_url
-                .as_deref()
-                .or(page_url.as_deref())
-                .and_then(|url| Url::new(url).ok())
-                .map(|url| url.origin())
-                .into_iter()
-                .collect(),
+            None => match base_url.as_deref() {
+                Some(url) => Url::new(url).ok().map(|url| url.origin()),
+                None => page_origin.clone(),
+            }
+            .into_iter()
+            .collect(),
         };
         Ok(Self {
             base_url,
             page_url,
+            page_origin,
             allowed_origins,
         })
     }
@@ -313,7 +323,7 @@ pub(crate) fn prepare(
 
     let mut headers = merge_headers(client_headers, &input.options.headers);
     let (body, body_key) =
-        read_body(&input.body, &method, config.api).map_err(|message| invalid(&url, message))?;
+        read_body(&input.body, &method, config).map_err(|message| invalid(&url, message))?;
     if body.is_some() && matches!(method.as_str(), "GET" | "HEAD") {
         return Err(invalid(
             &url,
@@ -382,8 +392,9 @@ impl Prepared {
 
 /// Returns the URL of the page or worker, or None in Node. An about:blank or about:srcdoc frame,
 /// or a popup opened with `window.open("")`, resolves URLs against the base URL of the page that
-/// created it, which its document keeps.
-fn page_url() -> Option<String> {
+/// created it, which its document keeps, when that URL has the frame's origin, and else against
+/// the root of its origin.
+fn page_url(page_origin: Option<&str>) -> Option<String> {
     let read = |object: &JsValue, name: &str| {
         js_sys::Reflect::get(object, &JsValue::from_str(name))
             .ok()
@@ -396,10 +407,14 @@ fn page_url() -> Option<String> {
     if !href.starts_with("about:") {
         return Some(href);
     }
+    let Some(page_origin) = page_origin else {
+        return Some(href);
+    };
     read(&global, "document")
         .and_then(|document| read(&document, "baseURI"))
         .and_then(|base| base.as_string())
-        .or(Some(href))
+        .filter(|base| Url::new(base).is_ok_and(|url| url.origin() == page_origin))
+        .or_else(|| Some(format!("{page_origin}/")))
 }
 
 /// Parses `url`, relative to `page_url` when there is one.
@@ -502,14 +517,14 @@ pub(crate) fn query_string(params: &JsValue) -> Result<String, String> {
 }
 
 /// Turns the caller's body into what `fetch` takes, and its duplicate-key part. A JavaScript
-/// caller's body made of ky's options is rejected.
+/// caller's body made of request options, such as ky's, is rejected.
 ///
 /// The key part is None for FormData, Blob, ArrayBuffer, typed arrays, URLSearchParams and
 /// streams, which are never deduplicated.
 fn read_body(
     body: &JsValue,
     method: &str,
-    api: Api,
+    config: &ClientConfig,
 ) -> Result<(Option<JsValue>, Option<BodyKey>), String> {
     if body.is_undefined() || body.is_null() {
         return Ok((None, Some(BodyKey::Empty)));
@@ -535,9 +550,10 @@ fn read_body(
         return Ok((Some(body.clone()), None));
     }
     // A Rust caller's body is its own serialized data, never a ky habit.
-    if api == Api::JavaScript {
+    if config.api == Api::JavaScript {
         // A proxy whose traps throw is reported by JSON.stringify below.
-        if let Some(message) = options_in_body(body, method).ok().flatten() {
+        let auth_header = &config.auth_header;
+        if let Some(message) = options_in_body(body, method, auth_header).ok().flatten() {
             return Err(message);
         }
     }
