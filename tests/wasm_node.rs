@@ -1873,6 +1873,29 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn plain_headers_beside_options_as_body_rejected() {
+        let client = client(&[]);
+        let body = object(&[
+            ("headers", object(&[("Accept", str("application/json"))])),
+            ("timeout", JsValue::from(5000)),
+        ]);
+        let error = expect_error(
+            settle(client.post(
+                JsValue::from("/scenario/echo-auth"),
+                body,
+                JsValue::UNDEFINED,
+            ))
+            .await,
+            "headers without a token beside timeout",
+        );
+        assert_eq!(
+            kind(&error),
+            "invalid_request",
+            "headers beside another option are options"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn table_with_column_headers_sent() {
         let client = client(&[]);
         let body = object(&[

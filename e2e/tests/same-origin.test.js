@@ -52,7 +52,7 @@ function getThrough(path) {
   );
 }
 
-test("a token issued after a detour through another origin is not stored", async () => {
+test("detour token not stored", async () => {
   // 127.0.0.1 redirects to localhost, which redirects back to a route of 127.0.0.1 that issues a
   // token to any request and lets every origin read it.
   const back = "/scenario/renewed?any_origin=true";
@@ -63,7 +63,7 @@ test("a token issued after a detour through another origin is not stored", async
   assert.equal(result.stored, "mine", "expected the client to keep its own token");
 });
 
-test("a token issued after a detour is not stored in an about:srcdoc frame", async () => {
+test("detour token not stored in a srcdoc frame", async () => {
   // The frame's location is about:srcdoc, while fetch sends from the page's origin.
   const back = "/scenario/renewed?any_origin=true";
   const detour = `/scenario/cross-origin-redirect?to=${encodeURIComponent(back)}`;
@@ -96,14 +96,14 @@ test("a token issued after a detour is not stored in an about:srcdoc frame", asy
   assert.equal(result.kept, true, "expected the client in the frame to keep its own token");
 });
 
-test("a token renewed after a redirect within the origin is stored", async () => {
+test("token renewed after a same-origin redirect stored", async () => {
   const result = await getThrough(`/redirect?to=${encodeURIComponent("/scenario/renewed")}`);
   assert.equal(result.resolved, true, `expected the redirect to end at /scenario/renewed, got ${JSON.stringify(result)}`);
   assert.equal(result.issued, "string", "expected the route to issue a token in data.token");
   assert.equal(result.stored, "issued", "expected the client to store the renewed token");
 });
 
-test("an overdue reply without a token from the page's origin does not blame CORS", async () => {
+test("same-origin overdue message names no CORS cause", async () => {
   const result = await getThrough("/overdue-no-header");
   assert.equal(result.resolved, false, "expected the call to reject");
   assert.equal(result.kind, "login_required", "expected a login_required error");
@@ -117,7 +117,7 @@ test("an overdue reply without a token from the page's origin does not blame COR
   );
 });
 
-test("a client in an about:blank frame resolves URLs and shares the page's token", async () => {
+test("about:blank frame resolves URLs and shares the token", async () => {
   const result = await runtimes.evaluate(
     CHROMIUM,
     async () => {
@@ -146,7 +146,7 @@ test("a client in an about:blank frame resolves URLs and shares the page's token
   assert.equal(result.sent, true, "expected the call to send the page's token");
 });
 
-test("a client in an about:blank frame of a page with a base on another origin keeps to its origin", async () => {
+test("about:blank frame ignores a cross-origin base", async () => {
   const result = await runtimes.evaluate(
     CHROMIUM,
     async () => {
@@ -187,4 +187,28 @@ test("a client in an about:blank frame of a page with a base on another origin k
   assert.equal(result.baseURI, true, "expected the frame's base URL on localhost");
   assert.deepEqual(result.requested, ["127.0.0.1"], "expected the request to go to the frame's own origin");
   assert.equal(result.sent, true, "expected the call to send the page's token");
+});
+
+test("page origin survives a replaced self.origin", async () => {
+  const result = await runtimes.evaluate(
+    CHROMIUM,
+    async (HttpClient) => {
+      // A page script's global `var origin` or `origin = …` replaces self.origin.
+      const own = location.origin;
+      globalThis.origin = `${location.protocol}//localhost:${location.port}`;
+      try {
+        const api = new HttpClient({ tokenStorage: "memory" });
+        api.setToken("mine");
+        const envelope = await api.get(`${own}/scenario/echo-auth`);
+        return { resolved: true, sent: envelope.data.authorization === "Bearer mine" };
+      } catch (error) {
+        return { resolved: false, kind: error.kind, message: error.message };
+      } finally {
+        delete globalThis.origin;
+      }
+    },
+    undefined,
+  );
+  assert.equal(result.resolved, true, `expected the call to resolve, got ${JSON.stringify(result)}`);
+  assert.equal(result.sent, true, "expected the page's own origin to get the token");
 });

@@ -539,14 +539,18 @@ const BODY_OPTIONS = [
 // Content-Type, which data such as a table's column headers would not.
 function requestHeaders(headers, authHeader) {
   if (!isHeaders(headers)) return false;
-  const names = Array.isArray(headers) ? headers.map((pair) => (Array.isArray(pair) ? pair[0] : undefined)) : Object.keys(headers);
+  let names = Object.keys(headers);
+  if (Array.isArray(headers)) {
+    names = headers.map((pair) => (Array.isArray(pair) ? pair[0] : undefined));
+  }
   const wanted = [authHeader, "authorization", "content-type"].map((name) => name.toLowerCase());
   return names.some((name) => typeof name === "string" && wanted.includes(name.toLowerCase()));
 }
 
 // Returns the message for a body whose names are all such options, with json as an object or
-// array among them, or headers that name the auth header, Authorization or Content-Type, or
-// undefined. Imported by request.rs.
+// array among them, or with headers beside another option than data, or with headers that name
+// the auth header, Authorization or Content-Type. Returns undefined for other bodies. Imported by
+// request.rs.
 export function optionsInBody(body, method, authHeader) {
   if (tag(body) !== "Object") return undefined;
   const names = Object.keys(body);
@@ -558,7 +562,9 @@ export function optionsInBody(body, method, authHeader) {
   if (holds("json", (json) => typeof json === "object" && json !== null)) {
     return `The body contains "json", which is ky's option for the data; pass the data itself, as in ${call}, or pass JSON.stringify(body) to send a field named json`;
   }
-  if (holds("headers", (headers) => requestHeaders(headers, authHeader))) {
+  // Data such as a table may have headers beside its rows in data, but not beside other options.
+  const others = names.some((name) => name !== "headers" && name !== "data");
+  if (holds("headers", (headers) => requestHeaders(headers, authHeader) || (others && isHeaders(headers)))) {
     return `The body contains "headers", which is a request option; pass the data as the body and the headers third, as in ${call}, or pass JSON.stringify(body) to send a field named headers`;
   }
   return undefined;
@@ -628,11 +634,13 @@ function sameOrigin(first, second) {
   }
 }
 
-// Returns the origin that the page's or worker's requests come from, or undefined in Node. In a
-// sandboxed frame the global origin is "null", so the origin of its location or, for a srcdoc
-// frame, of its document's base URL stands in. Imported by request.rs.
+// Returns the origin that the page's or worker's requests come from, or undefined in Node: the
+// origin of its location, which no script can replace as a global `var origin` replaces
+// `self.origin`. An about:blank or about:srcdoc frame has no origin in its location, so its
+// global origin is used, or in a sandboxed one, whose global origin is "null", the origin of its
+// document's base URL. Imported by request.rs.
 export function pageOrigin() {
-  for (const url of [globalThis.origin, globalThis.location?.href, globalThis.document?.baseURI]) {
+  for (const url of [globalThis.location?.href, globalThis.origin, globalThis.document?.baseURI]) {
     try {
       const { origin } = new URL(url);
       if (origin !== "null") return origin;

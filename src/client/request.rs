@@ -34,12 +34,12 @@ extern "C" {
         positional: bool,
     ) -> Result<Option<String>, JsValue>;
 
-    /// Returns the message for a body made of ky's or fetch's options, such as
-    /// `{ json, headers }`, or `None`.
     /// Returns the origin that the page's or worker's requests come from, or `None` in Node.
     #[wasm_bindgen(js_name = pageOrigin)]
     fn page_origin() -> Option<String>;
 
+    /// Returns the message for a body made of request options, such as ky's
+    /// `{ json, headers }`, or `None`.
     #[wasm_bindgen(js_name = optionsInBody, catch)]
     fn options_in_body(
         body: &JsValue,
@@ -391,9 +391,9 @@ impl Prepared {
 }
 
 /// Returns the URL of the page or worker, or None in Node. An about:blank or about:srcdoc frame,
-/// or a popup opened with `window.open("")`, resolves URLs against the base URL of the page that
-/// created it, which its document keeps, when that URL has the frame's origin, and else against
-/// the root of its origin.
+/// or a popup opened with `window.open("")`, has no URL of its own. It resolves URLs against the
+/// base URL that its document took from the page that created it, when that URL has the frame's
+/// origin, and else against the root of its origin.
 fn page_url(page_origin: Option<&str>) -> Option<String> {
     let read = |object: &JsValue, name: &str| {
         js_sys::Reflect::get(object, &JsValue::from_str(name))
