@@ -212,3 +212,30 @@ test("page origin survives a replaced self.origin", async () => {
   assert.equal(result.resolved, true, `expected the call to resolve, got ${JSON.stringify(result)}`);
   assert.equal(result.sent, true, "expected the page's own origin to get the token");
 });
+
+test("about:blank frame ignores a replaced self.origin", async () => {
+  const result = await runtimes.evaluate(
+    CHROMIUM,
+    async () => {
+      const frame = document.createElement("iframe");
+      document.body.append(frame);
+      const { default: init, HttpClient } = await frame.contentWindow.eval(
+        `import(${JSON.stringify(`${location.origin}/pkg/web/renew_fetch.js`)})`,
+      );
+      await init();
+      // A script of the frame replaces its self.origin with the localhost name of the server.
+      frame.contentWindow.origin = `${location.protocol}//localhost:${location.port}`;
+      const api = new HttpClient({ tokenStorage: "memory" });
+      api.setToken("mine");
+      try {
+        const envelope = await api.get(`${location.origin}/scenario/echo-auth`);
+        return { resolved: true, sent: envelope.data.authorization === "Bearer mine" };
+      } catch (error) {
+        return { resolved: false, kind: error.kind, message: error.message };
+      }
+    },
+    undefined,
+  );
+  assert.equal(result.resolved, true, `expected the call to resolve, got ${JSON.stringify(result)}`);
+  assert.equal(result.sent, true, "expected the frame's own origin to get the token");
+});

@@ -635,12 +635,12 @@ function sameOrigin(first, second) {
 }
 
 // Returns the origin that the page's or worker's requests come from, or undefined in Node: the
-// origin of its location, which no script can replace as a global `var origin` replaces
-// `self.origin`. An about:blank or about:srcdoc frame has no origin in its location, so its
-// global origin is used, or in a sandboxed one, whose global origin is "null", the origin of its
-// document's base URL. Imported by request.rs.
+// origin of its location. An about:blank or about:srcdoc frame has no origin in its location, so
+// the origin of a blob URL that it creates is used, or in a sandboxed frame, where that is "null"
+// too, the origin of its document's base URL. self.origin is not read, because a script's global
+// `var origin` replaces it. Imported by request.rs.
 export function pageOrigin() {
-  for (const url of [globalThis.location?.href, globalThis.origin, globalThis.document?.baseURI]) {
+  for (const url of [globalThis.location?.href, blobUrl(), globalThis.document?.baseURI]) {
     try {
       const { origin } = new URL(url);
       if (origin !== "null") return origin;
@@ -649,6 +649,17 @@ export function pageOrigin() {
     }
   }
   return undefined;
+}
+
+// Returns a blob URL of this window or worker, which carries its origin, or undefined.
+function blobUrl() {
+  try {
+    const url = URL.createObjectURL(new Blob());
+    URL.revokeObjectURL(url);
+    return url;
+  } catch {
+    return undefined;
+  }
 }
 
 // Returns true when a redirected request to the page's own origin went through another origin.
