@@ -288,7 +288,7 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
-    async fn login_code_with_token_after_other_renewal_replays() {
+    async fn login_reply_after_renewal_replays() {
         let client = client(&[("duplicates", str("off"))]);
         client
             .set_token(JsValue::from("old-token"))
@@ -376,7 +376,7 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
-    async fn head_bad_renewed_header_invalid_response() {
+    async fn head_bad_header_invalid_response() {
         let client = client(&[]);
         client
             .set_token(JsValue::from("old-token"))
@@ -1555,7 +1555,7 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
-    async fn option_names_in_options_params_sent() {
+    async fn options_params_names_sent() {
         let client = client(&[]);
         let envelope = expect_ok(
             settle(client.get(
@@ -1590,7 +1590,7 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
-    async fn option_names_as_argument_name_way_out() {
+    async fn argument_option_names_message() {
         let client = client(&[]);
         let params = object(&[("data", object(&[("type", str("csv"))]))]);
         let error = expect_error(
@@ -1845,7 +1845,7 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
-    async fn own_options_beside_headers_as_body_rejected() {
+    async fn own_options_body_rejected() {
         let client = client(&[]);
         for other in ["params", "timeoutMs", "data", "withCredentials"] {
             let body = object(&[
@@ -1873,7 +1873,7 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
-    async fn plain_headers_beside_options_as_body_rejected() {
+    async fn plain_headers_body_rejected() {
         let client = client(&[]);
         let body = object(&[
             ("headers", object(&[("Accept", str("application/json"))])),

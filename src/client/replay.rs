@@ -332,7 +332,7 @@ mod tests {
     }
 
     #[test]
-    fn read_renewed_in_scheme_rejects_own_scheme_name() {
+    fn read_renewed_rejects_own_scheme_name() {
         for value in ["JWT", "jwt JWT", "Bearer JWT"] {
             assert_eq!(
                 read_renewed_in_scheme(Some(value), "JWT"),
@@ -620,7 +620,7 @@ mod tests {
     }
 
     #[test]
-    fn decide_login_code_with_own_token_requires_login() {
+    fn decide_login_code_own_token_ends() {
         let policy = ReplayPolicy::default();
         let reply = Reply {
             moved_by_others: false,
@@ -636,7 +636,7 @@ mod tests {
     }
 
     #[test]
-    fn decide_login_code_after_other_renewal_replays() {
+    fn decide_login_code_other_renewal_replays() {
         let policy = ReplayPolicy::default();
         let reply = Reply {
             moved_by_others: true,
