@@ -543,8 +543,8 @@ function requestHeaders(headers, authHeader) {
   if (Array.isArray(headers)) {
     names = headers.map((pair) => (Array.isArray(pair) ? pair[0] : undefined));
   }
-  const wanted = [authHeader, "authorization", "content-type"].map((name) => name.toLowerCase());
-  return names.some((name) => typeof name === "string" && wanted.includes(name.toLowerCase()));
+  const requestNames = [authHeader, "authorization", "content-type"].map((name) => name.toLowerCase());
+  return names.some((name) => typeof name === "string" && requestNames.includes(name.toLowerCase()));
 }
 
 // Returns the message for a body whose names are all such options, with json as an object or
@@ -558,13 +558,13 @@ export function optionsInBody(body, method, authHeader) {
   const call = `${method.toLowerCase()}(url, data, { headers })`;
   // The descriptors leave getters uncalled. A getter counts as the option that it would return.
   const value = (name) => Object.getOwnPropertyDescriptor(body, name);
-  const holds = (name, check) => names.includes(name) && (value(name).get !== undefined || check(value(name).value));
-  if (holds("json", (json) => typeof json === "object" && json !== null)) {
+  const hasOption = (name, check) => names.includes(name) && (value(name).get !== undefined || check(value(name).value));
+  if (hasOption("json", (json) => typeof json === "object" && json !== null)) {
     return `The body contains "json", which is ky's option for the data; pass the data itself, as in ${call}, or pass JSON.stringify(body) to send a field named json`;
   }
   // Data such as a table may have headers beside its rows in data, but not beside other options.
   const others = names.some((name) => name !== "headers" && name !== "data");
-  if (holds("headers", (headers) => requestHeaders(headers, authHeader) || (others && isHeaders(headers)))) {
+  if (hasOption("headers", (headers) => requestHeaders(headers, authHeader) || (others && isHeaders(headers)))) {
     return `The body contains "headers", which is a request option; pass the data as the body and the headers third, as in ${call}, or pass JSON.stringify(body) to send a field named headers`;
   }
   return undefined;
