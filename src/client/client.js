@@ -703,16 +703,7 @@ function readBody(response, type) {
   });
 }
 
-// Returns true when the flat list of names and values has a header named `name`, in any case.
-function hasHeader(headers, name) {
-  const lower = name.toLowerCase();
-  for (let i = 0; i < headers.length; i += 2) {
-    if (headers[i].toLowerCase() === lower) return true;
-  }
-  return false;
-}
-
-export function attempt(url, method, headers, body, signal, type, authHeader, store, generation) {
+export function attempt(url, method, headers, body, signal, type, authHeader, holdRedirects, store, generation) {
   const init = { method, headers: new Headers(), signal };
   for (let i = 0; i < headers.length; i += 2) {
     try {
@@ -724,11 +715,6 @@ export function attempt(url, method, headers, body, signal, type, authHeader, st
   if (body !== undefined) {
     init.body = body;
   }
-  // fetch drops Authorization on a redirect to another origin but keeps every other header, so
-  // an attempt that carries a token in another auth header, the client's or the caller's own,
-  // does not follow redirects. `store` is given only to an attempt that sends the client's token.
-  const custom = authHeader.toLowerCase() !== "authorization";
-  const holdRedirects = custom && (Boolean(store) || hasHeader(headers, authHeader));
   if (holdRedirects) {
     init.redirect = "manual";
   }

@@ -329,6 +329,13 @@ async fn attempts(
     // with no replay and no call of onLoginRequired.
     let own_header = has_header(&request.headers, &inner.config.auth_header);
     let sends_token = request.token_allowed && !own_header;
+    // fetch drops Authorization on a redirect to another origin but keeps every other header, so
+    // an attempt with a token in another auth header, the client's or the caller's own, does not
+    // follow redirects.
+    let custom_header = !inner
+        .config
+        .auth_header
+        .eq_ignore_ascii_case("authorization");
     let mut replays = 0;
     loop {
         // Send with the token stored now, which a replay picks up after a renewal.
@@ -341,6 +348,7 @@ async fn attempts(
             signal: &signal,
             response_type: request.response_type,
             auth_header: &inner.config.auth_header,
+            hold_redirects: custom_header && (sent_token.is_some() || own_header),
             // A renewed token is stored as soon as the response arrives, before the body is
             // read, so concurrent calls see it at once. Only the successor of a token that this
             // attempt sent is stored, so a response cannot log in a client that has no token.

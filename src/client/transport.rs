@@ -68,6 +68,7 @@ extern "C" {
         signal: &AbortSignal,
         response_type: u8,
         auth_header: &str,
+        hold_redirects: bool,
         store: Option<&Function>,
         generation: u32,
     ) -> Result<Promise, JsValue>;
@@ -109,6 +110,9 @@ pub(crate) struct Attempt<'a> {
     pub response_type: ResponseType,
     /// The header that carries a renewed token.
     pub auth_header: &'a str,
+    /// True when the attempt must not follow redirects, because it carries a token in a header
+    /// that `fetch` would send to another origin.
+    pub hold_redirects: bool,
     /// Called with that header's value and `generation` as soon as the response arrives,
     /// before its body is read, or None when this origin's renewed tokens are ignored.
     pub store: Option<&'a Function>,
@@ -158,6 +162,7 @@ pub(crate) async fn send(
         attempt.signal,
         response_type,
         attempt.auth_header,
+        attempt.hold_redirects,
         attempt.store,
         attempt.generation,
     )
