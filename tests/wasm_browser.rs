@@ -700,3 +700,75 @@ async fn login_required_rearmed_by_other_tab() {
         "a login in another tab lets the next failure call onLoginRequired again"
     );
 }
+
+/// Adds a `<base>` element with `href` to the test page, and removes it when dropped.
+struct BaseElement(web_sys::Element);
+
+impl BaseElement {
+    fn new(href: &str) -> Self {
+        let document = window().document().expect("the test page has a document");
+        let base = document
+            .create_element("base")
+            .expect("a base element is created");
+        base.set_attribute("href", href).expect("href is set");
+        document
+            .head()
+            .expect("the test page has a head")
+            .append_with_node_1(&base)
+            .expect("the base element is added");
+        Self(base)
+    }
+}
+
+impl Drop for BaseElement {
+    fn drop(&mut self) {
+        self.0.remove();
+    }
+}
+
+/// Sends GET `url` from a client with the `baseUrl` given, or none, and returns the absolute URL
+/// that its error names. Nothing on the test page's server answers with an envelope.
+async fn resolved_url(base_url: Option<&str>, url: &str) -> String {
+    let mut fields = vec![("tokenStorage", str("memory"))];
+    if let Some(base) = base_url {
+        fields.push(("baseUrl", str(base)));
+    }
+    let client = HttpClient::new(object(&fields)).expect("valid options");
+    match settle(client.get(str(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await {
+        Ok(value) => panic!("expected a rejection from a path without an envelope, got {value:?}"),
+        Err(error) => text(&error, "url").unwrap_or_default(),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn relative_urls_follow_base_element() {
+    let origin = window()
+        .location()
+        .origin()
+        .expect("the page has an origin");
+    let _base = BaseElement::new(&format!("{origin}/base-dir/"));
+    assert_eq!(
+        resolved_url(None, "missing").await,
+        format!("{origin}/base-dir/missing"),
+        "a relative URL resolves against the page's <base>, as fetch resolves it"
+    );
+    assert_eq!(
+        resolved_url(Some("api"), "missing").await,
+        format!("{origin}/base-dir/api/missing"),
+        "a relative baseUrl resolves against the page's <base>"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn relative_urls_skip_other_origin_base() {
+    let location = window().location();
+    let origin = location.origin().expect("the page has an origin");
+    let path = location.pathname().expect("the page has a path");
+    let directory = &path[..path.rfind('/').map_or(0, |slash| slash + 1)];
+    let _base = BaseElement::new(&format!("{}/base-dir/", server()));
+    assert_eq!(
+        resolved_url(Some("api"), "missing").await,
+        format!("{origin}{directory}api/missing"),
+        "a relative baseUrl ignores a <base> on another origin and resolves against the location"
+    );
+}

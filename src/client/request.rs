@@ -124,7 +124,8 @@ impl fmt::Debug for CallOptions {
 pub(crate) struct Target {
     /// The base URL, absolute when it could be resolved.
     pub base_url: Option<String>,
-    /// The page's URL, to resolve relative URLs against. None in Node.
+    /// The URL that relative URLs resolve against: the document's base URL when it has the
+    /// page's origin. None in Node.
     pub page_url: Option<String>,
     /// The origin that the page's requests come from. None in Node.
     pub page_origin: Option<String>,
@@ -390,10 +391,12 @@ impl Prepared {
     }
 }
 
-/// Returns the URL of the page or worker, or None in Node. An about:blank or about:srcdoc frame,
-/// or a popup opened with `window.open("")`, has no URL of its own. It resolves URLs against the
-/// base URL that its document took from the page that created it, when that URL has the frame's
-/// origin, and else against the root of its origin.
+/// Returns the URL that relative URLs resolve against, or None in Node. In a window it is the
+/// base URL of the document, which fetch uses too. A `<base>` element sets it, and an about:blank
+/// or about:srcdoc frame, or a popup opened with `window.open("")`, inherits it from the page that
+/// created it. A base URL on another origin is not used, so that a relative base URL of the client
+/// cannot send the page's token there. The page's location serves in its place, or the root of
+/// its origin when the location is an about: URL. A worker uses its location.
 fn page_url(page_origin: Option<&str>) -> Option<String> {
     let read = |object: &JsValue, name: &str| {
         js_sys::Reflect::get(object, &JsValue::from_str(name))
@@ -404,9 +407,6 @@ fn page_url(page_origin: Option<&str>) -> Option<String> {
     let href = read(&global, "location")
         .and_then(|location| read(&location, "href"))
         .and_then(|href| href.as_string())?;
-    if !href.starts_with("about:") {
-        return Some(href);
-    }
     let Some(page_origin) = page_origin else {
         return Some(href);
     };
@@ -414,6 +414,7 @@ fn page_url(page_origin: Option<&str>) -> Option<String> {
         .and_then(|document| read(&document, "baseURI"))
         .and_then(|base| base.as_string())
         .filter(|base| Url::new(base).is_ok_and(|url| url.origin() == page_origin))
+        .or_else(|| (!href.starts_with("about:")).then_some(href))
         .or_else(|| Some(format!("{page_origin}/")))
 }
 
