@@ -605,7 +605,7 @@ export function sortedJson(json) {
 // One attempt: fetch, the renewed-token header and the body. Imported by transport.rs.
 
 export class Received {
-  constructor(status, ok, header, foreign, kind, value, headers, stored = false) {
+  constructor(status, ok, header, foreign, kind, value, headers, stored = false, cors = false) {
     this.status = status;
     this.ok = ok;
     this.header = header;
@@ -614,6 +614,7 @@ export class Received {
     this.value = value;
     this.headers = headers;
     this.stored = stored;
+    this.cors = cors;
   }
   get code() {
     return this.value.code;
@@ -732,9 +733,12 @@ export function attempt(url, method, headers, body, signal, type, authHeader, ho
       const own = !response.redirected || (sameOrigin(response.url, url) && !leftPageOrigin(response, url));
       const header = own ? (response.headers.get(authHeader) ?? undefined) : undefined;
       const stored = Boolean(store && header !== undefined && store(header, generation));
+      // The browser hides the headers of a "cors" response that Access-Control-Expose-Headers
+      // leaves out.
+      const cors = response.type === "cors";
       return readBody(response, type).then(
-        ([kind, value]) => new Received(status, ok, header, !own, kind, value, response.headers, stored),
-        () => new Received(status, ok, header, !own, 5, undefined, undefined, stored),
+        ([kind, value]) => new Received(status, ok, header, !own, kind, value, response.headers, stored, cors),
+        () => new Received(status, ok, header, !own, 5, undefined, undefined, stored, cors),
       );
     },
     (error) => {

@@ -387,6 +387,9 @@ async fn attempts(
                 request: Rc::clone(&request),
             })
         };
+        // A bodiless 401 to HEAD, read below as a login-required code because it has no
+        // renewed token, for the message.
+        let mut head_without_token = false;
         let envelope = match body {
             Body::Redirect => {
                 return Err(redirect_error(&request, &inner.config.auth_header, status))
@@ -401,6 +404,7 @@ async fn attempts(
             // code, which the layer sends without a token.
             Body::Empty if request.method == "HEAD" && status == 401 && in_session => {
                 let codes = policy.codes();
+                head_without_token = renewed == Renewed::Absent;
                 let code = match renewed {
                     Renewed::Absent => codes.login_required.first().copied(),
                     Renewed::Valid | Renewed::Invalid => Some(codes.overdue),
@@ -447,12 +451,14 @@ async fn attempts(
             }
             // start() calls onLoginRequired after the call has settled.
             Decision::LoginRequired { header_missing } => {
+                let missing = match (header_missing, head_without_token) {
+                    (true, _) => Missing::Overdue,
+                    (false, true) => Missing::Head,
+                    (false, false) => Missing::None,
+                };
+                let hidden = response.cors();
                 return Err(login_error(
-                    &inner,
-                    &request,
-                    status,
-                    &envelope,
-                    header_missing,
+                    &inner, &request, status, &envelope, missing, hidden,
                 ));
             }
             Decision::InvalidRenewedToken => {
@@ -573,40 +579,62 @@ fn exhausted_error(request: &Prepared, status: u16, code: i64, replays: u32, api
         .with_code(code)
 }
 
+/// The renewed token that a login-required error went without, for its message.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Missing {
+    /// None: the code was a login-required code, or the token was cleared.
+    None,
+    /// The overdue code came without a renewed token.
+    Overdue,
+    /// A bodiless 401 to HEAD came without a renewed token.
+    Head,
+}
+
+/// Builds the error of a call whose user has to log in again. `hidden` is true when the
+/// browser may have hidden the renewed-token header of a cross-origin response.
 fn login_error(
     inner: &Inner,
     request: &Prepared,
     status: u16,
     envelope: &response::Envelope,
-    header_missing: bool,
+    missing: Missing,
+    hidden: bool,
 ) -> Error {
-    let message = if header_missing {
-        let header = &inner.config.auth_header;
-        let code = envelope.code;
-        let missing = format!(
-            "The server responded with the overdue code {code} but without a renewed token in \
-             the {header} header"
-        );
-        // The browser hides no header of a response from the page's own origin.
-        if inner.target.is_page_origin(&request.url) {
-            format!(
-                "{missing}. The app's handler sent code {code} itself, or a proxy removed the \
-                 header; handlers must use codes of their own"
-            )
-        } else {
-            format!(
-                "{missing}. Either a cross-origin server does not list {header} in \
-                 Access-Control-Expose-Headers, which the browser needs to let the client read \
-                 it, or the app's handler sent code {code} itself; handlers must use codes of \
-                 their own"
-            )
+    let header = &inner.config.auth_header;
+    let code = envelope.code;
+    let expose = format!(
+        "a cross-origin server does not list {header} in Access-Control-Expose-Headers, which \
+         the browser needs to let the client read it"
+    );
+    let message = match missing {
+        Missing::Overdue => {
+            let missing = format!(
+                "The server responded with the overdue code {code} but without a renewed token \
+                 in the {header} header"
+            );
+            if hidden {
+                format!(
+                    "{missing}. Either {expose}, or the app's handler sent code {code} itself; \
+                     handlers must use codes of their own"
+                )
+            } else {
+                format!(
+                    "{missing}. The app's handler sent code {code} itself, or a proxy removed \
+                     the header; handlers must use codes of their own"
+                )
+            }
         }
-    } else {
-        let message = envelope.msg();
-        if message.is_empty() {
-            "The server requires a new login".to_owned()
-        } else {
-            message
+        Missing::Head if hidden => format!(
+            "The server responded to HEAD with status 401 and without a renewed token in the \
+             {header} header. Either the session has ended, or {expose}"
+        ),
+        Missing::Head | Missing::None => {
+            let message = envelope.msg();
+            if message.is_empty() {
+                "The server requires a new login".to_owned()
+            } else {
+                message
+            }
         }
     };
     envelope_error(request, ErrorKind::LoginRequired, message, status, envelope)

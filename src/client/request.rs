@@ -135,12 +135,6 @@ pub(crate) struct Target {
 }
 
 impl Target {
-    /// Returns true when `url` has the origin of the page. False in Node, which has no page.
-    pub(crate) fn is_page_origin(&self, url: &str) -> bool {
-        let origin = Url::new(url).ok().map(|url| url.origin());
-        self.page_origin.is_some() && self.page_origin == origin
-    }
-
     /// Returns the storage key of a client that sets none: [`DEFAULT_TOKEN_KEY`], followed by `@`
     /// and the base URL's origin when that is not the page's origin. Clients of one API share a
     /// token, and a client for another API does not pick up the page's token and send it there.

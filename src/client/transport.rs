@@ -34,6 +34,11 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     pub(crate) fn stored(this: &Received) -> bool;
 
+    /// Returns true for a cross-origin response, whose headers the browser hides unless the
+    /// server lists them in `Access-Control-Expose-Headers`. False in Node.
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn cors(this: &Received) -> bool;
+
     /// Returns true when a redirect led to another origin, whose response it is.
     #[wasm_bindgen(method, getter)]
     pub(crate) fn foreign(this: &Received) -> bool;

@@ -50,6 +50,11 @@ pub fn client(fields: &[(&str, JsValue)]) -> HttpClient {
     HttpClient::new(object(&all)).expect("the test options are valid")
 }
 
+/// Returns true in a browser window, false in Node.
+pub fn in_browser() -> bool {
+    Reflect::has(&js_sys::global(), &JsValue::from_str("document")).unwrap_or(false)
+}
+
 /// Awaits a promise.
 pub async fn settle(promise: Promise) -> Result<JsValue, JsValue> {
     JsFuture::from(promise).await
