@@ -387,8 +387,7 @@ async fn attempts(
                 request: Rc::clone(&request),
             })
         };
-        // A bodiless 401 to HEAD, read below as a login-required code because it has no
-        // renewed token, for the message.
+        // Set for a bodiless 401 to HEAD without a renewed token, whose message differs.
         let mut head_without_token = false;
         let envelope = match body {
             Body::Redirect => {
@@ -454,7 +453,7 @@ async fn attempts(
                 let missing = match (header_missing, head_without_token) {
                     (true, _) => Missing::Overdue,
                     (false, true) => Missing::Head,
-                    (false, false) => Missing::None,
+                    (false, false) => Missing::NotExpected,
                 };
                 let hidden = response.cors();
                 return Err(login_error(
@@ -579,11 +578,11 @@ fn exhausted_error(request: &Prepared, status: u16, code: i64, replays: u32, api
         .with_code(code)
 }
 
-/// The renewed token that a login-required error went without, for its message.
+/// Which renewed token a login-required error lacks, for its message.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Missing {
-    /// None: the code was a login-required code, or the token was cleared.
-    None,
+    /// No token was expected: the code was a login-required code, or the token was cleared.
+    NotExpected,
     /// The overdue code came without a renewed token.
     Overdue,
     /// A bodiless 401 to HEAD came without a renewed token.
@@ -628,7 +627,7 @@ fn login_error(
             "The server responded to HEAD with status 401 and without a renewed token in the \
              {header} header. Either the session has ended, or {expose}"
         ),
-        Missing::Head | Missing::None => {
+        Missing::Head | Missing::NotExpected => {
             let message = envelope.msg();
             if message.is_empty() {
                 "The server requires a new login".to_owned()
