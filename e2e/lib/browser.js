@@ -1,8 +1,9 @@
-// Launches Debian's Chromium through playwright-core, and saves screenshots into artifacts/.
+// Launches Debian's Chromium and Firefox ESR through playwright-core, and saves screenshots into
+// artifacts/.
 
-import { mkdirSync } from "node:fs";
+import { accessSync, constants, mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium } from "playwright-core";
+import { chromium, firefox } from "playwright-core";
 
 import { repoRoot } from "./demo-server.js";
 
@@ -18,11 +19,46 @@ const CHROMIUM_ARGS = [
   "--no-first-run",
 ];
 
+// The Firefox binaries to look for on PATH, in order. Debian installs Firefox ESR as firefox-esr.
+const FIREFOX_NAMES = ["firefox-esr", "firefox"];
+
 export function launchBrowser() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: CHROMIUM_ARGS,
   });
+}
+
+// Launches Firefox from FIREFOX_PATH, or else the first of firefox-esr and firefox on PATH. The
+// channel "moz-firefox" makes playwright-core drive a stock Firefox through WebDriver BiDi.
+// NOTE: with Firefox ESR 153, newPage() of playwright-core 1.65.2 fails with "Protocol error
+// (emulation.setMediaFeaturesOverride): unknown command". package.json pins 1.59.1, which works.
+export function launchFirefox() {
+  return firefox.launch({
+    channel: "moz-firefox",
+    executablePath: firefoxPath(),
+    headless: true,
+  });
+}
+
+function firefoxPath() {
+  if (process.env.FIREFOX_PATH) return process.env.FIREFOX_PATH;
+  const folders = (process.env.PATH ?? "").split(path.delimiter).filter(Boolean);
+  for (const name of FIREFOX_NAMES) {
+    for (const folder of folders) {
+      const candidate = path.join(folder, name);
+      try {
+        accessSync(candidate, constants.X_OK);
+        return candidate;
+      } catch {
+        // Not in this folder, or not executable.
+      }
+    }
+  }
+  throw new Error(
+    "Firefox not found: neither firefox-esr nor firefox is on PATH; run bash scripts/setup.sh " +
+      "test or set FIREFOX_PATH",
+  );
 }
 
 // Saves a screenshot of the page as artifacts/NAME.png and returns its path.

@@ -1,12 +1,13 @@
 // Runs a test function against the built package in pkg/, in each runtime that the package
-// supports: its bundler build and its web build in Node, and its web build in Chromium.
+// supports: its bundler build and its web build in Node, and its web build in Chromium and in
+// Firefox.
 
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 
-import { launchBrowser } from "./browser.js";
+import { launchBrowser, launchFirefox } from "./browser.js";
 import { repoRoot } from "./demo-server.js";
 
 const run = promisify(execFile);
@@ -84,30 +85,60 @@ async function evaluateInNode(build, fn, arg) {
 }
 
 // The runtimes in which `openRuntimes` runs a test function.
-export const RUNTIMES = ["bundler build, Node", "web build, Node", "web build, Chromium"];
+export const RUNTIMES = [
+  "bundler build, Node",
+  "web build, Node",
+  "web build, Chromium",
+  "web build, Firefox",
+];
 
-// Opens the runtimes. `server` is a demo server started with `--pkg pkg`, from which Chromium
-// loads the web build. The result's `evaluate(runtime, fn, arg)` calls
+// The runtimes of RUNTIMES that are browsers, where a test function has a page of the demo
+// server's origin.
+export const BROWSER_RUNTIMES = RUNTIMES.slice(2);
+
+// Opens the runtimes. `server` is a demo server started with `--pkg pkg`, from which the
+// browsers load the web build. The result's `evaluate(runtime, fn, arg)` calls
 // `fn(HttpClient, arg, outcomeOf)` in the runtime named `runtime` and resolves to its result.
+// Its `newPage(runtime)` opens a blank page in the browser of a runtime of BROWSER_RUNTIMES.
 // Call `close()` when done.
 export async function openRuntimes(server) {
-  const browser = await launchBrowser();
+  const launched = await Promise.allSettled([launchBrowser(), launchFirefox()]);
+  const browsers = launched.filter((result) => result.status === "fulfilled").map((result) => result.value);
+  const closeAll = () => Promise.all(browsers.map((browser) => browser.close()));
+  try {
+    const failed = launched.find((result) => result.status === "rejected");
+    if (failed) throw failed.reason;
+    const [inChromium, inFirefox] = await Promise.all(
+      browsers.map((browser) => pageEvaluator(browser, server)),
+    );
+    const evaluators = {
+      [RUNTIMES[0]]: (fn, arg) => evaluateInNode("bundler", fn, arg),
+      [RUNTIMES[1]]: (fn, arg) => evaluateInNode("web", fn, arg),
+      [RUNTIMES[2]]: inChromium,
+      [RUNTIMES[3]]: inFirefox,
+    };
+    const browserOf = { [RUNTIMES[2]]: browsers[0], [RUNTIMES[3]]: browsers[1] };
+    return {
+      evaluate: (runtime, fn, arg) => evaluators[runtime](fn, arg),
+      newPage: (runtime) => browserOf[runtime].newPage(),
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+// Opens a page of the server's origin in `browser`, and returns a function that calls
+// `fn(HttpClient, arg, outcomeOf)` there with the web build loaded and initialised.
+async function pageEvaluator(browser, server) {
   const page = await browser.newPage();
   // Any page of the server's origin can import the package. This one is a small JSON response.
   await page.goto(`${server.baseUrl}/scenario/ok`);
-  const evaluateInChromium = (fn, arg) =>
+  return (fn, arg) =>
     page.evaluate(`(async () => {
       const { default: init, HttpClient } = await import("/pkg/web/renew_fetch.js");
       await init();
       return ${callSource(fn, arg)};
     })()`);
-  const evaluators = {
-    [RUNTIMES[0]]: (fn, arg) => evaluateInNode("bundler", fn, arg),
-    [RUNTIMES[1]]: (fn, arg) => evaluateInNode("web", fn, arg),
-    [RUNTIMES[2]]: evaluateInChromium,
-  };
-  return {
-    evaluate: (runtime, fn, arg) => evaluators[runtime](fn, arg),
-    close: () => browser.close(),
-  };
 }

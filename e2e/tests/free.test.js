@@ -1,6 +1,6 @@
 // Checks a client after free(), in the bundler and web builds of pkg/ in Node and the web build
-// in Chromium, against the real demo server. Each member fails with a TypeError that names it,
-// a second free() does nothing, and the calls pending at free() still settle.
+// in Chromium and Firefox, against the real demo server. Each member fails with a TypeError that
+// names it, a second free() does nothing, and the calls pending at free() still settle.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";

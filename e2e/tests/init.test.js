@@ -1,4 +1,5 @@
-// Checks `new HttpClient()` before the web build of pkg/ is initialised, in Node and in Chromium:
+// Checks `new HttpClient()` before the web build of pkg/ is initialised, in Node, Chromium and
+// Firefox:
 // it throws an error that names init() and initSync(), where wasm-bindgen's glue alone throws
 // "Cannot read properties of undefined". Also checks that a client made after init() is still an
 // instance of the exported class in each build, because npm/free-guard.js replaces that class
@@ -11,9 +12,8 @@ import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { after, before, test } from "node:test";
 
-import { launchBrowser } from "../lib/browser.js";
 import { repoRoot, startDemoServer } from "../lib/demo-server.js";
-import { RUNTIMES, openRuntimes } from "../lib/package-runtimes.js";
+import { BROWSER_RUNTIMES, RUNTIMES, openRuntimes } from "../lib/package-runtimes.js";
 
 const run = promisify(execFile);
 
@@ -23,16 +23,13 @@ const NOT_INITIALISED =
 
 let server;
 let runtimes;
-let browser;
 
 before(async () => {
   server = await startDemoServer(["--scenarios", "--pkg", `${repoRoot}/pkg`]);
   runtimes = await openRuntimes(server);
-  browser = await launchBrowser();
 });
 
 after(async () => {
-  await browser?.close();
   await runtimes?.close();
   await server?.stop();
 });
@@ -80,20 +77,22 @@ test("constructor before initSync names the fix (web build, Node)", async () => 
   checkOutcomes(JSON.parse(stdout), "web build, Node");
 });
 
-test("constructor before init names the fix (web build, Chromium)", async () => {
-  // A new page has its own module map, so the web build there has not been initialised.
-  const page = await browser.newPage();
-  try {
-    await page.goto(`${server.baseUrl}/scenario/ok`);
-    const result = await page.evaluate(`(async () => {
-      const { default: init, HttpClient } = await import("/pkg/web/renew_fetch.js");
-      return (${constructAroundInit})(HttpClient, init);
-    })()`);
-    checkOutcomes(result, "web build, Chromium");
-  } finally {
-    await page.close();
-  }
-});
+for (const runtime of BROWSER_RUNTIMES) {
+  test(`constructor before init names the fix (${runtime})`, async () => {
+    // A new page has its own module map, so the web build there has not been initialised.
+    const page = await runtimes.newPage(runtime);
+    try {
+      await page.goto(`${server.baseUrl}/scenario/ok`);
+      const result = await page.evaluate(`(async () => {
+        const { default: init, HttpClient } = await import("/pkg/web/renew_fetch.js");
+        return (${constructAroundInit})(HttpClient, init);
+      })()`);
+      checkOutcomes(result, runtime);
+    } finally {
+      await page.close();
+    }
+  });
+}
 
 for (const runtime of RUNTIMES) {
   test(`client is an instance of HttpClient (${runtime})`, async () => {

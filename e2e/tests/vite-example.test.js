@@ -1,18 +1,22 @@
 // Loads the built Vite example (examples/vite/dist), which installs renew-fetch from pkg/ as an
-// npm dependency, and checks that it logs in and loads data through the demo API.
+// npm dependency, and checks that it logs in and loads data through the demo API, in Chromium
+// and in Firefox.
 
 import assert from "node:assert/strict";
 import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 
-import { launchBrowser, withPage } from "../lib/browser.js";
+import { launchBrowser, launchFirefox, withPage } from "../lib/browser.js";
 import { repoRoot, startDemoServer } from "../lib/demo-server.js";
 
 const dist = path.join(repoRoot, "examples/vite/dist");
 
+// The browsers that load the app, by name.
+const LAUNCHERS = { Chromium: launchBrowser, Firefox: launchFirefox };
+
 let server;
-let browser;
+const browsers = {};
 
 before(async () => {
   assert.ok(
@@ -20,11 +24,11 @@ before(async () => {
     "expected a built Vite app: run npm ci && npm run build in examples/vite",
   );
   server = await startDemoServer(["--www", dist, "--pkg", path.join(repoRoot, "pkg")]);
-  browser = await launchBrowser();
+  for (const [name, launch] of Object.entries(LAUNCHERS)) browsers[name] = await launch();
 });
 
 after(async () => {
-  await browser?.close();
+  for (const browser of Object.values(browsers)) await browser.close();
   await server?.stop();
 });
 
@@ -58,29 +62,31 @@ test("bundle keeps the free guard", () => {
   assert.equal(guarded.length, 1, `expected one script of ${scripts.join(", ")} to hold the guard`);
 });
 
-test("vite app logs in and loads items", (t) =>
-  withPage(browser, t, {}, async (page, pageErrors) => {
-    const wasmRequests = [];
-    page.on("request", (request) => {
-      if (request.url().endsWith(".wasm")) wasmRequests.push(new URL(request.url()).pathname);
-    });
-    await page.goto(`${server.baseUrl}/`);
-    await page.waitForSelector("html[data-ready='true']");
+for (const name of Object.keys(LAUNCHERS)) {
+  test(`vite app logs in and loads items (${name})`, (t) =>
+    withPage(browsers[name], t, {}, async (page, pageErrors) => {
+      const wasmRequests = [];
+      page.on("request", (request) => {
+        if (request.url().endsWith(".wasm")) wasmRequests.push(new URL(request.url()).pathname);
+      });
+      await page.goto(`${server.baseUrl}/`);
+      await page.waitForSelector("html[data-ready='true']");
 
-    await page.click("#login");
-    await page.waitForSelector("#load:not([disabled])");
-    assert.equal(await page.textContent("#status"), "Logged in as alice.", "expected a login");
+      await page.click("#login");
+      await page.waitForSelector("#load:not([disabled])");
+      assert.equal(await page.textContent("#status"), "Logged in as alice.", "expected a login");
 
-    await page.click("#load");
-    await page.waitForFunction(() => document.querySelectorAll("#items li").length > 0);
-    const names = await page.$$eval("#items li", (rows) => rows.map((row) => row.textContent));
-    assert.deepEqual(
-      names,
-      ["Item 1", "Item 2", "Item 3", "Item 4", "Item 5"],
-      "expected the first page of items",
-    );
-    assert.equal(await page.textContent("#status"), "Loaded page 1.", "expected a loaded status");
-    assert.equal(wasmRequests.length, 1, "expected the page to load one wasm file");
-    assert.match(wasmRequests[0], /^\/assets\//, "expected the wasm file from the app's bundle");
-    assert.deepEqual(pageErrors.map(String), [], "expected no uncaught errors on the page");
-  }));
+      await page.click("#load");
+      await page.waitForFunction(() => document.querySelectorAll("#items li").length > 0);
+      const names = await page.$$eval("#items li", (rows) => rows.map((row) => row.textContent));
+      assert.deepEqual(
+        names,
+        ["Item 1", "Item 2", "Item 3", "Item 4", "Item 5"],
+        "expected the first page of items",
+      );
+      assert.equal(await page.textContent("#status"), "Loaded page 1.", "expected a loaded status");
+      assert.equal(wasmRequests.length, 1, "expected the page to load one wasm file");
+      assert.match(wasmRequests[0], /^\/assets\//, "expected the wasm file from the app's bundle");
+      assert.deepEqual(pageErrors.map(String), [], "expected no uncaught errors on the page");
+    }));
+}
