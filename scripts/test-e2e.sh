@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Runs the end-to-end tests: the demo page and the Vite example app in headless Chromium,
-# against the real demo server and the real wasm package.
+# Runs the end-to-end tests against the real demo server and the real wasm package: the demo page
+# in headless Chromium, and the Vite example app and the package's web build in headless Chromium
+# and Firefox.
 #
 # Steps: install the npm dependencies from the committed lockfiles, build pkg/, build the demo
 # server and the Vite app, then run the tests with node's test runner. Screenshots go to
-# artifacts/. Needs Node.js 20 or later, npm and Chromium at /usr/bin/chromium (or CHROMIUM_PATH).
+# artifacts/. Needs Node.js 20 or later, npm, Chromium at /usr/bin/chromium (or CHROMIUM_PATH)
+# and Firefox as firefox-esr or firefox on PATH (or FIREFOX_PATH).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -24,6 +26,15 @@ if [[ ! -x "$chromium_path" ]]; then
   exit 1
 fi
 export CHROMIUM_PATH=$chromium_path
+if [[ -n "${FIREFOX_PATH:-}" ]]; then
+  if [[ ! -x "$FIREFOX_PATH" ]]; then
+    echo "test-e2e: no executable file at FIREFOX_PATH=$FIREFOX_PATH; point it at a Firefox binary, or unset it to use firefox-esr or firefox on PATH" >&2
+    exit 1
+  fi
+elif ! command -v firefox-esr >/dev/null && ! command -v firefox >/dev/null; then
+  echo "test-e2e: neither firefox-esr nor firefox is on PATH; run bash scripts/setup.sh test or set FIREFOX_PATH" >&2
+  exit 1
+fi
 
 step "building the wasm package"
 bash scripts/build-pkg.sh

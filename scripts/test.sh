@@ -34,7 +34,7 @@ bash scripts/load.sh 5
 step "wasm tests in headless Chrome, Firefox and Node"
 bash scripts/test-wasm.sh
 
-step "end-to-end tests in Chromium"
+step "end-to-end tests in Chromium and Firefox"
 bash scripts/test-e2e.sh
 
 step "all tests passed"
