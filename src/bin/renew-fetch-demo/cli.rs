@@ -50,7 +50,8 @@ pub struct Options {
     pub pkg: PathBuf,
 
     /// Mounts the misbehaving-server routes under /scenario and `POST /test/clock/advance`, for
-    /// tests. Never turn this on for a server that others can reach.
+    /// tests, and lets the origin "null" of a sandboxed frame read /scenario and /pkg. Never turn
+    /// this on for a server that others can reach.
     #[arg(long, env = "RENEW_FETCH_SCENARIOS")]
     pub scenarios: bool,
 

@@ -10,7 +10,9 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use axum::http::request::Parts;
 use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::Router;
 use renew_fetch::server::AuthConfig;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
@@ -18,6 +20,11 @@ use tower_http::trace::TraceLayer;
 use tracing_subscriber::EnvFilter;
 
 use crate::cli::Options;
+use crate::clock::OffsetClock;
+
+/// The path prefixes on which a server with `--scenarios` also allows the opaque origin `null`
+/// of a sandboxed frame: the scenario routes and the wasm package that a frame imports.
+const OPAQUE_ORIGIN_PATHS: [&str; 2] = ["/scenario/", "/pkg/"];
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -45,7 +52,7 @@ async fn run(options: Options) -> Result<(), String> {
         ));
     }
     let (secret, source) = secret::load(options.secret_file.as_deref())?;
-    let clock = clock::OffsetClock::default();
+    let clock = OffsetClock::default();
     let config = AuthConfig::builder(secret)
         .token_lifetime(options.token_lifetime)
         .renew_window(options.renew_window)
@@ -69,17 +76,7 @@ async fn run(options: Options) -> Result<(), String> {
         );
     }
 
-    let mut app = api::router(config.clone());
-    if options.scenarios {
-        app = app
-            .nest("/scenario", scenarios::router(config.clone()))
-            .merge(clock::router(clock));
-    }
-    let app = app
-        .nest_service("/pkg", ServeDir::new(&options.pkg))
-        .fallback_service(ServeDir::new(&options.www))
-        .layer(cors())
-        .layer(TraceLayer::new_for_http());
+    let app = app(&options, config, clock);
 
     let listener = tokio::net::TcpListener::bind(options.addr)
         .await
@@ -103,6 +100,21 @@ async fn run(options: Options) -> Result<(), String> {
         .map_err(|error| format!("server failed: {error}"))
 }
 
+/// Builds the demo app: the API, the package under /pkg and the demo page, and with
+/// `--scenarios` the scenario routes and the test clock.
+fn app(options: &Options, config: AuthConfig, clock: OffsetClock) -> Router {
+    let mut app = api::router(config.clone());
+    if options.scenarios {
+        app = app
+            .nest("/scenario", scenarios::router(config))
+            .merge(clock::router(clock));
+    }
+    app.nest_service("/pkg", ServeDir::new(&options.pkg))
+        .fallback_service(ServeDir::new(&options.www))
+        .layer(cors(options.scenarios))
+        .layer(TraceLayer::new_for_http())
+}
+
 /// Returns the path of the module that the demo page imports from `pkg`, when that file is
 /// missing.
 fn missing_package(pkg: &Path) -> Option<PathBuf> {
@@ -111,12 +123,17 @@ fn missing_package(pkg: &Path) -> Option<PathBuf> {
 }
 
 /// Allows pages served from localhost or 127.0.0.1 on any port, and exposes `Authorization`
-/// so that a page can read a renewed token.
-fn cors() -> CorsLayer {
+/// so that a page can read a renewed token. With `scenarios`, it also allows the origin `null`
+/// under [`OPAQUE_ORIGIN_PATHS`], so that the e2e tests can load the package in a sandboxed
+/// frame and call the scenario routes from there.
+fn cors(scenarios: bool) -> CorsLayer {
     CorsLayer::new()
-        .allow_origin(AllowOrigin::predicate(|origin: &HeaderValue, _| {
-            is_development_origin(origin.as_bytes())
-        }))
+        .allow_origin(AllowOrigin::predicate(
+            move |origin: &HeaderValue, request: &Parts| {
+                is_development_origin(origin.as_bytes())
+                    || (scenarios && is_opaque_origin_request(origin, request))
+            },
+        ))
         .allow_methods([
             Method::GET,
             Method::POST,
@@ -132,6 +149,17 @@ fn cors() -> CorsLayer {
             HeaderName::from_static("x-test"),
         ])
         .expose_headers([header::AUTHORIZATION])
+}
+
+/// Returns true when `origin` is `null` and the request's path starts with one of
+/// [`OPAQUE_ORIGIN_PATHS`]. A sandboxed frame sends the origin `null`, and so does a browser for
+/// a request that a redirect took through another origin.
+fn is_opaque_origin_request(origin: &HeaderValue, request: &Parts) -> bool {
+    let path = request.uri.path();
+    origin == "null"
+        && OPAQUE_ORIGIN_PATHS
+            .iter()
+            .any(|prefix| path.starts_with(prefix))
 }
 
 /// Returns true for `http://localhost[:port]` and `http://127.0.0.1[:port]`.
@@ -187,9 +215,76 @@ async fn shutdown_signal() {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
+    use std::path::{Path, PathBuf};
 
-    use super::{is_development_origin, missing_package};
+    use axum::body::Body;
+    use axum::http::header::{
+        ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_REQUEST_HEADERS,
+        ACCESS_CONTROL_REQUEST_METHOD, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ORIGIN,
+    };
+    use axum::http::{HeaderMap, Method, Request, StatusCode};
+    use renew_fetch::server::AuthConfig;
+    use tower::ServiceExt;
+
+    use super::{app, is_development_origin, missing_package, OffsetClock, Options};
+
+    /// A secret that the builder accepts: 36 bytes that repeat no run.
+    const SECRET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+
+    /// A package folder with an empty web/renew_fetch.js, removed when dropped.
+    struct TempPackage(PathBuf);
+
+    impl TempPackage {
+        fn new(name: &str) -> Self {
+            let dir = std::env::temp_dir()
+                .join(format!("renew-fetch-demo-{name}-{}", std::process::id()));
+            std::fs::create_dir_all(dir.join("web")).expect("create the package folder");
+            std::fs::write(dir.join("web/renew_fetch.js"), "").expect("write the module");
+            Self(dir)
+        }
+    }
+
+    impl Drop for TempPackage {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// Sends `method path` with the `Origin` header `origin` and the extra `headers` to the demo
+    /// app that `args` configure, and returns the response's status and headers.
+    async fn send(
+        args: &[&str],
+        method: Method,
+        path: &str,
+        origin: &str,
+        headers: &[(axum::http::HeaderName, &str)],
+    ) -> (StatusCode, HeaderMap) {
+        let argv = std::iter::once("renew-fetch-demo").chain(args.iter().copied());
+        let options = Options::try_parse_args(argv).expect("expected the arguments to parse");
+        let config = AuthConfig::builder(SECRET)
+            .build()
+            .expect("expected the default settings to build");
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(ORIGIN, origin);
+        for (name, value) in headers {
+            request = request.header(name, *value);
+        }
+        let request = request.body(Body::empty()).expect("build the request");
+        let response = app(&options, config, OffsetClock::default())
+            .oneshot(request)
+            .await
+            .expect("the app never fails");
+        (response.status(), response.headers().clone())
+    }
+
+    /// Returns the `Access-Control-Allow-Origin` value of `headers`, or None.
+    fn allowed_origin(headers: &HeaderMap) -> Option<&str> {
+        headers
+            .get(ACCESS_CONTROL_ALLOW_ORIGIN)
+            .and_then(|value| value.to_str().ok())
+    }
 
     #[test]
     fn missing_package_names_the_module() {
@@ -240,5 +335,154 @@ mod tests {
         );
         assert!(!is_development_origin(b"http://localhost:"), "empty port");
         assert!(!is_development_origin(b"null"), "opaque origin");
+    }
+
+    #[tokio::test]
+    async fn scenarios_allow_null_origin_on_package() {
+        let pkg = TempPackage::new("null-package");
+        let pkg_dir = pkg.0.to_str().expect("a UTF-8 temp path");
+        let args = ["--scenarios", "--pkg", pkg_dir];
+        let (status, headers) =
+            send(&args, Method::GET, "/pkg/web/renew_fetch.js", "null", &[]).await;
+        assert_eq!(status, StatusCode::OK, "status of the package module");
+        assert_eq!(
+            allowed_origin(&headers),
+            Some("null"),
+            "allowed origin of the package module"
+        );
+    }
+
+    #[tokio::test]
+    async fn scenarios_allow_null_origin_on_scenarios() {
+        let (status, headers) =
+            send(&["--scenarios"], Method::GET, "/scenario/ok", "null", &[]).await;
+        assert_eq!(status, StatusCode::OK, "status of /scenario/ok");
+        assert_eq!(
+            allowed_origin(&headers),
+            Some("null"),
+            "allowed origin of /scenario/ok"
+        );
+    }
+
+    #[tokio::test]
+    async fn scenarios_preflight_allows_null_origin() {
+        let preflight = [
+            (ACCESS_CONTROL_REQUEST_METHOD, "GET"),
+            (ACCESS_CONTROL_REQUEST_HEADERS, "authorization"),
+        ];
+        let (status, headers) = send(
+            &["--scenarios"],
+            Method::OPTIONS,
+            "/scenario/echo-auth",
+            "null",
+            &preflight,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "status of the preflight");
+        assert_eq!(
+            allowed_origin(&headers),
+            Some("null"),
+            "allowed origin of the preflight"
+        );
+        let allowed_headers = headers
+            .get(ACCESS_CONTROL_ALLOW_HEADERS)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default();
+        assert!(
+            allowed_headers.contains("authorization"),
+            "allowed headers of the preflight: {allowed_headers}"
+        );
+    }
+
+    #[tokio::test]
+    async fn scenarios_reject_null_origin_on_api() {
+        let (status, headers) =
+            send(&["--scenarios"], Method::GET, "/api/health", "null", &[]).await;
+        assert_eq!(status, StatusCode::OK, "status of /api/health");
+        assert_eq!(
+            allowed_origin(&headers),
+            None,
+            "allowed origin of /api/health"
+        );
+    }
+
+    #[tokio::test]
+    async fn plain_demo_rejects_null_origin() {
+        let pkg = TempPackage::new("plain-package");
+        let pkg_dir = pkg.0.to_str().expect("a UTF-8 temp path");
+        let (status, headers) = send(
+            &["--pkg", pkg_dir],
+            Method::GET,
+            "/pkg/web/renew_fetch.js",
+            "null",
+            &[],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "status of the package module");
+        assert_eq!(
+            allowed_origin(&headers),
+            None,
+            "allowed origin of the package module"
+        );
+    }
+
+    #[tokio::test]
+    async fn plain_demo_allows_development_origin() {
+        let pkg = TempPackage::new("development-package");
+        let pkg_dir = pkg.0.to_str().expect("a UTF-8 temp path");
+        let origin = "http://localhost:5173";
+        let (_, headers) = send(
+            &["--pkg", pkg_dir],
+            Method::GET,
+            "/pkg/web/renew_fetch.js",
+            origin,
+            &[],
+        )
+        .await;
+        assert_eq!(
+            allowed_origin(&headers),
+            Some(origin),
+            "allowed origin of the package module"
+        );
+    }
+
+    #[tokio::test]
+    async fn sandboxed_frame_page_is_sandboxed() {
+        let (status, headers) = send(
+            &["--scenarios"],
+            Method::GET,
+            "/scenario/sandboxed-frame",
+            "http://127.0.0.1:8080",
+            &[],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "status of the frame page");
+        assert_eq!(
+            headers
+                .get(CONTENT_TYPE)
+                .and_then(|value| value.to_str().ok()),
+            Some("text/html; charset=utf-8"),
+            "content type of the frame page"
+        );
+        assert_eq!(
+            headers
+                .get(CONTENT_SECURITY_POLICY)
+                .and_then(|value| value.to_str().ok()),
+            Some("sandbox allow-scripts"),
+            "policy of the frame page"
+        );
+    }
+
+    #[tokio::test]
+    async fn plain_demo_has_no_sandboxed_frame() {
+        let (status, _) = send(
+            &[],
+            Method::GET,
+            "/scenario/sandboxed-frame",
+            "http://127.0.0.1:8080",
+            &[],
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "status of the frame page");
     }
 }

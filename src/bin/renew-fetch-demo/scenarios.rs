@@ -6,7 +6,8 @@
 //! nothing or responds slowly. Others send a body that never ends or a very large one. None of them
 //! verifies a token, because each response is fixed by the route, not by the token's claims.
 //! A header value with CR or LF, which hyper cannot send, comes from the hand-written HTTP/1.1
-//! listener of the `raw_http` module.
+//! listener of the `raw_http` module. One route, `/scenario/sandboxed-frame`, is no server
+//! behaviour but a page for tests to load in a sandboxed frame.
 //!
 //! Every route counts its requests under the `key` query parameter, so a test can read how many
 //! requests reached the server with `GET /scenario/count?key=K` and start over with
@@ -24,8 +25,8 @@ use std::time::{Duration, Instant};
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, RawQuery, State};
 use axum::http::header::{
-    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, AUTHORIZATION, CONTENT_TYPE, HOST,
-    LOCATION,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, AUTHORIZATION,
+    CONTENT_SECURITY_POLICY, CONTENT_TYPE, HOST, LOCATION,
 };
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -52,6 +53,26 @@ const NEVER_ENDS_STALL: Duration = Duration::from_secs(30);
 /// The default and the maximum size of the body of `/scenario/large`, in MiB.
 const LARGE_DEFAULT_MIB: usize = 5;
 const LARGE_MAX_MIB: usize = 16;
+
+/// The page of `/scenario/sandboxed-frame`. Its script runs each script that its parent window
+/// posts as `{ script }`, an expression, and posts back `{ value }` with the awaited result, or
+/// `{ error }`. It posts `{ ready: true }` once it listens.
+const SANDBOXED_FRAME_PAGE: &str = r#"<!doctype html>
+<meta charset="utf-8">
+<title>renew-fetch sandboxed frame</title>
+<script type="module">
+addEventListener("message", async (event) => {
+  if (event.source !== parent || typeof event.data?.script !== "string") return;
+  try {
+    const value = await (0, eval)(event.data.script);
+    parent.postMessage({ value }, "*");
+  } catch (error) {
+    parent.postMessage({ error: `${error?.name}: ${error?.message}` }, "*");
+  }
+});
+parent.postMessage({ ready: true }, "*");
+</script>
+"#;
 
 /// The user that scenario tokens are issued for.
 const SCENARIO_USER: (&str, &str) = ("scenario", "scenario-user");
@@ -174,6 +195,7 @@ pub fn router(config: AuthConfig) -> Router {
         .route("/never-ends", any(never_ends))
         .route("/large", any(large))
         .route("/raw-http-port", any(raw_http_port))
+        .route("/sandboxed-frame", any(sandboxed_frame))
         .with_state(state)
 }
 
@@ -745,6 +767,22 @@ async fn raw_http_port(State(state): State<ScenarioState>) -> Response {
             )
         }
     }
+}
+
+/// `/scenario/sandboxed-frame`: an HTML page for a test to load in a sandboxed frame, which runs
+/// the scripts that its parent window posts to it (see [`SANDBOXED_FRAME_PAGE`]). The
+/// `Content-Security-Policy: sandbox allow-scripts` header gives the page the opaque origin
+/// `null` wherever it is loaded, so its scripts never act as the server's origin.
+async fn sandboxed_frame(
+    State(state): State<ScenarioState>,
+    Query(query): Query<ScenarioQuery>,
+) -> Response {
+    state.record(&query);
+    let headers = [
+        (CONTENT_TYPE, "text/html; charset=utf-8"),
+        (CONTENT_SECURITY_POLICY, "sandbox allow-scripts"),
+    ];
+    (StatusCode::OK, headers, SANDBOXED_FRAME_PAGE).into_response()
 }
 
 /// Describes a request: its method, query string, `Authorization`, `Content-Type` and `X-Test`
