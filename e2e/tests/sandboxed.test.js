@@ -1,0 +1,181 @@
+// Checks the web build in a frame with `sandbox="allow-scripts"`, in Chromium and Firefox: once
+// as an about:srcdoc frame and once as a page of the demo server, /scenario/sandboxed-frame.
+// Such a frame has the opaque origin "null", so it has no local storage, and every reply that
+// it reads is a CORS reply, also from the server that served it. The client takes the page's
+// origin from the frame's location, or in the srcdoc frame from its base URL, and ignores the
+// token of any redirected reply from that origin, because fetch does not show whether the
+// redirect left it. The demo server allows the origin "null" on /pkg/ and /scenario/ when it
+// runs with --scenarios.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import { repoRoot, startDemoServer } from "../lib/demo-server.js";
+import { BROWSER_RUNTIMES, openRuntimes } from "../lib/package-runtimes.js";
+
+// How the sandboxed frame gets its document: inline, or from the demo server.
+const FRAME_KINDS = ["srcdoc", "src"];
+
+let server;
+let runtimes;
+
+before(async () => {
+  server = await startDemoServer(["--scenarios", "--pkg", `${repoRoot}/pkg`]);
+  runtimes = await openRuntimes(server);
+});
+
+after(async () => {
+  await runtimes?.close();
+  await server?.stop();
+});
+
+// Calls `fn(arg)` in a new frame with `sandbox="allow-scripts"` on a page of the server's origin
+// in `runtime`, and resolves to its result. The frame runs the page of /scenario/sandboxed-frame,
+// which evaluates the script that the page posts to it. With `kind` "srcdoc" the page is the
+// frame's srcdoc, and with "src" its URL.
+function inSandboxedFrame(runtime, kind, fn, arg) {
+  const script = `(${fn})(${JSON.stringify(arg)})`;
+  return runtimes.evaluate(
+    runtime,
+    async (_, { kind, script }) => {
+      const frame = document.createElement("iframe");
+      frame.setAttribute("sandbox", "allow-scripts");
+      // Resolves to the data of the next message from the frame that has one of `fields`.
+      const message = (...fields) =>
+        new Promise((resolve) => {
+          const listener = (event) => {
+            if (event.source !== frame.contentWindow) return;
+            if (!fields.some((field) => field in Object(event.data))) return;
+            removeEventListener("message", listener);
+            resolve(event.data);
+          };
+          addEventListener("message", listener);
+        });
+      const ready = message("ready");
+      if (kind === "srcdoc") {
+        frame.srcdoc = await (await fetch("/scenario/sandboxed-frame")).text();
+      } else {
+        frame.src = "/scenario/sandboxed-frame";
+      }
+      document.body.append(frame);
+      try {
+        await ready;
+        const reply = message("value", "error");
+        frame.contentWindow.postMessage({ script }, "*");
+        const { value, error } = await reply;
+        if (error !== undefined) throw new Error(`the script in the sandboxed frame threw ${error}`);
+        return value;
+      } finally {
+        frame.remove();
+      }
+    },
+    { kind, script },
+  );
+}
+
+// Runs in the sandboxed frame: imports and initialises the web build from the server at
+// `origin`, creates a client with `options` and the token "mine", and sends GET `path`. Returns
+// the frame's origin, location and access to local storage, how the call ended, whether the
+// server echoed "Bearer mine" in data.authorization, and which token the client stored
+// afterwards: "mine", the one in the response's data.token, the one that the call sent, or
+// another. The tokens stay in the frame, so a failed assert does not print them.
+async function callInFrame({ origin, options, path }) {
+  const { default: init, HttpClient } = await import(`${origin}/pkg/web/renew_fetch.js`);
+  await init();
+  const api = new HttpClient(options);
+  api.setToken("mine");
+  const stored = (data) => {
+    const token = api.getToken();
+    if (token === "mine") return "mine";
+    if (token === data?.token) return "issued";
+    if (data?.authorization === `Bearer ${token}`) return "sent";
+    return "another";
+  };
+  const frame = { origin: self.origin, href: location.href, localStorage: true };
+  try {
+    void localStorage;
+  } catch {
+    frame.localStorage = false;
+  }
+  try {
+    const envelope = await api.get(path);
+    const data = envelope.data;
+    return {
+      frame,
+      resolved: true,
+      issued: typeof data?.token,
+      sentMine: data?.authorization === "Bearer mine",
+      stored: stored(data),
+    };
+  } catch (error) {
+    return { frame, resolved: false, kind: error.kind, message: error.message, stored: stored() };
+  }
+}
+
+// Calls GET `path` in a sandboxed frame of `kind` in `runtime`, from a client for the base URL
+// `baseUrl`, relative to the frame's base URL unless absolute.
+function getInFrame(runtime, kind, path, baseUrl = `${server.baseUrl}/scenario`) {
+  const options = { baseUrl };
+  return inSandboxedFrame(runtime, kind, callInFrame, { origin: server.baseUrl, options, path });
+}
+
+// The location that a sandboxed frame of `kind` reports.
+function frameHref(kind) {
+  return kind === "srcdoc" ? "about:srcdoc" : `${server.baseUrl}/scenario/sandboxed-frame`;
+}
+
+// 127.0.0.1 redirects to localhost, which redirects back to a route of 127.0.0.1 that issues a
+// token.
+const DETOUR = `/cross-origin-redirect?to=${encodeURIComponent(
+  `/scenario/cross-origin-redirect?to=${encodeURIComponent("/scenario/renewed?any_origin=true")}`,
+)}`;
+
+for (const runtime of BROWSER_RUNTIMES) {
+  for (const kind of FRAME_KINDS) {
+    test(`sandboxed ${kind} frame sends the token (${runtime})`, async () => {
+      // The default options keep the token in local storage, which the frame cannot open, so the
+      // client keeps it in memory. A relative base URL resolves against the frame's URL, or in
+      // the srcdoc frame against the page's.
+      const result = await getInFrame(runtime, kind, "/echo-auth", "/scenario");
+      assert.equal(result.frame.origin, "null", "expected the frame to have the opaque origin");
+      assert.equal(result.frame.href, frameHref(kind), `expected the frame at ${frameHref(kind)}`);
+      assert.equal(result.frame.localStorage, false, "expected local storage to throw in the frame");
+      assert.equal(result.resolved, true, `expected the call to resolve, got ${JSON.stringify(result)}`);
+      assert.equal(result.sentMine, true, "expected the call to send the token of setToken()");
+      assert.equal(result.stored, "mine", "expected the client to keep its token in memory");
+    });
+
+    test(`sandboxed ${kind} frame stores a renewed token (${runtime})`, async () => {
+      const result = await getInFrame(runtime, kind, "/renewed");
+      assert.equal(result.resolved, true, `expected the call to resolve, got ${JSON.stringify(result)}`);
+      assert.equal(result.issued, "string", "expected the route to issue a token in data.token");
+      assert.equal(result.stored, "issued", "expected the client to store the renewed token");
+    });
+
+    test(`sandboxed ${kind} frame renews an overdue call (${runtime})`, async () => {
+      // The first request gets 401 overdue with a new token, and the replay with it succeeds.
+      const key = `sandboxed-${kind}-${runtime.replace(/\W+/g, "-")}`;
+      const result = await getInFrame(runtime, kind, `/overdue-once?key=${key}`);
+      assert.equal(result.resolved, true, `expected the replay to resolve, got ${JSON.stringify(result)}`);
+      assert.equal(result.sentMine, false, "expected the replay to send the renewed token");
+      assert.equal(result.stored, "sent", "expected the client to store the token that it replayed with");
+    });
+
+    test(`sandboxed ${kind} frame ignores a detour token (${runtime})`, async () => {
+      const result = await getInFrame(runtime, kind, DETOUR);
+      assert.equal(result.resolved, true, `expected the detour to end at /scenario/renewed, got ${JSON.stringify(result)}`);
+      assert.equal(result.issued, "string", "expected the route to issue a token in data.token");
+      assert.equal(result.stored, "mine", "expected the client to keep its own token");
+    });
+
+    test(`sandboxed ${kind} frame ignores a redirect token (${runtime})`, async () => {
+      // A redirect within the origin gives a "cors" reply too, which the client cannot tell from
+      // a detour, so it keeps its token.
+      const path = `/redirect?to=${encodeURIComponent("/scenario/renewed")}`;
+      const result = await getInFrame(runtime, kind, path);
+      assert.equal(result.resolved, true, `expected the redirect to end at /scenario/renewed, got ${JSON.stringify(result)}`);
+      assert.equal(result.issued, "string", "expected the route to issue a token in data.token");
+      assert.equal(result.stored, "mine", "expected the client to keep its own token");
+    });
+  }
+}
