@@ -1,6 +1,7 @@
 // Checks the web build in Chromium and Firefox on a page of the demo server's own origin: which
-// renewed tokens it stores after a redirect, and what it reports of a reply whose headers the
-// browser hides from no one. fetch drops the token when a redirect leaves the origin, so a response that a
+// renewed tokens it stores after a redirect, what it reports of a reply whose headers the
+// browser hides from no one, and how it resolves URLs in about:blank and about:srcdoc frames
+// and popups. fetch drops the token when a redirect leaves the origin, so a response that a
 // redirect brought back from another origin is the reply to a request without it.
 
 import assert from "node:assert/strict";
@@ -143,6 +144,41 @@ for (const runtime of BROWSER_RUNTIMES) {
     assert.equal(result.href, "about:blank", "expected the frame's location to be about:blank");
     assert.equal(result.stored, true, "expected the frame's client to read the page's token under the default key");
     assert.equal(result.resolved, true, `expected a relative URL to resolve against the page, got ${JSON.stringify(result)}`);
+    assert.equal(result.sent, true, "expected the call to send the page's token");
+  });
+
+  test(`about:blank popup resolves URLs and shares the token (${runtime})`, async () => {
+    const result = await runtimes.evaluate(
+      runtime,
+      async () => {
+        localStorage.setItem("renew-fetch.token", "page-token");
+        // A popup opened with an empty URL is at about:blank, with the opener's origin and base.
+        const popup = window.open("");
+        if (popup === null) return { opened: false };
+        try {
+          const { default: init, HttpClient } = await popup.eval(
+            `import(${JSON.stringify(`${location.origin}/pkg/web/renew_fetch.js`)})`,
+          );
+          await init();
+          const api = new HttpClient();
+          const stored = api.getToken() === "page-token";
+          try {
+            const envelope = await api.get("/scenario/echo-auth");
+            return { opened: true, href: popup.location.href, stored, resolved: true, sent: envelope.data.authorization === "Bearer page-token" };
+          } catch (error) {
+            return { opened: true, href: popup.location.href, stored, resolved: false, kind: error.kind, message: error.message };
+          }
+        } finally {
+          popup.close();
+          localStorage.removeItem("renew-fetch.token");
+        }
+      },
+      undefined,
+    );
+    assert.equal(result.opened, true, "expected window.open to open a popup");
+    assert.equal(result.href, "about:blank", "expected the popup's location to be about:blank");
+    assert.equal(result.stored, true, "expected the popup's client to read the page's token under the default key");
+    assert.equal(result.resolved, true, `expected a relative URL to resolve against the opener, got ${JSON.stringify(result)}`);
     assert.equal(result.sent, true, "expected the call to send the page's token");
   });
 
