@@ -161,6 +161,19 @@ for (const runtime of BROWSER_RUNTIMES) {
       assert.equal(result.stored, "sent", "expected the client to store the token that it replayed with");
     });
 
+    test(`sandboxed ${kind} frame overdue names CORS (${runtime})`, async () => {
+      // Every reply in the frame is a CORS reply, whose renewed-token header the browser hides
+      // unless the server exposes it, so the message names that cause.
+      const key = `sandboxed-no-header-${kind}-${runtime.replace(/\W+/g, "-")}`;
+      const result = await getInFrame(runtime, kind, `/overdue-no-header?key=${key}`);
+      assert.equal(result.resolved, false, "expected the overdue reply without a token to reject");
+      assert.equal(result.kind, "login_required", "expected a login_required error");
+      assert.ok(
+        result.message.includes("Access-Control-Expose-Headers"),
+        `expected the message to name Access-Control-Expose-Headers, got: ${result.message}`,
+      );
+    });
+
     test(`sandboxed ${kind} frame ignores a detour token (${runtime})`, async () => {
       const result = await getInFrame(runtime, kind, DETOUR);
       assert.equal(result.resolved, true, `expected the detour to end at /scenario/renewed, got ${JSON.stringify(result)}`);
