@@ -727,7 +727,7 @@ impl Drop for BaseElement {
 }
 
 /// Sends GET `url` from a client with the `baseUrl` given, or none, and returns the absolute URL
-/// that its error names. Nothing on the test page's server answers with an envelope.
+/// that its error names. No route of the test page's server responds with an envelope.
 async fn resolved_url(base_url: Option<&str>, url: &str) -> String {
     let mut fields = vec![("tokenStorage", str("memory"))];
     if let Some(base) = base_url {
@@ -760,15 +760,29 @@ async fn relative_urls_follow_base_element() {
 }
 
 #[wasm_bindgen_test]
-async fn relative_urls_skip_other_origin_base() {
+async fn relative_urls_skip_unusable_base() {
     let location = window().location();
     let origin = location.origin().expect("the page has an origin");
+    let host = location.host().expect("the page has a host");
     let path = location.pathname().expect("the page has a path");
     let directory = &path[..path.rfind('/').map_or(0, |slash| slash + 1)];
-    let _base = BaseElement::new(&format!("{}/base-dir/", server()));
-    assert_eq!(
-        resolved_url(Some("api"), "missing").await,
-        format!("{origin}{directory}api/missing"),
-        "a relative baseUrl ignores a <base> on another origin and resolves against the location"
-    );
+    let blob = web_sys::Blob::new().expect("an empty blob");
+    let blob_url = web_sys::Url::create_object_url_with_blob(&blob).expect("a blob URL");
+    let bases = [
+        ("on another origin", format!("{}/base-dir/", server())),
+        (
+            "with a user name and password",
+            format!("http://user:pw@{host}/base-dir/"),
+        ),
+        ("with the scheme blob:", blob_url.clone()),
+    ];
+    for (what, href) in bases {
+        let _base = BaseElement::new(&href);
+        assert_eq!(
+            resolved_url(Some("api"), "missing").await,
+            format!("{origin}{directory}api/missing"),
+            "a relative baseUrl ignores a <base> {what} and resolves against the location"
+        );
+    }
+    let _ = web_sys::Url::revoke_object_url(&blob_url);
 }

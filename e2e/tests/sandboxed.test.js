@@ -33,13 +33,13 @@ after(async () => {
 // in `runtime`, and resolves to its result. The frame runs the page of /scenario/sandboxed-frame,
 // which evaluates the script that the page posts to it. With `kind` "srcdoc" the page is the
 // frame's srcdoc, and with "src" its URL.
-function inSandboxedFrame(runtime, kind, fn, arg) {
+function inSandboxedFrame(runtime, kind, fn, arg, base) {
   const script = `(${fn})(${JSON.stringify(arg)})`;
   return runtimes.evaluate(
     runtime,
-    async (_, { kind, script }) => {
+    async (_, { kind, script, base }) => {
       const frame = document.createElement("iframe");
-      frame.setAttribute("sandbox", "allow-scripts");
+      if (kind !== "data") frame.setAttribute("sandbox", "allow-scripts");
       // Resolves to the data of the next message from the frame that has one of `fields`.
       const message = (...fields) =>
         new Promise((resolve) => {
@@ -54,6 +54,10 @@ function inSandboxedFrame(runtime, kind, fn, arg) {
       const ready = message("ready");
       if (kind === "srcdoc") {
         frame.srcdoc = await (await fetch("/scenario/sandboxed-frame")).text();
+      } else if (kind === "data") {
+        const page = await (await fetch("/scenario/sandboxed-frame")).text();
+        const html = page.replace("<title>", `<base href="${base}"><title>`);
+        frame.src = `data:text/html;charset=utf-8,${encodeURIComponent(html)}`;
       } else {
         frame.src = "/scenario/sandboxed-frame";
       }
@@ -69,7 +73,7 @@ function inSandboxedFrame(runtime, kind, fn, arg) {
         frame.remove();
       }
     },
-    { kind, script },
+    { kind, script, base },
   );
 }
 
@@ -191,4 +195,42 @@ for (const runtime of BROWSER_RUNTIMES) {
       assert.equal(result.stored, "mine", "expected the client to keep its own token");
     });
   }
+}
+
+// Runs in a frame: imports and initialises the web build from the server at `origin`, then
+// creates a client with `options` and the token "mine" and sends GET `path`. Returns the frame's
+// origin, the message of the constructor's error, or whether the server echoed "Bearer mine".
+async function sendFromFrame({ origin, options, path }) {
+  const { default: init, HttpClient } = await import(`${origin}/pkg/web/renew_fetch.js`);
+  await init();
+  let api;
+  try {
+    api = new HttpClient(options);
+  } catch (error) {
+    return { origin: self.origin, constructed: false, message: error.message };
+  }
+  api.setToken("mine");
+  try {
+    const envelope = await api.get(path);
+    return { origin: self.origin, constructed: true, sentMine: envelope.data?.authorization === "Bearer mine" };
+  } catch (error) {
+    return { origin: self.origin, constructed: true, sentMine: false, message: error.message };
+  }
+}
+
+for (const runtime of BROWSER_RUNTIMES) {
+  test(`data: frame ignores another origin's base (${runtime})`, async () => {
+    // A data: frame has the opaque origin, and its <base> names the server's localhost origin.
+    // Its relative baseUrl cannot resolve against the data: URL, so the client rejects it.
+    const other = server.baseUrl.replace("127.0.0.1", "localhost");
+    const arg = { origin: server.baseUrl, options: { baseUrl: "/scenario" }, path: "/echo-auth" };
+    const result = await inSandboxedFrame(runtime, "data", sendFromFrame, arg, `${other}/`);
+    assert.equal(result.origin, "null", "expected the data: frame to have the opaque origin");
+    assert.equal(result.sentMine, undefined, "expected no call to send the token to the <base>'s origin");
+    assert.equal(result.constructed, false, "expected the client to reject the relative baseUrl");
+    assert.ok(
+      result.message.includes("the page's URL has the scheme data:"),
+      `expected the message to name the data: scheme, got: ${result.message}`,
+    );
+  });
 }

@@ -166,9 +166,9 @@ impl Target {
             None => None,
             // An empty base URL leaves request URLs as they are.
             Some("") => Some(String::new()),
-            Some(base) => match resolve(base, page_url.as_deref()) {
-                Some(url) => Some(base_href(&without_credentials(base), &url, config.api)?),
-                None if page_url.is_none() && !is_absolute(base) => {
+            Some(base) => match (resolve(base, page_url.as_deref()), page_url.as_deref()) {
+                (Some(url), _) => Some(base_href(&without_credentials(base), &url, config.api)?),
+                (None, None) if !is_absolute(base) => {
                     let base = without_any_credentials(base);
                     return Err(format!(
                         "{base_name} \"{base}\" is relative, and there is no page to resolve it \
@@ -176,7 +176,18 @@ impl Target {
                          http://127.0.0.1:8080/api"
                     ));
                 }
-                None => {
+                // The page's URL has a scheme such as data: or blob:, which relative URLs cannot
+                // be resolved against.
+                (None, Some(page)) if !is_absolute(base) => {
+                    let base = without_any_credentials(base);
+                    let scheme = page.split(':').next().unwrap_or_default();
+                    return Err(format!(
+                        "{base_name} \"{base}\" is relative, and the page's URL has the scheme \
+                         {scheme}:, which it cannot be resolved against; use an absolute URL \
+                         such as http://127.0.0.1:8080/api"
+                    ));
+                }
+                _ => {
                     let base = without_any_credentials(base);
                     return Err(format!(
                         "{base_name} \"{base}\" is not a valid URL; use a path such as /api or \
@@ -390,7 +401,11 @@ impl Prepared {
 /// or about:srcdoc frame, or a popup opened with `window.open("")`, inherits it from the page that
 /// created it. A base URL on another origin is not used, so that a relative base URL of the client
 /// cannot send the page's token there. The page's location serves in its place, or the root of
-/// its origin when the location is an about: URL. A worker uses its location.
+/// its origin when the location is an about: URL. So does a base URL that fetch cannot resolve
+/// against, such as a blob: URL or one with a password. A worker uses its location.
+///
+/// NOTE: a sandboxed about:srcdoc frame has no origin but the one of its base URL, which may be
+/// the parent's `<base>` on another origin. Its client then takes that origin as the page's.
 fn page_url(page_origin: Option<&str>) -> Option<String> {
     let read = |object: &JsValue, name: &str| {
         js_sys::Reflect::get(object, &JsValue::from_str(name))
@@ -404,12 +419,29 @@ fn page_url(page_origin: Option<&str>) -> Option<String> {
     let Some(page_origin) = page_origin else {
         return Some(href);
     };
+    let about = href.starts_with("about:");
+    // A data: frame has an opaque origin, and so has a file: page in Firefox. Their page origin
+    // comes from the base URL, so the origin check below would pass for a base on any origin.
+    let own_origin = Url::new(&href).is_ok_and(|url| url.origin() == page_origin);
+    if !about && !own_origin {
+        return Some(href);
+    }
     read(&global, "document")
         .and_then(|document| read(&document, "baseURI"))
         .and_then(|base| base.as_string())
-        .filter(|base| Url::new(base).is_ok_and(|url| url.origin() == page_origin))
-        .or_else(|| (!href.starts_with("about:")).then_some(href))
+        .filter(|base| Url::new(base).is_ok_and(|url| usable_base(&url, page_origin)))
+        .or_else(|| (!about).then_some(href))
         .or_else(|| Some(format!("{page_origin}/")))
+}
+
+/// Returns true when a document's base URL can resolve the client's relative URLs: it has the
+/// page's origin and the scheme http: or https:, and no user name or password, which fetch
+/// rejects.
+fn usable_base(base: &Url, page_origin: &str) -> bool {
+    let href = base.href();
+    base.origin() == page_origin
+        && matches!(base.protocol().as_str(), "http:" | "https:")
+        && without_credentials(&href) == href
 }
 
 /// Parses `url`, relative to `page_url` when there is one.
