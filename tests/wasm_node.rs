@@ -417,6 +417,28 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn head_401_after_clear_token() {
+        let client = client(&[]);
+        client
+            .set_token(JsValue::from("old-token"))
+            .expect("a clean token");
+        let call = settle(client.request(object(&[
+            (
+                "url",
+                str("/scenario/login-required?code=1007&delay_ms=200"),
+            ),
+            ("method", str("HEAD")),
+        ])));
+        client.clear_token();
+        let error = expect_error(call.await, "HEAD, 401 after clearToken");
+        assert_eq!(
+            text(&error, "message").as_deref(),
+            Some("The server requires a new login"),
+            "a call whose token was cleared ends for that reason, with no CORS cause"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn head_bad_header_invalid_response() {
         let client = client(&[]);
         client
@@ -3273,6 +3295,36 @@ mod node_cases {
             Some("mine"),
             "a token renewed by another origin after a redirect is not stored"
         );
+    }
+
+    #[wasm_bindgen_test]
+    async fn overdue_after_detour_names_cause() {
+        let client = client(&[]);
+        client
+            .set_token(JsValue::from("mine"))
+            .expect("a clean token");
+        // 127.0.0.1 redirects to localhost, which redirects back to an overdue route without a
+        // renewed token. The reply is "cors" in Node too, where every header stays readable.
+        let url = "/scenario/cross-origin-redirect?to=%2Fscenario%2Fcross-origin-redirect%3Fto%3D\
+                   %252Fscenario%252Foverdue-no-header";
+        let error = expect_error(
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "overdue without a token after a detour",
+        );
+        assert_eq!(kind(&error), "login_required", "no renewed token came");
+        let message = text(&error, "message").unwrap_or_default();
+        // The browser tests' page has another origin than the server.
+        if in_browser() {
+            assert!(
+                message.contains("Access-Control-Expose-Headers"),
+                "for a cross-origin reply, the message points at the CORS header: {message}"
+            );
+        } else {
+            assert!(
+                message.contains("or a proxy removed the header"),
+                "in Node, where no header is hidden, the message points at a proxy: {message}"
+            );
+        }
     }
 
     #[wasm_bindgen_test]

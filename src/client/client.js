@@ -734,8 +734,9 @@ export function attempt(url, method, headers, body, signal, type, authHeader, ho
       const header = own ? (response.headers.get(authHeader) ?? undefined) : undefined;
       const stored = Boolean(store && header !== undefined && store(header, generation));
       // The browser hides the headers of a "cors" response that Access-Control-Expose-Headers
-      // leaves out.
-      const cors = response.type === "cors";
+      // leaves out. Node has no location, and after a redirect through another origin its
+      // responses are "cors" too, with every header readable.
+      const cors = response.type === "cors" && globalThis.location !== undefined;
       return readBody(response, type).then(
         ([kind, value]) => new Received(status, ok, header, !own, kind, value, response.headers, stored, cors),
         () => new Received(status, ok, header, !own, 5, undefined, undefined, stored, cors),

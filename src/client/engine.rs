@@ -450,10 +450,11 @@ async fn attempts(
             }
             // start() calls onLoginRequired after the call has settled.
             Decision::LoginRequired { header_missing } => {
+                // A call whose token was cleared meanwhile ends for that reason alone.
                 let missing = match (header_missing, head_without_token) {
                     (true, _) => Missing::Overdue,
-                    (false, true) => Missing::Head,
-                    (false, false) => Missing::NotExpected,
+                    (false, true) if current_token.is_some() => Missing::Head,
+                    (false, _) => Missing::NotExpected,
                 };
                 let hidden = response.cors();
                 return Err(login_error(
@@ -578,7 +579,7 @@ fn exhausted_error(request: &Prepared, status: u16, code: i64, replays: u32, api
         .with_code(code)
 }
 
-/// Which renewed token a login-required error lacks, for its message.
+/// The renewed token that a login-required error lacks, for its message.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Missing {
     /// No token was expected: the code was a login-required code, or the token was cleared.
