@@ -2,13 +2,19 @@
 // as an about:srcdoc frame and once as a page of the demo server, /scenario/sandboxed-frame.
 // Such a frame has the opaque origin "null", so it has no local storage, and every reply that
 // it reads is a CORS reply, also from the server that served it. The client takes the page's
-// origin from the frame's location, or in the srcdoc frame from its base URL, and ignores the
-// token of any redirected reply from that origin, because fetch does not show whether the
-// redirect left it. The demo server allows the origin "null" on /pkg/ and /scenario/ when it
-// runs with --scenarios.
+// origin from the frame's location, and the srcdoc frame has none. It ignores the token of any
+// redirected reply from that origin, or in the srcdoc frame of any redirected reply, because
+// fetch does not show whether the redirect left it. The last tests check that a srcdoc frame, a
+// data: frame and a file: page, whose origins are opaque, send no token to the origin of their
+// <base> and reject relative URLs. The demo server allows the origin "null" on /pkg/ and
+// /scenario/ when it runs with --scenarios.
 
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { after, before, test } from "node:test";
+import { pathToFileURL } from "node:url";
 
 import { repoRoot, startDemoServer } from "../lib/demo-server.js";
 import { BROWSER_RUNTIMES, openRuntimes } from "../lib/package-runtimes.js";
@@ -52,12 +58,14 @@ function inSandboxedFrame(runtime, kind, fn, arg, base) {
           addEventListener("message", listener);
         });
       const ready = message("ready");
-      if (kind === "srcdoc") {
-        frame.srcdoc = await (await fetch("/scenario/sandboxed-frame")).text();
-      } else if (kind === "data") {
+      if (kind === "srcdoc" || kind === "data") {
         const page = await (await fetch("/scenario/sandboxed-frame")).text();
-        const html = page.replace("<title>", `<base href="${base}"><title>`);
-        frame.src = `data:text/html;charset=utf-8,${encodeURIComponent(html)}`;
+        const html = base === undefined ? page : page.replace("<title>", `<base href="${base}"><title>`);
+        if (kind === "srcdoc") {
+          frame.srcdoc = html;
+        } else {
+          frame.src = `data:text/html;charset=utf-8,${encodeURIComponent(html)}`;
+        }
       } else {
         frame.src = "/scenario/sandboxed-frame";
       }
@@ -138,9 +146,10 @@ for (const runtime of BROWSER_RUNTIMES) {
   for (const kind of FRAME_KINDS) {
     test(`sandboxed ${kind} frame sends the token (${runtime})`, async () => {
       // The default options keep the token in local storage, which the frame cannot open, so the
-      // client keeps it in memory. A relative base URL resolves against the frame's URL, or in
-      // the srcdoc frame against the page's.
-      const result = await getInFrame(runtime, kind, "/echo-auth", "/scenario");
+      // client keeps it in memory. A relative base URL resolves against the frame's URL, and the
+      // srcdoc frame, which has no URL to resolve against, takes an absolute one.
+      const base = kind === "srcdoc" ? `${server.baseUrl}/scenario` : "/scenario";
+      const result = await getInFrame(runtime, kind, "/echo-auth", base);
       assert.equal(result.frame.origin, "null", "expected the frame to have the opaque origin");
       assert.equal(result.frame.href, frameHref(kind), `expected the frame at ${frameHref(kind)}`);
       assert.equal(result.frame.localStorage, false, "expected local storage to throw in the frame");
@@ -218,19 +227,80 @@ async function sendFromFrame({ origin, options, path }) {
   }
 }
 
+// The location that a frame of `kind` with an opaque origin resolves URLs against.
+const OPAQUE_SCHEMES = { srcdoc: "about:", data: "data:" };
+
+// The server's origin under the name localhost, which the frames' <base> names. It is another
+// origin than the page's, and no proof of the frame's origin.
+function localhostOrigin() {
+  return server.baseUrl.replace("127.0.0.1", "localhost");
+}
+
 for (const runtime of BROWSER_RUNTIMES) {
-  test(`data: frame ignores another origin's base (${runtime})`, async () => {
-    // A data: frame has the opaque origin, and its <base> names the server's localhost origin.
-    // Its relative baseUrl cannot resolve against the data: URL, so the client rejects it.
-    const other = server.baseUrl.replace("127.0.0.1", "localhost");
-    const arg = { origin: server.baseUrl, options: { baseUrl: "/scenario" }, path: "/echo-auth" };
-    const result = await inSandboxedFrame(runtime, "data", sendFromFrame, arg, `${other}/`);
-    assert.equal(result.origin, "null", "expected the data: frame to have the opaque origin");
-    assert.equal(result.sentMine, undefined, "expected no call to send the token to the <base>'s origin");
-    assert.equal(result.constructed, false, "expected the client to reject the relative baseUrl");
-    assert.ok(
-      result.message.includes("the page's URL has the scheme data:"),
-      `expected the message to name the data: scheme, got: ${result.message}`,
-    );
+  for (const kind of Object.keys(OPAQUE_SCHEMES)) {
+
+    test(`${kind} frame rejects a relative baseUrl (${runtime})`, async () => {
+      const arg = { origin: server.baseUrl, options: { baseUrl: "/scenario" }, path: "/echo-auth" };
+      const result = await inSandboxedFrame(runtime, kind, sendFromFrame, arg, `${localhostOrigin()}/`);
+      assert.equal(result.origin, "null", "expected the frame to have the opaque origin");
+      assert.equal(result.sentMine, undefined, "expected no call to send the token to the <base>'s origin");
+      assert.equal(result.constructed, false, "expected the client to reject the relative baseUrl");
+      const scheme = OPAQUE_SCHEMES[kind];
+      assert.ok(
+        result.message.includes(`the page's URL has the scheme ${scheme}`),
+        `expected the message to name the scheme ${scheme}, got: ${result.message}`,
+      );
+    });
+
+    test(`${kind} frame rejects a relative URL (${runtime})`, async () => {
+      const arg = { origin: server.baseUrl, options: { tokenStorage: "memory" }, path: "scenario/echo-auth" };
+      const result = await inSandboxedFrame(runtime, kind, sendFromFrame, arg, `${localhostOrigin()}/`);
+      assert.equal(result.sentMine, false, "expected the call to send no token");
+      const scheme = OPAQUE_SCHEMES[kind];
+      assert.ok(
+        result.message?.includes(`is relative, and the page's URL has the scheme ${scheme}`),
+        `expected the message to name the scheme ${scheme}, got: ${result.message}`,
+      );
+    });
+
+    test(`${kind} frame sends no token to its base (${runtime})`, async () => {
+      // Without a baseUrl or allowedOrigins, the client of a page with no origin sends its token
+      // nowhere.
+      const path = `${localhostOrigin()}/scenario/echo-auth`;
+      const arg = { origin: server.baseUrl, options: { tokenStorage: "memory" }, path };
+      const result = await inSandboxedFrame(runtime, kind, sendFromFrame, arg, `${localhostOrigin()}/`);
+      assert.equal(result.message, undefined, "expected the call to resolve");
+      assert.equal(result.sentMine, false, "expected the call to the <base>'s origin to carry no token");
+    });
+  }
+}
+
+for (const runtime of BROWSER_RUNTIMES) {
+  test(`file: page rejects a relative baseUrl (${runtime})`, async () => {
+    // A relative baseUrl resolves against the file: URL of the page, which fetch does not send.
+    const dir = mkdtempSync(path.join(tmpdir(), "renew-fetch-file-page-"));
+    const file = path.join(dir, "page.html");
+    writeFileSync(file, "<!doctype html><title>file page</title>");
+    const page = await runtimes.newPage(runtime);
+    try {
+      await page.goto(pathToFileURL(file).href);
+      const message = await page.evaluate(async (origin) => {
+        const { default: init, HttpClient } = await import(`${origin}/pkg/web/renew_fetch.js`);
+        await init();
+        try {
+          new HttpClient({ baseUrl: "/scenario", tokenStorage: "memory" });
+          return undefined;
+        } catch (error) {
+          return error.message;
+        }
+      }, server.baseUrl);
+      assert.ok(
+        message?.includes(`baseUrl "/scenario" is relative, and the page's URL has the scheme file:`),
+        `expected the message to name the page's file: scheme, got: ${message}`,
+      );
+    } finally {
+      await page.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 }

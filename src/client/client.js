@@ -637,16 +637,17 @@ function sameOrigin(first, second) {
 
 // Returns the origin that the page's or worker's requests come from, or undefined in Node: the
 // origin of its location. An about:blank or about:srcdoc frame has no origin in its location, so
-// the origin of a blob URL that it creates is used, or in a sandboxed frame, where that is "null"
-// too, the origin of its document's base URL. self.origin is not read, because a script's global
-// `var origin` replaces it. Imported by request.rs.
+// the origin of a blob URL that it creates is used. A document whose origin is opaque, such as a
+// sandboxed srcdoc frame or a data: frame, gets undefined, because its base URL is no proof of
+// an origin. self.origin is not read, because a script's global `var origin` replaces it.
+// Imported by request.rs.
 export function pageOrigin() {
-  for (const url of [globalThis.location?.href, blobUrl(), globalThis.document?.baseURI]) {
+  for (const url of [globalThis.location?.href, blobUrl()]) {
     try {
       const { origin } = new URL(url);
       if (origin !== "null") return origin;
     } catch {
-      // Not an absolute URL, such as "null" or undefined.
+      // Not an absolute URL, such as undefined.
     }
   }
   return undefined;
@@ -663,15 +664,17 @@ function blobUrl() {
   }
 }
 
-// Returns true when a redirected request to the page's own origin went through another origin.
-// Its response is then "cors", where a chain within the page's origin gives "basic". A request
-// to another origin is "cors" at every hop, so the hops stay unknown. In a sandboxed frame every
-// reply is "cors", so a redirect within its origin also counts as a detour, and its token is
-// ignored.
+// Returns true when a redirected request may have gone through another origin and back. A
+// request to the page's own origin gives a "cors" reply then, where a chain within the origin
+// gives "basic". A request to another origin is "cors" at every hop, so the hops stay unknown. In
+// a sandboxed frame every reply is "cors", so a redirect within its origin counts too, and so
+// does every redirect in a document with an opaque origin, which has no page origin to compare.
 // NOTE: for an API on another origin than the page, and in Node, which has no page, a detour
 // through a third origin and back goes unnoticed, and its renewed token is stored.
 function leftPageOrigin(response, url) {
-  return response.type === "cors" && sameOrigin(url, pageOrigin());
+  if (response.type !== "cors") return false;
+  const page = pageOrigin();
+  return page === undefined ? globalThis.location !== undefined : sameOrigin(url, page);
 }
 
 function readBody(response, type) {

@@ -293,14 +293,22 @@ pub(crate) fn prepare(
     }
     let Some(parsed) = resolve(&url, target.page_url.as_deref()) else {
         let redacted = without_any_credentials(&url);
-        return Err(invalid(
-            &redacted,
-            format!(
-                "The URL \"{redacted}\" is not valid, or is relative with no page to resolve it \
-                 against; set {} or pass an absolute URL such as http://127.0.0.1:8080/api",
-                config.api.name(Setting::BaseUrl)
+        let base_name = config.api.name(Setting::BaseUrl);
+        let message = match target.page_url.as_deref() {
+            // The page's URL has a scheme such as data: or blob:.
+            Some(page) if !is_absolute(&url) => format!(
+                "The URL \"{redacted}\" is relative, and the page's URL has the scheme {}:, \
+                 which it cannot be resolved against; set {base_name} to an absolute URL or \
+                 pass an absolute URL such as http://127.0.0.1:8080/api",
+                page.split(':').next().unwrap_or_default()
             ),
-        ));
+            _ => format!(
+                "The URL \"{redacted}\" is not valid, or is relative with no page to resolve it \
+                 against; set {base_name} or pass an absolute URL such as \
+                 http://127.0.0.1:8080/api"
+            ),
+        };
+        return Err(invalid(&redacted, message));
     };
     // fetch never sends the fragment, so calls that differ in it alone are one request.
     let href = parsed.href();
@@ -403,9 +411,8 @@ impl Prepared {
 /// cannot send the page's token there. The page's location serves in its place, or the root of
 /// its origin when the location is an about: URL. So does a base URL that fetch cannot resolve
 /// against, such as a blob: URL or one with a password. A worker uses its location.
-///
-/// NOTE: a sandboxed about:srcdoc frame has no origin but the one of its base URL, which may be
-/// the parent's `<base>` on another origin. Its client then takes that origin as the page's.
+/// A document with an opaque origin, such as a sandboxed srcdoc frame, has no page origin, and
+/// uses its location, which resolves no relative URL.
 fn page_url(page_origin: Option<&str>) -> Option<String> {
     let read = |object: &JsValue, name: &str| {
         js_sys::Reflect::get(object, &JsValue::from_str(name))
@@ -420,12 +427,6 @@ fn page_url(page_origin: Option<&str>) -> Option<String> {
         return Some(href);
     };
     let about = href.starts_with("about:");
-    // A data: frame has an opaque origin, and so has a file: page in Firefox. Their page origin
-    // comes from the base URL, so the origin check below would pass for a base on any origin.
-    let own_origin = Url::new(&href).is_ok_and(|url| url.origin() == page_origin);
-    if !about && !own_origin {
-        return Some(href);
-    }
     read(&global, "document")
         .and_then(|document| read(&document, "baseURI"))
         .and_then(|base| base.as_string())
@@ -452,10 +453,19 @@ fn base_href(base: &str, url: &Url, api: Api) -> Result<String, String> {
     let base_name = api.name(Setting::BaseUrl);
     let scheme = url.protocol();
     if scheme != "http:" && scheme != "https:" {
-        return Err(format!(
-            "{base_name} \"{base}\" has the scheme {scheme}; use a path such as /api or an \
-             http: or https: URL such as http://127.0.0.1:8080/api"
-        ));
+        // A relative base takes the scheme of the page's URL, such as file:.
+        return Err(if is_absolute(base) {
+            format!(
+                "{base_name} \"{base}\" has the scheme {scheme}; use a path such as /api or an \
+                 http: or https: URL such as http://127.0.0.1:8080/api"
+            )
+        } else {
+            format!(
+                "{base_name} \"{base}\" is relative, and the page's URL has the scheme \
+                 {scheme}, which fetch does not send; use an absolute URL such as \
+                 http://127.0.0.1:8080/api"
+            )
+        });
     }
     let href = url.href();
     if without_credentials(&href) != href {
