@@ -1,8 +1,8 @@
-// Checks the web build in Chromium and Firefox on a page of the demo server's own origin: which
-// renewed tokens it stores after a redirect, what it reports of a reply whose headers the
-// browser hides from no one, and how it resolves URLs in about:blank and about:srcdoc frames
-// and popups. fetch drops the token when a redirect leaves the origin, so a response that a
-// redirect brought back from another origin is the reply to a request without it.
+// Checks the web build in Chromium and Firefox on a page of the demo server's own origin. The
+// tests cover which renewed tokens it stores after a redirect, what it reports of a reply whose
+// headers the browser hides from no one, and how it resolves URLs in about:blank and
+// about:srcdoc frames and popups. fetch drops the token when a redirect leaves the origin, so a
+// response that a redirect brought back from another origin is the reply to a request without it.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
