@@ -5,8 +5,8 @@
 // origin from the frame's location, and the srcdoc frame has none. It ignores the token of any
 // redirected reply from that origin, or in the srcdoc frame of any redirected reply, because
 // fetch does not show whether the redirect left it. The last tests check that a srcdoc frame, a
-// data: frame and a file: page, whose origins are opaque, send no token to the origin of their
-// <base> and reject relative URLs. The demo server allows the origin "null" on /pkg/ and
+// data: frame and a file: page, whose locations have no origin, send no token to the origin of
+// their <base> and reject relative URLs. The demo server allows the origin "null" on /pkg/ and
 // /scenario/ when it runs with --scenarios.
 
 import assert from "node:assert/strict";
@@ -247,7 +247,7 @@ for (const runtime of BROWSER_RUNTIMES) {
       assert.equal(result.constructed, false, "expected the client to reject the relative baseUrl");
       const scheme = OPAQUE_SCHEMES[kind];
       assert.ok(
-        result.message.includes(`the page's URL has the scheme ${scheme}`),
+        result.message.includes(`the URL of the page or worker has the scheme ${scheme}`),
         `expected the message to name the scheme ${scheme}, got: ${result.message}`,
       );
     });
@@ -258,7 +258,7 @@ for (const runtime of BROWSER_RUNTIMES) {
       assert.equal(result.sentMine, false, "expected the call to send no token");
       const scheme = OPAQUE_SCHEMES[kind];
       assert.ok(
-        result.message?.includes(`is relative, and the page's URL has the scheme ${scheme}`),
+        result.message?.includes(`is relative, and the URL of the page or worker has the scheme ${scheme}`),
         `expected the message to name the scheme ${scheme}, got: ${result.message}`,
       );
     });
@@ -276,27 +276,57 @@ for (const runtime of BROWSER_RUNTIMES) {
 }
 
 for (const runtime of BROWSER_RUNTIMES) {
-  test(`file: page rejects a relative baseUrl (${runtime})`, async () => {
-    // A relative baseUrl resolves against the file: URL of the page, which fetch does not send.
+  test(`file: page has no page origin (${runtime})`, async () => {
+    // A relative URL or baseUrl resolves against the file: URL of the page, which fetch does not
+    // send, and a redirected reply may have left the origin.
     const dir = mkdtempSync(path.join(tmpdir(), "renew-fetch-file-page-"));
     const file = path.join(dir, "page.html");
     writeFileSync(file, "<!doctype html><title>file page</title>");
     const page = await runtimes.newPage(runtime);
     try {
       await page.goto(pathToFileURL(file).href);
-      const message = await page.evaluate(async (origin) => {
+      const result = await page.evaluate(async (origin) => {
         const { default: init, HttpClient } = await import(`${origin}/pkg/web/renew_fetch.js`);
         await init();
-        try {
-          new HttpClient({ baseUrl: "/scenario", tokenStorage: "memory" });
-          return undefined;
-        } catch (error) {
-          return error.message;
-        }
+        const constructorError = (baseUrl) => {
+          try {
+            new HttpClient({ baseUrl, tokenStorage: "memory" });
+            return undefined;
+          } catch (error) {
+            return error.message;
+          }
+        };
+        const callError = async (api, url) => {
+          try {
+            await api.get(url);
+            return undefined;
+          } catch (error) {
+            return error.message;
+          }
+        };
+        const api = new HttpClient({ baseUrl: `${origin}/scenario`, tokenStorage: "memory" });
+        api.setToken("mine");
+        await api.get(`/redirect?to=${encodeURIComponent("/scenario/renewed")}`);
+        return {
+          path: constructorError("/scenario"),
+          schemeRelative: constructorError(`//${new URL(origin).host}/scenario`),
+          call: await callError(new HttpClient({ tokenStorage: "memory" }), "scenario/echo-auth"),
+          redirectKept: api.getToken() === "mine",
+        };
       }, server.baseUrl);
+      assert.equal(result.redirectKept, true, "expected the client to ignore the token of a redirected reply");
+      const scheme = "the URL of the page or worker has the scheme file:";
       assert.ok(
-        message?.includes(`baseUrl "/scenario" is relative, and the page's URL has the scheme file:`),
-        `expected the message to name the page's file: scheme, got: ${message}`,
+        result.path?.includes(`baseUrl "/scenario" is relative, and ${scheme}`),
+        `expected the baseUrl message to name the page's file: scheme, got: ${result.path}`,
+      );
+      assert.ok(
+        result.schemeRelative?.includes(`is relative, and ${scheme}`),
+        `expected the message of a baseUrl that starts with // to name the page's scheme, got: ${result.schemeRelative}`,
+      );
+      assert.ok(
+        result.call?.includes(`The URL "scenario/echo-auth" is relative, and ${scheme}`),
+        `expected the call's message to name the URL as given, got: ${result.call}`,
       );
     } finally {
       await page.close();

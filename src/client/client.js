@@ -637,15 +637,17 @@ function sameOrigin(first, second) {
 
 // Returns the origin that the page's or worker's requests come from, or undefined in Node: the
 // origin of its location. An about:blank or about:srcdoc frame has no origin in its location, so
-// the origin of a blob URL that it creates is used. A document whose origin is opaque, such as a
-// sandboxed srcdoc frame or a data: frame, gets undefined, because its base URL is no proof of
-// an origin. self.origin is not read, because a script's global `var origin` replaces it.
+// the origin of a blob URL that it creates is used. A document whose location has no origin,
+// such as a sandboxed srcdoc frame, a data: frame or a file: page, gets undefined, because its
+// base URL is no proof of an origin. A frame that the sandbox attribute or header gives an opaque
+// origin, but whose location is an http: URL, gets the origin of that URL. self.origin is not read, because a script's global `var origin` replaces it.
 // Imported by request.rs.
 export function pageOrigin() {
   for (const url of [globalThis.location?.href, blobUrl()]) {
     try {
+      // Chromium gives a file: URL the origin "file://", although its document's is opaque.
       const { origin } = new URL(url);
-      if (origin !== "null") return origin;
+      if (origin !== "null" && origin !== "file://") return origin;
     } catch {
       // Not an absolute URL, such as undefined.
     }

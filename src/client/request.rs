@@ -178,13 +178,13 @@ impl Target {
                 }
                 // The page's URL has a scheme such as data: or blob:, which relative URLs cannot
                 // be resolved against.
-                (None, Some(page)) if !is_absolute(base) => {
+                (None, Some(page)) if takes_page_scheme(base) => {
                     let base = without_any_credentials(base);
                     let scheme = page.split(':').next().unwrap_or_default();
                     return Err(format!(
-                        "{base_name} \"{base}\" is relative, and the page's URL has the scheme \
-                         {scheme}:, which it cannot be resolved against; use an absolute URL \
-                         such as http://127.0.0.1:8080/api"
+                        "{base_name} \"{base}\" is relative, and the URL of the page or worker \
+                         has the scheme {scheme}:, which it cannot be resolved against; use an \
+                         absolute URL such as http://127.0.0.1:8080/api"
                     ));
                 }
                 _ => {
@@ -295,11 +295,11 @@ pub(crate) fn prepare(
         let redacted = without_any_credentials(&url);
         let base_name = config.api.name(Setting::BaseUrl);
         let message = match target.page_url.as_deref() {
-            // The page's URL has a scheme such as data: or blob:.
-            Some(page) if !is_absolute(&url) => format!(
-                "The URL \"{redacted}\" is relative, and the page's URL has the scheme {}:, \
-                 which it cannot be resolved against; set {base_name} to an absolute URL or \
-                 pass an absolute URL such as http://127.0.0.1:8080/api",
+            // The URL of the page or worker has a scheme such as data: or blob:.
+            Some(page) if takes_page_scheme(&url) => format!(
+                "The URL \"{redacted}\" is relative, and the URL of the page or worker has the \
+                 scheme {}:, which it cannot be resolved against; set {base_name} to an absolute \
+                 URL or pass an absolute URL such as http://127.0.0.1:8080/api",
                 page.split(':').next().unwrap_or_default()
             ),
             _ => format!(
@@ -312,17 +312,26 @@ pub(crate) fn prepare(
     };
     // fetch never sends the fragment, so calls that differ in it alone are one request.
     let href = parsed.href();
+    let relative = takes_page_scheme(&url);
+    let as_given = url;
     let url = href.split('#').next().unwrap_or_default().to_owned();
     let scheme = parsed.protocol();
     if !matches!(scheme.as_str(), "http:" | "https:" | "data:" | "blob:") {
         let redacted = without_credentials(&url);
-        return Err(invalid(
-            &url,
+        let message = if relative {
+            // The scheme came from the URL of the page or worker, such as file:.
             format!(
-                "The URL \"{redacted}\" has the scheme {scheme}, which fetch does not send; use an \
-                 http: or https: URL"
-            ),
-        ));
+                "The URL \"{}\" is relative, and the URL of the page or worker has the scheme \
+                 {scheme}, which fetch does not send; pass an absolute http: or https: URL",
+                without_credentials(&as_given)
+            )
+        } else {
+            format!(
+                "The URL \"{redacted}\" has the scheme {scheme}, which fetch does not send; use \
+                 an http: or https: URL"
+            )
+        };
+        return Err(invalid(&url, message));
     }
     // fetch rejects such a URL, and its message would repeat the password.
     if scheme.starts_with("http") && without_credentials(&url) != url {
@@ -435,6 +444,12 @@ fn page_url(page_origin: Option<&str>) -> Option<String> {
         .or_else(|| Some(format!("{page_origin}/")))
 }
 
+/// Returns true when `url` takes its scheme from the URL that it is resolved against: a path,
+/// or a URL that starts with `//`.
+fn takes_page_scheme(url: &str) -> bool {
+    !is_absolute(url) || url.starts_with("//")
+}
+
 /// Returns true when a document's base URL can resolve the client's relative URLs: it has the
 /// page's origin and the scheme http: or https:, and no user name or password, which fetch
 /// rejects.
@@ -454,15 +469,15 @@ fn base_href(base: &str, url: &Url, api: Api) -> Result<String, String> {
     let scheme = url.protocol();
     if scheme != "http:" && scheme != "https:" {
         // A relative base takes the scheme of the page's URL, such as file:.
-        return Err(if is_absolute(base) {
+        return Err(if !takes_page_scheme(base) {
             format!(
                 "{base_name} \"{base}\" has the scheme {scheme}; use a path such as /api or an \
                  http: or https: URL such as http://127.0.0.1:8080/api"
             )
         } else {
             format!(
-                "{base_name} \"{base}\" is relative, and the page's URL has the scheme \
-                 {scheme}, which fetch does not send; use an absolute URL such as \
+                "{base_name} \"{base}\" is relative, and the URL of the page or worker has the \
+                 scheme {scheme}, which fetch does not send; use an absolute URL such as \
                  http://127.0.0.1:8080/api"
             )
         });
