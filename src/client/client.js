@@ -640,8 +640,8 @@ function sameOrigin(first, second) {
 // the origin of a blob URL that it creates is used. A document whose location has no origin,
 // such as a sandboxed srcdoc frame, a data: frame or a file: page, gets undefined, because its
 // base URL is no proof of an origin. A frame that the sandbox attribute or header gives an opaque
-// origin, but whose location is an http: URL, gets the origin of that URL. self.origin is not read, because a script's global `var origin` replaces it.
-// Imported by request.rs.
+// origin, but whose location is an http: URL, gets the origin of that URL. self.origin is not
+// read, because a script's global `var origin` replaces it. Imported by request.rs.
 export function pageOrigin() {
   for (const url of [globalThis.location?.href, blobUrl()]) {
     try {
@@ -670,7 +670,7 @@ function blobUrl() {
 // request to the page's own origin gives a "cors" reply then, where a chain within the origin
 // gives "basic". A request to another origin is "cors" at every hop, so the hops stay unknown. In
 // a sandboxed frame every reply is "cors", so a redirect within its origin counts too, and so
-// does every redirect in a document with an opaque origin, which has no page origin to compare.
+// does every redirect in a document whose location has no origin, which has no page origin.
 // NOTE: for an API on another origin than the page, and in Node, which has no page, a detour
 // through a third origin and back goes unnoticed, and its renewed token is stored.
 function leftPageOrigin(response, url) {

@@ -420,8 +420,8 @@ impl Prepared {
 /// cannot send the page's token there. The page's location serves in its place, or the root of
 /// its origin when the location is an about: URL. So does a base URL that fetch cannot resolve
 /// against, such as a blob: URL or one with a password. A worker uses its location.
-/// A document with an opaque origin, such as a sandboxed srcdoc frame, has no page origin, and
-/// uses its location, which resolves no relative URL.
+/// A document whose location has no origin, such as a sandboxed srcdoc frame, has no page
+/// origin, and uses its location, which resolves no relative URL.
 fn page_url(page_origin: Option<&str>) -> Option<String> {
     let read = |object: &JsValue, name: &str| {
         js_sys::Reflect::get(object, &JsValue::from_str(name))
