@@ -240,16 +240,20 @@ for (const runtime of BROWSER_RUNTIMES) {
   for (const kind of Object.keys(OPAQUE_SCHEMES)) {
 
     test(`${kind} frame rejects a relative baseUrl (${runtime})`, async () => {
-      const arg = { origin: server.baseUrl, options: { baseUrl: "/scenario" }, path: "/echo-auth" };
-      const result = await inSandboxedFrame(runtime, kind, sendFromFrame, arg, `${localhostOrigin()}/`);
-      assert.equal(result.origin, "null", "expected the frame to have the opaque origin");
-      assert.equal(result.sentMine, undefined, "expected no call to send the token to the <base>'s origin");
-      assert.equal(result.constructed, false, "expected the client to reject the relative baseUrl");
-      const scheme = OPAQUE_SCHEMES[kind];
-      assert.ok(
-        result.message.includes(`the URL of the page or worker has the scheme ${scheme}`),
-        `expected the message to name the scheme ${scheme}, got: ${result.message}`,
-      );
+      // A path, and a URL that starts with // and so takes the scheme of the frame's URL.
+      const host = new URL(server.baseUrl).host;
+      for (const baseUrl of ["/scenario", `//${host}/scenario`]) {
+        const arg = { origin: server.baseUrl, options: { baseUrl }, path: "/echo-auth" };
+        const result = await inSandboxedFrame(runtime, kind, sendFromFrame, arg, `${localhostOrigin()}/`);
+        assert.equal(result.origin, "null", "expected the frame to have the opaque origin");
+        assert.equal(result.sentMine, undefined, `expected no call with baseUrl ${baseUrl} to send the token`);
+        assert.equal(result.constructed, false, `expected the client to reject the baseUrl ${baseUrl}`);
+        const scheme = OPAQUE_SCHEMES[kind];
+        assert.ok(
+          result.message.includes(`"${baseUrl}" is relative, and the URL of the page or worker has the scheme ${scheme}`),
+          `expected the message to name the scheme ${scheme}, got: ${result.message}`,
+        );
+      }
     });
 
     test(`${kind} frame rejects a relative URL (${runtime})`, async () => {
