@@ -9,7 +9,9 @@ pub mod wasm_support;
 
 mod node_cases {
     use js_sys::{Array, Promise, Uint8Array};
-    use renew_fetch::client::{Client, Duplicates, ErrorKind, RequestBuilder, TokenStorage};
+    use renew_fetch::client::{
+        Client, Duplicates, ErrorKind, HttpClient, RequestBuilder, TokenStorage,
+    };
     use serde::{Deserialize, Serialize};
     use serde_json::Value as JsonValue;
     use wasm_bindgen::{JsCast, JsValue};
@@ -334,6 +336,11 @@ mod node_cases {
         );
     }
 
+    /// Sends HEAD `url` from `client`.
+    fn head(client: &HttpClient, url: JsValue) -> Promise {
+        client.request(object(&[("url", url), ("method", str("HEAD"))]))
+    }
+
     #[wasm_bindgen_test]
     async fn head_overdue_replays() {
         let client = client(&[]);
@@ -342,10 +349,10 @@ mod node_cases {
             .expect("a clean token");
         let key = unique("head-overdue");
         let envelope = expect_ok(
-            settle(client.request(object(&[
-                ("url", str(&format!("/scenario/overdue-once?key={key}"))),
-                ("method", str("HEAD")),
-            ])))
+            settle(head(
+                &client,
+                str(&format!("/scenario/overdue-once?key={key}")),
+            ))
             .await,
             "HEAD, overdue then success",
         );
@@ -374,11 +381,7 @@ mod node_cases {
             .set_token(JsValue::from("old-token"))
             .expect("a clean token");
         let error = expect_error(
-            settle(client.request(object(&[
-                ("url", str("/scenario/login-required?code=1007")),
-                ("method", str("HEAD")),
-            ])))
-            .await,
+            settle(head(&client, str("/scenario/login-required?code=1007"))).await,
             "HEAD, 401 without a renewed token",
         );
         assert_eq!(
@@ -396,11 +399,7 @@ mod node_cases {
             .set_token(JsValue::from("old-token"))
             .expect("a clean token");
         let error = expect_error(
-            settle(client.request(object(&[
-                ("url", str("/scenario/login-required?code=1007")),
-                ("method", str("HEAD")),
-            ])))
-            .await,
+            settle(head(&client, str("/scenario/login-required?code=1007"))).await,
             "HEAD, 401 without a renewed token",
         );
         let message = text(&error, "message").unwrap_or_default();
@@ -428,13 +427,10 @@ mod node_cases {
         client
             .set_token(JsValue::from("old-token"))
             .expect("a clean token");
-        let call = settle(client.request(object(&[
-            (
-                "url",
-                str("/scenario/login-required?code=1007&delay_ms=200"),
-            ),
-            ("method", str("HEAD")),
-        ])));
+        let call = settle(head(
+            &client,
+            str("/scenario/login-required?code=1007&delay_ms=200"),
+        ));
         client.clear_token();
         let error = expect_error(call.await, "HEAD, 401 after clearToken");
         assert_eq!(
@@ -451,10 +447,10 @@ mod node_cases {
             .set_token(JsValue::from("old-token"))
             .expect("a clean token");
         let error = expect_error(
-            settle(client.request(object(&[
-                ("url", str("/scenario/bad-header?form=space&status=401")),
-                ("method", str("HEAD")),
-            ])))
+            settle(head(
+                &client,
+                str("/scenario/bad-header?form=space&status=401"),
+            ))
             .await,
             "HEAD, 401 with a malformed renewed token",
         );
@@ -474,10 +470,10 @@ mod node_cases {
         // The localhost name of the test server is another origin, which gets no token.
         let other = server().replace("127.0.0.1", "localhost");
         let error = expect_error(
-            settle(client.request(object(&[
-                ("url", str(&format!("{other}/scenario/login-required"))),
-                ("method", str("HEAD")),
-            ])))
+            settle(head(
+                &client,
+                str(&format!("{other}/scenario/login-required")),
+            ))
             .await,
             "HEAD to an origin that gets no token, 401 without a body",
         );
