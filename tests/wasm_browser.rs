@@ -702,11 +702,20 @@ async fn login_required_rearmed_by_other_tab() {
 }
 
 /// Adds a `<base>` element with `href` to the test page, and removes it when dropped.
+///
+/// A panic in wasm runs no `Drop`, so a failed test leaves its `<base>` on the page. `new`
+/// removes every `<base>` first, so that the next test that adds one starts from the location.
 struct BaseElement(web_sys::Element);
 
 impl BaseElement {
     fn new(href: &str) -> Self {
         let document = window().document().expect("the test page has a document");
+        while let Some(left) = document
+            .query_selector("base")
+            .expect("\"base\" is a valid selector")
+        {
+            left.remove();
+        }
         let base = document
             .create_element("base")
             .expect("a base element is created");
