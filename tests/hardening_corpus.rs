@@ -742,7 +742,7 @@ fn seed_only_rows() -> Vec<Row> {
     rows.push(Row::hmac(
         "nbf in the future",
         HS256_HEADER,
-        &claims_with(json!({"nbf": T0 + 60})).to_string(),
+        &claims_with(json!({"nbf": T0 + 61})).to_string(),
         SECRET,
         Expect::InvalidToken,
     ));

@@ -273,19 +273,58 @@ async fn inconsistent_times_are_invalid_token() {
         "login after issue",
     )
     .await;
+    // One second past the 60 s that the layer allows for clock skew.
     assert_invalid_token(
-        &jws(HS256_HEADER, &payload(T0 + 60, T0 + LIFETIME, T0), SECRET),
+        &jws(HS256_HEADER, &payload(T0 + 61, T0 + LIFETIME, T0), SECRET),
         "iat in the future",
+    )
+    .await;
+    assert_invalid_token(
+        &jws(
+            HS256_HEADER,
+            &payload(T0 + 61, T0 + LIFETIME, T0 + 61),
+            SECRET,
+        ),
+        "auth_time in the future",
     )
     .await;
     let mut with_nbf: serde_json::Value =
         serde_json::from_str(&payload(T0, T0 + LIFETIME, T0)).expect("json");
-    with_nbf["nbf"] = serde_json::json!(T0 + 60);
+    with_nbf["nbf"] = serde_json::json!(T0 + 61);
     assert_invalid_token(
         &jws(HS256_HEADER, &with_nbf.to_string(), SECRET),
         "nbf in the future",
     )
     .await;
+}
+
+#[tokio::test]
+async fn token_from_clock_ahead_passes() {
+    // Two instances of one app share the secret, and the issuer's clock runs 60 s ahead.
+    let (_clock, config) = setup();
+    let issuer_clock = ManualClock::new(T0 + 60);
+    let issuer = builder(&issuer_clock)
+        .build()
+        .expect("the issuer's config builds");
+    let token = issuer.issue_token("42", "ada").expect("issue");
+    let calls = Calls::default();
+    let reply = send(&app(&config, &calls), get_with("/api/profile", &token)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "iat and auth_time 60 s ahead are within the allowance for clock skew"
+    );
+    assert_eq!(calls.get(), 1, "the handler runs");
+    let mut with_nbf: serde_json::Value =
+        serde_json::from_str(&payload(T0, T0 + LIFETIME, T0)).expect("json");
+    with_nbf["nbf"] = serde_json::json!(T0 + 60);
+    let token = jws(HS256_HEADER, &with_nbf.to_string(), SECRET);
+    let reply = send(&app(&config, &calls), get_with("/api/profile", &token)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "nbf 60 s ahead is within the allowance for clock skew"
+    );
 }
 
 // Row: valid, with more than the window left.

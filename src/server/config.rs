@@ -39,8 +39,16 @@ pub const DEFAULT_GRACE_PERIOD: Duration = Duration::from_secs(10 * 60);
 /// The default session cap, measured from the original login: 7 days.
 pub const DEFAULT_SESSION_CAP: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 
-/// The default leeway for clock skew on `exp`, `nbf` and `iat`: none.
+/// The default leeway for clock skew on `exp` and the session cap: none.
 pub const DEFAULT_LEEWAY: Duration = Duration::ZERO;
+
+/// How far `nbf`, `iat` and `auth_time` may lie ahead of the layer's clock when the leeway is
+/// shorter: 60 seconds, the default leeway of jsonwebtoken.
+///
+/// A token's times are whole seconds from the clock of the server that issued it. Without this
+/// allowance, an instance whose clock runs a fraction of a second behind another's would reject
+/// the tokens that the other just issued, and the client would end the session.
+pub const ISSUED_AHEAD_ALLOWANCE: Duration = Duration::from_secs(60);
 
 /// The default `WWW-Authenticate` realm: `renew-fetch`.
 pub const DEFAULT_REALM: &str = "renew-fetch";
@@ -310,10 +318,10 @@ impl AuthConfigBuilder {
     }
 
     /// Sets the leeway for clock skew between servers: `exp` and the end of the session cap
-    /// count this much later, and `nbf`,
-    /// `iat` and `auth_time` may be this much in the future. It is set explicitly on the
-    /// verifier rather than left to the JWT library's default. Must be shorter than the token
-    /// lifetime. Default: [`DEFAULT_LEEWAY`], zero.
+    /// count this much later, and `nbf`, `iat` and `auth_time` may be this much in the future,
+    /// or [`ISSUED_AHEAD_ALLOWANCE`] when that is longer. It is set explicitly on the verifier
+    /// rather than left to the JWT library's default. Must be shorter than the token lifetime.
+    /// Default: [`DEFAULT_LEEWAY`], zero.
     pub fn leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;
         self

@@ -284,23 +284,24 @@ impl TimeClaim {
     }
 }
 
-/// A time claim that is further in the future than the leeway allows.
+/// A time claim that is further in the future than the layer allows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Ahead {
     pub(crate) claim: TimeClaim,
     /// How far the claim is ahead of the layer's clock, in seconds.
     pub(crate) seconds: u64,
-    /// The configured leeway, in seconds.
-    pub(crate) leeway: u64,
+    /// How far ahead the layer allows it to be, in seconds: the leeway or the allowance for
+    /// issued times, whichever is longer.
+    pub(crate) allowed: u64,
 }
 
 impl Ahead {
     /// Describes `claim`, whose value is `value`, at clock time `now`.
-    pub(crate) fn new(claim: TimeClaim, value: u64, now: u64, leeway: u64) -> Self {
+    pub(crate) fn new(claim: TimeClaim, value: u64, now: u64, allowed: u64) -> Self {
         Self {
             claim,
             seconds: value.saturating_sub(now),
-            leeway,
+            allowed,
         }
     }
 }
@@ -309,10 +310,10 @@ impl fmt::Display for Ahead {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} is {} s ahead of the layer's clock, more than the leeway of {} s",
+            "{} is {} s ahead of the layer's clock, more than the {} s allowed for clock skew",
             self.claim.name(),
             self.seconds,
-            self.leeway
+            self.allowed
         )
     }
 }
@@ -492,12 +493,13 @@ mod tests {
     }
 
     #[test]
-    fn ahead_names_claim_seconds_and_leeway() {
+    fn ahead_names_claim_seconds_and_allowance() {
         let ahead = Ahead::new(TimeClaim::AuthTime, 1_300, 1_000, 60);
         assert_eq!(
             ahead.to_string(),
-            "auth_time is 300 s ahead of the layer's clock, more than the leeway of 60 s",
-            "the claim, how far ahead, and the leeway"
+            "auth_time is 300 s ahead of the layer's clock, more than the 60 s allowed for clock \
+             skew",
+            "the claim, how far ahead, and the allowance"
         );
     }
 }

@@ -33,9 +33,9 @@ pub(crate) enum Reason {
     WrongIssuer(Box<Mismatch>),
     /// `aud` is missing, differs from the configured audience, or is present when none is set.
     WrongAudience(Box<Mismatch>),
-    /// `nbf` is in the future by more than the leeway.
+    /// `nbf` is further in the future than the layer allows for clock skew.
     NotYetValid(Ahead),
-    /// `iat` or `auth_time` is in the future by more than the leeway.
+    /// `iat` or `auth_time` is further in the future than the layer allows for clock skew.
     IssuedInFuture(Ahead),
     /// The times contradict each other (`exp` before `iat`, login after issue).
     InconsistentTimes,

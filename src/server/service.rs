@@ -31,7 +31,7 @@ use super::verify::{Decision, Verdict};
 /// | not a single `Bearer <token68>` | 400, invalid-token envelope, `error="invalid_request"` |
 /// | bad signature, alg other than HS256, malformed or wrongly typed claims, empty `sub` | 401, invalid-token envelope, `error="invalid_token"` |
 /// | `iss` or `aud` that does not match the config, or an `aud` when the config sets none | 401, invalid-token envelope, `error="invalid_token"` |
-/// | `nbf`, `iat` or `auth_time` in the future, or `exp` before `iat` | 401, invalid-token envelope, `error="invalid_token"` |
+/// | `nbf`, `iat` or `auth_time` further ahead than the leeway or [`ISSUED_AHEAD_ALLOWANCE`](super::ISSUED_AHEAD_ALLOWANCE) allows, or `exp` before `iat` | 401, invalid-token envelope, `error="invalid_token"` |
 /// | valid, more than the renewal window left, or a renewal window of zero | the handler runs and reads [`Claims`](super::Claims) |
 /// | valid, and the app's [`revoked`](super::AuthConfigBuilder::revoked) check returns true | 401, invalid-token envelope, `error="invalid_token"` |
 /// | valid, the window or less left | the handler runs, and its response gets the renewed token, unless its status is 401 or 403 |

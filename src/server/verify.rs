@@ -9,7 +9,7 @@ use jsonwebtoken::Algorithm;
 
 use super::bearer::{bearer_token, BearerError};
 use super::cache::Verified;
-use super::config::Inner;
+use super::config::{Inner, ISSUED_AHEAD_ALLOWANCE};
 use super::detail::{Ahead, ClaimFault, ClaimFaults, Mismatch, TimeClaim};
 use super::rejection::Reason;
 use super::token::{Claims, Fingerprint, IssueError, WireClaims};
@@ -177,18 +177,19 @@ impl Inner {
             return Err(Reason::Revoked);
         }
         let leeway = self.leeway;
-        let horizon = now.saturating_add(leeway);
+        let allowed = leeway.max(ISSUED_AHEAD_ALLOWANCE.as_secs());
+        let horizon = now.saturating_add(allowed);
 
         if let Some(nbf) = verified.nbf.filter(|&nbf| nbf > horizon) {
-            let ahead = Ahead::new(TimeClaim::Nbf, nbf, now, leeway);
+            let ahead = Ahead::new(TimeClaim::Nbf, nbf, now, allowed);
             return Err(Reason::NotYetValid(ahead));
         }
         if claims.iat > horizon {
-            let ahead = Ahead::new(TimeClaim::Iat, claims.iat, now, leeway);
+            let ahead = Ahead::new(TimeClaim::Iat, claims.iat, now, allowed);
             return Err(Reason::IssuedInFuture(ahead));
         }
         if claims.auth_time > horizon {
-            let ahead = Ahead::new(TimeClaim::AuthTime, claims.auth_time, now, leeway);
+            let ahead = Ahead::new(TimeClaim::AuthTime, claims.auth_time, now, allowed);
             return Err(Reason::IssuedInFuture(ahead));
         }
         if claims.exp < claims.iat || claims.auth_time > claims.iat {
@@ -566,7 +567,7 @@ mod tests {
 
     #[test]
     fn log_names_time_claim_in_future() {
-        let config = config_with(|b| b.leeway(Duration::from_secs(60)));
+        let config = config_with(|b| b.leeway(Duration::from_secs(120)));
         let mut iat_ahead = claims();
         iat_ahead["iat"] = json!(NOW + 300);
         let mut login_ahead = claims();
@@ -575,12 +576,13 @@ mod tests {
             (
                 "iat",
                 iat_ahead,
-                "iat is 300 s ahead of the layer's clock, more than the leeway of 60 s",
+                "iat is 300 s ahead of the layer's clock, more than the 120 s allowed for clock skew",
             ),
             (
                 "auth_time",
                 login_ahead,
-                "auth_time is 300 s ahead of the layer's clock, more than the leeway of 60 s",
+                "auth_time is 300 s ahead of the layer's clock, more than the 120 s allowed for clock \
+                 skew",
             ),
         ];
         for (claim, claims, detail) in cases {
@@ -601,7 +603,7 @@ mod tests {
         assert_eq!(
             logged(&config(), &token),
             "token nbf is in the future: nbf is 90 s ahead of the layer's clock, more than the \
-             leeway of 0 s",
+             60 s allowed for clock skew",
             "nbf and how far ahead"
         );
     }
@@ -678,7 +680,7 @@ mod tests {
         let mut other_issuer = claims();
         other_issuer["iss"] = json!(long.clone());
         let mut future = claims();
-        future["iat"] = json!(NOW + 10);
+        future["iat"] = json!(NOW + 120);
         let cases = [
             ("wrong type", config(), wrong_type),
             ("other issuer", issuer_config, other_issuer),
