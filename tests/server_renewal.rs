@@ -14,7 +14,7 @@ use renew_fetch::server::{Claims, ManualClock};
 use server_support::*;
 
 #[tokio::test]
-async fn renewal_chain_keeps_auth_time() {
+async fn renewal_chain_keeps_auth_time_and_session_id() {
     let (clock, config) = setup();
     let calls = Calls::default();
     let app = app(&config, &calls);
@@ -23,6 +23,13 @@ async fn renewal_chain_keeps_auth_time() {
         claims_of(&token).auth_time,
         T0,
         "login sets auth_time to now"
+    );
+    let sid = claims_of(&token).sid.expect("login sets a session id");
+    let other = config.issue_token("42", "ada").expect("issue");
+    assert_ne!(
+        claims_of(&other).sid,
+        Some(sid.clone()),
+        "a second login in the same second gets another session id"
     );
     for step in 0..10 {
         clock.advance(secs(LIFETIME - WINDOW + 60));
@@ -35,9 +42,28 @@ async fn renewal_chain_keeps_auth_time() {
         token = reply.renewed();
         let claims = claims_of(&token);
         assert_eq!(claims.auth_time, T0, "step {step}: auth_time kept");
+        assert_eq!(
+            claims.sid.as_ref(),
+            Some(&sid),
+            "step {step}: session id kept"
+        );
         assert_eq!(claims.sub, "42", "step {step}: user id kept");
         assert_eq!(claims.username, "ada", "step {step}: username kept");
     }
+}
+
+#[tokio::test]
+async fn renewal_of_token_without_session_id_adds_none() {
+    let (clock, config) = setup();
+    let calls = Calls::default();
+    let token = jws(HS256_HEADER, &payload(T0, T0 + LIFETIME, T0), SECRET);
+    clock.advance(secs(LIFETIME - WINDOW + MIN));
+    let reply = send(&app(&config, &calls), get_with("/api/profile", &token)).await;
+    assert_eq!(
+        claims_of(&reply.renewed()).sid,
+        None,
+        "a renewal keeps the session id of the token, and another issuer's token had none"
+    );
 }
 
 #[tokio::test]

@@ -64,6 +64,47 @@ async fn revoked_token_rejected_before_handler() {
 }
 
 #[tokio::test]
+async fn logout_by_session_id_ends_that_session_only() {
+    let clock = ManualClock::new(T0);
+    let sessions: Arc<RwLock<HashSet<String>>> = Arc::default();
+    let list = Arc::clone(&sessions);
+    let config = builder(&clock)
+        .revoked(move |claims: &Claims| {
+            let set = list.read().expect("list lock");
+            claims.sid.as_ref().is_some_and(|sid| set.contains(sid))
+        })
+        .build()
+        .expect("the revoking config builds");
+    let calls = Calls::default();
+    let app = app(&config, &calls);
+    // Two logins of one user in the same second, such as in two browsers.
+    let first = config.issue_token("42", "ada").expect("issue");
+    let second = config.issue_token("42", "ada").expect("issue");
+    clock.advance(secs(LIFETIME - WINDOW + MIN));
+    let renewed = send(&app, get_with("/api/profile", &first)).await.renewed();
+    let sid = claims_of(&first)
+        .sid
+        .expect("an issued token has a session id");
+    sessions.write().expect("list lock").insert(sid);
+
+    let reply = send(&app, get_with("/api/profile", &renewed)).await;
+    assert_invalid_token_reply(&reply, "the renewed token of the logged-out session");
+    let reply = send(&app, get_with("/api/profile", &second)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "the other session, with the same auth_time, still passes"
+    );
+    let relogin = config.issue_token("42", "ada").expect("issue");
+    let reply = send(&app, get_with("/api/profile", &relogin)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "a new login right after the logout passes"
+    );
+}
+
+#[tokio::test]
 async fn revoked_token_gets_no_renewal_in_window() {
     let (clock, config, logged_out) = setup_revoking();
     let calls = Calls::default();

@@ -122,6 +122,7 @@ mod tests {
                 exp,
                 jti: "00112233445566778899aabbccddeeff".to_owned(),
                 auth_time: 0,
+                sid: None,
                 iss: None,
                 aud: None,
             },

@@ -381,11 +381,13 @@ impl AuthConfigBuilder {
     /// Sets a check that returns true for the claims of a token that the app has revoked.
     /// Default: none.
     ///
-    /// To end a session, such as on logout, match its `sub` and `auth_time`: every token of the
-    /// session keeps the `auth_time` of the login, and a token renewed from another carries a
+    /// To end a session, such as on logout, match its session id, [`Claims::sid`]: every token
+    /// of the session keeps the `sid` of the login, and a token renewed from another carries a
     /// new `jti`. A `jti` names one token, so a list of them misses the tokens that renewals
-    /// issued before the logout. To end every session of a user, such as after a password
-    /// change, match `sub` and an `auth_time` before the change.
+    /// issued before the logout. `auth_time` counts whole seconds, so two logins of one user in
+    /// the same second share it, and it names a session only together with `sid`. To end every
+    /// session of a user, such as after a password change, match `sub` and an `auth_time`
+    /// before the change.
     ///
     /// The layer calls the check on every token that verified, whether from the cache or not,
     /// before it passes, renews or responds overdue. A revoked token gets the invalid-token 401
@@ -407,14 +409,14 @@ impl AuthConfigBuilder {
     ///
     /// use renew_fetch::server::AuthConfig;
     ///
-    /// // The user id and login time of each session that logged out, kept until the session
-    /// // cap has passed.
-    /// let logged_out: Arc<RwLock<HashSet<(String, u64)>>> = Arc::default();
+    /// // The session id of each session that logged out, kept until the session cap has
+    /// // passed.
+    /// let logged_out: Arc<RwLock<HashSet<String>>> = Arc::default();
     /// let list = Arc::clone(&logged_out);
     /// let config = AuthConfig::builder(b"an example secret, 32 bytes or more".to_vec())
     ///     .revoked(move |claims| {
-    ///         let session = (claims.sub.clone(), claims.auth_time);
-    ///         list.read().is_ok_and(|set| set.contains(&session))
+    ///         let Some(sid) = &claims.sid else { return false };
+    ///         list.read().is_ok_and(|set| set.contains(sid))
     ///     })
     ///     .build()?;
     /// # Ok::<(), renew_fetch::server::ConfigError>(())

@@ -55,6 +55,11 @@ pub struct Claims {
     /// When the user originally logged in, in seconds since the UNIX epoch. Renewal keeps it, and
     /// the session cap is measured from it.
     pub auth_time: u64,
+    /// The session id: 128 random bits in lowercase hex, drawn at login and kept by every
+    /// renewal, so it names one session of one user. Two logins in the same second share their
+    /// `auth_time` but not their `sid`. `None` for a token from another issuer that carries none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
     /// The issuer, present when the config sets one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iss: Option<String>,
@@ -75,6 +80,8 @@ pub(crate) struct WireClaims {
     exp: u64,
     jti: String,
     auth_time: u64,
+    #[serde(default)]
+    sid: Option<String>,
     #[serde(default)]
     iss: Option<String>,
     #[serde(default)]
@@ -131,6 +138,7 @@ impl WireClaims {
             exp: self.exp,
             jti: self.jti,
             auth_time: self.auth_time,
+            sid: self.sid,
             iss: self.iss,
             aud,
         };
@@ -150,7 +158,8 @@ pub enum IssueError {
     EmptyUserId,
     /// The session cap leaves no time for a new token.
     SessionCapReached,
-    /// The operating system's random number generator failed while making the jti.
+    /// The operating system's random number generator failed while making the jti or the
+    /// session id.
     Randomness(Box<dyn std::error::Error + Send + Sync>),
     /// Signing the token failed.
     Signing(Box<dyn std::error::Error + Send + Sync>),
@@ -213,14 +222,25 @@ impl Issuer<'_> {
         if user_id.is_empty() {
             return Err(IssueError::EmptyUserId);
         }
-        self.sign(now, now, user_id.to_owned(), username.to_owned())
-            .map(|(token, _)| token)
+        let session = Session {
+            sub: user_id.to_owned(),
+            username: username.to_owned(),
+            auth_time: now,
+            sid: Some(random_id()?),
+        };
+        self.sign(now, session).map(|(token, _)| token)
     }
 
-    /// Issues the successor of `old` at `now`: same user and login time, new jti and iat, and
-    /// `exp = min(now + lifetime, auth_time + cap)`.
+    /// Issues the successor of `old` at `now`: same user, login time and session id, new jti and
+    /// iat, and `exp = min(now + lifetime, auth_time + cap)`.
     pub(crate) fn renew(&self, now: u64, old: &Claims) -> Result<(String, Claims), IssueError> {
-        self.sign(now, old.auth_time, old.sub.clone(), old.username.clone())
+        let session = Session {
+            sub: old.sub.clone(),
+            username: old.username.clone(),
+            auth_time: old.auth_time,
+            sid: old.sid.clone(),
+        };
+        self.sign(now, session)
     }
 
     /// Computes the expiry of a token issued at `now` for a session that began at `auth_time`.
@@ -229,24 +249,19 @@ impl Issuer<'_> {
             .min(auth_time.saturating_add(self.cap))
     }
 
-    fn sign(
-        &self,
-        now: u64,
-        auth_time: u64,
-        sub: String,
-        username: String,
-    ) -> Result<(String, Claims), IssueError> {
-        let exp = self.expiry(now, auth_time);
+    fn sign(&self, now: u64, session: Session) -> Result<(String, Claims), IssueError> {
+        let exp = self.expiry(now, session.auth_time);
         if exp <= now {
             return Err(IssueError::SessionCapReached);
         }
         let claims = Claims {
-            sub,
-            username,
+            sub: session.sub,
+            username: session.username,
             iat: now,
             exp,
-            jti: new_jti()?,
-            auth_time,
+            jti: random_id()?,
+            auth_time: session.auth_time,
+            sid: session.sid,
             iss: self.issuer.map(str::to_owned),
             aud: self.audience.map(str::to_owned),
         };
@@ -262,8 +277,16 @@ impl Issuer<'_> {
     }
 }
 
-/// 128 random bits from the operating system, as 32 lowercase hex digits.
-fn new_jti() -> Result<String, IssueError> {
+/// The claims that every token of a session carries alike.
+struct Session {
+    sub: String,
+    username: String,
+    auth_time: u64,
+    sid: Option<String>,
+}
+
+/// 128 random bits from the operating system, as 32 lowercase hex digits: a `jti` or a `sid`.
+fn random_id() -> Result<String, IssueError> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).map_err(|e| IssueError::Randomness(e.to_string().into()))?;
     Ok(hex(&bytes))
@@ -306,8 +329,8 @@ mod tests {
 
     #[test]
     fn jti_is_32_hex_digits_and_unique() {
-        let a = new_jti().expect("os randomness");
-        let b = new_jti().expect("os randomness");
+        let a = random_id().expect("os randomness");
+        let b = random_id().expect("os randomness");
         assert_eq!(a.len(), 32, "128 bits as hex");
         assert!(
             a.bytes()
