@@ -154,7 +154,7 @@ function init(args)
     with("Bearer " .. tampered),
     with("Bearer not.a.jwt"),
     with("Basic YWxpY2U6YWxpY2UtcGFzc3dvcmQ="),
-    with("Bearer  " .. tokens.valid),
+    with("Bearer " .. tokens.valid .. ", Bearer " .. tokens.valid),
     with("Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0."),
     wrk.format("GET", path),
   }

@@ -1,7 +1,7 @@
 //! Fuzzes the `Authorization` header parser of the layer with arbitrary bytes.
 //!
-//! Beyond "no panic", every accepted value must be `<Bearer in any case> <token68>`, and the
-//! returned token must be the value after the first space.
+//! Beyond "no panic", every accepted value must be `<Bearer in any case>`, one or more spaces
+//! and a token68, and the returned token must be the value after those spaces.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -21,10 +21,11 @@ fuzz_target!(|value: &[u8]| {
         value.len() > 7 && value[..7].eq_ignore_ascii_case(b"bearer "),
         "accepted a value whose scheme is not Bearer"
     );
+    let spaces = value[7..].iter().take_while(|&&b| b == b' ').count();
     assert_eq!(
         token.as_bytes(),
-        &value[7..],
-        "the token is not the rest of the value after the scheme"
+        &value[7 + spaces..],
+        "the token is not the rest of the value after the scheme and its spaces"
     );
     let body_len = token
         .bytes()

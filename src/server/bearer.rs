@@ -1,4 +1,7 @@
 //! The strict parser of the `Authorization: Bearer <token>` request header (RFC 6750 §2.1).
+//!
+//! It follows the grammar `credentials = "Bearer" 1*SP b64token`: the scheme in any case, one
+//! or more spaces, then one token68 and nothing after it.
 
 use std::fmt;
 
@@ -25,7 +28,7 @@ pub(crate) enum BearerError {
     /// and unusable as a malformed request.
     NotBearer,
     /// The credentials are empty or not strict token68 (`[A-Za-z0-9-._~+/]+=*`), which also
-    /// catches a second space, a trailing space and a comma list.
+    /// catches a space inside or after the token and a comma list.
     NotToken68,
 }
 
@@ -62,7 +65,8 @@ pub(crate) fn bearer_token(headers: &HeaderMap) -> Result<&str, BearerError> {
     parse_bearer(value.as_bytes())
 }
 
-/// Parses one `Authorization` header value as exactly `Bearer <token68>`.
+/// Parses one `Authorization` header value as exactly `Bearer`, one or more spaces, and one
+/// token68.
 pub(crate) fn parse_bearer(value: &[u8]) -> Result<&str, BearerError> {
     if value.len() > MAX_AUTHORIZATION_LEN {
         return Err(BearerError::TooLong);
@@ -74,10 +78,12 @@ pub(crate) fn parse_bearer(value: &[u8]) -> Result<&str, BearerError> {
         .iter()
         .position(|&b| b == b' ')
         .ok_or(BearerError::NotBearer)?;
-    let (scheme, rest) = (&value[..space], &value[space + 1..]);
+    let (scheme, rest) = (&value[..space], &value[space..]);
     if !scheme.eq_ignore_ascii_case(BEARER_SCHEME.as_bytes()) {
         return Err(BearerError::NotBearer);
     }
+    let spaces = rest.iter().take_while(|&&b| b == b' ').count();
+    let rest = &rest[spaces..];
     if !is_token68(rest) {
         return Err(BearerError::NotToken68);
     }
@@ -151,11 +157,26 @@ mod tests {
     }
 
     #[test]
-    fn rejects_two_spaces() {
+    fn accepts_several_spaces_after_scheme() {
         assert_eq!(
             parse(&format!("Bearer  {JWT}")),
+            Ok(JWT),
+            "two spaces, which RFC 6750's 1*SP allows"
+        );
+        assert_eq!(parse(&format!("Bearer     {JWT}")), Ok(JWT), "five spaces");
+        assert_eq!(
+            parse("Bearer  "),
             Err(BearerError::NotToken68),
-            "two spaces"
+            "spaces and no token"
+        );
+    }
+
+    #[test]
+    fn rejects_space_inside_token() {
+        assert_eq!(
+            parse(&format!("Bearer {JWT} {JWT}")),
+            Err(BearerError::NotToken68),
+            "two tokens"
         );
     }
 
