@@ -1003,3 +1003,79 @@ async fn rejection_detail_logged_at_debug_too() {
         debug[0]
     );
 }
+
+/// Returns a token signed with the test secret but with the shorter header `{"alg":"HS256"}`
+/// and a one-letter `jti`, as another issuer that shares the secret might sign it, whose
+/// username makes it as long as the layer accepts. Its renewal, with the longer header and
+/// `jti` that the layer issues, is too long to send.
+fn longest_foreign_token(iat: u64) -> String {
+    let max = renew_fetch::protocol::MAX_AUTHORIZATION_LEN - "Bearer ".len();
+    let sign = |name_len: usize| {
+        let claims = serde_json::json!({
+            "sub": "42", "username": "a".repeat(name_len), "iat": iat, "exp": iat + LIFETIME,
+            "jti": "j", "auth_time": iat,
+        });
+        jws(r#"{"alg":"HS256"}"#, &claims.to_string(), SECRET)
+    };
+    let mut name_len = max * 3 / 4;
+    while sign(name_len).len() > max {
+        name_len -= 1;
+    }
+    sign(name_len)
+}
+
+#[tokio::test]
+async fn token_too_long_to_renew_passes_then_ends() {
+    let (clock, config) = setup();
+    let calls = Calls::default();
+    let app = app(&config, &calls);
+    let token = longest_foreign_token(T0);
+    let recorder = LogRecorder::default();
+    let _guard = recorder.install();
+
+    clock.advance(secs(LIFETIME - WINDOW + MIN));
+    for attempt in 0..3 {
+        let reply = send(&app, get_with("/api/profile", &token)).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "request {attempt} in the window passes with the old token"
+        );
+        assert_eq!(
+            reply.header("authorization"),
+            None,
+            "request {attempt} in the window gets no renewed token"
+        );
+    }
+    let lines = recorder.lines();
+    let errors: Vec<_> = lines
+        .iter()
+        .filter(|line| line.starts_with("ERROR") && line.contains("token renewal failed"))
+        .collect();
+    assert_eq!(
+        errors.len(),
+        1,
+        "one ERROR line a second for the failed renewals: {lines:#?}"
+    );
+
+    clock.advance(secs(WINDOW + MIN));
+    let reply = send(&app, get_with("/api/profile", &token)).await;
+    assert_invalid_token_reply(
+        &reply,
+        "an overdue token whose renewal would be too long to send",
+    );
+    let lines = recorder.lines();
+    let warnings = rejection_lines(&lines, "WARN");
+    assert_eq!(warnings.len(), 1, "one WARN line: {lines:#?}");
+    assert!(
+        warnings[0]
+            .contains("reason=an overdue token cannot be renewed: the renewed token would be"),
+        "the WARN line names the cause: {}",
+        warnings[0]
+    );
+    assert_eq!(
+        calls.get(),
+        3,
+        "the handler ran for the requests in the window only"
+    );
+}

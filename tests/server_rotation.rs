@@ -179,3 +179,43 @@ fn previous_secret_redacted_in_debug() {
 fn app_of(config: &AuthConfig) -> axum::Router {
     app(config, &Calls::default())
 }
+
+#[tokio::test]
+async fn old_token_at_session_cap_passes_without_error() {
+    let clock = ManualClock::new(T0);
+    let short_cap = |secret: &[u8]| {
+        AuthConfig::builder(secret.to_vec())
+            .session_cap(secs(LIFETIME))
+            .renew_window(secs(0))
+            .grace_period(secs(0))
+            .clock(clock.clone())
+    };
+    let before = short_cap(SECRET).build().expect("the config before builds");
+    let old = before.issue_token("42", "ada").expect("issue");
+    let rotated = short_cap(NEW_SECRET)
+        .previous_secret(SECRET.to_vec())
+        .build()
+        .expect("the rotated config builds");
+    let app = app(&rotated, &Calls::default());
+    let recorder = LogRecorder::default();
+    let _guard = recorder.install();
+
+    // The last second of the session, which no renewed token could outlive.
+    clock.set(T0 + LIFETIME);
+    let reply = send(&app, get_with("/api/profile", &old)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "a token of the previous secret passes in its last second"
+    );
+    assert_eq!(
+        reply.header("authorization"),
+        None,
+        "no renewed token, which would expire at once"
+    );
+    let lines = recorder.lines();
+    assert!(
+        lines.iter().all(|line| !line.starts_with("ERROR")),
+        "the end of a session is not an error: {lines:#?}"
+    );
+}

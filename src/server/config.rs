@@ -99,6 +99,8 @@ pub(crate) struct Inner {
     pub(crate) info_limit: LogLimit,
     /// The limit of INFO lines for renewals.
     pub(crate) renew_limit: LogLimit,
+    /// The limit of ERROR lines for renewals that failed.
+    pub(crate) error_limit: LogLimit,
     /// The app's check of revoked claims, if it set one.
     pub(crate) revoked: Option<RevokedCheck>,
     /// The key of the secret before the current one, during a rotation.
@@ -625,6 +627,7 @@ impl AuthConfigBuilder {
                 warn_limit: LogLimit::new(tracing::Level::WARN, "rejections"),
                 info_limit: LogLimit::new(tracing::Level::INFO, "rejections"),
                 renew_limit: LogLimit::new(tracing::Level::INFO, "renewals"),
+                error_limit: LogLimit::new(tracing::Level::ERROR, "renewal failures"),
                 revoked: self.revoked,
                 previous_key,
             }),

@@ -12,6 +12,7 @@ use http::{HeaderValue, StatusCode};
 use super::bearer::BearerError;
 use super::detail::{Ahead, ClaimFaults, Mismatch};
 use super::headers::{attach_renewed_token, NO_STORE};
+use super::token::MAX_TOKEN_LEN;
 use crate::protocol::{Codes, Envelope};
 
 /// The reason the layer responded instead of the handler. Each reason is logged, with the
@@ -47,6 +48,10 @@ pub(crate) enum Reason {
     Revoked,
     /// The token was good for an overdue renewal but issuing the renewed one failed.
     RenewalFailed,
+    /// The token was good for an overdue renewal, but the renewed token would be this many bytes,
+    /// longer than the layer accepts. A token from another issuer that shares the secret can be
+    /// close enough to the limit for that.
+    TooLongToRenew(usize),
     /// An overdue token was renewed, and the handler was not run.
     Overdue,
 }
@@ -68,7 +73,8 @@ impl Reason {
             | Self::InconsistentTimes
             | Self::ExpiredPastGrace
             | Self::SessionCapReached
-            | Self::Revoked => Kind::InvalidToken,
+            | Self::Revoked
+            | Self::TooLongToRenew(_) => Kind::InvalidToken,
             Self::Overdue => Kind::Overdue,
             Self::RenewalFailed => Kind::Internal,
         }
@@ -91,6 +97,7 @@ impl Reason {
             Self::SessionCapReached => "session cap reached",
             Self::Revoked => "token revoked by the app's check",
             Self::RenewalFailed => "renewing an overdue token failed",
+            Self::TooLongToRenew(_) => "an overdue token cannot be renewed",
             Self::Overdue => "token expired within the grace period; renewed, handler not run",
         }
     }
@@ -107,6 +114,11 @@ impl fmt::Display for Reason {
                 write!(f, ": {mismatch}")
             }
             Self::NotYetValid(ahead) | Self::IssuedInFuture(ahead) => write!(f, ": {ahead}"),
+            Self::TooLongToRenew(len) => write!(
+                f,
+                ": the renewed token would be {len} bytes long, over the limit of {MAX_TOKEN_LEN} \
+                 bytes"
+            ),
             _ => Ok(()),
         }
     }

@@ -36,6 +36,8 @@ use super::verify::{Decision, Verdict};
 /// | valid, and the app's [`revoked`](super::AuthConfigBuilder::revoked) check returns true | 401, invalid-token envelope, `error="invalid_token"` |
 /// | valid, the window or less left | the handler runs, and its response gets the renewed token, unless its status is 401 or 403 |
 /// | expired by no more than the grace period | the handler does NOT run: 401, overdue envelope, renewed token |
+/// | expired by no more than the grace period, but the renewed token would be longer than the layer accepts, as another issuer's token with long claims can make it | 401, invalid-token envelope, `error="invalid_token"` |
+/// | expired by no more than the grace period, but the system's random number generator or the signing failed | 500, envelope with the code 500 |
 /// | expired past the grace period, or session cap reached | 401, invalid-token envelope, `error="invalid_token"` |
 /// | CORS preflight (`OPTIONS` with `Access-Control-Request-Method`) | checked like any other request, so without a token it gets the need-login response |
 ///
@@ -58,11 +60,11 @@ use super::verify::{Decision, Verdict};
 /// expected. Any claim value in it is escaped and cut to 64 characters. A renewal's line also
 /// names the user id, and so does the rejection of a token that verified but failed a time
 /// check, such as the session cap.
-/// Rejections of a bad token or header log at WARN once a second per config, and requests
-/// without a token and renewals each log at INFO once a second per config, so a client that
-/// ignores its renewed tokens, and gets a new one with every request, does not flood the log.
-/// The others of that second log at DEBUG, and the next line at WARN or INFO counts them as
-/// `suppressed`. A count that no such
+/// Rejections of a bad token or header log at WARN once a second per config, failed renewals at
+/// ERROR once a second per config, and requests without a token and renewals each at INFO once
+/// a second per config, so a client that ignores its renewed tokens, and gets a new one with
+/// every request, does not flood the log. The others of that second log at DEBUG, and the next
+/// line at the same level counts them as `suppressed`. A count that no such
 /// line has reported is logged when the config and every layer made from it are dropped.
 ///
 /// Each of these lines names the method and the path. In a router that `Router::nest` mounts,
@@ -168,8 +170,14 @@ where
             }
             Decision::Pass(claims) => {
                 if let Some(e) = renewal_note {
-                    tracing::error!(%fingerprint, %method, path, nested_path = nested_path(&req), error = %e,
-                        "token renewal failed; passing the request with the old token");
+                    match config.error_limit.admit(config.clock.now()) {
+                        Some(suppressed) => tracing::error!(%fingerprint, %method, path,
+                            nested_path = nested_path(&req), error = %e, suppressed,
+                            "token renewal failed; passing the request with the old token"),
+                        None => tracing::debug!(%fingerprint, %method, path,
+                            nested_path = nested_path(&req), error = %e,
+                            "token renewal failed; passing the request with the old token"),
+                    }
                 }
                 req.extensions_mut().insert(claims);
                 ResponseFuture::inner(self.inner.call(req), None)
@@ -241,8 +249,13 @@ where
                     },
                     Kind::Internal => {
                         let error = renewal_note.map(|e| e.to_string()).unwrap_or_default();
-                        tracing::error!(%fingerprint, %method, path, nested_path = nested_path(&req), %reason, error,
-                            "request rejected");
+                        match config.error_limit.admit(config.clock.now()) {
+                            Some(suppressed) => tracing::error!(%fingerprint, %method, path,
+                                nested_path = nested_path(&req), %reason, error, suppressed,
+                                "request rejected"),
+                            None => tracing::debug!(%fingerprint, %method, path,
+                                nested_path = nested_path(&req), %reason, error, "request rejected"),
+                        }
                     }
                     _ => {
                         // Only a token that verified and then failed a time check, such as the

@@ -13,7 +13,7 @@ use crate::protocol::{BEARER_SCHEME, MAX_AUTHORIZATION_LEN};
 
 /// The maximum length of a token that fits in an `Authorization: Bearer <token>` header that the
 /// layer accepts, in bytes.
-const MAX_TOKEN_LEN: usize = MAX_AUTHORIZATION_LEN - BEARER_SCHEME.len() - 1;
+pub(crate) const MAX_TOKEN_LEN: usize = MAX_AUTHORIZATION_LEN - BEARER_SCHEME.len() - 1;
 
 /// The verified claims of a token.
 ///

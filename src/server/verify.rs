@@ -229,6 +229,9 @@ impl Inner {
                     exp: renewed.exp,
                     user_id: renewed.sub,
                 }),
+                // A token of the previous secret in the last second of its session: it passes
+                // until it expires, as the current secret's tokens do at the cap.
+                Err(IssueError::SessionCapReached) => Step::Pass,
                 Err(e) => {
                     // The token is still valid, so serve the request and renew on a later one.
                     *note = Some(e);
@@ -247,6 +250,9 @@ impl Inner {
             })),
             // At the cap's last second a renewed token would expire at once.
             Err(IssueError::SessionCapReached) => Err(Reason::SessionCapReached),
+            // The claims of this token make a renewal too long to send, on every request, so
+            // the client has to log in again.
+            Err(IssueError::TokenTooLong { len, .. }) => Err(Reason::TooLongToRenew(len)),
             Err(e) => {
                 *note = Some(e);
                 Err(Reason::RenewalFailed)
