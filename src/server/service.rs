@@ -60,11 +60,11 @@ use super::verify::{Decision, Verdict};
 /// expected. Any claim value in it is escaped and cut to 64 characters. A renewal's line also
 /// names the user id, and so does the rejection of a token that verified but failed a time
 /// check, such as the session cap.
-/// Rejections of a bad token or header log at WARN once a second per config, failed renewals at
-/// ERROR once a second per config, and requests without a token and renewals each at INFO once
-/// a second per config, so a client that ignores its renewed tokens, and gets a new one with
-/// every request, does not flood the log. The others of that second log at DEBUG, and the next
-/// line at the same level counts them as `suppressed`. A count that no such
+/// Each kind of line logs once a second per config: rejections of a bad token or header at
+/// WARN, failed renewals at ERROR, and requests without a token and renewals at INFO. So a
+/// client that ignores its renewed tokens, and gets a new one with every request, does not
+/// flood the log. The others of that second log at DEBUG, and the next line at the same level
+/// counts them as `suppressed`. A count that no such
 /// line has reported is logged when the config and every layer made from it are dropped.
 ///
 /// Each of these lines names the method and the path. In a router that `Router::nest` mounts,
