@@ -176,6 +176,14 @@ fn contradictory_durations_are_rejected() {
         ),
         "window equal to lifetime"
     );
+    let e = err(b().token_lifetime(secs(10 * MIN)));
+    assert_eq!(
+        e.to_string(),
+        "renew_window (1800 s, its default) must be shorter than token_lifetime (600 s); set \
+         renew_window below 600 s, such as 150 s for the last quarter of each token's life, or \
+         token_lifetime above 1800 s",
+        "a lifetime shorter than the default window names the default"
+    );
     assert!(
         matches!(
             err(b().renew_window(secs(LIFETIME + 1))),
@@ -312,10 +320,20 @@ fn invalid_identity_settings_are_rejected() {
         need_login: 401,
         ..Codes::default()
     };
+    let e = err(builder(&clock).codes(codes));
     assert_eq!(
-        err(builder(&clock).codes(codes)),
-        ConfigError::DuplicateCode { code: 401 },
+        e,
+        ConfigError::DuplicateCode {
+            code: 401,
+            first: "overdue",
+            second: "need_login"
+        },
         "duplicate codes"
+    );
+    assert!(
+        e.to_string()
+            .starts_with("codes.overdue and codes.need_login are both 401;"),
+        "the message names both fields and the code: {e}"
     );
 }
 
@@ -408,7 +426,10 @@ fn nonsense_settings_are_rejected() {
     };
     assert_eq!(
         err(builder(&clock).codes(codes)),
-        ConfigError::ReservedCode { code: 500 },
+        ConfigError::ReservedCode {
+            code: 500,
+            setting: "overdue"
+        },
         "the internal-error code as the overdue code"
     );
 }
@@ -431,7 +452,8 @@ fn duration_errors_name_the_fix() {
         (
             "a lifetime of 60 s under the default window",
             err(builder(&clock).token_lifetime(secs(60))),
-            "set renew_window below 60 s, or token_lifetime above 1800 s",
+            "set renew_window below 60 s, such as 15 s for the last quarter of each token's \
+             life, or token_lifetime above 1800 s",
         ),
         (
             "a lifetime of 30 days under the default cap",

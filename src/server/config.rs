@@ -1,6 +1,5 @@
 //! The configuration of the layer and its builder.
 
-use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -549,15 +548,23 @@ impl AuthConfigBuilder {
             return Err(ConfigError::InvalidRealm { realm: self.realm });
         }
         let c = &self.codes;
-        let codes = [c.success, c.overdue, c.need_login, c.invalid_token];
-        let mut seen = HashSet::new();
-        if let Some(&code) = codes.iter().find(|code| !seen.insert(**code)) {
-            return Err(ConfigError::DuplicateCode { code });
+        let codes = [
+            ("success", c.success),
+            ("overdue", c.overdue),
+            ("need_login", c.need_login),
+            ("invalid_token", c.invalid_token),
+        ];
+        for (i, &(first, code)) in codes.iter().enumerate() {
+            if let Some(&(second, _)) = codes[i + 1..].iter().find(|(_, other)| *other == code) {
+                return Err(ConfigError::DuplicateCode {
+                    code,
+                    first,
+                    second,
+                });
+            }
         }
-        if codes.contains(&INTERNAL_CODE) {
-            return Err(ConfigError::ReservedCode {
-                code: INTERNAL_CODE,
-            });
+        if let Some(&(setting, code)) = codes.iter().find(|(_, code)| *code == INTERNAL_CODE) {
+            return Err(ConfigError::ReservedCode { code, setting });
         }
         if self.cache_capacity > MAX_TOKEN_CACHE_CAPACITY {
             return Err(ConfigError::TokenCacheTooLarge {
@@ -746,12 +753,18 @@ pub enum ConfigError {
     DuplicateCode {
         /// The code that appears twice.
         code: i64,
+        /// The field of [`Codes`] that has it first, such as `"success"`.
+        first: &'static str,
+        /// The next field of [`Codes`] that has it.
+        second: &'static str,
     },
     /// A business code is 500, which the layer's internal-error responses carry, so the client
     /// would read a server failure as that code.
     ReservedCode {
         /// The reserved code.
         code: i64,
+        /// The field of [`Codes`] that has it, such as `"overdue"`.
+        setting: &'static str,
     },
     /// jsonwebtoken has no crypto provider: enable exactly one of its `rust_crypto` and
     /// `aws_lc_rs` features, or install one.
@@ -805,10 +818,17 @@ impl fmt::Display for ConfigError {
             ),
             Self::WindowNotShorterThanLifetime { window, lifetime } => write!(
                 f,
-                "renew_window ({window} s) must be shorter than token_lifetime ({lifetime} s); \
-                 set renew_window below {lifetime} s, or token_lifetime above {window} s",
+                "renew_window ({window} s{default}) must be shorter than token_lifetime \
+                 ({lifetime} s); set renew_window below {lifetime} s, such as {quarter} s for \
+                 the last quarter of each token's life, or token_lifetime above {window} s",
                 window = window.as_secs(),
-                lifetime = lifetime.as_secs()
+                default = if *window == DEFAULT_RENEW_WINDOW {
+                    ", its default"
+                } else {
+                    ""
+                },
+                lifetime = lifetime.as_secs(),
+                quarter = lifetime.as_secs() / 4
             ),
             Self::CapShorterThanLifetime { cap, lifetime } => {
                 write!(
@@ -880,14 +900,18 @@ impl fmt::Display for ConfigError {
                 f,
                 "realm {realm:?} must be visible ASCII and spaces, without '\"' or '\\'"
             ),
-            Self::DuplicateCode { code } => write!(
+            Self::DuplicateCode {
+                code,
+                first,
+                second,
+            } => write!(
                 f,
-                "business code {code} is used twice; success, overdue, need-login and \
-                 invalid-token must differ"
+                "codes.{first} and codes.{second} are both {code}; the success, overdue, \
+                 need_login and invalid_token codes must differ, so change one of the two"
             ),
-            Self::ReservedCode { code } => write!(
+            Self::ReservedCode { code, setting } => write!(
                 f,
-                "business code {code} is the code of the layer's internal-error responses; \
+                "codes.{setting} is {code}, the code of the layer's internal-error responses; \
                  pick another code"
             ),
             Self::NoCryptoProvider => f.write_str(
