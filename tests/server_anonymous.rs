@@ -105,12 +105,22 @@ async fn anonymous_mode_still_checks_tokens() {
 }
 
 #[tokio::test]
-async fn required_claims_without_token_is_500() {
+async fn required_claims_without_token_needs_login() {
     let (_clock, config) = setup();
+    let recorder = LogRecorder::default();
+    let _guard = recorder.install();
     let reply = send(&anonymous_app(&config), get_bare("/api/profile")).await;
-    assert_eq!(
-        reply.status,
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "a handler that requires Claims gets none"
+    assert_rejected(
+        &reply,
+        StatusCode::UNAUTHORIZED,
+        1006,
+        None,
+        "an anonymous request to a handler that reads Claims",
+    );
+    let lines = recorder.lines();
+    assert!(
+        lines.iter().any(|line| line.starts_with("INFO")
+            && line.contains("reason=\"no Authorization header, and the handler reads Claims\"")),
+        "the rejection is logged at INFO with its reason: {lines:#?}"
     );
 }

@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 
 use super::clock::{Clock, SystemClock};
-use super::rejection::{internal_error, LogLimit};
+use super::config::AuthConfig;
+use super::rejection::{internal_error, respond, Kind, LogLimit};
 use super::token::Claims;
 
 /// The limit of ERROR lines for requests without claims, one a second for the whole process,
@@ -16,21 +17,45 @@ use super::token::Claims;
 /// layer fails on every request, and one line a second is enough to find it.
 static MISSING_CLAIMS_LOG: LogLimit = LogLimit::new(tracing::Level::ERROR, "missing claims");
 
-/// The rejection of the [`Claims`] extractor when the request has no verified claims: the route
-/// is not behind the layer, or the layer allows anonymous requests and this one had no token.
+/// The mark that a layer with [`RenewLayer::allow_anonymous`](super::RenewLayer::allow_anonymous)
+/// puts on a request without a token, with the config that its need-login response needs.
+#[derive(Clone)]
+pub(crate) struct Anonymous(pub(crate) AuthConfig);
+
+/// The rejection of the [`Claims`] extractor when the request has no verified claims.
 ///
-/// Its response is a 500 with a generic envelope. The cause goes to the log, never to the client:
-/// at ERROR once a second for the whole process, and at DEBUG for the other requests of that
-/// second, which the next ERROR line counts as `suppressed`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct MissingClaims;
+/// On a layer with [`RenewLayer::allow_anonymous`](super::RenewLayer::allow_anonymous), a
+/// request without a token gets the need-login 401 that the layer sends on other routes, so one
+/// anonymous-friendly layer can cover handlers that read `Claims` and handlers that read
+/// `Option<Claims>`. It is logged as the layer logs it.
+///
+/// On a route that is not behind the layer, the response is a 500 with a generic envelope. The
+/// cause goes to the log, never to the client: at ERROR once a second for the whole process, and
+/// at DEBUG for the other requests of that second, which the next ERROR line counts as
+/// `suppressed`.
+#[derive(Clone, Debug)]
+pub struct MissingClaims {
+    /// The config of the layer that let the anonymous request through, or `None` when no layer
+    /// saw the request.
+    need_login: Option<AuthConfig>,
+}
+
+impl MissingClaims {
+    /// Returns true when the request had no token and a layer that allows anonymous requests
+    /// let it through, so the response is the need-login 401.
+    pub fn is_anonymous(&self) -> bool {
+        self.need_login.is_some()
+    }
+}
 
 impl fmt::Display for MissingClaims {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(
-            "no verified claims in the request: the route is not behind RenewLayer, or the \
-             layer allows anonymous requests and the handler should read Option<Claims>",
-        )
+        f.write_str(if self.is_anonymous() {
+            "no verified claims in the request: it carries no token, and the handler reads \
+             Claims, so it gets the need-login response; read Option<Claims> to serve it"
+        } else {
+            "no verified claims in the request: the route is not behind RenewLayer"
+        })
     }
 }
 
@@ -38,7 +63,13 @@ impl std::error::Error for MissingClaims {}
 
 impl IntoResponse for MissingClaims {
     fn into_response(self) -> Response {
-        internal_error()
+        match self.need_login {
+            Some(config) => {
+                let config = &config.inner;
+                respond(Kind::NeedLogin, &config.codes, &config.realm, None)
+            }
+            None => internal_error(),
+        }
     }
 }
 
@@ -46,18 +77,33 @@ impl<S: Send + Sync> FromRequestParts<S> for Claims {
     type Rejection = MissingClaims;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        parts.extensions.get::<Claims>().cloned().ok_or_else(|| {
-            let method = &parts.method;
-            let path = parts.uri.path();
-            let nested_path = parts.extensions.get::<NestedPath>().map(NestedPath::as_str);
-            match MISSING_CLAIMS_LOG.admit(SystemClock.now()) {
-                Some(suppressed) => tracing::error!(%method, path, nested_path, suppressed,
-                    "{MissingClaims}, so the request gets a 500"),
-                None => tracing::debug!(%method, path, nested_path,
-                    "{MissingClaims}, so the request gets a 500"),
+        if let Some(claims) = parts.extensions.get::<Claims>() {
+            return Ok(claims.clone());
+        }
+        let method = &parts.method;
+        let path = parts.uri.path();
+        let nested_path = parts.extensions.get::<NestedPath>().map(NestedPath::as_str);
+        if let Some(Anonymous(config)) = parts.extensions.get::<Anonymous>() {
+            let inner = &config.inner;
+            let reason = "no Authorization header, and the handler reads Claims";
+            match inner.info_limit.admit(inner.clock.now()) {
+                Some(suppressed) => tracing::info!(fingerprint = "-", %method, path, nested_path,
+                    reason, suppressed, "request rejected"),
+                None => tracing::debug!(fingerprint = "-", %method, path, nested_path, reason,
+                    "request rejected"),
             }
-            MissingClaims
-        })
+            return Err(MissingClaims {
+                need_login: Some(config.clone()),
+            });
+        }
+        let missing = MissingClaims { need_login: None };
+        match MISSING_CLAIMS_LOG.admit(SystemClock.now()) {
+            Some(suppressed) => tracing::error!(%method, path, nested_path, suppressed,
+                "{missing}, so the request gets a 500"),
+            None => tracing::debug!(%method, path, nested_path,
+                "{missing}, so the request gets a 500"),
+        }
+        Err(missing)
     }
 }
 

@@ -14,6 +14,7 @@ use tower::Service;
 
 use super::bearer::BearerError;
 use super::config::AuthConfig;
+use super::extract::Anonymous;
 use super::headers::attach_renewed_token;
 use super::layer::RenewLayer;
 use super::rejection::{internal_error, respond, Kind, Reason};
@@ -166,6 +167,7 @@ where
 
         match decision {
             Decision::Reject(Reason::Header(BearerError::Missing)) if self.allow_anonymous => {
+                req.extensions_mut().insert(Anonymous(self.config.clone()));
                 ResponseFuture::inner(self.inner.call(req), None)
             }
             Decision::Pass(claims) => {

@@ -29,8 +29,9 @@ pub(crate) const MAX_TOKEN_LEN: usize = MAX_AUTHORIZATION_LEN - BEARER_SCHEME.le
 /// ```
 ///
 /// A handler whose route is not behind the layer gets a 500 with a generic envelope instead, and
-/// the cause is logged. `Option<Claims>` reads `None` there instead, and for an anonymous request
-/// on a layer with [`RenewLayer::allow_anonymous`](super::RenewLayer::allow_anonymous).
+/// the cause is logged. An anonymous request on a layer with
+/// [`RenewLayer::allow_anonymous`](super::RenewLayer::allow_anonymous) gets the need-login 401.
+/// `Option<Claims>` reads `None` in both cases.
 ///
 /// They are the claims of the token that the request sent. When the layer renews that token,
 /// the response carries the new one, whose `iat`, `exp` and `jti` differ from these.
