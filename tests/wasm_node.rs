@@ -4824,6 +4824,38 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn rust_api_rounded_integer_named() {
+        let client = rust_client();
+        let login = client
+            .post::<serde_json::Value>(
+                "/api/login",
+                &serde_json::json!({ "username": "alice", "password": "alice-password" }),
+            )
+            .await
+            .expect("the demo login succeeds");
+        let token = login
+            .data
+            .as_ref()
+            .and_then(|data| data["token"].as_str())
+            .expect("the login returns data.token");
+        client.set_token(token).expect("the issued token is clean");
+        let error = client
+            .request("POST", "/api/echo")
+            .header("Content-Type", "application/json")
+            .body(r#"{"id": 9007199254740993}"#)
+            .send::<NeedsId>()
+            .await
+            .expect_err("JSON.parse rounds 2^53 + 1 to a float");
+        assert_eq!(
+            error.message(),
+            "The envelope does not match the expected type at data.id: expected an integer, got \
+             a number beyond 2^53, which JSON.parse rounds to a float; send such numbers as \
+             strings",
+            "the message names the rounding as the cause"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn rust_api_missing_field_named() {
         let client = rust_client();
         let error = client
@@ -4985,6 +5017,8 @@ mod node_cases {
             "the message names the field and the expected type"
         );
         assert_eq!(mismatch.url(), error.url(), "the same request URL");
+        assert_eq!(mismatch.status(), error.status(), "the same HTTP status");
+        assert_eq!(mismatch.code(), error.code(), "the same business code");
 
         let error = client
             .get::<Echo>("/scenario/html-502")

@@ -28,8 +28,8 @@ use crate::protocol::Envelope;
 /// Cloning is cheap, and clones share the token, the pending calls and the callbacks. A clone
 /// compares equal to its original.
 ///
-/// A `Client` is neither `Send` nor `Sync`, because it contains JavaScript values, which belong
-/// to the thread that made them. A framework context that requires `Send + Sync` can hold it in
+/// A `Client` is neither `Send` nor `Sync`, because its shared state sits behind an `Rc` and
+/// holds JavaScript values, which belong to the thread that made them. A framework context that requires `Send + Sync` can hold it in
 /// the `send_wrapper` crate's `SendWrapper`, which panics if another thread touches the value.
 /// The futures of its calls are not `Send` either, for the same reason, so run them as local
 /// tasks, such as with `wasm_bindgen_futures::spawn_local` or a framework's API for local
@@ -59,9 +59,8 @@ use crate::protocol::Envelope;
 ///     .on_login_required(|| { /* route to the login page */ })
 ///     .build()?;
 /// let profile = client.get::<Profile>("/profile").await?;
-/// if let Some(profile) = profile.data {
-///     println!("hello {}", profile.username);
-/// }
+/// let greeting = profile.data.map(|p| format!("hello {}", p.username));
+/// # drop(greeting);
 /// # Ok(())
 /// # }
 /// ```
@@ -402,6 +401,13 @@ impl RequestBuilder {
 
     /// Sends the request and decodes the envelope's data as `T`.
     ///
+    /// The body is parsed by `JSON.parse`, and serde-wasm-bindgen decodes the parsed value, not
+    /// the text as serde_json would. Two things differ from serde_json: a whole number beyond
+    /// 2^53 arrives rounded, and fails to decode as an integer type, so send such ids as
+    /// strings; and `#[serde(deny_unknown_fields)]` has no effect, because only the fields of
+    /// `T` are read. To decode the text with serde_json instead, call
+    /// [`text`](Self::text) and `serde_json::from_str`.
+    ///
     /// # Errors
     ///
     /// Returns an [`Error`] whose [`ErrorKind`] names the failure:
@@ -602,14 +608,37 @@ pub(crate) fn decode_value<T: DeserializeOwned>(
 
 /// Returns the part of a serde error message that comes from the expected type, such as
 /// `expected u32` or ``missing field `id` ``, and never the part that quotes the value.
+///
+/// A whole number beyond 2^53 reaches serde as a float, because `JSON.parse` rounds it, and
+/// an integer type rejects it. The detail then names that cause.
 fn decode_detail(message: &str) -> Option<&str> {
     let message = message.strip_prefix("Error: ").unwrap_or(message);
     if message.starts_with("missing field ") {
         return Some(message);
     }
-    message
-        .rfind(", expected ")
-        .map(|at| &message[at + ", ".len()..])
+    let expected = message.rfind(", expected ")?;
+    if is_rounded_integer(message) {
+        return Some(ROUNDED_INTEGER);
+    }
+    Some(&message[expected + ", ".len()..])
+}
+
+/// The detail for a whole number that `JSON.parse` rounded.
+const ROUNDED_INTEGER: &str = "expected an integer, got a number beyond 2^53, which JSON.parse \
+    rounds to a float; send such numbers as strings";
+
+/// Returns true when `message` is serde's ``invalid type: floating point `N`, expected ...``
+/// for a float `N` with no fraction and a magnitude of at least 2^53.
+fn is_rounded_integer(message: &str) -> bool {
+    let Some(rest) = message.strip_prefix("invalid type: floating point `") else {
+        return false;
+    };
+    let Some((number, _)) = rest.split_once('`') else {
+        return false;
+    };
+    number
+        .parse::<f64>()
+        .is_ok_and(|n| n.fract() == 0.0 && n.abs() >= 9_007_199_254_740_992.0)
 }
 
 /// Turns a serialized list of `(name, value)` pairs into `URLSearchParams` in their order, and

@@ -158,9 +158,9 @@ impl Error {
     ///
     /// # Errors
     ///
-    /// Returns an error of kind invalid_response for the same request when the data does not
-    /// decode as `T`. Its message names the field and the type that was expected, but not the
-    /// value.
+    /// Returns an error of kind invalid_response for the same request, with the same status and
+    /// business code, when the data does not decode as `T`. Its message names the field and the
+    /// type that was expected, but not the value.
     #[cfg(target_arch = "wasm32")]
     pub fn data_as<T: serde::de::DeserializeOwned>(&self) -> Result<Option<T>, Error> {
         let Some(data) = &self.data else {
@@ -168,8 +168,10 @@ impl Error {
         };
         super::api::decode_value(data, "The error's data")
             .map(Some)
-            .map_err(|message| {
-                Self::new(
+            .map_err(|message| Self {
+                status: self.status,
+                code: self.code,
+                ..Self::new(
                     ErrorKind::InvalidResponse,
                     &*self.method,
                     &*self.url,
