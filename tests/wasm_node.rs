@@ -1079,6 +1079,14 @@ mod node_cases {
         );
         assert_eq!(kind(&error), "timeout", "the call's timeout fired");
         assert_eq!(
+            text(&error, "message").as_deref(),
+            Some(
+                "The request timed out after 100 ms; raise timeoutMs on the client or for this \
+                 call if the server needs longer"
+            ),
+            "the message names the timeout and the setting"
+        );
+        assert_eq!(
             path(&error, "reason"),
             JsValue::NULL,
             "a timeout has no cancel reason"
@@ -2235,11 +2243,18 @@ mod node_cases {
             ),
             (
                 with_option("authScheme", str("Be\u{2003}arer")),
-                "authScheme \"Be\u{2003}arer\" must not contain whitespace",
+                "authScheme \"Be\u{2003}arer\" must be one word of ASCII letters, digits and \
+                 !#$%&'*+-.^_`|~, such as \"Bearer\", or \"\" for the raw token",
             ),
             (
                 with_option("authScheme", str("Bearer\u{0}")),
-                "authScheme \"Bearer\u{0}\" is not a valid header value; remove NUL and characters above U+00FF",
+                "authScheme \"Bearer\\u0000\" must be one word of ASCII letters, digits and \
+                 !#$%&'*+-.^_`|~, such as \"Bearer\", or \"\" for the raw token",
+            ),
+            (
+                with_option("authScheme", str("Tok\u{e9}n")),
+                "authScheme \"Tok\u{e9}n\" must be one word of ASCII letters, digits and \
+                 !#$%&'*+-.^_`|~, such as \"Bearer\", or \"\" for the raw token",
             ),
             (
                 with_option("allowedOrigins", str("http://127.0.0.1")),
@@ -2340,6 +2355,16 @@ mod node_cases {
                 with_option("allowedOrigins", array(&[str("http://user:se#cret@127.0.0.1")])),
                 "allowedOrigins holds \"http://127.0.0.1\", which is not an absolute URL; write \
                  it like \"http://127.0.0.1:8080\"",
+            ),
+            (
+                with_option("baseUrl", str("http:")),
+                "baseUrl \"http:\" has the scheme http: but no host; write http:// and the \
+                 host, such as http://127.0.0.1:8080/api, or use a path such as /api",
+            ),
+            (
+                with_option("baseUrl", str("HTTPS:/api")),
+                "baseUrl \"HTTPS:/api\" has the scheme https: but no host; write https:// and \
+                 the host, such as https://127.0.0.1:8080/api, or use a path such as /api",
             ),
             (
                 with_option("baseUrl", str("ftp://127.0.0.1/api")),
@@ -4512,6 +4537,23 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn rust_api_timeout_names_setting() {
+        let key = unique("rust-timeout");
+        let error = rust_client()
+            .request("GET", &format!("/scenario/slow?delay_ms=3000&key={key}"))
+            .timeout_ms(100)
+            .send::<JsonValue>()
+            .await
+            .expect_err("a 3 s response after a 100 ms timeout");
+        assert_eq!(
+            error.message(),
+            "The request timed out after 100 ms; raise timeout_ms on the client or for this call \
+             if the server needs longer",
+            "the message names the Rust setting"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn rust_api_not_json_names_text() {
         let error = rust_client()
             .get::<JsonValue>("/scenario/not-json")
@@ -4699,8 +4741,20 @@ mod node_cases {
             .expect_err("a scheme with a space");
         assert_eq!(
             error.to_string(),
-            "auth_scheme \"Bearer \" must be one word of Latin-1 characters, such as \"Bearer\"",
+            "auth_scheme \"Bearer \" must be one word of ASCII letters, digits and \
+             !#$%&'*+-.^_`|~, such as \"Bearer\", or \"\" for the raw token",
             "the scheme's message names ClientBuilder::auth_scheme"
+        );
+        let error = Client::builder()
+            .token_storage(TokenStorage::Memory)
+            .auth_scheme("Token\n")
+            .build()
+            .expect_err("a scheme with a line break");
+        assert!(
+            error
+                .to_string()
+                .starts_with("auth_scheme \"Token\\n\" must be one word"),
+            "the line break is escaped in the message: {error}"
         );
     }
 

@@ -13,8 +13,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
 use super::config::{
-    check_header, is_clean_token, is_header_name, is_header_value, ClientConfig, Duplicates,
-    ResponseType, Setting, TokenStorage,
+    check_header, is_clean_token, is_header_name, ClientConfig, Duplicates, ResponseType, Setting,
+    TokenStorage,
 };
 use super::engine::{self, CallFuture, Inner, Success};
 use super::error::{Error, ErrorKind};
@@ -743,9 +743,11 @@ impl ClientBuilder {
     /// Sets the scheme before the token, or empty for the raw token. Default: `Bearer`.
     pub fn auth_scheme(mut self, scheme: impl Into<String>) -> Self {
         let scheme = scheme.into();
-        if scheme.contains(char::is_whitespace) || !is_header_value(&scheme) {
+        // An auth scheme is a token, as a header name is (RFC 9110).
+        if !scheme.is_empty() && !is_header_name(&scheme) {
             self.fail(format!(
-                "auth_scheme \"{scheme}\" must be one word of Latin-1 characters, such as \"Bearer\""
+                "auth_scheme {scheme:?} must be one word of ASCII letters, digits and \
+                 !#$%&'*+-.^_`|~, such as \"Bearer\", or \"\" for the raw token"
             ));
         }
         self.config.auth_scheme = scheme;

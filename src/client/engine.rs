@@ -666,7 +666,11 @@ fn abort_error(
 ) -> Error {
     match cause {
         AbortCause::Timeout => {
-            let message = format!("The request timed out after {timeout_ms} ms");
+            let message = format!(
+                "The request timed out after {timeout_ms} ms; raise {} on the client or for \
+                 this call if the server needs longer",
+                api.name(Setting::TimeoutMs)
+            );
             request.error(ErrorKind::Timeout, message)
         }
         AbortCause::SignalTimeout => request.error(

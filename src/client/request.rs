@@ -166,6 +166,21 @@ impl Target {
             None => None,
             // An empty base URL leaves request URLs as they are.
             Some("") => Some(String::new()),
+            // A browser resolves "http:" or "http:api" against a page of the same scheme, as a
+            // path on the page's origin, so a base URL that lost its host would go there.
+            Some(base) if lacks_host(base) => {
+                let base = without_any_credentials(base);
+                let scheme = base
+                    .split(':')
+                    .next()
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
+                return Err(format!(
+                    "{base_name} \"{base}\" has the scheme {scheme}: but no host; write \
+                     {scheme}:// and the host, such as {scheme}://127.0.0.1:8080/api, or use a \
+                     path such as /api"
+                ));
+            }
             Some(base) => match (resolve(base, page_url.as_deref()), page_url.as_deref()) {
                 (Some(url), _) => Some(base_href(&without_credentials(base), &url, config.api)?),
                 (None, None) if !is_absolute(base) => {
@@ -448,6 +463,20 @@ fn page_url(page_origin: Option<&str>) -> Option<String> {
 /// or a URL that starts with `//`.
 fn takes_page_scheme(url: &str) -> bool {
     !is_absolute(url) || url.starts_with("//")
+}
+
+/// Returns true when `url` starts with the scheme http: or https: but not with `//` or `\\`
+/// after it, so that it has no host of its own.
+fn lacks_host(url: &str) -> bool {
+    let url = url.trim_start_matches(|c: char| c <= ' ');
+    let Some((scheme, rest)) = url.split_once(':') else {
+        return false;
+    };
+    let special = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
+    // The URL parser drops tabs and newlines, and reads a backslash as a slash in these schemes.
+    let mut rest = rest.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r'));
+    let mut slash = || rest.next().is_some_and(|c| matches!(c, '/' | '\\'));
+    special && !(slash() && slash())
 }
 
 /// Returns true when a document's base URL can resolve the client's relative URLs: it has the
