@@ -4537,6 +4537,23 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn rust_api_body_replaces_json_content_type() {
+        let echo = rust_client()
+            .request("POST", "/scenario/echo-auth")
+            .json(&serde_json::json!({ "name": "widget" }))
+            .body("plain text")
+            .send::<JsonValue>()
+            .await
+            .expect("the echo succeeds");
+        let data = echo.data.expect("the echo has data");
+        assert_eq!(data["body"], "plain text", "the later body is sent");
+        assert_eq!(
+            data["contentType"], "text/plain;charset=UTF-8",
+            "fetch's type for a string body, not the JSON type that json() added"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn rust_api_timeout_names_setting() {
         let key = unique("rust-timeout");
         let error = rust_client()

@@ -200,6 +200,7 @@ impl Client {
                 options: CallOptions::default(),
             },
             error: None,
+            json_type: false,
         }
     }
 
@@ -296,6 +297,9 @@ pub struct RequestBuilder {
     client: Client,
     input: CallInput,
     error: Option<Error>,
+    /// Whether [`json`](Self::json) added the `Content-Type` header, which [`body`](Self::body)
+    /// then removes with the JSON body.
+    json_type: bool,
 }
 
 impl RequestBuilder {
@@ -347,6 +351,7 @@ impl RequestBuilder {
                         .options
                         .headers
                         .push(("Content-Type".to_owned(), "application/json".to_owned()));
+                    self.json_type = true;
                 }
             }
             Err(message) => self.fail(format!("the body cannot be serialized: {message}")),
@@ -355,9 +360,18 @@ impl RequestBuilder {
     }
 
     /// Sets a body that `fetch` takes as it is: a string, `FormData`, `Blob`, `ArrayBuffer` or
-    /// `URLSearchParams`.
+    /// `URLSearchParams`. Another JavaScript value, such as a plain object or a number, is
+    /// written as JSON with `Content-Type: application/json`, as the npm package writes it; for
+    /// a Rust value, call [`json`](Self::json) instead. It replaces a body that `json` set, and
+    /// the `Content-Type` that `json` added.
     pub fn body(mut self, body: impl Into<JsValue>) -> Self {
         self.input.body = body.into();
+        if std::mem::take(&mut self.json_type) {
+            self.input
+                .options
+                .headers
+                .retain(|(name, _)| !name.eq_ignore_ascii_case("content-type"));
+        }
         self
     }
 
