@@ -1112,6 +1112,28 @@ mod node_cases {
             JsValue::NULL,
             "no response, no status"
         );
+        assert!(
+            path(&error, "cause").is_instance_of::<js_sys::TypeError>(),
+            "the cause is the TypeError that fetch rejected with, got {:?}",
+            path(&error, "cause")
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_network_error_keeps_fetch_error() {
+        let port = closed_port().await;
+        let error = rust_client()
+            .get::<JsonValue>(&format!("http://127.0.0.1:{port}/x"))
+            .await
+            .expect_err("a closed port");
+        assert!(error.is_network(), "kind network, got {error:?}");
+        assert!(
+            error
+                .cause()
+                .is_some_and(|cause| cause.is_instance_of::<js_sys::TypeError>()),
+            "Error::cause is the TypeError that fetch rejected with, got {:?}",
+            error.cause()
+        );
     }
 
     #[wasm_bindgen_test]

@@ -58,7 +58,8 @@ export class CallAbort {
 
 export class RenewFetchError extends Error {
   constructor(kind, message, status, code, method, url, reason, data, body, cause) {
-    // Only a call canceled by its signal has a cause: the reason the signal aborted with.
+    // A call canceled by its signal has the reason the signal aborted with as its cause, and a
+    // call that fetch rejected has fetch's error.
     super(message, cause === undefined ? undefined : { cause });
     this.name = "RenewFetchError";
     this.kind = kind;

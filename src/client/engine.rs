@@ -360,7 +360,7 @@ async fn attempts(
             Err(SendError::Build(message)) => {
                 return Err(request.error(ErrorKind::InvalidRequest, message))
             }
-            Err(SendError::Fetch) => return Err(fetch_error(&request)),
+            Err(SendError::Fetch(cause)) => return Err(fetch_error(&request).with_cause(cause)),
         };
         let status = response.status();
         let renewed = if request.token_allowed {

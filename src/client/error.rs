@@ -197,7 +197,8 @@ impl Error {
         self.body.as_ref()
     }
 
-    /// Sets the cause: the reason that the caller's `AbortSignal` aborted with.
+    /// Sets the cause: the reason that the caller's `AbortSignal` aborted with, or the error that
+    /// `fetch` rejected with.
     #[cfg(target_arch = "wasm32")]
     pub fn with_cause(mut self, cause: wasm_bindgen::JsValue) -> Self {
         self.cause = Some(cause);
@@ -205,7 +206,9 @@ impl Error {
     }
 
     /// Returns the reason that the caller's `AbortSignal` aborted with, for a call canceled
-    /// by that signal, and None otherwise.
+    /// by that signal, and the error that `fetch` rejected with, for a network or offline
+    /// error, such as a `TypeError` whose own `cause` names the system error in Node. Returns
+    /// None otherwise.
     #[cfg(target_arch = "wasm32")]
     pub fn cause(&self) -> Option<&wasm_bindgen::JsValue> {
         self.cause.as_ref()

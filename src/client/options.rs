@@ -292,7 +292,8 @@ export interface RenewFetchError extends Error {
   body: unknown;
   /**
    * For kind `canceled` with reason `user`, the reason that the caller's `AbortSignal` aborted
-   * with. Absent otherwise.
+   * with. For kinds `network` and `offline`, the error that `fetch` rejected with, such as a
+   * `TypeError` whose own `cause` names the system error in Node. Absent otherwise.
    */
   cause?: unknown;
 }

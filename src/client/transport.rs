@@ -129,8 +129,9 @@ pub(crate) struct Attempt<'a> {
 pub(crate) enum SendError {
     /// The request could not be built from the caller's input.
     Build(String),
-    /// `fetch` rejected: the network failed, CORS blocked the response, or the signal aborted.
-    Fetch,
+    /// `fetch` rejected, with this error: the network failed, CORS blocked the response, or the
+    /// signal aborted.
+    Fetch(JsValue),
 }
 
 /// Sends one attempt to `url` and reads its response.
@@ -157,7 +158,7 @@ pub(crate) async fn send(
     };
     let classify = |error: JsValue| match error.as_string() {
         Some(message) => SendError::Build(message),
-        None => SendError::Fetch,
+        None => SendError::Fetch(error),
     };
     let promise = start_attempt(
         url,
