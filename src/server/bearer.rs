@@ -92,6 +92,18 @@ pub(crate) fn parse_bearer(value: &[u8]) -> Result<&str, BearerError> {
     std::str::from_utf8(rest).map_err(|_| BearerError::NotVisibleAscii)
 }
 
+/// Checks a token given without the header around it, as [`parse_bearer`] checks the token part
+/// of a header value.
+pub(crate) fn parse_token(token: &str) -> Result<&str, BearerError> {
+    if token.len() > MAX_AUTHORIZATION_LEN - BEARER_SCHEME.len() - 1 {
+        return Err(BearerError::TooLong);
+    }
+    if !is_token68(token.as_bytes()) {
+        return Err(BearerError::NotToken68);
+    }
+    Ok(token)
+}
+
 /// Checks that `s` is token68: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
 ///
 /// Because `=` is not a token68 character, this strips the trailing run of `=` and checks that a

@@ -8,6 +8,7 @@ use jsonwebtoken::crypto::CryptoProvider;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Validation};
 
 use super::cache::TokenCache;
+use super::check::{outcome, TokenRejected, VerifiedToken};
 use super::clock::{Clock, SystemClock};
 use super::layer::RenewLayer;
 use super::rejection::{is_valid_realm, LogLimit, INTERNAL_CODE};
@@ -144,6 +145,36 @@ impl AuthConfig {
     pub fn issue_token(&self, user_id: &str, username: &str) -> Result<String, IssueError> {
         let now = self.inner.clock.now();
         self.inner.issuer().login(now, user_id, username)
+    }
+
+    /// Checks `token` as the layer checks the token of a request, for a route whose client
+    /// cannot send the `Authorization` header, such as a browser's `WebSocket` or
+    /// `EventSource`, which read the token from a query parameter or a first message.
+    ///
+    /// It runs the layer's checks, the cache and the [`revoked`](AuthConfigBuilder::revoked)
+    /// check, and logs nothing, so the route decides what to log. A token in the renewal window
+    /// passes with the renewed token in [`VerifiedToken::renewed`]. A token in the grace period
+    /// is rejected with [`RejectionKind::Overdue`](super::RejectionKind::Overdue), because only a response of the layer can
+    /// carry the overdue code: a request through the layer renews it.
+    ///
+    /// ```
+    /// use renew_fetch::server::{AuthConfig, RejectionKind};
+    ///
+    /// let config = AuthConfig::builder(b"an example secret, 32 bytes or more".to_vec()).build()?;
+    /// let token = config.issue_token("42", "ada")?;
+    /// let verified = config.verify_token(&token)?;
+    /// assert_eq!(verified.claims.sub, "42");
+    /// let rejected = config.verify_token("not a token").unwrap_err();
+    /// assert_eq!(rejected.kind(), RejectionKind::Malformed);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Returns a [`TokenRejected`] whose kind matches the response that the layer would send,
+    /// and whose `Display` form names the reason without the token.
+    pub fn verify_token(&self, token: &str) -> Result<VerifiedToken, TokenRejected> {
+        outcome(self.inner.verify_token(token))
     }
 
     /// Returns the layer for [`axum::Router::layer`] or [`axum::Router::route_layer`].

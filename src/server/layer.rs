@@ -28,10 +28,10 @@ impl RenewLayer {
     /// Lets a request without an `Authorization` header reach the handler, with no claims, for
     /// routes that serve anonymous and logged-in users alike. Such a handler reads
     /// `Option<Claims>`, which is `None` for an anonymous request. A handler that reads `Claims`
-    /// answers an anonymous request with the need-login 401, so one such layer can cover routes
-    /// for everyone and routes for logged-in users. A request that carries a token is checked,
-    /// renewed or rejected as on any other route, so a token that expired past the grace period
-    /// gets the invalid-token 401, not the anonymous response.
+    /// responds to an anonymous request with the need-login 401, so one such layer can cover
+    /// routes for everyone and routes for logged-in users. A request that carries a token is
+    /// checked, renewed or rejected as on any other route, so a token that expired past the grace
+    /// period gets the invalid-token 401, not the anonymous response.
     ///
     /// ```
     /// use axum::routing::get;

@@ -57,6 +57,7 @@
 
 mod bearer;
 mod cache;
+mod check;
 mod clock;
 mod config;
 mod detail;
@@ -68,6 +69,7 @@ mod service;
 mod token;
 mod verify;
 
+pub use check::{RejectionKind, TokenRejected, VerifiedToken};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
     AuthConfig, AuthConfigBuilder, ConfigError, DEFAULT_GRACE_PERIOD, DEFAULT_LEEWAY,

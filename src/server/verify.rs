@@ -7,7 +7,7 @@ use http::HeaderMap;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::Algorithm;
 
-use super::bearer::{bearer_token, BearerError};
+use super::bearer::{bearer_token, parse_token, BearerError};
 use super::cache::Verified;
 use super::config::{Inner, ISSUED_AHEAD_ALLOWANCE};
 use super::detail::{Ahead, ClaimFault, ClaimFaults, Mismatch, TimeClaim};
@@ -133,6 +133,17 @@ impl Inner {
             renewal_note,
             rejected_user,
         }
+    }
+
+    /// Decides for a token given without a header, such as from a query parameter, with the
+    /// checks and the cache of [`verify`](Self::verify).
+    pub(crate) fn verify_token(&self, token: &str) -> Decision {
+        let token = match parse_token(token) {
+            Ok(token) => token,
+            Err(e) => return Decision::Reject(Reason::Header(e)),
+        };
+        self.decide(token, &mut None)
+            .unwrap_or_else(|rejected| Decision::Reject(rejected.reason))
     }
 
     /// Decides for `token`, from the cache when it contains the token and by decoding it otherwise.

@@ -1,0 +1,85 @@
+//! Checking a token outside the layer, for routes whose clients cannot send the
+//! `Authorization` header.
+
+use std::fmt;
+
+use super::rejection::{Kind, Reason};
+use super::token::Claims;
+use super::verify::Decision;
+
+/// A token that [`AuthConfig::verify_token`](super::AuthConfig::verify_token) accepted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VerifiedToken {
+    /// The claims of the token.
+    pub claims: Claims,
+    /// The renewed token, when the token is in the renewal window or was signed with the
+    /// previous secret, as the layer would send it on the response. The route can hand it to
+    /// its client, such as in the first message of a WebSocket.
+    pub renewed: Option<String>,
+}
+
+/// Why [`AuthConfig::verify_token`](super::AuthConfig::verify_token) rejected a token.
+///
+/// Its `Display` form is the reason that the layer would log, which names what failed but
+/// never the token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenRejected {
+    reason: Reason,
+}
+
+/// The kinds of [`TokenRejected`], which match the responses of the layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RejectionKind {
+    /// The token is empty, too long or not token68. The layer responds to such an
+    /// `Authorization` header with 400 and `error="invalid_request"`.
+    Malformed,
+    /// The token is invalid, expired past the grace period, past the session cap or revoked.
+    /// The layer responds to it with the invalid-token 401.
+    Invalid,
+    /// The token expired within the grace period. The layer would respond with the overdue
+    /// code and a renewed token, so a request through the layer renews it, after which the
+    /// route can be called again with the new token.
+    Overdue,
+    /// Issuing the renewed token failed. The layer responds to it with a 500.
+    Internal,
+}
+
+impl TokenRejected {
+    /// Returns the kind of rejection.
+    pub fn kind(&self) -> RejectionKind {
+        match self.reason.kind() {
+            Kind::NeedLogin | Kind::InvalidRequest => RejectionKind::Malformed,
+            Kind::InvalidToken => RejectionKind::Invalid,
+            Kind::Overdue => RejectionKind::Overdue,
+            Kind::Internal => RejectionKind::Internal,
+        }
+    }
+}
+
+impl fmt::Display for TokenRejected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.reason.fmt(f)
+    }
+}
+
+impl std::error::Error for TokenRejected {}
+
+/// Turns the layer's decision into the result of `verify_token`.
+pub(crate) fn outcome(decision: Decision) -> Result<VerifiedToken, TokenRejected> {
+    match decision {
+        Decision::Pass(claims) => Ok(VerifiedToken {
+            claims,
+            renewed: None,
+        }),
+        Decision::Renew(claims, renewed) => Ok(VerifiedToken {
+            claims,
+            renewed: Some(renewed.token),
+        }),
+        Decision::Overdue(_) => Err(TokenRejected {
+            reason: Reason::Overdue,
+        }),
+        Decision::Reject(reason) => Err(TokenRejected { reason }),
+    }
+}
