@@ -160,7 +160,8 @@ impl AuthConfig {
     /// ```
     /// use renew_fetch::server::{AuthConfig, RejectionKind};
     ///
-    /// let config = AuthConfig::builder(b"an example secret, 32 bytes or more".to_vec()).build()?;
+    /// let secret = b"an example secret, 32 bytes or more".to_vec();
+    /// let config = AuthConfig::builder(secret).build()?;
     /// let token = config.issue_token("42", "ada")?;
     /// let verified = config.verify_token(&token)?;
     /// assert_eq!(verified.claims.sub, "42");
