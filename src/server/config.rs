@@ -154,8 +154,9 @@ impl AuthConfig {
     /// It runs the layer's checks, the cache and the [`revoked`](AuthConfigBuilder::revoked)
     /// check, and logs nothing, so the route decides what to log. A token in the renewal window
     /// passes with the renewed token in [`VerifiedToken::renewed`]. A token in the grace period
-    /// is rejected with [`RejectionKind::Overdue`](super::RejectionKind::Overdue), because only a response of the layer can
-    /// carry the overdue code: a request through the layer renews it.
+    /// is rejected with [`RejectionKind::Overdue`](super::RejectionKind::Overdue), because only
+    /// a response of the layer can carry the overdue code: a request through the layer renews
+    /// it.
     ///
     /// ```
     /// use renew_fetch::server::{AuthConfig, RejectionKind};
