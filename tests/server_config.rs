@@ -184,6 +184,14 @@ fn contradictory_durations_are_rejected() {
          token_lifetime above 1800 s",
         "a lifetime shorter than the default window names the default"
     );
+    let e = err(b().token_lifetime(secs(3)).renew_window(secs(30 * MIN)));
+    assert_eq!(
+        e.to_string(),
+        "renew_window (1800 s) must be shorter than token_lifetime (3 s); set renew_window below \
+         3 s, or token_lifetime above 1800 s",
+        "a window set to the default's value is not called the default, and a lifetime below \
+         4 s gets no quarter"
+    );
     assert!(
         matches!(
             err(b().renew_window(secs(LIFETIME + 1))),

@@ -71,7 +71,7 @@ async fn logout_by_session_id_ends_that_session_only() {
     let config = builder(&clock)
         .revoked(move |claims: &Claims| {
             let set = list.read().expect("list lock");
-            claims.sid.as_ref().is_some_and(|sid| set.contains(sid))
+            set.contains(&claims.session_key())
         })
         .build()
         .expect("the revoking config builds");
@@ -82,10 +82,13 @@ async fn logout_by_session_id_ends_that_session_only() {
     let second = config.issue_token("42", "ada").expect("issue");
     clock.advance(secs(LIFETIME - WINDOW + MIN));
     let renewed = send(&app, get_with("/api/profile", &first)).await.renewed();
-    let sid = claims_of(&first)
-        .sid
-        .expect("an issued token has a session id");
-    sessions.write().expect("list lock").insert(sid);
+    let key = claims_of(&first).session_key();
+    assert_eq!(
+        Some(&key),
+        claims_of(&first).sid.as_ref(),
+        "the session key of an issued token is its sid"
+    );
+    sessions.write().expect("list lock").insert(key);
 
     let reply = send(&app, get_with("/api/profile", &renewed)).await;
     assert_invalid_token_reply(&reply, "the renewed token of the logged-out session");

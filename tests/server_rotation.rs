@@ -219,3 +219,33 @@ async fn old_token_at_session_cap_passes_without_error() {
         "the end of a session is not an error: {lines:#?}"
     );
 }
+
+#[tokio::test]
+async fn old_token_from_clock_ahead_renews_to_valid_token() {
+    // The instance that still signs with the old secret runs 30 s ahead of this one.
+    let ahead = ManualClock::new(T0 + 30);
+    let before = AuthConfig::builder(SECRET.to_vec())
+        .clock(ahead)
+        .build()
+        .expect("the config before builds");
+    let old = before.issue_token("42", "ada").expect("issue");
+    let clock = ManualClock::new(T0);
+    let app = app(&rotated(&clock), &Calls::default());
+
+    let reply = send(&app, get_with("/api/profile", &old)).await;
+    assert_eq!(reply.status, StatusCode::OK, "the old token passes");
+    let moved = reply.renewed();
+    let claims = claims_with(&moved, NEW_SECRET);
+    assert!(
+        claims.auth_time <= claims.iat,
+        "the renewed token is not issued before its login: auth_time {}, iat {}",
+        claims.auth_time,
+        claims.iat
+    );
+    let reply = send(&app, get_with("/api/profile", &moved)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "the renewed token passes on the instance that renewed it"
+    );
+}

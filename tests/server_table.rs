@@ -291,6 +291,14 @@ async fn inconsistent_times_are_invalid_token() {
         "login after issue",
     )
     .await;
+    let mut empty_sid: serde_json::Value =
+        serde_json::from_str(&payload(T0, T0 + LIFETIME, T0)).expect("json");
+    empty_sid["sid"] = serde_json::json!("");
+    assert_invalid_token(
+        &jws(HS256_HEADER, &empty_sid.to_string(), SECRET),
+        "an empty sid",
+    )
+    .await;
     // One second past the 60 s that the layer allows for clock skew.
     assert_invalid_token(
         &jws(HS256_HEADER, &payload(T0 + 61, T0 + LIFETIME, T0), SECRET),

@@ -46,6 +46,11 @@ fn overdue_and_expired_tokens_are_rejected_by_kind() {
         RejectionKind::Overdue,
         "within the grace period: {overdue}"
     );
+    assert_eq!(
+        overdue.to_string(),
+        "token expired within the grace period; a request through the layer renews it",
+        "the message says how the token gets renewed"
+    );
     clock.advance(secs(GRACE));
     let expired = config.verify_token(&token).expect_err("an expired token");
     assert_eq!(
@@ -91,6 +96,10 @@ fn malformed_and_forged_tokens_are_rejected_without_the_token() {
     for (value, kind, what) in cases {
         let rejected = config.verify_token(value).expect_err(what);
         assert_eq!(rejected.kind(), kind, "{what}: {rejected}");
+        assert!(
+            !rejected.to_string().contains("header"),
+            "{what}: the message names no header that was never sent: {rejected}"
+        );
         assert!(
             value.is_empty() || !rejected.to_string().contains(value),
             "{what}: the message leaves the token out: {rejected}"

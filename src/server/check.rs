@@ -3,8 +3,10 @@
 
 use std::fmt;
 
+use super::bearer::BearerError;
 use super::rejection::{Kind, Reason};
 use super::token::Claims;
+use super::token::MAX_TOKEN_LEN;
 use super::verify::Decision;
 
 /// A token that [`AuthConfig::verify_token`](super::AuthConfig::verify_token) accepted.
@@ -21,8 +23,7 @@ pub struct VerifiedToken {
 
 /// Why [`AuthConfig::verify_token`](super::AuthConfig::verify_token) rejected a token.
 ///
-/// Its `Display` form is the reason that the layer would log, which names what failed but
-/// never the token.
+/// Its `Display` form names what failed, as the layer's log line does, but never the token.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenRejected {
     reason: Reason,
@@ -58,9 +59,23 @@ impl TokenRejected {
     }
 }
 
+/// The reasons of the layer, but in the words of a token that came without a header.
 impl fmt::Display for TokenRejected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.reason.fmt(f)
+        match &self.reason {
+            Reason::Header(BearerError::TooLong) => {
+                write!(f, "token longer than the limit of {MAX_TOKEN_LEN} bytes")
+            }
+            Reason::Header(_) => f.write_str(
+                "token is not a single token68: it is empty, or contains a space or another \
+                 character outside A-Z a-z 0-9 - . _ ~ + / and trailing =; pass the token \
+                 without \"Bearer \"",
+            ),
+            Reason::Overdue => f.write_str(
+                "token expired within the grace period; a request through the layer renews it",
+            ),
+            reason => reason.fmt(f),
+        }
     }
 }
 

@@ -151,8 +151,13 @@ impl AuthConfig {
     /// cannot send the `Authorization` header, such as a browser's `WebSocket` or
     /// `EventSource`, which read the token from a query parameter or a first message.
     ///
+    /// A token in a query parameter shows up wherever the URL is logged, such as by tower-http's
+    /// `TraceLayer` and by proxies, so prefer the first message where the protocol allows.
+    ///
     /// It runs the layer's checks, the cache and the [`revoked`](AuthConfigBuilder::revoked)
-    /// check, and logs nothing, so the route decides what to log. A token in the renewal window
+    /// check, and logs nothing, so the route decides what to log. A renewal that fails in the
+    /// renewal window leaves [`VerifiedToken::renewed`] empty, as the layer then passes the
+    /// request without one. A token in the renewal window
     /// passes with the renewed token in [`VerifiedToken::renewed`]. A token in the grace period
     /// is rejected with [`RejectionKind::Overdue`](super::RejectionKind::Overdue), because only
     /// a response of the layer can carry the overdue code: a request through the layer renews
@@ -268,6 +273,8 @@ pub struct AuthConfigBuilder {
     previous_secret: Option<Vec<u8>>,
     lifetime: Duration,
     window: Duration,
+    /// Whether the app called `renew_window`, so that an error can tell it from the default.
+    window_set: bool,
     grace: Duration,
     cap: Duration,
     leeway: Duration,
@@ -289,6 +296,7 @@ impl AuthConfigBuilder {
             previous_secret: None,
             lifetime: DEFAULT_TOKEN_LIFETIME,
             window: DEFAULT_RENEW_WINDOW,
+            window_set: false,
             grace: DEFAULT_GRACE_PERIOD,
             cap: DEFAULT_SESSION_CAP,
             leeway: DEFAULT_LEEWAY,
@@ -330,6 +338,7 @@ impl AuthConfigBuilder {
     /// [`DEFAULT_RENEW_WINDOW`], 30 minutes.
     pub fn renew_window(mut self, window: Duration) -> Self {
         self.window = window;
+        self.window_set = true;
         self
     }
 
@@ -415,9 +424,9 @@ impl AuthConfigBuilder {
     /// Sets a check that returns true for the claims of a token that the app has revoked.
     /// Default: none.
     ///
-    /// To end a session, such as on logout, match its session id, [`Claims::sid`]: every token
-    /// of the session keeps the `sid` of the login, and a token renewed from another carries a
-    /// new `jti`. A `jti` names one token, so a list of them misses the tokens that renewals
+    /// To end a session, such as on logout, match its [`Claims::session_key`], which is the
+    /// session id, `sid`: every token of the session keeps the `sid` of the login, and a token
+    /// renewed from another carries a new `jti`. A `jti` names one token, so a list of them misses the tokens that renewals
     /// issued before the logout. `auth_time` counts whole seconds, so two logins of one user in
     /// the same second share it, and it names a session only together with `sid`. To end every
     /// session of a user, such as after a password change, match `sub` and an `auth_time`
@@ -443,14 +452,14 @@ impl AuthConfigBuilder {
     ///
     /// use renew_fetch::server::AuthConfig;
     ///
-    /// // The session id of each session that logged out, kept until the session cap has
+    /// // The session key of each session that logged out, kept until the session cap has
     /// // passed.
     /// let logged_out: Arc<RwLock<HashSet<String>>> = Arc::default();
     /// let list = Arc::clone(&logged_out);
     /// let config = AuthConfig::builder(b"an example secret, 32 bytes or more".to_vec())
     ///     .revoked(move |claims| {
-    ///         let Some(sid) = &claims.sid else { return false };
-    ///         list.read().is_ok_and(|set| set.contains(sid))
+    ///         let key = claims.session_key();
+    ///         list.read().is_ok_and(|set| set.contains(&key))
     ///     })
     ///     .build()?;
     /// # Ok::<(), renew_fetch::server::ConfigError>(())
@@ -539,6 +548,7 @@ impl AuthConfigBuilder {
             return Err(ConfigError::WindowNotShorterThanLifetime {
                 window: self.window,
                 lifetime: self.lifetime,
+                default: !self.window_set,
             });
         }
         if self.cap < self.lifetime {
@@ -736,6 +746,8 @@ pub enum ConfigError {
         window: Duration,
         /// The token lifetime.
         lifetime: Duration,
+        /// Whether the window is the default, which the app never set.
+        default: bool,
     },
     /// The session cap is shorter than the token lifetime.
     CapShorterThanLifetime {
@@ -849,20 +861,27 @@ impl fmt::Display for ConfigError {
                 lifetime.as_secs(),
                 max = MAX_SESSION_CAP.as_secs()
             ),
-            Self::WindowNotShorterThanLifetime { window, lifetime } => write!(
-                f,
-                "renew_window ({window} s{default}) must be shorter than token_lifetime \
-                 ({lifetime} s); set renew_window below {lifetime} s, such as {quarter} s for \
-                 the last quarter of each token's life, or token_lifetime above {window} s",
-                window = window.as_secs(),
-                default = if *window == DEFAULT_RENEW_WINDOW {
-                    ", its default"
-                } else {
-                    ""
-                },
-                lifetime = lifetime.as_secs(),
-                quarter = lifetime.as_secs() / 4
-            ),
+            Self::WindowNotShorterThanLifetime {
+                window,
+                lifetime,
+                default,
+            } => {
+                let (window, lifetime) = (window.as_secs(), lifetime.as_secs());
+                let default = if *default { ", its default" } else { "" };
+                write!(
+                    f,
+                    "renew_window ({window} s{default}) must be shorter than token_lifetime \
+                     ({lifetime} s); set renew_window below {lifetime} s"
+                )?;
+                let quarter = lifetime / 4;
+                if quarter > 0 {
+                    write!(
+                        f,
+                        ", such as {quarter} s for the last quarter of each token's life"
+                    )?;
+                }
+                write!(f, ", or token_lifetime above {window} s")
+            }
             Self::CapShorterThanLifetime { cap, lifetime } => {
                 write!(
                     f,

@@ -95,13 +95,14 @@ enum Presence {
 
 /// Every claim that `WireClaims` in token.rs reads, with its presence and type. A unit test
 /// checks this table against `WireClaims`, value by value.
-const CLAIMS: [(&str, Presence, Expected); 9] = [
+const CLAIMS: [(&str, Presence, Expected); 10] = [
     ("sub", Presence::Required, Expected::String),
     ("username", Presence::Required, Expected::String),
     ("iat", Presence::Required, Expected::Seconds),
     ("exp", Presence::Required, Expected::Seconds),
     ("jti", Presence::Required, Expected::String),
     ("auth_time", Presence::Required, Expected::Seconds),
+    ("sid", Presence::Optional, Expected::String),
     ("iss", Presence::Optional, Expected::String),
     ("aud", Presence::Optional, Expected::Audience),
     ("nbf", Presence::Optional, Expected::Seconds),
@@ -120,6 +121,9 @@ pub(crate) enum ClaimFault {
     },
     /// `sub` is the empty string, which no token the layer issues carries.
     EmptySubject,
+    /// `sid` is the empty string, which no token the layer issues carries, and which would name
+    /// every session that another issuer left without one.
+    EmptySessionId,
     /// The payload is JSON, but not an object.
     NotAnObject { received: Received },
     /// The payload is not JSON, or fails to decode for a reason that the checks above do not
@@ -137,6 +141,9 @@ impl fmt::Display for ClaimFault {
                 received,
             } => write!(f, "{claim} is {received}, expected {}", expected.describe()),
             Self::EmptySubject => f.write_str("sub is the empty string, expected a user id"),
+            Self::EmptySessionId => {
+                f.write_str("sid is the empty string, expected a session id or no sid at all")
+            }
             Self::NotAnObject { received } => {
                 write!(f, "the payload is {received}, expected a JSON object")
             }

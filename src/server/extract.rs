@@ -33,11 +33,20 @@ pub(crate) struct Anonymous(pub(crate) AuthConfig);
 /// cause goes to the log, never to the client: at ERROR once a second for the whole process, and
 /// at DEBUG for the other requests of that second, which the next ERROR line counts as
 /// `suppressed`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MissingClaims {
     /// The config of the layer that let the anonymous request through, or `None` when no layer
     /// saw the request.
     need_login: Option<AuthConfig>,
+}
+
+/// Shows whether the request was anonymous, and not the config.
+impl fmt::Debug for MissingClaims {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MissingClaims")
+            .field("anonymous", &self.is_anonymous())
+            .finish()
+    }
 }
 
 impl MissingClaims {

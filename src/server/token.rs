@@ -58,7 +58,8 @@ pub struct Claims {
     pub auth_time: u64,
     /// The session id: 128 random bits in lowercase hex, drawn at login and kept by every
     /// renewal, so it names one session of one user. Two logins in the same second share their
-    /// `auth_time` but not their `sid`. `None` for a token from another issuer that carries none.
+    /// `auth_time` but not their `sid`. `None` for a token from another issuer that carries none,
+    /// and for its renewals. [`session_key`](Self::session_key) covers both cases.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
     /// The issuer, present when the config sets one.
@@ -69,6 +70,19 @@ pub struct Claims {
     /// forms read as the configured audience here, and tokens the layer issues carry the string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aud: Option<String>,
+}
+
+impl Claims {
+    /// Returns a key that names the session of this token, for a list of sessions that logged
+    /// out: the `sid`, or `sub@auth_time` for a token without one, such as from another issuer.
+    /// A `sid` that the layer issues never contains `@`, so the two forms do not collide. The second form names every
+    /// session of the user that logged in in that second.
+    pub fn session_key(&self) -> String {
+        match &self.sid {
+            Some(sid) => sid.clone(),
+            None => format!("{}@{}", self.sub, self.auth_time),
+        }
+    }
 }
 
 /// The claims as read from a token: [`Claims`] plus the optional `nbf`, which the layer checks
@@ -234,7 +248,11 @@ impl Issuer<'_> {
 
     /// Issues the successor of `old` at `now`: same user, login time and session id, new jti and
     /// iat, and `exp = min(now + lifetime, auth_time + cap)`.
+    ///
+    /// A login time ahead of `now`, from an instance whose clock runs ahead, counts as `now`, so
+    /// that the new token's `iat` is never before its `auth_time`, which would make it invalid.
     pub(crate) fn renew(&self, now: u64, old: &Claims) -> Result<(String, Claims), IssueError> {
+        let now = now.max(old.auth_time);
         let session = Session {
             sub: old.sub.clone(),
             username: old.username.clone(),
@@ -327,6 +345,32 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn session_key_without_sid() {
+        let mut claims = Claims {
+            sub: "42".to_owned(),
+            username: "ada".to_owned(),
+            iat: 1_700_000_100,
+            exp: 1_700_007_300,
+            jti: "00112233445566778899aabbccddeeff".to_owned(),
+            auth_time: 1_700_000_000,
+            sid: None,
+            iss: None,
+            aud: None,
+        };
+        assert_eq!(
+            claims.session_key(),
+            "42@1700000000",
+            "without a sid, the user id and the login time"
+        );
+        claims.sid = Some("ffeeddccbbaa99887766554433221100".to_owned());
+        assert_eq!(
+            claims.session_key(),
+            "ffeeddccbbaa99887766554433221100",
+            "with a sid, the sid"
+        );
+    }
 
     #[test]
     fn jti_is_32_hex_digits_and_unique() {

@@ -295,6 +295,9 @@ impl Inner {
         if verified.claims.sub.is_empty() {
             return Err(Reason::MalformedClaims(ClaimFault::EmptySubject.into()));
         }
+        if verified.claims.sid.as_deref() == Some("") {
+            return Err(Reason::MalformedClaims(ClaimFault::EmptySessionId.into()));
+        }
         Ok(verified)
     }
 }

@@ -175,7 +175,9 @@ impl Options {
                 self.describe(TokenLifetime, Duration::ZERO),
                 TokenLifetime.flag()
             ),
-            ConfigError::WindowNotShorterThanLifetime { window, lifetime } => format!(
+            ConfigError::WindowNotShorterThanLifetime {
+                window, lifetime, ..
+            } => format!(
                 "{} must be shorter than {}; set {} below {}, or {} above {}",
                 self.describe(RenewWindow, *window),
                 self.describe(TokenLifetime, *lifetime),
