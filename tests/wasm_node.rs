@@ -4715,6 +4715,24 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn rust_api_query_tuple_rejected() {
+        let client = rust_client();
+        let error = client
+            .request("GET", "/scenario/echo-auth")
+            .query(&("a", "b"))
+            .send::<Echo>()
+            .await
+            .expect_err("a tuple is no list of pairs");
+        assert_eq!(error.kind(), ErrorKind::InvalidRequest, "the kind");
+        assert_eq!(
+            error.message(),
+            "the params cannot be serialized: a list of params must hold (name, value) pairs \
+             with string names; pass a struct, a map or pairs such as [(\"page\", 2)]",
+            "the message names the forms that work"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn rust_api_query_pair_with_list_rejected() {
         let client = rust_client();
         let error = client

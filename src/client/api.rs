@@ -308,7 +308,8 @@ impl RequestBuilder {
     /// reqwest writes it. Fields and pairs whose value is `None` are left out, and `None` or
     /// `()` as the whole params adds nothing. Integers are written in full, also beyond 2^53. A
     /// pair whose value is a list or a map fails the call with kind invalid_request: repeat the
-    /// pair for each value instead. Each call adds to the query that the earlier ones wrote.
+    /// pair for each value instead. So does a list that is not of pairs, such as the tuple
+    /// `("a", "b")`. Each call adds to the query that the earlier ones wrote.
     pub fn query<P: Serialize + ?Sized>(mut self, params: &P) -> Self {
         // 64-bit integers become BigInts, which the query writer prints in full.
         let serializer = serde_wasm_bindgen::Serializer::new()
@@ -657,7 +658,9 @@ fn is_rounded_integer(message: &str) -> bool {
 
 /// Turns a serialized list of `(name, value)` pairs into `URLSearchParams` in their order, and
 /// returns any other value as it is. A pair whose value is `None` is left out, and a pair whose
-/// value is a list or a map is an error, because a query pair carries one value.
+/// value is a list or a map is an error, because a query pair carries one value. Any other list,
+/// such as a tuple `("a", "b")`, is an error too, because `qs` would write its items under
+/// their indexes, as `0=a&1=b`.
 fn pairs_as_search_params(value: JsValue) -> Result<JsValue, String> {
     let Some(list) = value.dyn_ref::<js_sys::Array>() else {
         return Ok(value);
@@ -667,8 +670,15 @@ fn pairs_as_search_params(value: JsValue) -> Result<JsValue, String> {
             .filter(|pair| pair.length() == 2)
             .and_then(|pair| Some((pair.get(0).as_string()?, pair.get(1))))
     };
-    if list.length() == 0 || !list.iter().all(|item| as_pair(&item).is_some()) {
+    if list.length() == 0 {
         return Ok(value);
+    }
+    if !list.iter().all(|item| as_pair(&item).is_some()) {
+        return Err(
+            "a list of params must hold (name, value) pairs with string names; pass a \
+                    struct, a map or pairs such as [(\"page\", 2)]"
+                .to_owned(),
+        );
     }
     let params =
         web_sys::UrlSearchParams::new().map_err(|error| super::values::js_string(&error))?;
