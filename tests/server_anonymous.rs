@@ -40,9 +40,21 @@ async fn optional_claims_read_both_ways() {
     assert_eq!(reply.status, StatusCode::OK, "passes behind the layer");
     assert_eq!(reply.body, b"42", "the claims behind the layer");
 
-    let reply = send(&app, get_bare("/public/me")).await;
+    let recorder = LogRecorder::default();
+    let guard = recorder.install();
+    let reply = send(&app, get_with("/public/me", &token)).await;
+    drop(guard);
     assert_eq!(reply.status, StatusCode::OK, "passes outside the layer");
-    assert_eq!(reply.body, b"anonymous", "no claims outside the layer");
+    assert_eq!(
+        reply.body, b"anonymous",
+        "no claims outside the layer, even with a token"
+    );
+    let lines = recorder.lines();
+    assert!(
+        lines.iter().any(|line| line.starts_with("DEBUG")
+            && line.contains("Option<Claims> is None: the route is not behind RenewLayer")),
+        "a DEBUG line names the missing layer: {lines:#?}"
+    );
 
     let reply = send(&app, get_bare("/api/me")).await;
     assert_eq!(

@@ -116,9 +116,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Claims {
     }
 }
 
-/// `Option<Claims>` reads `None`, with no log line, for an anonymous request on a layer with
-/// [`RenewLayer::allow_anonymous`](super::RenewLayer::allow_anonymous) and on a route that is not
-/// behind the layer.
+/// `Option<Claims>` reads `None` for an anonymous request on a layer with
+/// [`RenewLayer::allow_anonymous`](super::RenewLayer::allow_anonymous), and on a route that is not
+/// behind the layer, where it logs a DEBUG line, because there it is `None` even for a request
+/// with a valid token.
 impl<S: Send + Sync> OptionalFromRequestParts<S> for Claims {
     type Rejection = Infallible;
 
@@ -126,6 +127,14 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for Claims {
         parts: &mut Parts,
         _state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        Ok(parts.extensions.get::<Claims>().cloned())
+        let claims = parts.extensions.get::<Claims>().cloned();
+        if claims.is_none() && parts.extensions.get::<Anonymous>().is_none() {
+            let method = &parts.method;
+            let path = parts.uri.path();
+            let nested_path = parts.extensions.get::<NestedPath>().map(NestedPath::as_str);
+            tracing::debug!(%method, path, nested_path,
+                "Option<Claims> is None: the route is not behind RenewLayer");
+        }
+        Ok(claims)
     }
 }
