@@ -532,8 +532,8 @@ fn exp_rows() -> Vec<Row> {
             Expect::InvalidToken,
         ),
         row("exp zero, before iat", json!(0), Expect::InvalidToken),
-        // A huge exp that fits u64 is a well-formed claim. The session cap still ends it, as
-        // `huge_exp_ends_at_the_session_cap` shows.
+        // A huge exp that fits u64 is a well-formed claim. The layer still counts the token's
+        // life from its iat, as `huge_exp_lives_one_lifetime` shows.
         row("exp u64::MAX", json!(u64::MAX), Expect::Pass),
     ]
 }
@@ -947,37 +947,56 @@ async fn exp_type_corpus() {
 }
 
 #[tokio::test]
-async fn huge_exp_ends_at_the_session_cap() {
+async fn huge_exp_lives_one_lifetime() {
     let clock = ManualClock::new(T0);
     let config = builder(&clock).build().expect("the config builds");
-    let calls = HandlerCalls::default();
-    let app = corpus_app(&config, &calls);
+    let app = app(&config, &Calls::default());
     let token = jws(
         HS256_HEADER,
         &claims_with(json!({"exp": u64::MAX})).to_string(),
         SECRET,
     );
-    // The session is valid through the second at which the cap ends.
-    clock.set(T0 + CAP);
-    let row = Row::token("exp u64::MAX, at the cap", &token, Expect::Pass);
-    assert_row(
-        &send(&app, request(&row.authorization)).await,
-        calls.get(),
-        &row,
+    // The layer counts the token's life from its iat, as if exp were iat plus the lifetime.
+    clock.set(T0 + LIFETIME - WINDOW - 1);
+    let reply = send(&app, get_with("/api/profile", &token)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "exp u64::MAX passes before the window"
     );
-    clock.set(T0 + CAP + 1);
-    let row = Row::token(
-        "exp u64::MAX, one second past the cap",
-        &token,
-        Expect::InvalidToken,
+    assert_eq!(
+        reply.header("authorization"),
+        None,
+        "no renewal before the window"
     );
-    let before = calls.get();
-    assert_row(
-        &send(&app, request(&row.authorization)).await,
-        calls.get() - before,
-        &row,
+    clock.set(T0 + LIFETIME - MIN);
+    let reply = send(&app, get_with("/api/profile", &token)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "exp u64::MAX passes in the window"
     );
-    eprintln!("hardening corpus: huge exp at the cap: 2 rows passed");
+    assert_eq!(
+        claims_of(&reply.renewed()).exp,
+        T0 + LIFETIME - MIN + LIFETIME,
+        "the renewed token has an exp of one lifetime"
+    );
+    clock.set(T0 + LIFETIME + MIN);
+    let reply = send(&app, get_with("/api/profile", &token)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNAUTHORIZED,
+        "overdue after one lifetime"
+    );
+    assert_eq!(reply.code(), 401, "the overdue code");
+    clock.set(T0 + LIFETIME + GRACE + 1);
+    let reply = send(&app, get_with("/api/profile", &token)).await;
+    assert_eq!(
+        reply.code(),
+        CODE_INVALID_TOKEN,
+        "invalid past the grace period"
+    );
+    eprintln!("hardening corpus: huge exp lives one lifetime: 4 checks passed");
 }
 
 #[tokio::test]

@@ -218,19 +218,23 @@ impl Inner {
             return Err(Reason::SessionCapReached);
         }
 
+        // A token lives at most the configured lifetime from its `iat`, whatever its `exp` says,
+        // so a token that another issuer signed with a longer life, or that was issued before
+        // the lifetime was shortened, is renewed and overdue on this config's schedule.
+        let exp = claims.exp.min(claims.iat.saturating_add(self.lifetime));
         // Valid through `exp` inclusive, as jsonwebtoken counts it, plus the leeway.
-        let last_valid = claims.exp.saturating_add(leeway);
+        let last_valid = exp.saturating_add(leeway);
         if now <= last_valid {
             // A token signed with the previous secret of a rotation is renewed on every request,
             // so that the client moves to the current secret.
             if !verified.previous_secret {
                 // A zero window turns renewal before expiry off, at `exp` and in the leeway too.
-                if self.window == 0 || claims.exp.saturating_sub(now) > self.window {
+                if self.window == 0 || exp.saturating_sub(now) > self.window {
                     return Ok(Step::Pass);
                 }
                 // Inside the window. Near the cap a renewal may not extend the token, and then
                 // the layer sends none.
-                if self.issuer().expiry(now, claims.auth_time) <= claims.exp {
+                if self.issuer().expiry(now, claims.auth_time) <= exp {
                     return Ok(Step::Pass);
                 }
             }
