@@ -66,7 +66,7 @@ fn overdue_and_expired_tokens_are_rejected_by_kind() {
 }
 
 #[test]
-fn malformed_and_forged_tokens_are_rejected_without_the_token() {
+fn malformed_and_forged_tokens_rejected() {
     let (_clock, config) = setup();
     let token = config.issue_token("42", "ada").expect("issue");
     let other = ManualClock::new(T0);

@@ -29,7 +29,7 @@ use crate::protocol::Envelope;
 /// compares equal to its original.
 ///
 /// A `Client` is neither `Send` nor `Sync`, because its shared state sits behind an `Rc` and
-/// holds JavaScript values, which belong to the thread that made them. A framework context that requires `Send + Sync` can hold it in
+/// contains JavaScript values, which belong to the thread that made them. A framework context that requires `Send + Sync` can hold it in
 /// the `send_wrapper` crate's `SendWrapper`, which panics if another thread touches the value.
 /// The futures of its calls are not `Send` either, for the same reason, so run them as local
 /// tasks, such as with `wasm_bindgen_futures::spawn_local` or a framework's API for local
@@ -362,9 +362,9 @@ impl RequestBuilder {
 
     /// Sets a body that `fetch` takes as it is: a string, `FormData`, `Blob`, `ArrayBuffer` or
     /// `URLSearchParams`. Another JavaScript value, such as a plain object or a number, is
-    /// written as JSON with `Content-Type: application/json`, as the npm package writes it; for
-    /// a Rust value, call [`json`](Self::json) instead. It replaces a body that `json` set, and
-    /// the `Content-Type` that `json` added.
+    /// written as JSON with `Content-Type: application/json`, as the npm package writes it. For
+    /// a Rust value, call [`json`](Self::json) instead. `body` replaces a body that `json` set,
+    /// and the `Content-Type` that `json` added.
     pub fn body(mut self, body: impl Into<JsValue>) -> Self {
         self.input.body = body.into();
         if std::mem::take(&mut self.json_type) {
@@ -417,11 +417,10 @@ impl RequestBuilder {
     /// Sends the request and decodes the envelope's data as `T`.
     ///
     /// The body is parsed by `JSON.parse`, and serde-wasm-bindgen decodes the parsed value, not
-    /// the text as serde_json would. Two things differ from serde_json: a whole number beyond
-    /// 2^53 arrives rounded, and fails to decode as an integer type, so send such ids as
-    /// strings; and `#[serde(deny_unknown_fields)]` has no effect, because only the fields of
-    /// `T` are read. To decode the text with serde_json instead, call
-    /// [`text`](Self::text) and `serde_json::from_str`.
+    /// the text as serde_json would. So a whole number beyond 2^53 arrives rounded and fails to
+    /// decode as an integer type: send such ids as strings. And `#[serde(deny_unknown_fields)]`
+    /// has no effect, because only the fields of `T` are read. To decode the text with
+    /// serde_json instead, call [`text`](Self::text) and `serde_json::from_str`.
     ///
     /// # Errors
     ///

@@ -118,8 +118,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Claims {
 
 /// `Option<Claims>` reads `None` for an anonymous request on a layer with
 /// [`RenewLayer::allow_anonymous`](super::RenewLayer::allow_anonymous), and on a route that is not
-/// behind the layer, where it logs a DEBUG line, because there it is `None` even for a request
-/// with a valid token.
+/// behind the layer. On such a route it is `None` even for a request with a valid token, so it
+/// logs a DEBUG line there.
 impl<S: Send + Sync> OptionalFromRequestParts<S> for Claims {
     type Rejection = Infallible;
 

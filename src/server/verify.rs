@@ -218,9 +218,9 @@ impl Inner {
             return Err(Reason::SessionCapReached);
         }
 
-        // A token lives at most the configured lifetime from its `iat`, whatever its `exp` says,
-        // so a token that another issuer signed with a longer life, or that was issued before
-        // the lifetime was shortened, is renewed and overdue on this config's schedule.
+        // A token lives at most the configured lifetime from its `iat`, even when its `exp` is
+        // later. So a token that another issuer signed with a longer life, or that was issued
+        // before the lifetime was shortened, is renewed and overdue on this config's schedule.
         let exp = claims.exp.min(claims.iat.saturating_add(self.lifetime));
         // Valid through `exp` inclusive, as jsonwebtoken counts it, plus the leeway.
         let last_valid = exp.saturating_add(leeway);
