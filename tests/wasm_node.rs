@@ -2306,6 +2306,21 @@ mod node_cases {
                  page's own origin only, as fetch does by default, and authenticates with the token",
             ),
             (
+                with_option("interceptors", object(&[])),
+                "interceptors is not an option of renew-fetch; the client has no hooks, so set \
+                 headers with headers or setHeader, and handle errors in onError or where the call's \
+                 promise rejects",
+            ),
+            (
+                with_option(
+                    "validateStatus",
+                    js_sys::Function::new_with_args("status", "return status < 500").into(),
+                ),
+                "validateStatus is not an option of renew-fetch; the client reads the envelope's \
+                 code whatever the status, and rejects an error status without an envelope with \
+                 kind http",
+            ),
+            (
                 with_option("codes", object(&[("sucess", JsValue::from(0))])),
                 "codes contains \"sucess\", which is not a code of renew-fetch; use success, overdue or \
                  loginRequired",
@@ -2695,6 +2710,16 @@ mod node_cases {
             (
                 with_option("cancelToken", object(&[])),
                 "cancelToken is not an option of renew-fetch; pass an AbortSignal as signal",
+            ),
+            (
+                with_option("transformResponse", array(&[])),
+                "transformResponse is not an option of renew-fetch; change the envelope that the \
+                 call resolves to, or use responseType",
+            ),
+            (
+                with_option("retry", JsValue::from(2)),
+                "retry is not an option of renew-fetch; the client replays a call only after an \
+                 overdue response, so retry other failures where the call's promise rejects",
             ),
             (
                 with_option("baseUrl", str("http://127.0.0.1:1")),

@@ -21,6 +21,7 @@ const client = new HttpClient({
   baseUrl: "http://127.0.0.1:8080/api",
   timeoutMs: 10_000,
   duplicates: "share",
+  allowedOrigins: ["http://127.0.0.1:8080", new URL("http://127.0.0.1:8081")],
   codes: { success: 200, overdue: 401, loginRequired: [1006, 1007] },
   onLoadingChange: (active: boolean) => console.log(active),
   onError: (error: RenewFetchError) => console.log(error.kind, error.status, error.code, error.cause),

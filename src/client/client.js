@@ -105,6 +105,9 @@ const SIGNAL = "pass an AbortSignal as signal";
 const NO_PROGRESS = "fetch reports no progress; use XMLHttpRequest for a transfer that shows it";
 const COOKIES =
   "the client sends cookies to the page's own origin only, as fetch does by default, and authenticates with the token";
+const NO_HOOKS =
+  "the client has no hooks, so set headers with headers or setHeader, and handle errors in onError or where the call's promise rejects";
+const ENVELOPE = "the client reads the envelope's code whatever the status, and rejects an error status without an envelope with kind http";
 const CALL_RENAMES = {
   timeout: "use timeoutMs",
   cancelToken: SIGNAL,
@@ -116,6 +119,14 @@ const CALL_RENAMES = {
   json: "pass the body as the second argument of post, put or patch, or as body in request()",
   auth: "store the token with setToken, or set the header on the call",
   baseURL: "pass an absolute URL, or give the client a baseUrl",
+  interceptors: NO_HOOKS,
+  hooks: NO_HOOKS,
+  transformRequest: "pass the body as it should be sent",
+  transformResponse: "change the envelope that the call resolves to, or use responseType",
+  validateStatus: ENVELOPE,
+  throwHttpErrors: ENVELOPE,
+  retry: "the client replays a call only after an overdue response, so retry other failures where the call's promise rejects",
+  paramsSerializer: "params are written as the qs package writes them; pass a URLSearchParams for another form",
 };
 const CLIENT_RENAMES = {
   ...CALL_RENAMES,

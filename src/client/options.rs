@@ -121,9 +121,9 @@ export interface HttpClientOptions {
    * Their overdue responses are business errors, because no token could be replayed. Each entry
    * is an origin: a scheme, host and port, with no path.
    * @default the origin of `baseUrl`, or the page's origin when `baseUrl` is relative or unset
-   * @example ["https://api.example.com", "https://files.example.com"]
+   * @example ["https://api.example.com", new URL("https://files.example.com")]
    */
-  allowedOrigins?: string[];
+  allowedOrigins?: (string | URL)[];
   /** The business codes. */
   codes?: BusinessCodes;
   /**
