@@ -165,6 +165,9 @@ const pkg = {
     "./web/renew_fetch_bg.wasm": "./web/renew_fetch_bg.wasm",
     "./package.json": "./package.json",
   },
+  // TypeScript's older moduleResolution "node" ignores exports, so it finds the web entry's
+  // types through this map.
+  typesVersions: { "*": { web: ["./web/renew_fetch.d.ts"] } },
   files,
   // The bundler entry instantiates the module when it is imported, and renew_fetch_bg.js wraps
   // the members of HttpClient when it loads. The web entry changes only its own class until its

@@ -30,11 +30,11 @@ after(() => {
 
 const REQUEST_METHODS = ["get", "delete", "post", "put", "patch", "request"];
 
-function compilerOptions(lib) {
+function compilerOptions(lib, moduleResolution = "bundler") {
   return {
     target: "ES2020",
     module: "ESNext",
-    moduleResolution: "bundler",
+    moduleResolution,
     lib,
     strict: true,
     noEmit: true,
@@ -43,9 +43,9 @@ function compilerOptions(lib) {
 }
 
 // Runs tsc on `file` with `lib`, and returns its exit code and its diagnostics, one per line.
-async function typeCheck(file, lib) {
-  const config = { compilerOptions: compilerOptions(lib), files: [file] };
-  const project = path.join(dir, `tsconfig.${path.basename(file, ".ts")}.json`);
+async function typeCheck(file, lib, moduleResolution = "bundler") {
+  const config = { compilerOptions: compilerOptions(lib, moduleResolution), files: [file] };
+  const project = path.join(dir, `tsconfig.${path.basename(file, ".ts")}.${moduleResolution}.json`);
   writeFileSync(project, JSON.stringify(config));
   try {
     await run(process.execPath, [tsc, "--pretty", "false", "-p", project], { cwd: dir });
@@ -59,6 +59,12 @@ async function typeCheck(file, lib) {
 test("types compile with the ES2020 and DOM libs", async () => {
   const { code, lines } = await typeCheck("app.ts", ["ES2020", "DOM"]);
   assert.deepEqual(lines, [], "expected no diagnostics from tsc");
+  assert.equal(code, 0, "expected tsc to exit with 0");
+});
+
+test("types compile under moduleResolution node", async () => {
+  const { code, lines } = await typeCheck("app.ts", ["ES2020", "DOM"], "node");
+  assert.deepEqual(lines, [], "expected no diagnostics from tsc, renew-fetch/web included");
   assert.equal(code, 0, "expected tsc to exit with 0");
 });
 
