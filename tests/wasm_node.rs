@@ -2243,6 +2243,14 @@ mod node_cases {
                 "headers.X-Note must be a string, a number or a boolean, got null",
             ),
             (
+                with_option(
+                    "headers",
+                    object(&[("common", object(&[("X-Note", str("1"))]))]),
+                ),
+                "headers.common must be a string, a number or a boolean, got object; \
+                 headers.common is axios's group of headers, so put its headers in headers itself",
+            ),
+            (
                 with_option("headers", object(&[("X-Note", str("a\nb"))])),
                 "the value of header \"X-Note\" is not a valid header value; remove line breaks, NUL and characters above U+00FF",
             ),

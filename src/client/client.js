@@ -79,6 +79,7 @@ export function isRenewFetchError(value) {
 // The checks of the options objects. Imported by options.rs.
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const AXIOS_HEADER_GROUPS = ["common", "get", "post", "put", "patch", "delete", "head", "options"];
 // An auth scheme is a token, as a header name is (RFC 9110).
 const SCHEME_RULE = "must be one word of ASCII letters, digits and !#$%&'*+-.^_`|~, such as \"Bearer\", or \"\" for the raw token";
 // The characters of Unicode's White_Space property, which Rust's char::is_whitespace matches.
@@ -314,7 +315,10 @@ function headers(object) {
       throw `headers contains "${String(name)}", which is not a valid header name`;
     }
     if (typeof item !== "string" && typeof item !== "number" && typeof item !== "boolean") {
-      throw `headers.${name} must be a string, a number or a boolean, got ${kind(item)}`;
+      // axios groups headers by method, as in headers.common or headers.get.
+      const grouped = typeof item === "object" && item !== null && AXIOS_HEADER_GROUPS.includes(name.toLowerCase());
+      const fix = grouped ? `; headers.${name} is axios's group of headers, so put its headers in headers itself` : "";
+      throw `headers.${name} must be a string, a number or a boolean, got ${kind(item)}${fix}`;
     }
     const text = String(item);
     if (!isHeaderValue(text)) {
