@@ -8,6 +8,7 @@ use std::fmt;
 use http::header::AUTHORIZATION;
 use http::HeaderMap;
 
+use super::token::MAX_TOKEN_LEN;
 use crate::protocol::{BEARER_SCHEME, MAX_AUTHORIZATION_LEN};
 
 /// The reason a request carries no usable bearer token.
@@ -95,7 +96,7 @@ pub(crate) fn parse_bearer(value: &[u8]) -> Result<&str, BearerError> {
 /// Checks a token given without the header around it, as [`parse_bearer`] checks the token part
 /// of a header value.
 pub(crate) fn parse_token(token: &str) -> Result<&str, BearerError> {
-    if token.len() > MAX_AUTHORIZATION_LEN - BEARER_SCHEME.len() - 1 {
+    if token.len() > MAX_TOKEN_LEN {
         return Err(BearerError::TooLong);
     }
     if !is_token68(token.as_bytes()) {

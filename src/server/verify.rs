@@ -244,8 +244,8 @@ impl Inner {
                     exp: renewed.exp,
                     user_id: renewed.sub,
                 }),
-                // A token of the previous secret in the last second of its session: it passes
-                // until it expires, as the current secret's tokens do at the cap.
+                // A token of the previous secret at the end of its session cannot be renewed. It
+                // passes until it expires, as the current secret's tokens do at the cap.
                 Err(IssueError::SessionCapReached) => Step::Pass,
                 Err(e) => {
                     // The token is still valid, so serve the request and renew on a later one.
@@ -265,7 +265,7 @@ impl Inner {
             })),
             // At the cap's last second a renewed token would expire at once.
             Err(IssueError::SessionCapReached) => Err(Reason::SessionCapReached),
-            // The claims of this token make a renewal too long to send, on every request, so
+            // The renewal of this token is too long to send, and would be on every request, so
             // the client has to log in again.
             Err(IssueError::TokenTooLong { len, .. }) => Err(Reason::TooLongToRenew(len)),
             Err(e) => {
