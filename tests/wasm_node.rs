@@ -5489,4 +5489,206 @@ mod node_cases {
         );
         assert_eq!(client.pending_count(), 0, "nothing is pending");
     }
+
+    /// The end of the message for a header that a browser sets itself.
+    const BROWSER_SETS: &str =
+        "the browser sets itself and fetch drops from a page's request without an error; remove it";
+
+    #[wasm_bindgen_test]
+    fn js_client_header_browser_sets_rejected_in_browsers() {
+        let result = renew_fetch::client::HttpClient::new(object(&[(
+            "headers",
+            object(&[("Cookie", str("theme=dark"))]),
+        )]));
+        if in_browser() {
+            let error = result.err().expect("a TypeError for headers: { Cookie }");
+            assert_eq!(
+                text(&error, "message").unwrap_or_default(),
+                format!("headers contains \"Cookie\", which {BROWSER_SETS}"),
+                "the message names the header and why it cannot be sent"
+            );
+        } else {
+            assert!(
+                result.is_ok(),
+                "Node's fetch sends Cookie, so the client takes it"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn js_auth_header_browser_sets_rejected_in_browsers() {
+        let result =
+            renew_fetch::client::HttpClient::new(object(&[("authHeader", str("Set-Cookie"))]));
+        if in_browser() {
+            let error = result
+                .err()
+                .expect("a TypeError for authHeader: \"Set-Cookie\"");
+            assert_eq!(
+                text(&error, "message").unwrap_or_default(),
+                "authHeader \"Set-Cookie\" names a header that the browser sets itself, so fetch \
+                 would drop the token without an error; use a header of the app's own, such as \
+                 \"Authorization\"",
+                "the message names the auth header and a header to use"
+            );
+        } else {
+            assert!(
+                result.is_ok(),
+                "Node's fetch sends Set-Cookie, so the client takes it"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn js_set_header_browser_sets_rejected_in_browsers() {
+        let client = client(&[]);
+        let result = client.set_header(str("Proxy-Authorization"), str("Basic dXNlcg=="));
+        if in_browser() {
+            let error = result.expect_err("a TypeError for setHeader(\"Proxy-Authorization\")");
+            assert_eq!(
+                text(&error, "message").unwrap_or_default(),
+                format!("\"Proxy-Authorization\" is a header that {BROWSER_SETS}"),
+                "the message names the header, whose name starts with Proxy-"
+            );
+        } else {
+            assert!(result.is_ok(), "Node's fetch sends Proxy-Authorization");
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn js_call_header_browser_sets_rejected_in_browsers() {
+        let client = client(&[]);
+        let options = object(&[("headers", object(&[("Sec-Fetch-Site", str("none"))]))]);
+        let call = client.get(JsValue::from("/scenario/ok"), JsValue::UNDEFINED, options);
+        let result = settle(call).await;
+        if in_browser() {
+            let error = expect_error(result, "a call with a Sec-Fetch-Site header");
+            assert_eq!(kind(&error), "invalid_request", "the kind");
+            assert_eq!(
+                text(&error, "message").unwrap_or_default(),
+                format!("headers contains \"Sec-Fetch-Site\", which {BROWSER_SETS}"),
+                "the message names the header, whose name starts with Sec-"
+            );
+        } else {
+            expect_ok(result, "Node's fetch sends Sec-Fetch-Site");
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn headers_like_browser_set_names_accepted() {
+        let names = [
+            "X-Cookie", "Cookies", "Hostname", "Secret", "Proxy", "Dated", "Vias",
+        ];
+        let fields: Vec<(&str, JsValue)> = names.iter().map(|name| (*name, str("1"))).collect();
+        let result = renew_fetch::client::HttpClient::new(object(&[
+            ("headers", object(&fields)),
+            ("authHeader", str("X-Host")),
+        ]));
+        assert!(
+            result.is_ok(),
+            "names that only contain or start like a header the browser sets are kept"
+        );
+        for name in names {
+            let built = Client::builder()
+                .token_storage(TokenStorage::Memory)
+                .header(name, "1")
+                .build();
+            assert!(built.is_ok(), "the Rust API keeps the header {name}");
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn rust_client_header_browser_sets_rejected_in_browsers() {
+        let result = Client::builder()
+            .token_storage(TokenStorage::Memory)
+            .header("Host", "api.example.com")
+            .build();
+        if in_browser() {
+            assert_eq!(
+                result.err().map(|error| error.to_string()),
+                Some(format!("\"Host\" is a header that {BROWSER_SETS}")),
+                "the message names the header"
+            );
+        } else {
+            assert!(
+                result.is_ok(),
+                "Node's fetch sends Host, so the client takes it"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn rust_auth_header_browser_sets_rejected_in_browsers() {
+        let result = Client::builder()
+            .token_storage(TokenStorage::Memory)
+            .auth_header("Cookie")
+            .build();
+        if in_browser() {
+            assert_eq!(
+                result.err().map(|error| error.to_string()),
+                Some(
+                    "auth_header \"Cookie\" names a header that the browser sets itself, so fetch \
+                     would drop the token without an error; use a header of the app's own, such \
+                     as \"Authorization\""
+                        .to_owned()
+                ),
+                "the message names the setting and a header to use"
+            );
+        } else {
+            assert!(
+                result.is_ok(),
+                "Node's fetch sends Cookie, so the client takes it"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn rust_set_header_browser_sets_rejected_in_browsers() {
+        let client = Client::builder()
+            .token_storage(TokenStorage::Memory)
+            .build()
+            .expect("valid settings");
+        let result = client.set_header("Origin", Some("https://example.com"));
+        if in_browser() {
+            assert_eq!(
+                result.err().map(|error| error.to_string()),
+                Some(format!("\"Origin\" is a header that {BROWSER_SETS}")),
+                "the message names the header"
+            );
+        } else {
+            assert!(
+                result.is_ok(),
+                "Node's fetch sends Origin, so the client takes it"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_call_header_browser_sets_rejected_in_browsers() {
+        let client = Client::builder()
+            .base_url(server())
+            .token_storage(TokenStorage::Memory)
+            .build()
+            .expect("valid settings");
+        let result = client
+            .request("GET", "/scenario/ok")
+            .header("Content-Length", "0")
+            .send::<Echo>()
+            .await;
+        if in_browser() {
+            let error = result.expect_err("a call with a Content-Length header");
+            assert_eq!(error.kind(), ErrorKind::InvalidRequest, "the kind");
+            assert_eq!(
+                error.message(),
+                format!("\"Content-Length\" is a header that {BROWSER_SETS}"),
+                "the message names the header"
+            );
+        } else {
+            let echo = result.expect("Node's fetch sends Content-Length: 0 on a GET");
+            assert_eq!(
+                echo.data.map(|data| data.method),
+                Some("GET".to_owned()),
+                "the call reached the server"
+            );
+        }
+    }
 }

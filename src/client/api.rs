@@ -9,6 +9,7 @@ use std::task::{Context, Poll};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
@@ -22,6 +23,27 @@ use super::replay::{BusinessCodes, ReplayPolicy};
 use super::request::{has_header, query_string, CallInput, CallOptions};
 use super::url::append_query;
 use crate::protocol::Envelope;
+
+#[wasm_bindgen(module = "/src/client/client.js")]
+extern "C" {
+    /// Returns true when `fetch` would drop the header `name` from a request without an error,
+    /// as a browser does with the forbidden request headers, such as `Cookie`.
+    #[wasm_bindgen(js_name = droppedHeader)]
+    fn dropped_header(name: &str) -> bool;
+}
+
+/// Checks a header's name and value as [`check_header`] does, and rejects a header that `fetch`
+/// would drop.
+fn check_sent_header(name: &str, value: &str) -> Result<(), String> {
+    check_header(name, value)?;
+    if dropped_header(name) {
+        return Err(format!(
+            "\"{name}\" is a header that the browser sets itself and fetch drops from a page's \
+             request without an error; remove it"
+        ));
+    }
+    Ok(())
+}
 
 /// A request client that keeps the token, deduplicates calls and replays after overdue responses.
 ///
@@ -234,9 +256,11 @@ impl Client {
     /// # Errors
     ///
     /// Returns a [`ConfigError`] when the name or the value is not a valid header, or when the
-    /// name is the auth header, which the client fills from the stored token.
+    /// name is the auth header, which the client fills from the stored token. In a browser, it
+    /// also returns one for a header that the browser sets itself, such as `Cookie`, because
+    /// `fetch` would drop it.
     pub fn set_header(&self, name: &str, value: Option<&str>) -> Result<(), ConfigError> {
-        check_header(name, value.unwrap_or_default()).map_err(ConfigError::new)?;
+        check_sent_header(name, value.unwrap_or_default()).map_err(ConfigError::new)?;
         if name.eq_ignore_ascii_case(&self.inner.config.auth_header) {
             return Err(ConfigError::new(format!(
                 "\"{name}\" is the header that the client fills from the stored token on allowed \
@@ -376,9 +400,11 @@ impl RequestBuilder {
         self
     }
 
-    /// Adds a header, over the client's header of the same name.
+    /// Adds a header, over the client's header of the same name. In a browser, a header that
+    /// the browser sets itself, such as `Cookie`, fails the call with kind invalid_request,
+    /// because `fetch` would drop it without an error.
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        if let Err(message) = check_header(name, value) {
+        if let Err(message) = check_sent_header(name, value) {
             self.fail(message);
         }
         self.input
@@ -724,9 +750,11 @@ impl ClientBuilder {
         self
     }
 
-    /// Adds a header sent with every call. Default: none.
+    /// Adds a header sent with every call. Default: none. In a browser, a header that the
+    /// browser sets itself, such as `Cookie`, makes [`build`](Self::build) fail, because `fetch`
+    /// would drop it without an error.
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        if let Err(message) = check_header(name, value) {
+        if let Err(message) = check_sent_header(name, value) {
             self.fail(message);
         }
         self.config
@@ -754,10 +782,17 @@ impl ClientBuilder {
     ///
     /// `fetch` drops `Authorization` on a redirect to another origin but keeps any other header,
     /// so with another header a call that sends the token does not follow redirects, and fails
-    /// with kind http.
+    /// with kind http. In a browser, a header that the browser sets itself, such as `Cookie`,
+    /// makes [`build`](Self::build) fail.
     pub fn auth_header(mut self, name: &str) -> Self {
         if !is_header_name(name) {
             self.fail(format!("auth_header \"{name}\" is not a valid header name"));
+        } else if dropped_header(name) {
+            self.fail(format!(
+                "auth_header \"{name}\" names a header that the browser sets itself, so fetch \
+                 would drop the token without an error; use a header of the app's own, such as \
+                 \"Authorization\""
+            ));
         }
         self.config.auth_header = name.to_owned();
         self

@@ -82,7 +82,6 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const AXIOS_HEADER_GROUPS = ["common", "get", "post", "put", "patch", "delete", "head", "options"];
 // An auth scheme is a token, as a header name is (RFC 9110).
 const SCHEME_RULE = "must be one word of ASCII letters, digits and !#$%&'*+-.^_`|~, such as \"Bearer\", or \"\" for the raw token";
-// The characters of Unicode's White_Space property, which Rust's char::is_whitespace matches.
 const STORAGES = ["local", "session", "memory"];
 const DUPLICATES = ["cancel-previous", "share", "off"];
 const RESPONSE_TYPES = ["json", "text", "blob", "arrayBuffer"];
@@ -90,6 +89,9 @@ const RESPONSE_TYPES = ["json", "text", "blob", "arrayBuffer"];
 // 1 ms. config.rs defines the same two limits and checks them again for every client.
 const MAX_TIMEOUT_MS = 2147483647;
 const MAX_RENEW_RETRIES = 20;
+// The Fetch standard's forbidden request headers, which a browser sets itself.
+const FORBIDDEN_HEADER =
+  /^(accept-charset|accept-encoding|access-control-request-(headers|method)|connection|content-length|cookie2?|date|dnt|expect|host|keep-alive|origin|referer|set-cookie|te|trailer|transfer-encoding|upgrade|via|proxy-.*|sec-.*)$/i;
 // The options of each object, for the check of misspelled names.
 const CLIENT_OPTIONS = [
   "baseUrl", "timeoutMs", "headers", "tokenStorage", "tokenKey", "authHeader", "authScheme",
@@ -299,6 +301,18 @@ function headerEntries(value) {
 }
 
 // Reads the headers option into a flat list of names and values.
+// Returns true when fetch would drop the header `name` from a request without an error. A
+// browser drops the forbidden request headers and Node sends them, so the check builds a Request
+// of the runtime and looks for the header in it. Imported by api.rs.
+export function droppedHeader(name) {
+  if (!FORBIDDEN_HEADER.test(name)) return false;
+  try {
+    return !new Request("data:,", { headers: [[name, "1"]] }).headers.has(name);
+  } catch {
+    return false;
+  }
+}
+
 function headers(object) {
   const value = field(object, "headers");
   const list = [];
@@ -313,6 +327,9 @@ function headers(object) {
     if (item === undefined) continue;
     if (typeof name !== "string" || !HEADER_NAME.test(name)) {
       throw `headers contains "${String(name)}", which is not a valid header name`;
+    }
+    if (droppedHeader(name)) {
+      throw `headers contains "${name}", which the browser sets itself and fetch drops from a page's request without an error; remove it`;
     }
     if (typeof item !== "string" && typeof item !== "number" && typeof item !== "boolean") {
       // axios groups headers by method, as in headers.common or headers.get.
@@ -375,6 +392,9 @@ function checkedClientOptions(options) {
   const authHeader = string(options, "authHeader");
   if (authHeader !== undefined && !HEADER_NAME.test(authHeader)) {
     throw `authHeader "${authHeader}" is not a valid header name`;
+  }
+  if (authHeader !== undefined && droppedHeader(authHeader)) {
+    throw `authHeader "${authHeader}" names a header that the browser sets itself, so fetch would drop the token without an error; use a header of the app's own, such as "Authorization"`;
   }
   const authScheme = string(options, "authScheme");
   if (authScheme !== undefined && authScheme !== "" && !HEADER_NAME.test(authScheme)) {

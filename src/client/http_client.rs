@@ -345,7 +345,9 @@ impl HttpClient {
     /// Calls already started keep the headers they started with.
     ///
     /// Throws a `TypeError` when the name or the value is not a valid header, or when the name
-    /// is the auth header, which the client fills from the stored token.
+    /// is the auth header, which the client fills from the stored token. In a browser, it also
+    /// throws for a header that the browser sets itself, such as `Cookie`, because `fetch` would
+    /// drop it.
     #[wasm_bindgen(js_name = setHeader)]
     pub fn set_header(
         &self,

@@ -82,7 +82,9 @@ export interface HttpClientOptions {
   /**
    * Headers sent with every request: a plain object of names and values, or anything `fetch`
    * takes as headers, such as a Headers object or an array of `[name, value]` pairs. A number or
-   * boolean value is sent as its text. A request's own `headers` override them by name.
+   * boolean value is sent as its text. A request's own `headers` override them by name. In a
+   * browser, a header that the browser sets itself, such as `Cookie`, `Host` or `Sec-*`, throws,
+   * because fetch would drop it without an error.
    * @default {}
    * @example { "X-Client": "web" }
    */
@@ -106,7 +108,8 @@ export interface HttpClientOptions {
    * The request header that carries the token, and the response header that carries a renewed
    * token. fetch drops `Authorization` on a redirect to another origin but keeps any other
    * header, so a call that sends the token in another header does not follow redirects: it
-   * rejects with kind `http`.
+   * rejects with kind `http`. In a browser, a header that the browser sets itself, such as
+   * `Cookie`, throws.
    * @default "Authorization"
    */
   authHeader?: string;
