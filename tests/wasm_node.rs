@@ -3884,10 +3884,15 @@ mod node_cases {
             JsValue::UNDEFINED,
             JsValue::UNDEFINED,
         ));
+        assert!(
+            recorder.calls().is_empty(),
+            "the callback does not run inside get(), where a framework may be rendering"
+        );
+        sleep(0).await;
         assert_eq!(
             recorder.calls(),
             vec![JsValue::TRUE],
-            "true once when the first counted call starts"
+            "true once, after the first counted call starts"
         );
         expect_ok(first.await, "the first counted call");
         assert_eq!(
@@ -5221,6 +5226,27 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn loading_not_reported_for_call_dropped_in_same_turn() {
+        let loading = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let loading_log = std::rc::Rc::clone(&loading);
+        let client = Client::builder()
+            .base_url(server())
+            .token_storage(TokenStorage::Memory)
+            .on_loading_change(move |state| loading_log.borrow_mut().push(state))
+            .build()
+            .expect("valid settings");
+        let mut call = Box::pin(client.get::<JsonValue>("/scenario/slow?delay_ms=500"));
+        assert!(poll_once(call.as_mut()), "the call starts and waits");
+        assert!(client.is_loading(), "the started call counts as loading");
+        drop(call);
+        sleep(0).await;
+        assert!(
+            loading.borrow().is_empty(),
+            "a call that starts and ends in the same turn is not reported, so no spinner flickers"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn rust_api_dropped_call_aborts() {
         let loading = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
         let loading_log = std::rc::Rc::clone(&loading);
@@ -5249,10 +5275,12 @@ mod node_cases {
         drop(call);
 
         assert_eq!(client.pending_count(), 0, "the dropped call is not pending");
+        assert!(!client.is_loading(), "loading ends with the dropped call");
+        sleep(0).await;
         assert_eq!(
             *loading.borrow(),
             vec![true, false],
-            "loading ends with the dropped call"
+            "on_loading_change reports the end after the drop"
         );
         sleep(1800).await;
         assert!(

@@ -854,7 +854,13 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets the callback for the loading state. Default: none.
+    /// Sets the callback for the loading state: `true` when the first counted call starts,
+    /// `false` when the last one ends. Default: none.
+    ///
+    /// It runs in a microtask after the change, never inside the call that starts or ends a
+    /// request, so it may set a framework's signal or state even when a call starts while a
+    /// component renders. It gets the state at the time it runs and runs only when that differs
+    /// from the last state it got, so a call that starts and ends in one turn is not reported.
     pub fn on_loading_change(mut self, callback: impl Fn(bool) + 'static) -> Self {
         self.config.callbacks.on_loading_change = Some(Rc::new(callback));
         self

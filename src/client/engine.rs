@@ -46,7 +46,7 @@ pub(crate) struct Inner {
     pub headers: RefCell<Vec<(String, String)>>,
     pub tokens: TokenStore,
     pub pending: Pending,
-    loading: LoadingCounter,
+    loading: Rc<LoadingCounter>,
     /// The token store's count of stored tokens when `onLoginRequired` was last called, so
     /// the callback runs once until a token is stored again, here or in another tab.
     login_reported_at: Cell<Option<u64>>,

@@ -155,7 +155,11 @@ export interface HttpClientOptions {
   onLoginRequired?: () => void;
   /**
    * Called with `true` when the first counted call starts and `false` when the last one ends.
-   * Calls with `noLoading` are not counted.
+   * Calls with `noLoading` are not counted. It runs in a microtask after the change, never
+   * inside the method that starts a call, so it may update a UI store even when a call starts
+   * while a component renders. It gets the state at the time it runs and runs only when that
+   * differs from the last state it got, so a call that starts and ends in one turn of the event
+   * loop is not reported.
    */
   onLoadingChange?: (active: boolean) => void;
   /** Called with every error a call rejects with, except kind `canceled`. */
