@@ -3532,6 +3532,84 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn no_error_callback_keeps_errors_from_on_error() {
+        let recorder = Recorder::new();
+        let client = client(&[("onError", recorder.function.clone().into())]);
+        let quiet = || options(&[("noErrorCallback", JsValue::TRUE)]);
+        let business = client.get(
+            JsValue::from("/scenario/business?code=4001"),
+            JsValue::UNDEFINED,
+            quiet(),
+        );
+        let error = expect_error(settle(business).await, "a business code");
+        assert_eq!(kind(&error), "business", "the call rejects as without it");
+        assert!(
+            recorder.calls().is_empty(),
+            "onError skips the business error"
+        );
+
+        let map_params = js_object("new Map([['page', 1]])");
+        let unsendable = client.get(JsValue::from("/scenario/ok"), map_params, quiet());
+        let error = expect_error(settle(unsendable).await, "params given as a Map");
+        assert_eq!(
+            kind(&error),
+            "invalid_request",
+            "the kind of unsendable params"
+        );
+        assert!(
+            recorder.calls().is_empty(),
+            "onError skips the unsendable params"
+        );
+
+        let bad_option = options(&[
+            ("noErrorCallback", JsValue::TRUE),
+            ("responseType", str("xml")),
+        ]);
+        let invalid = client.get(
+            JsValue::from("/scenario/ok"),
+            JsValue::UNDEFINED,
+            bad_option,
+        );
+        let error = expect_error(settle(invalid).await, "an invalid responseType");
+        assert_eq!(
+            kind(&error),
+            "invalid_request",
+            "the kind of an invalid option"
+        );
+        assert!(
+            recorder.calls().is_empty(),
+            "onError skips the invalid option"
+        );
+
+        let config = object(&[
+            ("url", str("/scenario/business?code=4001")),
+            ("noErrorCallback", JsValue::TRUE),
+        ]);
+        let error = expect_error(settle(client.request(config)).await, "request(config)");
+        assert_eq!(
+            kind(&error),
+            "business",
+            "request(config) rejects as without it"
+        );
+        assert!(
+            recorder.calls().is_empty(),
+            "onError skips the request(config) error"
+        );
+
+        let reported = client.get(
+            JsValue::from("/scenario/business?code=4001"),
+            JsValue::UNDEFINED,
+            options(&[("noErrorCallback", JsValue::FALSE)]),
+        );
+        let _ = settle(reported).await;
+        assert_eq!(
+            recorder.calls().len(),
+            1,
+            "noErrorCallback: false reports the error"
+        );
+    }
+
+    #[wasm_bindgen_test]
     fn set_token_rejects_bad_tokens() {
         let client = client(&[]);
         let cases = [
@@ -4418,6 +4496,72 @@ mod node_cases {
             .expect_err("an invalid header name");
         assert_eq!(error.kind(), ErrorKind::InvalidRequest, "the kind");
         assert_eq!(reported.get(), 1, "onError runs for the invalid call");
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_no_error_callback_keeps_errors_from_on_error() {
+        let reported = std::rc::Rc::new(std::cell::Cell::new(0));
+        let counter = std::rc::Rc::clone(&reported);
+        let client = Client::builder()
+            .base_url(server())
+            .token_storage(TokenStorage::Memory)
+            .on_error(move |_| counter.set(counter.get() + 1))
+            .build()
+            .expect("valid settings");
+
+        let error = client
+            .request("GET", "/scenario/business?code=4001")
+            .no_error_callback()
+            .send::<JsonValue>()
+            .await
+            .expect_err("a business code");
+        assert_eq!(
+            error.kind(),
+            ErrorKind::Business,
+            "the call fails as without it"
+        );
+        assert_eq!(reported.get(), 0, "on_error skips the business error");
+
+        let error = client
+            .request("GET", "/scenario/ok")
+            .no_error_callback()
+            .send::<Vec<u32>>()
+            .await
+            .expect_err("data that is not a list");
+        assert_eq!(error.kind(), ErrorKind::InvalidResponse, "a decode error");
+        assert_eq!(reported.get(), 0, "on_error skips the decode error");
+
+        let error = client
+            .request("GET", "/scenario/ok")
+            .no_error_callback()
+            .send_full::<Vec<u32>>()
+            .await
+            .expect_err("data that is not a list");
+        assert_eq!(
+            error.kind(),
+            ErrorKind::InvalidResponse,
+            "a decode error of send_full"
+        );
+        assert_eq!(
+            reported.get(),
+            0,
+            "on_error skips the decode error of send_full"
+        );
+
+        let error = client
+            .request("GET", "/scenario/ok")
+            .header("X Bad", "1")
+            .no_error_callback()
+            .send::<Echo>()
+            .await
+            .expect_err("an invalid header name");
+        assert_eq!(error.kind(), ErrorKind::InvalidRequest, "a builder error");
+        assert_eq!(reported.get(), 0, "on_error skips the builder error");
+
+        let _ = client
+            .get::<JsonValue>("/scenario/business?code=4001")
+            .await;
+        assert_eq!(reported.get(), 1, "a call without it still reports");
     }
 
     #[wasm_bindgen_test]

@@ -428,6 +428,20 @@ impl RequestBuilder {
         self
     }
 
+    /// Keeps this call's error from the client's `on_error` callback, for a call whose caller
+    /// shows the error itself, such as a login form that shows a wrong password. The call fails
+    /// as it would without it.
+    pub fn no_error_callback(mut self) -> Self {
+        self.input.options.no_error_callback = true;
+        self
+    }
+
+    /// Returns the client that reports this call's errors, or `None` when the call keeps them
+    /// from `on_error`.
+    fn error_reporter(&self) -> Option<Client> {
+        (!self.input.options.no_error_callback).then(|| self.client.clone())
+    }
+
     /// Sets this call's duplicates policy. Default: the client's.
     pub fn duplicates(mut self, duplicates: Duplicates) -> Self {
         self.input.options.duplicates = Some(duplicates);
@@ -481,9 +495,9 @@ impl RequestBuilder {
     /// As for [`RequestBuilder::send`].
     pub async fn send_full<T: DeserializeOwned>(mut self) -> Result<FullResponse<T>, Error> {
         self.input.options.response_type = ResponseType::Json;
-        let client = self.client.clone();
+        let reporter = self.error_reporter();
         let success = self.start().await?;
-        let envelope = decode(&success).inspect_err(|error| client.report_error(error))?;
+        let envelope = decode(&success).inspect_err(|error| report(reporter.as_ref(), error))?;
         Ok(FullResponse {
             status: success.status,
             headers: success.headers.unchecked_into(),
@@ -518,9 +532,10 @@ impl RequestBuilder {
 
     /// Starts the call, or returns a call that fails with the error found while it was built.
     fn start(self) -> CallFuture {
+        let reporter = self.error_reporter();
         match self.error {
             Some(error) => {
-                self.client.report_error(&error);
+                report(reporter.as_ref(), &error);
                 Box::pin(std::future::ready(Err(error)))
             }
             None => self.client.start(self.input),
@@ -563,8 +578,16 @@ pub struct ResponseFuture<T> {
 
 enum CallState {
     Ready(RequestBuilder),
-    Running(CallFuture, Client),
+    /// The call, and the client that reports a decode error, if any.
+    Running(CallFuture, Option<Client>),
     Done,
+}
+
+/// Calls `on_error` of `reporter`, when there is one, with `error`.
+fn report(reporter: Option<&Client>, error: &Error) {
+    if let Some(client) = reporter {
+        client.report_error(error);
+    }
 }
 
 impl<T> fmt::Debug for ResponseFuture<T> {
@@ -585,21 +608,21 @@ impl<T: DeserializeOwned> Future for ResponseFuture<T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let (mut call, client) = match std::mem::replace(&mut this.state, CallState::Done) {
+        let (mut call, reporter) = match std::mem::replace(&mut this.state, CallState::Done) {
             CallState::Ready(builder) => {
-                let client = builder.client.clone();
-                (builder.start(), client)
+                let reporter = builder.error_reporter();
+                (builder.start(), reporter)
             }
-            CallState::Running(call, client) => (call, client),
+            CallState::Running(call, reporter) => (call, reporter),
             CallState::Done => panic!("ResponseFuture polled after it settled"),
         };
         match call.as_mut().poll(cx) {
             Poll::Pending => {
-                this.state = CallState::Running(call, client);
+                this.state = CallState::Running(call, reporter);
                 Poll::Pending
             }
             Poll::Ready(result) => Poll::Ready(result.and_then(|success| {
-                decode(&success).inspect_err(|error| client.report_error(error))
+                decode(&success).inspect_err(|error| report(reporter.as_ref(), error))
             })),
         }
     }
@@ -866,7 +889,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets the callback for every error except kind canceled. Default: none.
+    /// Sets the callback for every error, login_required included, except kind canceled and
+    /// the errors of calls with [`RequestBuilder::no_error_callback`]. Default: none.
     pub fn on_error(mut self, callback: impl Fn(&Error) + 'static) -> Self {
         self.config.callbacks.on_error = Some(Rc::new(callback));
         self

@@ -100,6 +100,7 @@ const CLIENT_OPTIONS = [
 ];
 const CALL_OPTIONS = [
   "headers", "params", "timeoutMs", "signal", "noLoading", "duplicates", "responseType", "fullResponse",
+  "noErrorCallback",
 ];
 const CONFIG_OPTIONS = [...CALL_OPTIONS, "url", "method", "body"];
 const CODE_NAMES = ["success", "overdue", "loginRequired"];
@@ -479,6 +480,7 @@ export function callOptions(options, known = CALL_OPTIONS, renames = METHOD_RENA
     oneOf(options, "duplicates", DUPLICATES, '"cancel-previous", "share" or "off"'),
     oneOf(options, "responseType", RESPONSE_TYPES, '"json", "text", "blob" or "arrayBuffer"'),
     flag(options, "fullResponse") === true,
+    flag(options, "noErrorCallback") === true,
   ];
 }
 
@@ -530,6 +532,7 @@ const OPTIONS_IN_PARAMS = {
   duplicates: (value) => DUPLICATES.includes(value),
   noLoading: isBoolean,
   fullResponse: isBoolean,
+  noErrorCallback: isBoolean,
   timeout: isNumber,
   timeoutMs: isNumber,
 };

@@ -145,6 +145,7 @@ impl Inner {
 /// Starts a call. The call is registered, counted and deduplicated before this returns, so calls
 /// made in one synchronous run see each other.
 pub(crate) fn start(inner: &Rc<Inner>, input: CallInput) -> CallFuture {
+    let reports = !input.options.no_error_callback;
     let prepared = match request::prepare(
         &inner.target,
         &inner.config,
@@ -152,11 +153,11 @@ pub(crate) fn start(inner: &Rc<Inner>, input: CallInput) -> CallFuture {
         &input,
     ) {
         Ok(prepared) => Rc::new(prepared),
-        Err(error) => return settled(inner, error),
+        Err(error) => return settled(inner, error, reports),
     };
     if is_offline() {
         let message = "The browser is offline (navigator.onLine is false); retry once it is online";
-        return settled(inner, prepared.error(ErrorKind::Offline, message));
+        return settled(inner, prepared.error(ErrorKind::Offline, message), reports);
     }
 
     let options = input.options;
@@ -243,8 +244,9 @@ pub(crate) fn start(inner: &Rc<Inner>, input: CallInput) -> CallFuture {
         if login_required {
             inner.report_login_required();
         }
-        if let Err(error) = &result {
-            inner.report_error(error);
+        match &result {
+            Err(error) if reports => inner.report_error(error),
+            _ => {}
         }
         result
     })
@@ -286,11 +288,13 @@ impl Drop for CallGuard {
     }
 }
 
-/// Returns a call that already failed, reporting its error when it is awaited.
-fn settled(inner: &Rc<Inner>, error: Error) -> CallFuture {
+/// Returns a call that already failed, reporting its error when it is awaited and `reports`.
+fn settled(inner: &Rc<Inner>, error: Error, reports: bool) -> CallFuture {
     let inner = Rc::clone(inner);
     Box::pin(async move {
-        inner.report_error(&error);
+        if reports {
+            inner.report_error(&error);
+        }
         Err(error)
     })
 }

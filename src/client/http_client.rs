@@ -316,7 +316,7 @@ impl HttpClient {
                 let url = read("url")
                     .and_then(|url| options::request_url(&url).ok())
                     .unwrap_or_default();
-                self.reject(&method, url, message)
+                self.reject(&method, url, message, &config)
             }
         }
     }
@@ -453,7 +453,7 @@ impl HttpClient {
     ) -> Promise {
         let url = match options::request_url(&url) {
             Ok(url) => url,
-            Err(message) => return self.reject(method, String::new(), message),
+            Err(message) => return self.reject(method, String::new(), message, options),
         };
         match options::call_options(options) {
             Ok(options) => {
@@ -467,7 +467,7 @@ impl HttpClient {
                 });
                 self.run(call, full_response)
             }
-            Err(message) => self.reject(method, url, message),
+            Err(message) => self.reject(method, url, message, options),
         }
     }
 
@@ -487,14 +487,21 @@ impl HttpClient {
         })
     }
 
-    fn reject(&self, method: &str, url: String, message: String) -> Promise {
+    /// Rejects a call whose arguments or `options` are invalid. `onError` gets the error unless
+    /// `options` sets `noErrorCallback: true`, which is read here without the other checks.
+    fn reject(&self, method: &str, url: String, message: String, options: &JsValue) -> Promise {
         let error = Error::new(
             ErrorKind::InvalidRequest,
             method.to_ascii_uppercase(),
             url,
             message,
         );
-        self.client.report_error(&error);
+        let quiet = options.is_object()
+            && js_sys::Reflect::get(options, &JsValue::from_str("noErrorCallback"))
+                .is_ok_and(|value| value.as_bool() == Some(true));
+        if !quiet {
+            self.client.report_error(&error);
+        }
         Promise::reject(&js_error::to_js(&error))
     }
 }

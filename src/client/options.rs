@@ -162,7 +162,10 @@ export interface HttpClientOptions {
    * loop is not reported.
    */
   onLoadingChange?: (active: boolean) => void;
-  /** Called with every error a call rejects with, except kind `canceled`. */
+  /**
+   * Called with every error a call rejects with, `login_required` included, except kind
+   * `canceled` and the errors of calls with `noErrorCallback`.
+   */
   onError?: (error: RenewFetchError) => void;
 }
 
@@ -197,6 +200,13 @@ export interface RequestOptions {
    * @default false
    */
   noLoading?: boolean;
+  /**
+   * Keeps this call's error from the client's `onError`, for a call whose caller shows the
+   * error itself, such as a login form that shows a wrong password, or a query library that
+   * retries. The promise rejects as it would without it.
+   * @default false
+   */
+  noErrorCallback?: boolean;
   /**
    * The duplicates policy of this call.
    * @default the client's `duplicates`
@@ -467,6 +477,7 @@ fn read_call_options(values: &Array) -> CallOptions {
             _ => ResponseType::Json,
         },
         full_response: get(7).is_truthy(),
+        no_error_callback: get(8).is_truthy(),
     }
 }
 

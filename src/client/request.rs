@@ -103,6 +103,8 @@ pub(crate) struct CallOptions {
     /// Whether the call resolves to the status, the headers and the result, in place of the
     /// result alone.
     pub full_response: bool,
+    /// Whether the call's error stays away from the `on_error` callback.
+    pub no_error_callback: bool,
 }
 
 impl fmt::Debug for CallOptions {
@@ -116,6 +118,7 @@ impl fmt::Debug for CallOptions {
             .field("duplicates", &self.duplicates)
             .field("response_type", &self.response_type)
             .field("full_response", &self.full_response)
+            .field("no_error_callback", &self.no_error_callback)
             .finish()
     }
 }
