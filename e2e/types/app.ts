@@ -4,8 +4,10 @@
 import {
   HttpClient,
   isRenewFetchError,
+  type CancelReason,
   type Envelope,
   type FullResponse,
+  type JsonRequestOptions,
   type RenewFetchError,
   type RequestOptions,
   type ResponseType,
@@ -203,4 +205,24 @@ export function switchLanguage(language: string): void {
 export function scoped(): number {
   using temporary = new HttpClient({ tokenStorage: "memory" });
   return temporary.pendingCount;
+}
+
+// Checking kind narrows the error's fields.
+export function describeError(error: unknown): string {
+  if (!isRenewFetchError(error)) return String(error);
+  if (error.kind === "business") {
+    const code: number = error.code;
+    const status: number = error.status;
+    return `${code} ${status}`;
+  }
+  if (error.kind === "canceled") {
+    const reason: CancelReason = error.reason;
+    return reason;
+  }
+  return error.kind;
+}
+
+// A wrapper that takes its caller's options keeps the envelope with JsonRequestOptions.
+export async function getData<T>(url: string, options?: JsonRequestOptions): Promise<T> {
+  return (await client.get<T>(url, undefined, { ...options, noErrorCallback: true })).data;
 }

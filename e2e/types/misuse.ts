@@ -1,7 +1,7 @@
 // Calls that the package's types must reject. The types test expects tsc to report an error on
 // each line that ends with "// error".
 
-import { HttpClient, type RequestOptions } from "renew-fetch";
+import { HttpClient, isRenewFetchError, type CancelReason, type RequestOptions } from "renew-fetch";
 import { HttpClient as WebClient } from "renew-fetch/web";
 
 const client = new HttpClient({ timeoutMs: "5000" }); // error
@@ -67,4 +67,22 @@ export async function misuseFullResponse(): Promise<void> {
 export async function misuseForwardedOptions(options: RequestOptions): Promise<void> {
   const result = await client.get<User>("/me", undefined, options);
   console.log(result.data); // error
+}
+
+// Only the kinds that always carry a field narrow it.
+export function misuseErrorFields(error: unknown): void {
+  if (!isRenewFetchError(error)) return;
+  const anyCode: number = error.code; // error
+  if (error.kind === "http") {
+    const code: number = error.code; // error
+    console.log(anyCode, code);
+  }
+  if (error.kind === "timeout") {
+    const reason: CancelReason = error.reason; // error
+    console.log(reason);
+  }
+  if (error.kind === "canceled") {
+    const status: number = error.status; // error
+    console.log(status);
+  }
 }

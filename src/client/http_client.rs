@@ -58,7 +58,7 @@ export interface HttpClient {
    * Sends `GET url?params` and resolves to the envelope. `T` is the type of its `data`.
    * @example const me: User = (await client.get<User>("/me")).data;
    */
-  get<T = unknown>(url: string | URL, params?: Record<string, any> | URLSearchParams, options?: RequestOptions & { responseType?: "json"; fullResponse?: false }): Promise<Envelope<T>>;
+  get<T = unknown>(url: string | URL, params?: Record<string, any> | URLSearchParams, options?: JsonRequestOptions): Promise<Envelope<T>>;
   /** Sends `GET url?params` and resolves to the body of a 2xx response as a string. */
   get<T extends string = string>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "text"; fullResponse?: false }): Promise<T>;
   /** Sends `GET url?params` and resolves to the body of a 2xx response as a Blob. */
@@ -84,7 +84,7 @@ export interface HttpClient {
   get<T = unknown>(url: string | URL, params?: Record<string, any> | URLSearchParams, options?: RequestOptions): Promise<Envelope<T> | string | Blob | ArrayBuffer | FullResponse<Envelope<T> | string | Blob | ArrayBuffer>>;
 
   /** Sends `DELETE url?params` and resolves to the envelope. `T` is the type of its `data`. */
-  delete<T = unknown>(url: string | URL, params?: Record<string, any> | URLSearchParams, options?: RequestOptions & { responseType?: "json"; fullResponse?: false }): Promise<Envelope<T>>;
+  delete<T = unknown>(url: string | URL, params?: Record<string, any> | URLSearchParams, options?: JsonRequestOptions): Promise<Envelope<T>>;
   /** Sends `DELETE url?params` and resolves to the body of a 2xx response as a string. */
   delete<T extends string = string>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "text"; fullResponse?: false }): Promise<T>;
   /** Sends `DELETE url?params` and resolves to the body of a 2xx response as a Blob. */
@@ -113,7 +113,7 @@ export interface HttpClient {
    * Sends `POST url` with `body` and resolves to the envelope. `T` is the type of its `data`.
    * @example const created = await client.post<Item>("/items", { name: "pen" });
    */
-  post<T = unknown>(url: string | URL, body?: unknown, options?: RequestOptions & { responseType?: "json"; fullResponse?: false }): Promise<Envelope<T>>;
+  post<T = unknown>(url: string | URL, body?: unknown, options?: JsonRequestOptions): Promise<Envelope<T>>;
   /** Sends `POST url` with `body` and resolves to the body of a 2xx response as a string. */
   post<T extends string = string>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "text"; fullResponse?: false }): Promise<T>;
   /** Sends `POST url` with `body` and resolves to the body of a 2xx response as a Blob. */
@@ -139,7 +139,7 @@ export interface HttpClient {
   post<T = unknown>(url: string | URL, body?: unknown, options?: RequestOptions): Promise<Envelope<T> | string | Blob | ArrayBuffer | FullResponse<Envelope<T> | string | Blob | ArrayBuffer>>;
 
   /** Sends `PUT url` with `body` and resolves to the envelope. `T` is the type of its `data`. */
-  put<T = unknown>(url: string | URL, body?: unknown, options?: RequestOptions & { responseType?: "json"; fullResponse?: false }): Promise<Envelope<T>>;
+  put<T = unknown>(url: string | URL, body?: unknown, options?: JsonRequestOptions): Promise<Envelope<T>>;
   /** Sends `PUT url` with `body` and resolves to the body of a 2xx response as a string. */
   put<T extends string = string>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "text"; fullResponse?: false }): Promise<T>;
   /** Sends `PUT url` with `body` and resolves to the body of a 2xx response as a Blob. */
@@ -165,7 +165,7 @@ export interface HttpClient {
   put<T = unknown>(url: string | URL, body?: unknown, options?: RequestOptions): Promise<Envelope<T> | string | Blob | ArrayBuffer | FullResponse<Envelope<T> | string | Blob | ArrayBuffer>>;
 
   /** Sends `PATCH url` with `body` and resolves to the envelope. `T` is the type of its `data`. */
-  patch<T = unknown>(url: string | URL, body?: unknown, options?: RequestOptions & { responseType?: "json"; fullResponse?: false }): Promise<Envelope<T>>;
+  patch<T = unknown>(url: string | URL, body?: unknown, options?: JsonRequestOptions): Promise<Envelope<T>>;
   /** Sends `PATCH url` with `body` and resolves to the body of a 2xx response as a string. */
   patch<T extends string = string>(url: string | URL, body: unknown, options: RequestOptions & { responseType: "text"; fullResponse?: false }): Promise<T>;
   /** Sends `PATCH url` with `body` and resolves to the body of a 2xx response as a Blob. */

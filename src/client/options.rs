@@ -228,6 +228,17 @@ export interface RequestOptions {
   fullResponse?: boolean;
 }
 
+/**
+ * The options of a call that resolves to the envelope: `RequestOptions` without a raw
+ * `responseType` or `fullResponse: true`. A wrapper that takes its caller's options as this type
+ * keeps the `Envelope<T>` result.
+ * @example
+ * async function getData<T>(url: string, options?: JsonRequestOptions): Promise<T> {
+ *   return (await client.get<T>(url, undefined, options)).data;
+ * }
+ */
+export type JsonRequestOptions = RequestOptions & { responseType?: "json"; fullResponse?: false };
+
 /** The result of a call with `fullResponse: true`. */
 export interface FullResponse<D> {
   /** The HTTP status. */
@@ -278,8 +289,8 @@ export type ErrorKind =
 /** The cause of a canceled call. */
 export type CancelReason = "duplicate" | "user" | "all";
 
-/** The one error type that every call rejects with. Branch on `kind`, never on `message`. */
-export interface RenewFetchError extends Error {
+/** The fields of every `RenewFetchError`. */
+export interface RenewFetchErrorFields extends Error {
   name: "RenewFetchError";
   /** The kind of failure. */
   kind: ErrorKind;
@@ -314,6 +325,38 @@ export interface RenewFetchError extends Error {
    */
   cause?: unknown;
 }
+
+/** An error with a business code: kind `business`, `login_required` or `renewal_exhausted`. */
+export interface CodeError extends RenewFetchErrorFields {
+  kind: "business" | "login_required" | "renewal_exhausted";
+  /** The HTTP status of the response that carried the code. */
+  status: number;
+  /** The envelope's business code. */
+  code: number;
+  reason: null;
+}
+
+/** A canceled call. */
+export interface CanceledError extends RenewFetchErrorFields {
+  kind: "canceled";
+  status: null;
+  code: null;
+  /** The cause of the cancel. */
+  reason: CancelReason;
+}
+
+/** A failure of any other kind. */
+export interface OtherError extends RenewFetchErrorFields {
+  kind: "http" | "timeout" | "network" | "offline" | "invalid_response" | "invalid_request";
+  reason: null;
+}
+
+/**
+ * The one error type that every call rejects with. Branch on `kind`, never on `message`.
+ * Checking `kind` narrows the fields: after `kind === "business"` the `status` and `code` are
+ * numbers, and after `kind === "canceled"` the `reason` is set.
+ */
+export type RenewFetchError = CodeError | CanceledError | OtherError;
 "#;
 
 #[wasm_bindgen(module = "/src/client/client.js")]
