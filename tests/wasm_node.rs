@@ -5391,6 +5391,61 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn rust_api_abort_signal_ends_running_task() {
+        let reported = std::rc::Rc::new(std::cell::Cell::new(0));
+        let reported_count = std::rc::Rc::clone(&reported);
+        let client = Client::builder()
+            .base_url(server())
+            .token_storage(TokenStorage::Memory)
+            .on_error(move |_| reported_count.set(reported_count.get() + 1))
+            .build()
+            .expect("valid settings");
+        let controller = AbortController::new().expect("AbortController exists");
+        let outcome = std::rc::Rc::new(std::cell::RefCell::new(None));
+        // A framework task that runs the call to its end, as Leptos's LocalResource does after
+        // its component unmounts.
+        let task = {
+            let client = client.clone();
+            let signal = controller.signal();
+            let outcome = std::rc::Rc::clone(&outcome);
+            async move {
+                let result = client
+                    .request("GET", "/scenario/slow?delay_ms=2000")
+                    .abort_signal(&signal)
+                    .send::<JsonValue>()
+                    .await;
+                *outcome.borrow_mut() = Some(result.map(|_| ()));
+            }
+        };
+        wasm_bindgen_futures::spawn_local(task);
+        sleep(50).await;
+        assert_eq!(client.pending_count(), 1, "the task's call is pending");
+        controller.abort();
+        // The server answers after 2 s, so a task that ends within 1 s ended through the abort.
+        for _ in 0..50 {
+            if outcome.borrow().is_some() {
+                break;
+            }
+            sleep(20).await;
+        }
+
+        let error = outcome
+            .borrow_mut()
+            .take()
+            .expect("the task ended within 1 s of the abort, before the server answered")
+            .expect_err("the aborted call fails");
+        assert_eq!(error.kind(), ErrorKind::Canceled, "the kind");
+        assert_eq!(
+            error.reason(),
+            Some(renew_fetch::client::CancelReason::User),
+            "the reason names the caller's signal"
+        );
+        assert_eq!(client.pending_count(), 0, "nothing is pending");
+        assert!(!client.is_loading(), "loading ended");
+        assert_eq!(reported.get(), 0, "on_error skips the canceled call");
+    }
+
+    #[wasm_bindgen_test]
     async fn rust_api_dropped_call_aborts() {
         let loading = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
         let loading_log = std::rc::Rc::clone(&loading);

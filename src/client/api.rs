@@ -50,18 +50,22 @@ fn check_sent_header(name: &str, value: &str) -> Result<(), String> {
 /// Cloning is cheap, and clones share the token, the pending calls and the callbacks. A clone
 /// compares equal to its original.
 ///
-/// A `Client` is neither `Send` nor `Sync`, because its shared state sits behind an `Rc` and
-/// contains JavaScript values, which belong to the thread that made them. A framework context that requires `Send + Sync` can hold it in
-/// the `send_wrapper` crate's `SendWrapper`, which panics if another thread touches the value.
-/// The futures of its calls are not `Send` either, for the same reason, so run them as local
-/// tasks, such as with `wasm_bindgen_futures::spawn_local` or a framework's API for local
-/// futures.
+/// A `Client` is neither `Send` nor `Sync`, because its shared state sits behind an `Rc`. A
+/// framework context that requires `Send + Sync`, such as Leptos's `provide_context`, can hold
+/// it in the `send_wrapper` crate's `SendWrapper`, which panics if another thread touches the
+/// value. The futures of its calls are not `Send` either, so run them as local tasks, such as
+/// with `wasm_bindgen_futures::spawn_local`, Leptos's `LocalResource` and `Action::new_local`,
+/// or Yew's `use_future`.
 ///
-/// Dropping a call's future before it settles, as Yew, Leptos and Dioxus do when a component
-/// unmounts, aborts its request as [`cancel_all`](Self::cancel_all) does. The call then leaves
+/// Dropping a call's future before it settles aborts its request as
+/// [`cancel_all`](Self::cancel_all) does. The call then leaves
 /// [`pending_count`](Self::pending_count) and the loading count, and `on_error` is not called
 /// for it. Under [`Duplicates::Share`] the shared request keeps running while another call
-/// waits for it.
+/// waits for it. Leptos's `LocalResource` and Yew's `use_future` do not drop the future when
+/// their component unmounts: they run it to the end. To end a call on unmount, pass the signal
+/// of a `web_sys::AbortController` to [`RequestBuilder::abort_signal`] and abort the controller
+/// in the component's cleanup, such as Leptos's `on_cleanup` or the destructor that Yew's
+/// `use_effect` returns. The call then fails with kind canceled, which `on_error` does not get.
 ///
 /// # Examples
 ///

@@ -45,7 +45,8 @@ struct ApiState {
     counters: Arc<Counters>,
 }
 
-/// Requests received per route, so that a page or a test can see how many reached the server.
+/// Handler runs per route, so that a page or a test can see how many requests reached the
+/// handler. A request that the layer answers itself, such as an overdue one, is not counted.
 #[derive(Default)]
 struct Counters {
     login: AtomicU64,
