@@ -4478,8 +4478,9 @@ mod node_cases {
         assert_eq!(text, "plain text, not JSON", "text() skips the envelope");
     }
 
-    #[wasm_bindgen_test]
-    async fn rust_api_reports_invalid_request() {
+    /// Returns a client of the scenario server with memory storage, and the number of errors
+    /// that its `on_error` got.
+    fn counting_client() -> (Client, std::rc::Rc<std::cell::Cell<u32>>) {
         let reported = std::rc::Rc::new(std::cell::Cell::new(0));
         let counter = std::rc::Rc::clone(&reported);
         let client = Client::builder()
@@ -4488,6 +4489,12 @@ mod node_cases {
             .on_error(move |_| counter.set(counter.get() + 1))
             .build()
             .expect("valid settings");
+        (client, reported)
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_reports_invalid_request() {
+        let (client, reported) = counting_client();
         let error = client
             .request("GET", "/scenario/ok")
             .header("X Bad", "1")
@@ -4500,14 +4507,7 @@ mod node_cases {
 
     #[wasm_bindgen_test]
     async fn rust_api_no_error_callback_keeps_errors_from_on_error() {
-        let reported = std::rc::Rc::new(std::cell::Cell::new(0));
-        let counter = std::rc::Rc::clone(&reported);
-        let client = Client::builder()
-            .base_url(server())
-            .token_storage(TokenStorage::Memory)
-            .on_error(move |_| counter.set(counter.get() + 1))
-            .build()
-            .expect("valid settings");
+        let (client, reported) = counting_client();
 
         let error = client
             .request("GET", "/scenario/business?code=4001")
@@ -5392,14 +5392,7 @@ mod node_cases {
 
     #[wasm_bindgen_test]
     async fn rust_api_abort_signal_ends_running_task() {
-        let reported = std::rc::Rc::new(std::cell::Cell::new(0));
-        let reported_count = std::rc::Rc::clone(&reported);
-        let client = Client::builder()
-            .base_url(server())
-            .token_storage(TokenStorage::Memory)
-            .on_error(move |_| reported_count.set(reported_count.get() + 1))
-            .build()
-            .expect("valid settings");
+        let (client, reported) = counting_client();
         let controller = AbortController::new().expect("AbortController exists");
         let outcome = std::rc::Rc::new(std::cell::RefCell::new(None));
         // A framework task that runs the call to its end, as Leptos's LocalResource does after
