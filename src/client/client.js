@@ -301,7 +301,6 @@ function headerEntries(value) {
   return Object.entries(value);
 }
 
-// Reads the headers option into a flat list of names and values.
 // Returns true when fetch would drop the header `name` from a request without an error. A
 // browser drops the forbidden request headers and Node sends them, so the check builds a Request
 // of the runtime and looks for the header in it. Imported by api.rs.
@@ -314,6 +313,7 @@ export function droppedHeader(name) {
   }
 }
 
+// Reads the headers option into a flat list of names and values.
 function headers(object) {
   const value = field(object, "headers");
   const list = [];
