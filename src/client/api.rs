@@ -261,10 +261,14 @@ impl Client {
     ///
     /// Returns a [`ConfigError`] when the name or the value is not a valid header, or when the
     /// name is the auth header, which the client fills from the stored token. In a browser, it
-    /// also returns one for a header that the browser sets itself, such as `Cookie`, because
-    /// `fetch` would drop it.
+    /// also returns one for setting a header that the browser sets itself, such as `Cookie`,
+    /// because `fetch` would drop it. Removing such a header with `None` does nothing.
     pub fn set_header(&self, name: &str, value: Option<&str>) -> Result<(), ConfigError> {
-        check_sent_header(name, value.unwrap_or_default()).map_err(ConfigError::new)?;
+        match value {
+            Some(value) => check_sent_header(name, value),
+            None => check_header(name, ""),
+        }
+        .map_err(ConfigError::new)?;
         if name.eq_ignore_ascii_case(&self.inner.config.auth_header) {
             return Err(ConfigError::new(format!(
                 "\"{name}\" is the header that the client fills from the stored token on allowed \

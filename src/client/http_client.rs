@@ -346,8 +346,8 @@ impl HttpClient {
     ///
     /// Throws a `TypeError` when the name or the value is not a valid header, or when the name
     /// is the auth header, which the client fills from the stored token. In a browser, it also
-    /// throws for a header that the browser sets itself, such as `Cookie`, because `fetch` would
-    /// drop it.
+    /// throws for setting a header that the browser sets itself, such as `Cookie`, because
+    /// `fetch` would drop it. Removing such a header with `null` does nothing.
     #[wasm_bindgen(js_name = setHeader)]
     pub fn set_header(
         &self,
