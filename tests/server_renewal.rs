@@ -1079,3 +1079,95 @@ async fn token_too_long_to_renew_passes_then_ends() {
         "the handler ran for the requests in the window only"
     );
 }
+
+#[tokio::test]
+async fn ext_claim_reaches_handler_and_survives_renewals() {
+    let (clock, config) = setup();
+    let calls = Calls::default();
+    let app = app(&config, &calls);
+    let ext = serde_json::json!({ "roles": ["admin", "editor"], "tenant": 7 });
+    let token = config
+        .issue_token_with("42", "ada", &ext)
+        .expect("issue with ext");
+    assert_eq!(claims_of(&token).ext, Some(ext.clone()), "login sets ext");
+
+    // The second request takes the layer's cache of verified tokens.
+    for attempt in 0..2 {
+        let reply = send(&app, get_with("/api/profile", &token)).await;
+        assert_eq!(reply.status, StatusCode::OK, "attempt {attempt}: passes");
+        assert_eq!(
+            reply.json()["ext"],
+            ext,
+            "attempt {attempt}: the handler's claims carry ext"
+        );
+    }
+
+    clock.advance(secs(LIFETIME - WINDOW + MIN));
+    let reply = send(&app, get_with("/api/profile", &token)).await;
+    let renewed = reply.renewed();
+    assert_eq!(
+        claims_of(&renewed).ext,
+        Some(ext.clone()),
+        "a renewal in the window copies ext"
+    );
+
+    clock.advance(secs(LIFETIME + MIN));
+    let reply = send(&app, get_with("/api/profile", &renewed)).await;
+    assert_eq!(reply.code(), 401, "overdue");
+    assert_eq!(
+        claims_of(&reply.renewed()).ext,
+        Some(ext),
+        "an overdue renewal copies ext"
+    );
+}
+
+#[tokio::test]
+async fn ext_claim_left_out_when_null_or_absent() {
+    let (_clock, config) = setup();
+    let plain = config.issue_token("42", "ada").expect("issue");
+    assert_eq!(claims_of(&plain).ext, None, "issue_token sets no ext");
+    let null = config
+        .issue_token_with("42", "ada", &Option::<u8>::None)
+        .expect("issue with a null ext");
+    assert_eq!(claims_of(&null).ext, None, "a null ext is left out");
+    let payload = payload_of(&null);
+    assert!(
+        payload.get("ext").is_none(),
+        "the token has no ext claim: {payload}"
+    );
+}
+
+#[tokio::test]
+async fn ext_claim_that_does_not_serialize_is_an_error() {
+    let (_clock, config) = setup();
+    let mut map = std::collections::BTreeMap::new();
+    map.insert(vec![1u8], "bytes as a key");
+    let error = config
+        .issue_token_with("42", "ada", &map)
+        .expect_err("a map with non-string keys");
+    assert!(
+        matches!(error, renew_fetch::server::IssueError::Ext(_)),
+        "the error names ext, got {error:?}"
+    );
+    assert!(
+        error
+            .to_string()
+            .starts_with("cannot issue a token: the ext data does not serialize to JSON: "),
+        "the message names the ext data, got {error}"
+    );
+}
+
+#[tokio::test]
+async fn ext_claim_too_long_names_ext() {
+    let (_clock, config) = setup();
+    let ext = serde_json::json!({ "blob": "x".repeat(8_000) });
+    let error = config
+        .issue_token_with("42", "ada", &ext)
+        .expect_err("an ext longer than a token may be");
+    assert!(
+        error
+            .to_string()
+            .ends_with("shorten the user id, the username or the ext data"),
+        "the message names ext as a cause, got {error}"
+    );
+}

@@ -125,6 +125,7 @@ mod tests {
                 sid: None,
                 iss: None,
                 aud: None,
+                ext: None,
             },
             nbf: None,
             previous_secret: false,

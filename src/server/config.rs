@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use jsonwebtoken::crypto::CryptoProvider;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Validation};
+use serde::Serialize;
 
 use super::cache::TokenCache;
 use super::check::{outcome, TokenRejected, VerifiedToken};
@@ -144,7 +145,32 @@ impl AuthConfig {
     /// number generator fails, [`IssueError::Signing`] when signing fails.
     pub fn issue_token(&self, user_id: &str, username: &str) -> Result<String, IssueError> {
         let now = self.inner.clock.now();
-        self.inner.issuer().login(now, user_id, username)
+        self.inner.issuer().login(now, user_id, username, None)
+    }
+
+    /// Issues the first token of a session, as [`issue_token`](Self::issue_token) does, with
+    /// `ext` as the token's `ext` claim: data of the app's own, such as roles, that every
+    /// renewal copies and a handler reads with [`Claims::ext_as`]. `ext` serializes to JSON,
+    /// and a value that serializes to `null` leaves the claim out.
+    ///
+    /// The token carries `ext` in the clear, base64url-encoded: anyone who holds the token can
+    /// read it, so put no secret in it. It also counts toward the token's length.
+    ///
+    /// # Errors
+    ///
+    /// As for [`issue_token`](Self::issue_token), and [`IssueError::Ext`] when `ext` does not
+    /// serialize to JSON.
+    pub fn issue_token_with<E: Serialize + ?Sized>(
+        &self,
+        user_id: &str,
+        username: &str,
+        ext: &E,
+    ) -> Result<String, IssueError> {
+        let ext = serde_json::to_value(ext).map_err(IssueError::Ext)?;
+        let now = self.inner.clock.now();
+        self.inner
+            .issuer()
+            .login(now, user_id, username, (!ext.is_null()).then_some(ext))
     }
 
     /// Checks `token` as the layer checks the token of a request, for a route whose client

@@ -39,8 +39,10 @@ pub(crate) const MAX_TOKEN_LEN: usize = MAX_AUTHORIZATION_LEN - BEARER_SCHEME.le
 /// The layer accepts the tokens that [`AuthConfig::issue_token`](super::AuthConfig::issue_token)
 /// and its renewals issue. A token from another issuer must carry every field below that is not
 /// optional, with the type given, or the layer rejects it as malformed. A renewed token carries
-/// these claims only, so any other claim of the token it replaces, such as a role, is not
-/// carried over: look such data up by `sub` instead.
+/// these claims only, so any other claim of the token it replaces is not carried over. Data of
+/// the app's own, such as roles, goes in the `ext` claim, which
+/// [`AuthConfig::issue_token_with`](super::AuthConfig::issue_token_with) sets and every renewal
+/// copies.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
     /// The user id (`sub`).
@@ -70,9 +72,43 @@ pub struct Claims {
     /// forms read as the configured audience here, and tokens the layer issues carry the string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aud: Option<String>,
+    /// The app's own data, such as roles, as given to
+    /// [`AuthConfig::issue_token_with`](super::AuthConfig::issue_token_with). Every renewal
+    /// copies it unchanged, so it stays what it was at login until the session ends: look up
+    /// data that may change during a session, such as a revoked role, by `sub` instead. `None`
+    /// for a token issued without it. [`ext_as`](Self::ext_as) decodes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ext: Option<serde_json::Value>,
 }
 
 impl Claims {
+    /// Decodes the `ext` claim as `T`, or returns `Ok(None)` when the token carries none.
+    ///
+    /// ```
+    /// use renew_fetch::server::AuthConfig;
+    /// use serde::{Deserialize, Serialize};
+    ///
+    /// #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    /// struct Roles {
+    ///     roles: Vec<String>,
+    /// }
+    ///
+    /// let secret = b"an example secret, 32 bytes or more".to_vec();
+    /// let config = AuthConfig::builder(secret).build()?;
+    /// let roles = Roles { roles: vec!["admin".to_owned()] };
+    /// let token = config.issue_token_with("42", "ada", &roles)?;
+    /// let claims = config.verify_token(&token)?.claims;
+    /// assert_eq!(claims.ext_as::<Roles>()?, Some(roles));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Returns serde_json's error when the claim does not decode as `T`.
+    pub fn ext_as<T: serde::de::DeserializeOwned>(&self) -> Result<Option<T>, serde_json::Error> {
+        self.ext.as_ref().map(T::deserialize).transpose()
+    }
+
     /// Returns a key that names the session of this token, for a list of sessions that logged
     /// out: the `sid`, or `sub@auth_time` for a token without one, such as from another issuer.
     /// A `sid` that the layer issues never contains `@`, so the two forms do not collide. The second form names every
@@ -103,6 +139,8 @@ pub(crate) struct WireClaims {
     aud: Option<Audience>,
     #[serde(default)]
     nbf: Option<u64>,
+    #[serde(default)]
+    ext: Option<serde_json::Value>,
 }
 
 /// The `aud` claim in either form that RFC 7519 allows: the string, or `None` for an array.
@@ -156,6 +194,7 @@ impl WireClaims {
             sid: self.sid,
             iss: self.iss,
             aud,
+            ext: self.ext,
         };
         Verified {
             claims,
@@ -178,8 +217,13 @@ pub enum IssueError {
     Randomness(Box<dyn std::error::Error + Send + Sync>),
     /// Signing the token failed.
     Signing(Box<dyn std::error::Error + Send + Sync>),
+    /// The `ext` data given to
+    /// [`AuthConfig::issue_token_with`](super::AuthConfig::issue_token_with) does not serialize
+    /// to JSON, such as a map whose keys are not strings.
+    Ext(serde_json::Error),
     /// The token would be longer than the layer accepts in an `Authorization` header, so every
-    /// request that sent it would get a 400. The user id and the username set its length.
+    /// request that sent it would get a 400. The user id, the username and the `ext` data set
+    /// its length.
     TokenTooLong {
         /// The length of the signed token, in bytes.
         len: usize,
@@ -199,10 +243,15 @@ impl fmt::Display for IssueError {
                 f.write_str("cannot issue a token: the system random number generator failed")
             }
             Self::Signing(_) => f.write_str("cannot issue a token: signing failed"),
+            Self::Ext(error) => write!(
+                f,
+                "cannot issue a token: the ext data does not serialize to JSON: {error}"
+            ),
             Self::TokenTooLong { len, max } => write!(
                 f,
                 "cannot issue a token: it would be {len} bytes long, but the layer accepts \
-                 tokens of at most {max} bytes; shorten the user id or the username"
+                 tokens of at most {max} bytes; shorten the user id, the username or the ext \
+                 data"
             ),
         }
     }
@@ -212,6 +261,7 @@ impl std::error::Error for IssueError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Randomness(source) | Self::Signing(source) => Some(source.as_ref()),
+            Self::Ext(error) => Some(error),
             Self::EmptyUserId | Self::SessionCapReached | Self::TokenTooLong { .. } => None,
         }
     }
@@ -233,6 +283,7 @@ impl Issuer<'_> {
         now: u64,
         user_id: &str,
         username: &str,
+        ext: Option<serde_json::Value>,
     ) -> Result<String, IssueError> {
         if user_id.is_empty() {
             return Err(IssueError::EmptyUserId);
@@ -242,12 +293,13 @@ impl Issuer<'_> {
             username: username.to_owned(),
             auth_time: now,
             sid: Some(random_id()?),
+            ext,
         };
         self.sign(now, session).map(|(token, _)| token)
     }
 
-    /// Issues the successor of `old` at `now`: same user, login time and session id, new jti and
-    /// iat, and `exp = min(now + lifetime, auth_time + cap)`.
+    /// Issues the successor of `old` at `now`: same user, login time, session id and `ext`, new
+    /// jti and iat, and `exp = min(now + lifetime, auth_time + cap)`.
     ///
     /// A login time ahead of `now`, from an instance whose clock runs ahead, counts as `now`, so
     /// that the new token's `iat` is never before its `auth_time`, which would make it invalid.
@@ -258,6 +310,7 @@ impl Issuer<'_> {
             username: old.username.clone(),
             auth_time: old.auth_time,
             sid: old.sid.clone(),
+            ext: old.ext.clone(),
         };
         self.sign(now, session)
     }
@@ -283,6 +336,7 @@ impl Issuer<'_> {
             sid: session.sid,
             iss: self.issuer.map(str::to_owned),
             aud: self.audience.map(str::to_owned),
+            ext: session.ext,
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, self.key)
             .map_err(|e| IssueError::Signing(Box::new(e)))?;
@@ -302,6 +356,7 @@ struct Session {
     username: String,
     auth_time: u64,
     sid: Option<String>,
+    ext: Option<serde_json::Value>,
 }
 
 /// 128 random bits from the operating system, as 32 lowercase hex digits: a `jti` or a `sid`.
@@ -358,6 +413,7 @@ mod tests {
             sid: None,
             iss: None,
             aud: None,
+            ext: None,
         };
         assert_eq!(
             claims.session_key(),

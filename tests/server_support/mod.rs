@@ -207,11 +207,20 @@ pub fn claims_of(token: &str) -> Claims {
 
 /// Verifies a token with `secret`, ignoring every time, and returns its claims.
 pub fn claims_with(token: &str, secret: &[u8]) -> Claims {
+    decode_with(token, secret)
+}
+
+/// Verifies a token with the test secret, ignoring every time, and returns its payload as JSON.
+pub fn payload_of(token: &str) -> Value {
+    decode_with(token, SECRET)
+}
+
+fn decode_with<T: serde::de::DeserializeOwned>(token: &str, secret: &[u8]) -> T {
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
     validation.validate_exp = false;
     validation.required_spec_claims.clear();
     validation.validate_aud = false;
-    jsonwebtoken::decode::<Claims>(
+    jsonwebtoken::decode::<T>(
         token,
         &jsonwebtoken::DecodingKey::from_secret(secret).expect("key"),
         &validation,
