@@ -153,7 +153,7 @@ impl AuthConfig {
     /// renewal copies and a handler reads with [`Claims::ext_as`]. `ext` serializes to JSON,
     /// and a value that serializes to `null` leaves the claim out.
     ///
-    /// The token carries `ext` in the clear, base64url-encoded: anyone who holds the token can
+    /// The token carries `ext` in the clear, base64url-encoded, and anyone with the token can
     /// read it, so put no secret in it. It also counts toward the token's length.
     ///
     /// # Errors

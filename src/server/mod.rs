@@ -5,7 +5,8 @@
 //! store the token and replay the request.
 //!
 //! Build an [`AuthConfig`], issue tokens from a login handler with
-//! [`AuthConfig::issue_token`], put [`AuthConfig::layer`] on the protected routes and read
+//! [`AuthConfig::issue_token`], or with [`AuthConfig::issue_token_with`] to carry data of the
+//! app's own such as roles, put [`AuthConfig::layer`] on the protected routes and read
 //! [`Claims`] in their handlers. [`RenewService`] lists the response to each kind of request.
 //!
 //! `Router::route_layer` puts the layer on the routes added before it, so a request for an
