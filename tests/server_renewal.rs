@@ -1138,7 +1138,7 @@ async fn ext_claim_left_out_when_null_or_absent() {
 }
 
 #[tokio::test]
-async fn ext_claim_that_does_not_serialize_is_an_error() {
+async fn ext_not_serializable_rejected() {
     let (_clock, config) = setup();
     let mut map = std::collections::BTreeMap::new();
     map.insert(vec![1u8], "bytes as a key");

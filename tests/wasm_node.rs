@@ -3532,7 +3532,7 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
-    async fn no_error_callback_keeps_errors_from_on_error() {
+    async fn no_error_callback_skips_on_error() {
         let recorder = Recorder::new();
         let client = client(&[("onError", recorder.function.clone().into())]);
         let quiet = || options(&[("noErrorCallback", JsValue::TRUE)]);
@@ -4506,7 +4506,7 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
-    async fn rust_api_no_error_callback_keeps_errors_from_on_error() {
+    async fn rust_api_no_error_callback_skips_on_error() {
         let (client, reported) = counting_client();
 
         let error = client
@@ -5370,7 +5370,7 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
-    async fn loading_not_reported_for_call_dropped_in_same_turn() {
+    async fn loading_skips_call_dropped_at_once() {
         let loading = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
         let loading_log = std::rc::Rc::clone(&loading);
         let client = Client::builder()
@@ -5414,7 +5414,7 @@ mod node_cases {
         sleep(50).await;
         assert_eq!(client.pending_count(), 1, "the task's call is pending");
         controller.abort();
-        // The server answers after 2 s, so a task that ends within 1 s ended through the abort.
+        // The server responds after 2 s, so a task that ends within 1 s ended through the abort.
         for _ in 0..50 {
             if outcome.borrow().is_some() {
                 break;
@@ -5425,7 +5425,7 @@ mod node_cases {
         let error = outcome
             .borrow_mut()
             .take()
-            .expect("the task ended within 1 s of the abort, before the server answered")
+            .expect("the task ended within 1 s of the abort, before the server responded")
             .expect_err("the aborted call fails");
         assert_eq!(error.kind(), ErrorKind::Canceled, "the kind");
         assert_eq!(

@@ -7,9 +7,9 @@ use std::rc::Rc;
 ///
 /// The callback runs in a microtask after the change, never inside the call that started or
 /// ended a request, so an app may update its UI from it even when a call starts while a
-/// framework renders. The callback gets the state at the time it runs, and it runs only when
-/// that state differs from the last one it got, so a call that starts and fails in the same
-/// turn, such as one with an invalid option, is not reported.
+/// framework renders. It gets the state at the time it runs. It runs only when that state
+/// differs from the last one it got, so a call that starts and ends in the same turn, such as a
+/// Rust call whose future is dropped at once, is not reported.
 pub(crate) struct LoadingCounter {
     active: Cell<u32>,
     /// The state that the callback got last.

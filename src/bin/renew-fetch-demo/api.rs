@@ -46,7 +46,8 @@ struct ApiState {
 }
 
 /// Handler runs per route, so that a page or a test can see how many requests reached the
-/// handler. A request that the layer answers itself, such as an overdue one, is not counted.
+/// handler. A request that the layer responds to itself, such as an overdue one, is not
+/// counted.
 #[derive(Default)]
 struct Counters {
     login: AtomicU64,
