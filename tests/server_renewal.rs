@@ -1171,3 +1171,40 @@ async fn ext_claim_too_long_names_ext() {
         "the message names ext as a cause, got {error}"
     );
 }
+
+#[tokio::test]
+async fn ext_depth_limit_enforced_at_issue() {
+    let (_clock, config) = setup();
+    let calls = Calls::default();
+    let app = app(&config, &calls);
+    let nested = |levels: usize| {
+        (0..levels).fold(serde_json::json!(1), |inner, _| serde_json::json!([inner]))
+    };
+    let max = renew_fetch::server::MAX_EXT_DEPTH;
+
+    let token = config
+        .issue_token_with("42", "ada", &nested(max))
+        .expect("an ext at the depth limit");
+    let reply = send(&app, get_with("/api/profile", &token)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "a token whose ext is at the depth limit passes the layer"
+    );
+
+    let error = config
+        .issue_token_with("42", "ada", &nested(max + 1))
+        .expect_err("an ext one level deeper than the limit");
+    assert!(
+        matches!(error, renew_fetch::server::IssueError::ExtTooDeep),
+        "the error names the depth, got {error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "cannot issue a token: the ext data nests arrays and objects more than {max} levels \
+             deep; flatten it"
+        ),
+        "the message gives the limit and the fix"
+    );
+}

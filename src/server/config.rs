@@ -13,7 +13,7 @@ use super::check::{outcome, TokenRejected, VerifiedToken};
 use super::clock::{Clock, SystemClock};
 use super::layer::RenewLayer;
 use super::rejection::{is_valid_realm, LogLimit, INTERNAL_CODE};
-use super::token::{Claims, IssueError, Issuer};
+use super::token::{within_depth, Claims, IssueError, Issuer, MAX_EXT_DEPTH};
 use crate::protocol::Codes;
 
 /// The shortest HMAC secret that [`AuthConfigBuilder::build`] accepts, in bytes: the output size
@@ -56,7 +56,8 @@ pub const DEFAULT_REALM: &str = "renew-fetch";
 
 /// The default capacity of the cache of verified tokens: 4096 tokens, about 2.7 MB when full.
 /// That size is an estimate of 650 bytes per entry: a 300-byte token, its claims and the cache's
-/// bookkeeping.
+/// bookkeeping. Tokens with a large `ext` claim take more: the cache keeps each token and its
+/// decoded `ext`.
 pub const DEFAULT_TOKEN_CACHE_CAPACITY: usize = 4096;
 
 /// The largest capacity of the cache of verified tokens that [`AuthConfigBuilder::build`]
@@ -154,12 +155,20 @@ impl AuthConfig {
     /// and a value that serializes to `null` leaves the claim out.
     ///
     /// The token carries `ext` in the clear, base64url-encoded, and anyone with the token can
-    /// read it, so put no secret in it. It also counts toward the token's length.
+    /// read it, so put no secret in it. It also counts toward the token's length, and the cache
+    /// of verified tokens keeps a decoded copy of it with each token, so a large `ext` takes
+    /// memory in every cache entry. A value that JSON cannot hold, such as `f64::NAN`, becomes
+    /// `null`.
+    ///
+    /// Live sessions keep the `ext` of their login until the session cap, so a change of its
+    /// type that old tokens do not decode as, such as a new field without `#[serde(default)]`,
+    /// fails [`Claims::ext_as`] for those sessions.
     ///
     /// # Errors
     ///
-    /// As for [`issue_token`](Self::issue_token), and [`IssueError::Ext`] when `ext` does not
-    /// serialize to JSON.
+    /// As for [`issue_token`](Self::issue_token), [`IssueError::Ext`] when `ext` does not
+    /// serialize to JSON, and [`IssueError::ExtTooDeep`] when it nests arrays and objects more
+    /// than [`MAX_EXT_DEPTH`](super::MAX_EXT_DEPTH) levels deep.
     pub fn issue_token_with<E: Serialize + ?Sized>(
         &self,
         user_id: &str,
@@ -167,6 +176,9 @@ impl AuthConfig {
         ext: &E,
     ) -> Result<String, IssueError> {
         let ext = serde_json::to_value(ext).map_err(IssueError::Ext)?;
+        if !within_depth(&ext, MAX_EXT_DEPTH) {
+            return Err(IssueError::ExtTooDeep);
+        }
         let now = self.inner.clock.now();
         self.inner
             .issuer()

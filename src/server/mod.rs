@@ -81,7 +81,7 @@ pub use config::{
 pub use extract::MissingClaims;
 pub use layer::RenewLayer;
 pub use service::{RenewService, ResponseFuture};
-pub use token::{Claims, IssueError};
+pub use token::{Claims, IssueError, MAX_EXT_DEPTH};
 
 /// Entry points for the fuzz targets under `fuzz/`, behind the `fuzzing` cargo feature. Not a
 /// stable API.

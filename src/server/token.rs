@@ -11,6 +11,30 @@ use sha2::{Digest, Sha256};
 use super::cache::Verified;
 use crate::protocol::{BEARER_SCHEME, MAX_AUTHORIZATION_LEN};
 
+/// The deepest nesting of arrays and objects in the `ext` claim that
+/// [`AuthConfig::issue_token_with`](super::AuthConfig::issue_token_with) accepts. serde_json,
+/// which decodes every token, stops at 128 levels, and the claims object is one of them.
+pub const MAX_EXT_DEPTH: usize = 64;
+
+/// Returns true when `value` nests arrays and objects no deeper than `max` levels. A scalar is
+/// level 0. It walks the value with a stack of its own, so a deep value cannot overflow the
+/// thread's stack.
+pub(crate) fn within_depth(value: &serde_json::Value, max: usize) -> bool {
+    let mut stack = vec![(value, 0usize)];
+    while let Some((value, depth)) = stack.pop() {
+        let children: Box<dyn Iterator<Item = &serde_json::Value>> = match value {
+            serde_json::Value::Array(items) => Box::new(items.iter()),
+            serde_json::Value::Object(fields) => Box::new(fields.values()),
+            _ => continue,
+        };
+        if depth + 1 > max {
+            return false;
+        }
+        stack.extend(children.map(|child| (child, depth + 1)));
+    }
+    true
+}
+
 /// The maximum length of a token that fits in an `Authorization: Bearer <token>` header that the
 /// layer accepts, in bytes.
 pub(crate) const MAX_TOKEN_LEN: usize = MAX_AUTHORIZATION_LEN - BEARER_SCHEME.len() - 1;
@@ -38,9 +62,9 @@ pub(crate) const MAX_TOKEN_LEN: usize = MAX_AUTHORIZATION_LEN - BEARER_SCHEME.le
 ///
 /// The layer accepts the tokens that [`AuthConfig::issue_token`](super::AuthConfig::issue_token)
 /// and its renewals issue. A token from another issuer must carry every field below that is not
-/// optional, with the type given, or the layer rejects it as malformed. A renewed token carries
-/// these claims only, so any other claim of the token it replaces is not carried over. Data of
-/// the app's own, such as roles, goes in the `ext` claim, which
+/// optional, with the type given, or the layer rejects it as malformed. `Claims` holds these
+/// claims only, so a handler cannot read any other top-level claim of a token, and a renewal
+/// does not carry one over. Data of the app's own, such as roles, goes in the `ext` claim, which
 /// [`AuthConfig::issue_token_with`](super::AuthConfig::issue_token_with) sets and every renewal
 /// copies.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -219,8 +243,11 @@ pub enum IssueError {
     Signing(Box<dyn std::error::Error + Send + Sync>),
     /// The `ext` data given to
     /// [`AuthConfig::issue_token_with`](super::AuthConfig::issue_token_with) does not serialize
-    /// to JSON, such as a map whose keys are not strings.
+    /// to JSON, such as a map whose keys are sequences, tuples or structs.
     Ext(serde_json::Error),
+    /// The `ext` data nests arrays and objects deeper than [`MAX_EXT_DEPTH`], so the layer's
+    /// JSON decoder would reject the token on every request.
+    ExtTooDeep,
     /// The token would be longer than the layer accepts in an `Authorization` header, so every
     /// request that sent it would get a 400. The user id, the username and the `ext` data set
     /// its length.
@@ -247,6 +274,11 @@ impl fmt::Display for IssueError {
                 f,
                 "cannot issue a token: the ext data does not serialize to JSON: {error}"
             ),
+            Self::ExtTooDeep => write!(
+                f,
+                "cannot issue a token: the ext data nests arrays and objects more than \
+                 {MAX_EXT_DEPTH} levels deep; flatten it"
+            ),
             Self::TokenTooLong { len, max } => write!(
                 f,
                 "cannot issue a token: it would be {len} bytes long, but the layer accepts \
@@ -262,7 +294,10 @@ impl std::error::Error for IssueError {
         match self {
             Self::Randomness(source) | Self::Signing(source) => Some(source.as_ref()),
             Self::Ext(error) => Some(error),
-            Self::EmptyUserId | Self::SessionCapReached | Self::TokenTooLong { .. } => None,
+            Self::EmptyUserId
+            | Self::SessionCapReached
+            | Self::ExtTooDeep
+            | Self::TokenTooLong { .. } => None,
         }
     }
 }
