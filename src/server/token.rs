@@ -62,7 +62,7 @@ pub(crate) const MAX_TOKEN_LEN: usize = MAX_AUTHORIZATION_LEN - BEARER_SCHEME.le
 ///
 /// The layer accepts the tokens that [`AuthConfig::issue_token`](super::AuthConfig::issue_token)
 /// and its renewals issue. A token from another issuer must carry every field below that is not
-/// optional, with the type given, or the layer rejects it as malformed. `Claims` holds these
+/// optional, with the type given, or the layer rejects it as malformed. `Claims` contains these
 /// claims only, so a handler cannot read any other top-level claim of a token, and a renewal
 /// does not carry one over. Data of the app's own, such as roles, goes in the `ext` claim, which
 /// [`AuthConfig::issue_token_with`](super::AuthConfig::issue_token_with) sets and every renewal
