@@ -3536,65 +3536,62 @@ mod node_cases {
         let recorder = Recorder::new();
         let client = client(&[("onError", recorder.function.clone().into())]);
         let quiet = || options(&[("noErrorCallback", JsValue::TRUE)]);
-        let business = client.get(
-            JsValue::from("/scenario/business?code=4001"),
-            JsValue::UNDEFINED,
-            quiet(),
-        );
-        let error = expect_error(settle(business).await, "a business code");
-        assert_eq!(kind(&error), "business", "the call rejects as without it");
-        assert!(
-            recorder.calls().is_empty(),
-            "onError skips the business error"
-        );
-
-        let map_params = js_object("new Map([['page', 1]])");
-        let unsendable = client.get(JsValue::from("/scenario/ok"), map_params, quiet());
-        let error = expect_error(settle(unsendable).await, "params given as a Map");
-        assert_eq!(
-            kind(&error),
-            "invalid_request",
-            "the kind of unsendable params"
-        );
-        assert!(
-            recorder.calls().is_empty(),
-            "onError skips the unsendable params"
-        );
-
         let bad_option = options(&[
             ("noErrorCallback", JsValue::TRUE),
             ("responseType", str("xml")),
         ]);
-        let invalid = client.get(
-            JsValue::from("/scenario/ok"),
-            JsValue::UNDEFINED,
-            bad_option,
-        );
-        let error = expect_error(settle(invalid).await, "an invalid responseType");
-        assert_eq!(
-            kind(&error),
-            "invalid_request",
-            "the kind of an invalid option"
-        );
-        assert!(
-            recorder.calls().is_empty(),
-            "onError skips the invalid option"
-        );
-
         let config = object(&[
             ("url", str("/scenario/business?code=4001")),
             ("noErrorCallback", JsValue::TRUE),
         ]);
-        let error = expect_error(settle(client.request(config)).await, "request(config)");
-        assert_eq!(
-            kind(&error),
-            "business",
-            "request(config) rejects as without it"
-        );
-        assert!(
-            recorder.calls().is_empty(),
-            "onError skips the request(config) error"
-        );
+        // Each call starts only when its case runs, so that calls to one URL do not cancel each
+        // other as duplicates.
+        type StartCall<'a> = Box<dyn Fn() -> Promise + 'a>;
+        let cases: [(StartCall, &str, &str); 4] = [
+            (
+                Box::new(|| {
+                    client.get(
+                        JsValue::from("/scenario/business?code=4001"),
+                        JsValue::UNDEFINED,
+                        quiet(),
+                    )
+                }),
+                "business",
+                "a business code",
+            ),
+            (
+                Box::new(|| {
+                    client.get(
+                        JsValue::from("/scenario/ok"),
+                        js_object("new Map([['page', 1]])"),
+                        quiet(),
+                    )
+                }),
+                "invalid_request",
+                "params given as a Map",
+            ),
+            (
+                Box::new(|| {
+                    client.get(
+                        JsValue::from("/scenario/ok"),
+                        JsValue::UNDEFINED,
+                        bad_option.clone(),
+                    )
+                }),
+                "invalid_request",
+                "an invalid responseType",
+            ),
+            (
+                Box::new(|| client.request(config.clone())),
+                "business",
+                "request(config)",
+            ),
+        ];
+        for (call, expected, what) in cases {
+            let error = expect_error(settle(call()).await, what);
+            assert_eq!(kind(&error), expected, "{what}: rejects as without it");
+            assert!(recorder.calls().is_empty(), "{what}: onError skips it");
+        }
 
         let reported = client.get(
             JsValue::from("/scenario/business?code=4001"),
