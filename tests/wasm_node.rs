@@ -1494,6 +1494,124 @@ mod node_cases {
         }
     }
 
+    /// Sends `body` with `method` from a client with `client_type` as its `Content-Type` and
+    /// a call with `call_type`, and returns the `Content-Type` that the echo received.
+    async fn sent_content_type(
+        client_type: Option<&str>,
+        call_type: Option<&str>,
+        method: &str,
+        body: JsValue,
+    ) -> Option<String> {
+        let header = |value: Option<&str>| match value {
+            Some(value) => vec![("headers", object(&[("Content-Type", str(value))]))],
+            None => Vec::new(),
+        };
+        let client = client(&header(client_type));
+        let mut config = vec![
+            ("url", str("/scenario/echo-auth")),
+            ("method", str(method)),
+            ("body", body),
+        ];
+        config.extend(header(call_type));
+        let envelope = expect_ok(settle(client.request(object(&config))).await, "echo");
+        text(&envelope, "data.contentType")
+    }
+
+    /// What a case sends, the client's and the call's `Content-Type`, the method, the body, and
+    /// the start of the `Content-Type` that the server should receive.
+    type ContentTypeCase = (
+        &'static str,
+        Option<&'static str>,
+        Option<&'static str>,
+        &'static str,
+        JsValue,
+        Option<&'static str>,
+    );
+
+    #[wasm_bindgen_test]
+    async fn content_type_follows_body() {
+        let form = || {
+            let form = web_sys::FormData::new().expect("FormData exists");
+            form.append_with_str("field", "value")
+                .expect("a string field");
+            JsValue::from(form)
+        };
+        let search = || {
+            JsValue::from(web_sys::UrlSearchParams::new_with_str("a=1").expect("URLSearchParams"))
+        };
+        let json = "application/json";
+        let multipart = "multipart/form-data";
+        let form_type = "application/x-www-form-urlencoded;charset=UTF-8";
+        let cases: [ContentTypeCase; 7] = [
+            (
+                "FormData, client JSON type",
+                Some(json),
+                None,
+                "POST",
+                form(),
+                Some("multipart/form-data; boundary="),
+            ),
+            (
+                "FormData, call multipart type",
+                None,
+                Some(multipart),
+                "POST",
+                form(),
+                Some("multipart/form-data; boundary="),
+            ),
+            (
+                "FormData, call JSON type",
+                None,
+                Some(json),
+                "POST",
+                form(),
+                Some("multipart/form-data; boundary="),
+            ),
+            (
+                "URLSearchParams, client JSON type",
+                Some(json),
+                None,
+                "POST",
+                search(),
+                Some(form_type),
+            ),
+            (
+                "URLSearchParams, call text type",
+                None,
+                Some("text/plain"),
+                "POST",
+                search(),
+                Some("text/plain"),
+            ),
+            (
+                "GET without body, client JSON type",
+                Some(json),
+                None,
+                "GET",
+                JsValue::UNDEFINED,
+                None,
+            ),
+            (
+                "object body, client JSON type",
+                Some("application/json;charset=utf-8"),
+                None,
+                "POST",
+                object(&[("a", JsValue::from(1))]),
+                Some("application/json;charset=utf-8"),
+            ),
+        ];
+        for (what, client_type, call_type, method, body, expected) in cases {
+            let sent = sent_content_type(client_type, call_type, method, body).await;
+            match expected {
+                Some(prefix) => assert!(
+                    sent.as_deref().is_some_and(|sent| sent.starts_with(prefix)),
+                    "{what}: expected a Content-Type that starts with {prefix:?}, got {sent:?}"
+                ),
+                None => assert_eq!(sent, None, "{what}: expected no Content-Type"),
+            }
+        }
+    }
+
     #[wasm_bindgen_test]
     async fn form_data_never_deduplicated() {
         let client = client(&[]);

@@ -397,6 +397,11 @@ impl RequestBuilder {
     /// written as JSON with `Content-Type: application/json`, as the npm package writes it. For
     /// a Rust value, call [`json`](Self::json) instead. `body` replaces a body that `json` set,
     /// and the `Content-Type` that `json` added.
+    ///
+    /// A `FormData` body goes without any `Content-Type` header, because only the browser knows
+    /// the boundary that `multipart/form-data` needs. A `URLSearchParams` or `Blob` body goes
+    /// without the client's `Content-Type`, so fetch sets the type from the body, unless the
+    /// request sets one with [`header`](Self::header).
     pub fn body(mut self, body: impl Into<JsValue>) -> Self {
         self.input.body = body.into();
         if std::mem::take(&mut self.json_type) {

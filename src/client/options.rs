@@ -84,7 +84,9 @@ export interface HttpClientOptions {
    * takes as headers, such as a Headers object or an array of `[name, value]` pairs. A number or
    * boolean value is sent as its text. A request's own `headers` override them by name. In a
    * browser, a header that the browser sets itself, such as `Cookie`, `Host` or `Sec-*`, throws,
-   * because fetch would drop it without an error.
+   * because fetch would drop it without an error. A `Content-Type` here is left off calls
+   * without a body and calls with a FormData, URLSearchParams or Blob body, whose type fetch
+   * sets from the body.
    * @default {}
    * @example { "X-Client": "web" }
    */
@@ -172,7 +174,8 @@ export interface HttpClientOptions {
 /** The options of one call. Each one overrides the client's option of the same name. */
 export interface RequestOptions {
   /**
-   * Headers of this request, over the client's `headers`, in the same forms.
+   * Headers of this request, over the client's `headers`, in the same forms. A `Content-Type`
+   * here is left off a FormData body, whose boundary only the browser knows.
    * @example { "X-Request-Id": "42" }
    */
   headers?: HeadersInit | Record<string, string | number | boolean>;

@@ -374,6 +374,7 @@ pub(crate) fn prepare(
             ),
         ));
     }
+    drop_content_type(&mut headers, body.as_ref(), &input.options.headers);
     let is_json = matches!(body_key, Some(BodyKey::Json(_)));
     if is_json && !has_header(&headers, "content-type") {
         headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
@@ -570,6 +571,31 @@ fn merge_headers(client: &[(String, String)], call: &[(String, String)]) -> Vec<
         .collect();
     merged.extend(call.iter().cloned());
     merged
+}
+
+/// Removes a `Content-Type` that fetch has to set itself or that the request cannot use.
+///
+/// - A `FormData` body goes without any `Content-Type` from the client's or the call's headers,
+///   because only the browser knows the boundary that `multipart/form-data` needs.
+/// - A `URLSearchParams` or `Blob` body, or no body, goes without the client's `Content-Type`,
+///   so a client-wide `application/json` does not label a form, a file or a GET. fetch then sets
+///   the type of the body itself. A `Content-Type` in the call's own headers is kept.
+fn drop_content_type(
+    headers: &mut Vec<(String, String)>,
+    body: Option<&JsValue>,
+    call: &[(String, String)],
+) {
+    let keep = match body {
+        Some(body) if body.is_instance_of::<FormData>() => false,
+        Some(body) if body.is_instance_of::<UrlSearchParams>() || body.is_instance_of::<Blob>() => {
+            has_header(call, "content-type")
+        }
+        Some(_) => true,
+        None => has_header(call, "content-type"),
+    };
+    if !keep {
+        headers.retain(|(name, _)| !name.eq_ignore_ascii_case("content-type"));
+    }
 }
 
 pub(crate) fn has_header(headers: &[(String, String)], name: &str) -> bool {
