@@ -456,19 +456,80 @@ fn storage_event_updates_token() {
         "an event for another key is ignored"
     );
 
-    dispatch_storage_event(&key, Some("other-tab"));
+    write_from_other_tab(&key, Some("other-tab"));
     assert_eq!(
         client.get_token().as_deref(),
         Some("other-tab"),
         "a login in another tab reaches this client"
     );
 
-    dispatch_storage_event(&key, None);
+    write_from_other_tab(&key, None);
     assert_eq!(
         client.get_token(),
         None,
         "a logout in another tab reaches this client"
     );
+}
+
+#[wasm_bindgen_test]
+fn late_storage_event_keeps_logout() {
+    let key = unique("late-event");
+    let client = storage_client("local", &key);
+    client
+        .set_token(JsValue::from("this-tab"))
+        .expect("a clean token");
+    client.clear_token();
+
+    // Another tab stored a token before this tab's logout, and its event arrives after it.
+    dispatch_storage_event(&key, Some("other-tab"));
+    assert_eq!(
+        client.get_token(),
+        None,
+        "expected the logout to stay after a late event of an older write"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn renewal_after_other_tab_logout_dropped() {
+    let key = unique("logout-race");
+    let client = storage_client("local", &key);
+    client
+        .set_token(JsValue::from("before-logout"))
+        .expect("a clean token");
+    // Another tab logged out, and its storage event has not reached this tab yet.
+    local_storage()
+        .remove_item(&key)
+        .expect("the item is removed");
+
+    let url = format!(
+        "/scenario/renewed?form=raw&key={}",
+        unique("logout-race-call")
+    );
+    settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED))
+        .await
+        .expect("the renewal scenario answers");
+    assert_eq!(
+        client.get_token(),
+        None,
+        "expected the client to take the other tab's logout, not the renewed token"
+    );
+    assert_eq!(
+        local_storage().get_item(&key).expect("the storage reads"),
+        None,
+        "expected no renewed token in the storage after the other tab's logout"
+    );
+}
+
+/// Writes `value` to localStorage under `key` and dispatches the event that the write causes
+/// in the other tabs, as another tab's login (`Some`) or logout (`None`) would.
+fn write_from_other_tab(key: &str, value: Option<&str>) {
+    let storage = local_storage();
+    match value {
+        Some(value) => storage.set_item(key, value),
+        None => storage.remove_item(key),
+    }
+    .expect("the storage takes the write");
+    dispatch_storage_event(key, value);
 }
 
 /// Dispatches the `storage` event that another tab's write to localStorage would cause.
@@ -692,7 +753,7 @@ async fn login_required_rearmed_by_other_tab() {
         JsValue::UNDEFINED,
     ))
     .await;
-    dispatch_storage_event(&key, Some("login-in-other-tab"));
+    write_from_other_tab(&key, Some("login-in-other-tab"));
     let _ = settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
     assert_eq!(
         recorder.calls().len(),

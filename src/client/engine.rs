@@ -88,6 +88,8 @@ impl Inner {
                     };
                     // A token renewed after a setToken, a clearToken or another tab's change, made
                     // while the attempt was in flight, would undo that change, so it is dropped.
+                    // Another tab's change may be in the storage before its event arrives.
+                    inner.tokens.sync();
                     if inner.tokens.generation() != generation {
                         return false;
                     }

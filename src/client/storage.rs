@@ -43,8 +43,11 @@ impl SharedToken {
     /// removed one. The change may be a logout or a login as another user, so it ends the
     /// renewals of this client's requests in flight.
     fn take_change(&self, value: Option<String>) {
-        bump(&self.generation);
         let value = value.as_deref().and_then(stored_token);
+        if *self.token.borrow() == value {
+            return;
+        }
+        bump(&self.generation);
         if value.is_some() {
             self.stored.set(self.stored.get() + 1);
         }
@@ -136,6 +139,18 @@ impl TokenStore {
     /// generation is the one read when its request was sent.
     pub(crate) fn generation(&self) -> u32 {
         self.shared.generation.get()
+    }
+
+    /// Takes the token that the storage contains now, when another tab changed it and its
+    /// `storage` event has not arrived yet. A renewal calls this before it stores its token, so
+    /// that it does not undo a logout or a login made in another tab a moment before.
+    pub(crate) fn sync(&self) {
+        let storage = self.storage.borrow().clone();
+        if let Some(storage) = storage {
+            if let Ok(value) = storage.get_item(&self.key) {
+                self.shared.take_change(value);
+            }
+        }
     }
 
     /// Stores `token` in place of a token that a renewal did not produce, such as after a
@@ -238,11 +253,14 @@ fn listen(
         if !same_area {
             return;
         }
-        match event.key() {
-            // `localStorage.clear()` in another tab sends a null key.
-            None => shared.take_change(None),
-            Some(changed) if changed == key => shared.take_change(event.new_value()),
-            Some(_) => {}
+        // `localStorage.clear()` in another tab sends a null key. The value is read from the
+        // storage, not from the event, because an event can arrive after this tab wrote a newer
+        // value, such as a logout after another tab's renewal.
+        let ours = event.key().is_none_or(|changed| changed == key);
+        if ours {
+            if let Ok(value) = storage.get_item(&key) {
+                shared.take_change(value);
+            }
         }
     });
     window
