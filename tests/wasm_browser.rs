@@ -520,6 +520,52 @@ async fn renewal_after_other_tab_logout_dropped() {
     );
 }
 
+#[wasm_bindgen_test]
+async fn logout_of_renewed_token_reaches_renewing_tab() {
+    let key = unique("logout-after-renewal");
+    let client = storage_client("local", &key);
+    client
+        .set_token(JsValue::from("before-renewal"))
+        .expect("a clean token");
+    let url = format!(
+        "/scenario/renewed?form=raw&key={}",
+        unique("logout-after-renewal-call")
+    );
+    settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED))
+        .await
+        .expect("the renewal scenario answers");
+    assert!(
+        client
+            .get_token()
+            .is_some_and(|token| token != "before-renewal"),
+        "expected the renewed token to be stored"
+    );
+
+    // Another tab logged out before it saw the renewal: its removal names the token that the
+    // renewal replaced, and the storage has the renewed token, written after the removal.
+    let init = web_sys::StorageEventInit::new();
+    init.set_key(Some(&key));
+    init.set_old_value(Some("before-renewal"));
+    init.set_new_value(None);
+    init.set_storage_area(Some(&local_storage()));
+    let event =
+        web_sys::StorageEvent::new_with_event_init_dict("storage", &init).expect("a StorageEvent");
+    window()
+        .dispatch_event(&event)
+        .expect("the event is dispatched");
+
+    assert_eq!(
+        client.get_token(),
+        None,
+        "expected the other tab's logout to reach the tab that renewed"
+    );
+    assert_eq!(
+        local_storage().get_item(&key).expect("the storage reads"),
+        None,
+        "expected the renewed token removed from the storage for every tab"
+    );
+}
+
 /// Writes `value` to localStorage under `key` and dispatches the event that the write causes
 /// in the other tabs, as another tab's login (`Some`) or logout (`None`) would.
 fn write_from_other_tab(key: &str, value: Option<&str>) {

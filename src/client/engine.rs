@@ -96,7 +96,7 @@ impl Inner {
                     let scheme = &inner.config.auth_scheme;
                     match read_renewed_in_scheme(Some(&header), scheme) {
                         (_, Some(token)) => {
-                            inner.tokens.set(token);
+                            inner.tokens.set_renewed(token);
                             true
                         }
                         _ => false,

@@ -32,6 +32,9 @@ struct SharedToken {
     token: RefCell<Option<String>>,
     /// How many times a token was stored, by this client, another client or another tab.
     stored: Cell<u64>,
+    /// The token that this client's latest renewal replaced, until anything else changes the
+    /// token. A logout in another tab that had not seen the renewal removes this token.
+    replaced: RefCell<Option<String>>,
     /// The generation of the token: how many times it was set or cleared other than by a
     /// renewal of this client, by `set_token`, by `clear_token`, by another client or from
     /// another tab.
@@ -48,6 +51,7 @@ impl SharedToken {
             return;
         }
         bump(&self.generation);
+        self.replaced.borrow_mut().take();
         if value.is_some() {
             self.stored.set(self.stored.get() + 1);
         }
@@ -158,6 +162,14 @@ impl TokenStore {
     pub(crate) fn replace(&self, token: &str) {
         bump(&self.shared.generation);
         self.set(token);
+        self.shared.replaced.borrow_mut().take();
+    }
+
+    /// Stores `token`, which a renewal of the current token produced.
+    pub(crate) fn set_renewed(&self, token: &str) {
+        let previous = self.get();
+        self.set(token);
+        *self.shared.replaced.borrow_mut() = previous;
     }
 
     /// Stores `token`, and passes it to the other clients of the page with the same key and
@@ -188,6 +200,7 @@ impl TokenStore {
     /// the same key and storage.
     pub(crate) fn clear(&self) {
         bump(&self.shared.generation);
+        self.shared.replaced.borrow_mut().take();
         self.shared.token.borrow_mut().take();
         let storage = self.storage.borrow().clone();
         if let Some(storage) = storage {
@@ -257,10 +270,22 @@ fn listen(
         // storage, not from the event, because an event can arrive after this tab wrote a newer
         // value, such as a logout after another tab's renewal.
         let ours = event.key().is_none_or(|changed| changed == key);
-        if ours {
-            if let Ok(value) = storage.get_item(&key) {
-                shared.take_change(value);
-            }
+        if !ours {
+            return;
+        }
+        // A logout in another tab that removed the token this tab's renewal replaced was made
+        // before that tab saw the renewal, which then stored the renewed token over it. The
+        // logout is carried out here, for every tab.
+        let removed = event.key().is_some() && event.new_value().is_none();
+        let old = event.old_value();
+        if removed && old.is_some() && *shared.replaced.borrow() == old {
+            shared.take_change(None);
+            let _ = storage.remove_item(&key);
+            tell_peers(&key, &storage, &shared, None);
+            return;
+        }
+        if let Ok(value) = storage.get_item(&key) {
+            shared.take_change(value);
         }
     });
     window
