@@ -98,9 +98,10 @@ export interface HttpClientOptions {
    */
   tokenStorage?: TokenStorage;
   /**
-   * The storage key of the token. Clients with the same key in the same storage share one
-   * token: a `setToken`, renewal or `clearToken` in one reaches the others, on this page and in
-   * other tabs. Give each client its own key when they log in separately. The default is
+   * The storage key of the token. Clients with the same key in local or session storage share
+   * one token: a `setToken`, renewal or `clearToken` in one reaches the others, on this page and
+   * in other tabs. A `"memory"` client shares its token with no other client. Give each client
+   * its own key when they log in separately. The default is
    * `"renew-fetch.token"`, followed by `@` and the origin of `baseUrl` when that is not the
    * page's origin, so a client for another API does not pick up the page's token.
    * @default "renew-fetch.token"
