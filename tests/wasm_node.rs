@@ -1613,6 +1613,46 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn json_body_under_form_type_rejected() {
+        let cases = [
+            (
+                "application/x-www-form-urlencoded",
+                "pass a URLSearchParams",
+            ),
+            ("multipart/form-data; boundary=x", "pass a FormData"),
+        ];
+        for (content_type, fix) in cases {
+            let client = client(&[]);
+            let key = unique("json-form-type");
+            let error = expect_error(
+                settle(client.request(object(&[
+                    ("url", str(&format!("/scenario/ok?key={key}"))),
+                    ("method", str("POST")),
+                    ("body", object(&[("a", JsValue::from(1))])),
+                    ("headers", object(&[("Content-Type", str(content_type))])),
+                ])))
+                .await,
+                content_type,
+            );
+            assert_eq!(
+                kind(&error),
+                "invalid_request",
+                "{content_type}: expected the caller's error"
+            );
+            let message = text(&error, "message").unwrap_or_default();
+            assert!(
+                message.contains(fix),
+                "{content_type}: expected the message to say {fix:?}: {message}"
+            );
+            assert_eq!(
+                server_count(&key).await,
+                0.0,
+                "{content_type}: expected nothing sent"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
     async fn form_data_never_deduplicated() {
         let client = client(&[]);
         let key = unique("form-data");

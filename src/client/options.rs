@@ -270,7 +270,8 @@ export interface RequestConfig extends RequestOptions {
   method?: string;
   /**
    * The body. A string, FormData, Blob, ArrayBuffer, typed array or URLSearchParams is sent as
-   * it is. Anything else is sent as JSON with `Content-Type: application/json`. A
+   * it is. Anything else is sent as JSON with `Content-Type: application/json`, and rejects
+   * the call with kind `invalid_request` under a form `Content-Type`. A
    * ReadableStream, and any body of a GET or HEAD request, rejects the call with kind
    * `invalid_request`, because a replay after renewal would need the stream again.
    */

@@ -376,6 +376,11 @@ pub(crate) fn prepare(
     }
     drop_content_type(&mut headers, body.as_ref(), &input.options.headers);
     let is_json = matches!(body_key, Some(BodyKey::Json(_)));
+    if is_json {
+        if let Some(message) = form_type_for_json(&headers) {
+            return Err(invalid(&url, message));
+        }
+    }
     if is_json && !has_header(&headers, "content-type") {
         headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
     }
@@ -596,6 +601,29 @@ fn drop_content_type(
     if !keep {
         headers.retain(|(name, _)| !name.eq_ignore_ascii_case("content-type"));
     }
+}
+
+/// Returns the message for a JSON body under a form `Content-Type`, which no server parses as
+/// the form that the header names.
+fn form_type_for_json(headers: &[(String, String)]) -> Option<String> {
+    let (_, value) = headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))?;
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let fix = match essence.as_str() {
+        "application/x-www-form-urlencoded" => "pass a URLSearchParams",
+        "multipart/form-data" => "pass a FormData",
+        _ => return None,
+    };
+    Some(format!(
+        "The body is an object, which is sent as JSON, but the headers set Content-Type \
+         {value:?}; {fix} for a form, or remove the Content-Type to send JSON"
+    ))
 }
 
 pub(crate) fn has_header(headers: &[(String, String)], name: &str) -> bool {
