@@ -398,7 +398,7 @@ impl RequestBuilder {
     /// a Rust value, call [`json`](Self::json) instead. `body` replaces a body that `json` set,
     /// and the `Content-Type` that `json` added.
     ///
-    /// A `FormData` body goes without any `Content-Type` header, because only the browser knows
+    /// A `FormData` body goes without any `Content-Type` header, because the browser generates
     /// the boundary that `multipart/form-data` needs. A `URLSearchParams` or `Blob` body goes
     /// without the client's `Content-Type`, so fetch sets the type from the body, unless the
     /// request sets one with [`header`](Self::header).

@@ -176,7 +176,7 @@ export interface HttpClientOptions {
 export interface RequestOptions {
   /**
    * Headers of this request, over the client's `headers`, in the same forms. A `Content-Type`
-   * here is left off a FormData body, whose boundary only the browser knows.
+   * here is left off a FormData body, whose boundary the browser generates.
    * @example { "X-Request-Id": "42" }
    */
   headers?: HeadersInit | Record<string, string | number | boolean>;

@@ -581,7 +581,7 @@ fn merge_headers(client: &[(String, String)], call: &[(String, String)]) -> Vec<
 /// Removes a `Content-Type` that fetch has to set itself or that the request cannot use.
 ///
 /// - A `FormData` body goes without any `Content-Type` from the client's or the call's headers,
-///   because only the browser knows the boundary that `multipart/form-data` needs.
+///   because the browser generates the boundary that `multipart/form-data` needs.
 /// - A `URLSearchParams` or `Blob` body, or no body, goes without the client's `Content-Type`,
 ///   so a client-wide `application/json` does not label a form, a file or a GET. fetch then sets
 ///   the type of the body itself. A `Content-Type` in the call's own headers is kept.
