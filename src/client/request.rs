@@ -609,20 +609,17 @@ fn form_type_for_json(headers: &[(String, String)]) -> Option<String> {
     let (_, value) = headers
         .iter()
         .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))?;
-    let essence = value
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let fix = match essence.as_str() {
-        "application/x-www-form-urlencoded" => "pass a URLSearchParams",
-        "multipart/form-data" => "pass a FormData",
-        _ => return None,
+    let essence = value.split(';').next().unwrap_or("").trim_ascii();
+    let fix = if essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        "pass a URLSearchParams"
+    } else if essence.eq_ignore_ascii_case("multipart/form-data") {
+        "pass a FormData"
+    } else {
+        return None;
     };
     Some(format!(
         "The body is an object, which is sent as JSON, but the headers set Content-Type \
-         {value:?}; {fix} for a form, or remove the Content-Type to send JSON"
+         \"{value}\"; {fix} for a form, or remove the Content-Type to send JSON"
     ))
 }
 
