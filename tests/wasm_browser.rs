@@ -543,16 +543,7 @@ async fn logout_of_renewed_token_reaches_renewing_tab() {
 
     // Another tab logged out before it saw the renewal: its removal names the token that the
     // renewal replaced, and the storage has the renewed token, written after the removal.
-    let init = web_sys::StorageEventInit::new();
-    init.set_key(Some(&key));
-    init.set_old_value(Some("before-renewal"));
-    init.set_new_value(None);
-    init.set_storage_area(Some(&local_storage()));
-    let event =
-        web_sys::StorageEvent::new_with_event_init_dict("storage", &init).expect("a StorageEvent");
-    window()
-        .dispatch_event(&event)
-        .expect("the event is dispatched");
+    dispatch_storage_change(&key, Some("before-renewal"), None);
 
     assert_eq!(
         client.get_token(),
@@ -580,8 +571,15 @@ fn write_from_other_tab(key: &str, value: Option<&str>) {
 
 /// Dispatches the `storage` event that another tab's write to localStorage would cause.
 fn dispatch_storage_event(key: &str, new_value: Option<&str>) {
+    dispatch_storage_change(key, None, new_value);
+}
+
+/// Dispatches the `storage` event of another tab's write that replaced `old_value` with
+/// `new_value`.
+fn dispatch_storage_change(key: &str, old_value: Option<&str>, new_value: Option<&str>) {
     let init = web_sys::StorageEventInit::new();
     init.set_key(Some(key));
+    init.set_old_value(old_value);
     init.set_new_value(new_value);
     init.set_storage_area(Some(&local_storage()));
     let event =
