@@ -91,6 +91,14 @@ fn tell_peers(key: &str, storage: &Storage, shared: &Rc<SharedToken>, value: Opt
     }
 }
 
+/// Removes the token of `key` from `storage` and from the other clients of the page with the
+/// same key and storage. The clients forget it even when the storage throws, because a logout
+/// must reach them.
+fn remove_everywhere(key: &str, storage: &Storage, shared: &Rc<SharedToken>) {
+    let _ = storage.remove_item(key);
+    tell_peers(key, storage, shared, None);
+}
+
 /// The `storage` event listener, removed from the window when the store is dropped.
 struct StorageListener {
     window: Window,
@@ -204,11 +212,7 @@ impl TokenStore {
         self.shared.token.borrow_mut().take();
         let storage = self.storage.borrow().clone();
         if let Some(storage) = storage {
-            // A storage that throws here keeps nothing that this client reads any more, because
-            // the copy in memory is what the client reads. The other clients forget the token
-            // all the same, because a logout must reach them.
-            let _ = storage.remove_item(&self.key);
-            tell_peers(&self.key, &storage, &self.shared, None);
+            remove_everywhere(&self.key, &storage, &self.shared);
         }
     }
 
@@ -275,13 +279,13 @@ fn listen(
         }
         // A logout in another tab that removed the token this tab's renewal replaced was made
         // before that tab saw the renewal, which then stored the renewed token over it. The
-        // logout is carried out here, for every tab.
+        // logout is carried out here, for every tab. NOTE: only the token that the latest
+        // renewal replaced is compared, so a logout of a token two renewals old is not repeated.
         let removed = event.key().is_some() && event.new_value().is_none();
         let old = event.old_value();
         if removed && old.is_some() && *shared.replaced.borrow() == old {
             shared.take_change(None);
-            let _ = storage.remove_item(&key);
-            tell_peers(&key, &storage, &shared, None);
+            remove_everywhere(&key, &storage, &shared);
             return;
         }
         if let Ok(value) = storage.get_item(&key) {
