@@ -521,6 +521,74 @@ async fn renewal_after_other_tab_logout_dropped() {
 }
 
 #[wasm_bindgen_test]
+async fn login_required_keeps_other_tab_login() {
+    let key = unique("rejected-after-login");
+    let client = storage_client("local", &key);
+    client
+        .set_token(JsValue::from("rejected-token"))
+        .expect("a clean token");
+    let call = client.get(
+        JsValue::from("/scenario/login-required?code=1007&delay_ms=200"),
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    );
+    // Another tab logged in while the call ran, and its storage event has not reached this tab.
+    local_storage()
+        .set_item(&key, "other-tab-login")
+        .expect("the storage takes the write");
+    let error = settle(call)
+        .await
+        .expect_err("expected the rejected token's reply to reject the call");
+    assert_eq!(
+        kind(&error),
+        "login_required",
+        "the server rejected the token"
+    );
+    assert_eq!(
+        local_storage().get_item(&key).expect("the storage reads"),
+        Some("other-tab-login".to_owned()),
+        "expected the other tab's login to stay in the storage"
+    );
+    assert_eq!(
+        client.get_token(),
+        Some("other-tab-login".to_owned()),
+        "expected the client to take the other tab's login"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn login_required_clears_token_for_other_clients() {
+    let key = unique("rejected-shared");
+    let client = storage_client("local", &key);
+    let other = storage_client("local", &key);
+    client
+        .set_token(JsValue::from("rejected-token"))
+        .expect("a clean token");
+    let error = settle(client.get(
+        JsValue::from("/scenario/login-required?code=1007"),
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    ))
+    .await
+    .expect_err("expected the rejected token's reply to reject the call");
+    assert_eq!(
+        kind(&error),
+        "login_required",
+        "the server rejected the token"
+    );
+    assert_eq!(
+        local_storage().get_item(&key).expect("the storage reads"),
+        None,
+        "expected the rejected token to leave the storage"
+    );
+    assert_eq!(
+        other.get_token(),
+        None,
+        "expected the client that shares the key to forget the rejected token"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn logout_of_renewed_token_reaches_renewing_tab() {
     let key = unique("logout-after-renewal");
     let client = storage_client("local", &key);

@@ -600,6 +600,63 @@ mod node_cases {
         );
     }
 
+    #[wasm_bindgen_test]
+    async fn login_required_clears_rejected_token() {
+        let client = client(&[]);
+        client
+            .set_token(JsValue::from("rejected-token"))
+            .expect("a clean token");
+        let error = expect_error(
+            settle(client.get(
+                JsValue::from("/scenario/login-required?code=1007"),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            ))
+            .await,
+            "a login-required reply to the stored token",
+        );
+        assert_eq!(
+            kind(&error),
+            "login_required",
+            "the server rejected the token"
+        );
+        assert_eq!(
+            client.get_token(),
+            None,
+            "expected the rejected token to be cleared"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn login_required_keeps_token_stored_meanwhile() {
+        let client = client(&[]);
+        client
+            .set_token(JsValue::from("rejected-token"))
+            .expect("a clean token");
+        // The reply carries a token, which is stored before the body is read, so the stored
+        // token is no longer the rejected one when the call settles.
+        let error = expect_error(
+            settle(client.get(
+                JsValue::from("/scenario/login-required?code=1007&form=token"),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            ))
+            .await,
+            "a login-required reply with a token",
+        );
+        assert_eq!(
+            kind(&error),
+            "login_required",
+            "the server rejected the token"
+        );
+        assert!(
+            client
+                .get_token()
+                .is_some_and(|token| token != "rejected-token"),
+            "expected the token of the reply to stay stored"
+        );
+    }
+
     // Renewed tokens on success.
 
     #[wasm_bindgen_test]

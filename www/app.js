@@ -353,9 +353,9 @@ function showLoading(active) {
   elements.loading.setAttribute("aria-busy", String(active));
 }
 
+// The client has already cleared the token that the server rejected.
 function showLoginRequired() {
   stopWaiting();
-  client.clearToken();
   syncToken({ fromServer: false });
   elements.loginRequired.hidden = false;
 }

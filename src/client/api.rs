@@ -884,7 +884,8 @@ impl ClientBuilder {
     ///
     /// The callback runs after the call that received the login-required code has settled, so
     /// a [`Client::cancel_all`] inside it cancels the other pending calls, and that call still
-    /// fails with [`ErrorKind::LoginRequired`].
+    /// fails with [`ErrorKind::LoginRequired`]. By then the client has cleared the token that
+    /// the server rejected, unless another token was stored while the call was in flight.
     pub fn on_login_required(mut self, callback: impl Fn() + 'static) -> Self {
         self.config.callbacks.on_login_required = Some(Rc::new(callback));
         self

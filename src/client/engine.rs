@@ -456,6 +456,10 @@ async fn attempts(
             }
             // start() calls onLoginRequired after the call has settled.
             Decision::LoginRequired { header_missing } => {
+                // The server rejected the token, so sending it again would fail the same way.
+                if let Some(sent) = &sent_token {
+                    inner.tokens.clear_rejected(sent);
+                }
                 // A call whose token was cleared meanwhile ends for that reason alone.
                 let missing = match (header_missing, head_without_token) {
                     (true, _) => Missing::Overdue,

@@ -53,8 +53,8 @@ export interface BusinessCodes {
    */
   overdue?: number;
   /**
-   * The codes after which the user has to log in again: `onLoginRequired` is called and the call
-   * rejects with kind `login_required`.
+   * The codes after which the user has to log in again: the client forgets the token that the
+   * call sent, `onLoginRequired` is called and the call rejects with kind `login_required`.
    * @default [1006, 1007]
    */
   loginRequired?: number[];
@@ -148,8 +148,9 @@ export interface HttpClientOptions {
    */
   duplicates?: DuplicatesPolicy;
   /**
-   * Called when the user has to log in again. It is called once, and again only after a new
-   * token is stored, however many calls fail in the meantime. A login-required code from an
+   * Called when the user has to log in again, after the client has cleared the rejected token.
+   * It is called once, and again only after a new token is stored, however many calls fail in
+   * the meantime. A login-required code from an
    * origin that gets no token, or for a call that sets the auth header itself, does not call
    * it: that call rejects with kind `business`. It runs after the call that received the code
    * has left the pending calls, so a `cancelAll()` inside it cancels the others, and that call

@@ -216,6 +216,15 @@ impl TokenStore {
         }
     }
 
+    /// Forgets `token`, which the server rejected for good, unless something replaced it while
+    /// the call ran: a login, a renewal, or another tab whose `storage` event has not arrived.
+    pub(crate) fn clear_rejected(&self, token: &str) {
+        self.sync();
+        if self.shared.token.borrow().as_deref() == Some(token) {
+            self.clear();
+        }
+    }
+
     /// Returns the storage in use: memory once the storage was missing or threw.
     pub(crate) fn active_storage(&self, requested: TokenStorage) -> TokenStorage {
         if self.storage.borrow().is_some() {
