@@ -1599,7 +1599,19 @@ mod node_cases {
         let json = "application/json";
         let multipart = "multipart/form-data";
         let form_type = "application/x-www-form-urlencoded;charset=UTF-8";
-        let cases: [ContentTypeCase; 7] = [
+        // A slice is the way to give a Blob a type with the web-sys features that the crate
+        // enables.
+        let blob = || {
+            let parts = js_sys::Array::of1(&JsValue::from("a,b"));
+            let untyped = web_sys::Blob::new_with_str_sequence(&parts).expect("a Blob");
+            JsValue::from(
+                untyped
+                    .slice_with_i32_and_i32_and_content_type(0, 3, "text/csv")
+                    .expect("a typed Blob"),
+            )
+        };
+        let bytes = || JsValue::from(js_sys::Uint8Array::from(&b"abc"[..]));
+        let cases: [ContentTypeCase; 11] = [
             (
                 "FormData, client JSON type",
                 Some(json),
@@ -1639,6 +1651,38 @@ mod node_cases {
                 "POST",
                 search(),
                 Some("text/plain"),
+            ),
+            (
+                "Blob, client JSON type",
+                Some(json),
+                None,
+                "POST",
+                blob(),
+                Some("text/csv"),
+            ),
+            (
+                "Blob, call text type",
+                Some(json),
+                Some("text/plain"),
+                "POST",
+                blob(),
+                Some("text/plain"),
+            ),
+            (
+                "Uint8Array, client binary type",
+                Some("application/octet-stream"),
+                None,
+                "POST",
+                bytes(),
+                Some("application/octet-stream"),
+            ),
+            (
+                "string body, client JSON type",
+                Some(json),
+                None,
+                "POST",
+                JsValue::from("{}"),
+                Some(json),
             ),
             (
                 "GET without body, client JSON type",

@@ -363,7 +363,7 @@ pub(crate) fn prepare(
     let token_allowed = target.allowed_origins.contains(&parsed.origin());
 
     let mut headers = merge_headers(client_headers, &input.options.headers);
-    let (body, body_key) =
+    let (body, body_key, content_type) =
         read_body(&input.body, &method, config).map_err(|message| invalid(&url, message))?;
     if body.is_some() && matches!(method.as_str(), "GET" | "HEAD") {
         return Err(invalid(
@@ -374,7 +374,7 @@ pub(crate) fn prepare(
             ),
         ));
     }
-    drop_content_type(&mut headers, body.as_ref(), &input.options.headers);
+    drop_content_type(&mut headers, content_type, &input.options.headers);
     let is_json = matches!(body_key, Some(BodyKey::Json(_)));
     if is_json {
         if let Some(message) = form_type_for_json(&headers) {
@@ -578,6 +578,17 @@ fn merge_headers(client: &[(String, String)], call: &[(String, String)]) -> Vec<
     merged
 }
 
+/// Which `Content-Type` headers a request keeps, by the kind of its body.
+#[derive(Clone, Copy)]
+enum ContentType {
+    /// A string, JSON or binary body keeps the client's or the call's type.
+    Any,
+    /// No body, a `URLSearchParams` or a `Blob` keeps only the call's own type.
+    CallOnly,
+    /// A `FormData` body keeps none.
+    Never,
+}
+
 /// Removes a `Content-Type` that fetch has to set itself or that the request cannot use.
 ///
 /// - A `FormData` body goes without any `Content-Type` from the client's or the call's headers,
@@ -587,16 +598,13 @@ fn merge_headers(client: &[(String, String)], call: &[(String, String)]) -> Vec<
 ///   the type of the body itself. A `Content-Type` in the call's own headers is kept.
 fn drop_content_type(
     headers: &mut Vec<(String, String)>,
-    body: Option<&JsValue>,
+    content_type: ContentType,
     call: &[(String, String)],
 ) {
-    let keep = match body {
-        Some(body) if body.is_instance_of::<FormData>() => false,
-        Some(body) if body.is_instance_of::<UrlSearchParams>() || body.is_instance_of::<Blob>() => {
-            has_header(call, "content-type")
-        }
-        Some(_) => true,
-        None => has_header(call, "content-type"),
+    let keep = match content_type {
+        ContentType::Any => true,
+        ContentType::CallOnly => has_header(call, "content-type"),
+        ContentType::Never => false,
     };
     if !keep {
         headers.retain(|(name, _)| !name.eq_ignore_ascii_case("content-type"));
@@ -651,8 +659,9 @@ pub(crate) fn query_string(params: &JsValue) -> Result<String, String> {
     Ok(stringify_query(&tree))
 }
 
-/// Turns the caller's body into what `fetch` takes, and its duplicate-key part. A JavaScript
-/// caller's body made of request options, such as ky's, is rejected.
+/// Turns the caller's body into what `fetch` takes, its duplicate-key part and the
+/// `Content-Type` headers that it keeps. A JavaScript caller's body made of request options,
+/// such as ky's, is rejected.
 ///
 /// The key part is None for FormData, Blob, ArrayBuffer, typed arrays, URLSearchParams and
 /// streams, which are never deduplicated.
@@ -660,12 +669,16 @@ fn read_body(
     body: &JsValue,
     method: &str,
     config: &ClientConfig,
-) -> Result<(Option<JsValue>, Option<BodyKey>), String> {
+) -> Result<(Option<JsValue>, Option<BodyKey>, ContentType), String> {
     if body.is_undefined() || body.is_null() {
-        return Ok((None, Some(BodyKey::Empty)));
+        return Ok((None, Some(BodyKey::Empty), ContentType::CallOnly));
     }
     if let Some(text) = body.as_string() {
-        return Ok((Some(body.clone()), Some(BodyKey::Text(text))));
+        return Ok((
+            Some(body.clone()),
+            Some(BodyKey::Text(text)),
+            ContentType::Any,
+        ));
     }
     // fetch sends a stream only with `duplex: "half"`, and a replay could not read it again.
     if body.is_instance_of::<ReadableStream>() {
@@ -676,13 +689,17 @@ fn read_body(
                 .to_owned(),
         );
     }
-    let passthrough = body.is_instance_of::<FormData>()
-        || body.is_instance_of::<Blob>()
-        || body.is_instance_of::<ArrayBuffer>()
-        || ArrayBuffer::is_view(body)
-        || body.is_instance_of::<UrlSearchParams>();
-    if passthrough {
-        return Ok((Some(body.clone()), None));
+    let passthrough = if body.is_instance_of::<FormData>() {
+        Some(ContentType::Never)
+    } else if body.is_instance_of::<Blob>() || body.is_instance_of::<UrlSearchParams>() {
+        Some(ContentType::CallOnly)
+    } else if body.is_instance_of::<ArrayBuffer>() || ArrayBuffer::is_view(body) {
+        Some(ContentType::Any)
+    } else {
+        None
+    };
+    if let Some(content_type) = passthrough {
+        return Ok((Some(body.clone()), None, content_type));
     }
     // A Rust caller's body is its own serialized data, never a ky habit.
     if config.api == Api::JavaScript {
@@ -712,5 +729,5 @@ fn read_body(
     // The key is made from the JSON that is sent, so bodies whose toJSON results differ, or
     // whose values differ only in type, such as 1 and "1", are never duplicates.
     let sorted = sorted_json(json.unchecked_ref());
-    Ok((Some(json), Some(BodyKey::Json(sorted))))
+    Ok((Some(json), Some(BodyKey::Json(sorted)), ContentType::Any))
 }
