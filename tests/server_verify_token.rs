@@ -118,3 +118,30 @@ fn revoked_token_is_invalid() {
     let rejected = config.verify_token(&token).expect_err("a revoked token");
     assert_eq!(rejected.kind(), RejectionKind::Invalid, "{rejected}");
 }
+
+#[test]
+fn debug_hides_renewed_token() {
+    let (clock, config) = setup();
+    let token = config.issue_token("42", "ada").expect("issue");
+    clock.advance(secs(LIFETIME - WINDOW + MIN));
+    let verified = config
+        .verify_token(&token)
+        .expect("a token in the window verifies");
+    let renewed = verified
+        .renewed
+        .clone()
+        .expect("a renewed token in the window");
+    let debug = format!("{verified:?}");
+    assert!(
+        !debug.contains(&renewed),
+        "expected the Debug form to leave out the renewed token"
+    );
+    assert!(
+        debug.contains("renewed: Some(\"[redacted, fingerprint "),
+        "expected the Debug form to show a fingerprint in place of the token: {debug}"
+    );
+    assert!(
+        debug.contains("sub: \"42\""),
+        "expected the Debug form to show the claims: {debug}"
+    );
+}

@@ -5,12 +5,14 @@ use std::fmt;
 
 use super::bearer::BearerError;
 use super::rejection::{Kind, Reason};
-use super::token::Claims;
-use super::token::MAX_TOKEN_LEN;
+use super::token::{fingerprint, Claims, MAX_TOKEN_LEN};
 use super::verify::Decision;
 
 /// A token that [`AuthConfig::verify_token`](super::AuthConfig::verify_token) accepted.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Its `Debug` form shows the renewed token as the first 8 hex digits of its SHA-256, as the
+/// layer's log lines do, so `tracing::debug!(?verified)` logs no live token.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct VerifiedToken {
     /// The claims of the token.
@@ -19,6 +21,19 @@ pub struct VerifiedToken {
     /// previous secret, as the layer would send it on the response. The route can hand it to
     /// its client, such as in the first message of a WebSocket.
     pub renewed: Option<String>,
+}
+
+impl fmt::Debug for VerifiedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let renewed = self
+            .renewed
+            .as_ref()
+            .map(|token| format!("[redacted, fingerprint {}]", fingerprint(token.as_bytes())));
+        f.debug_struct("VerifiedToken")
+            .field("claims", &self.claims)
+            .field("renewed", &renewed)
+            .finish()
+    }
 }
 
 /// Why [`AuthConfig::verify_token`](super::AuthConfig::verify_token) rejected a token.
