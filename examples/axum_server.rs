@@ -15,7 +15,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use axum::extract::rejection::JsonRejection;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use renew_fetch::protocol::{Envelope, CODE_SUCCESS};
@@ -95,26 +96,28 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
                     rejection.body_text()
                 );
                 let envelope = Envelope::<Value>::new(CODE_BAD_LOGIN_BODY, message, None);
-                return (StatusCode::BAD_REQUEST, Json(envelope));
+                return (StatusCode::BAD_REQUEST, Json(envelope)).into_response();
             }
         };
         // Check the password against your user store here.
         if body.password != format!("{}-password", body.username) {
             let envelope = Envelope::<Value>::new(CODE_BAD_CREDENTIALS, "wrong password", None);
-            return (StatusCode::UNAUTHORIZED, Json(envelope));
+            return (StatusCode::UNAUTHORIZED, Json(envelope)).into_response();
         }
         match login_config.issue_token(&body.username, &body.username) {
             Ok(token) => {
                 let data = json!({ "token": token });
+                // No cache may keep a response with a token, as RFC 6749 section 5.1 requires.
                 (
-                    StatusCode::OK,
+                    [(header::CACHE_CONTROL, "no-store")],
                     Json(Envelope::new(CODE_SUCCESS, "ok", Some(data))),
                 )
+                    .into_response()
             }
             Err(error) => {
                 eprintln!("failed to issue a token: {error}");
-                let envelope = Envelope::new(CODE_SERVER_ERROR, "login failed", None);
-                (StatusCode::INTERNAL_SERVER_ERROR, Json(envelope))
+                let envelope = Envelope::<Value>::new(CODE_SERVER_ERROR, "login failed", None);
+                (StatusCode::INTERNAL_SERVER_ERROR, Json(envelope)).into_response()
             }
         }
     };

@@ -65,8 +65,9 @@ pub const DEFAULT_TOKEN_CACHE_CAPACITY: usize = 4096;
 pub const MAX_TOKEN_CACHE_CAPACITY: usize = 1_000_000;
 
 /// The maximum session cap that [`AuthConfigBuilder::build`] accepts: 100 years of 365.25 days.
-/// It keeps every `exp` far below 2^53, the largest integer that a JavaScript number holds
-/// exactly.
+/// With a clock in the range of real dates, it keeps every `exp` far below 2^53, the largest
+/// integer that a JavaScript number holds exactly. A test clock set near `u64::MAX` can issue a
+/// larger `exp`.
 pub const MAX_SESSION_CAP: Duration = Duration::from_secs(36_525 * 24 * 60 * 60);
 
 /// The verified, shareable configuration of the layer.

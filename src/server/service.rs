@@ -40,7 +40,7 @@ use super::verify::{Decision, Verdict};
 /// | expired by no more than the grace period, but the renewed token would be longer than the layer accepts, as another issuer's token with long claims can make it | 401, invalid-token envelope, `error="invalid_token"` |
 /// | expired by no more than the grace period, but the system's random number generator or the signing failed | 500, envelope with the code 500 |
 /// | expired past the grace period, or session cap reached | 401, invalid-token envelope, `error="invalid_token"` |
-/// | CORS preflight (`OPTIONS` with `Access-Control-Request-Method`) | checked like any other request, so without a token it gets the need-login response |
+/// | CORS preflight (`OPTIONS` with `Access-Control-Request-Method`) that reaches the layer | checked like any other request, so without a token it gets the need-login response. With tower-http's `CorsLayer` outside, as below, none reaches it: `CorsLayer` (0.7) responds to every `OPTIONS` request itself |
 ///
 /// A token that verified before may come from the config's cache of verified tokens (see
 /// [`AuthConfigBuilder::token_cache_capacity`](super::AuthConfigBuilder::token_cache_capacity)),
@@ -81,7 +81,8 @@ use super::verify::{Decision, Verdict};
 /// outside, as in `.route_layer(config.layer()).layer(cors)`. The layer's own 401 responses
 /// never pass through a `CorsLayer` inside it, so they would lack
 /// `Access-Control-Allow-Origin`, and the browser would hide the overdue code and the renewed
-/// token from the client. The `CorsLayer` outside also responds to preflights itself. The layer
+/// token from the client. The `CorsLayer` outside also responds to every `OPTIONS` request
+/// itself, preflight or not, so a handler for `OPTIONS` behind both never runs. The layer
 /// checks an `OPTIONS` request that reaches it like any other, preflight or not, because any client
 /// can send a preflight's headers, and a handler that responds to `OPTIONS` would otherwise run
 /// without a token.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -112,7 +112,12 @@ async fn login(
         Ok(token) => {
             tracing::info!(user_id, "login succeeded");
             let data = json!({ "token": token, "user": { "id": user_id, "username": username } });
-            envelope(StatusCode::OK, state.codes.success, "ok", data)
+            let mut response = envelope(StatusCode::OK, state.codes.success, "ok", data);
+            // No cache may keep a response with a token, as RFC 6749 section 5.1 requires.
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
         }
         Err(error) => {
             tracing::error!(%error, user_id, "failed to issue a token");

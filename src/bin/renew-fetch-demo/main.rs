@@ -220,7 +220,8 @@ mod tests {
     use axum::body::Body;
     use axum::http::header::{
         ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_REQUEST_HEADERS,
-        ACCESS_CONTROL_REQUEST_METHOD, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ORIGIN,
+        ACCESS_CONTROL_REQUEST_METHOD, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE,
+        ORIGIN,
     };
     use axum::http::{HeaderMap, Method, Request, StatusCode};
     use renew_fetch::server::AuthConfig;
@@ -277,6 +278,36 @@ mod tests {
             .await
             .expect("the app never fails");
         (response.status(), response.headers().clone())
+    }
+
+    #[tokio::test]
+    async fn login_response_not_cached() {
+        let options =
+            Options::try_parse_args(["renew-fetch-demo"]).expect("expected no arguments to parse");
+        let config = AuthConfig::builder(SECRET)
+            .build()
+            .expect("expected the default settings to build");
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri("/api/login")
+            .header(CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                r#"{"username": "alice", "password": "alice-password"}"#,
+            ))
+            .expect("build the request");
+        let response = app(&options, config, OffsetClock::default())
+            .oneshot(request)
+            .await
+            .expect("the app never fails");
+        assert_eq!(response.status(), StatusCode::OK, "status of the login");
+        assert_eq!(
+            response
+                .headers()
+                .get(CACHE_CONTROL)
+                .and_then(|value| value.to_str().ok()),
+            Some("no-store"),
+            "expected the response with the token to be marked no-store"
+        );
     }
 
     /// Returns the `Access-Control-Allow-Origin` value of `headers`, or None.
