@@ -150,11 +150,10 @@ export interface HttpClientOptions {
   /**
    * Called when the user has to log in again, after the client has cleared the rejected token.
    * It is called once, and again only after a new token is stored, however many calls fail in
-   * the meantime. A login-required code from an
-   * origin that gets no token, or for a call that sets the auth header itself, does not call
-   * it: that call rejects with kind `business`. It runs after the call that received the code
-   * has left the pending calls, so a `cancelAll()` inside it cancels the others, and that call
-   * still rejects with kind `login_required`.
+   * the meantime. A login-required code from an origin that gets no token, or for a call that
+   * sets the auth header itself, does not call it: that call rejects with kind `business`. It
+   * runs after the call that received the code has left the pending calls, so a `cancelAll()`
+   * inside it cancels the others, and that call still rejects with kind `login_required`.
    */
   onLoginRequired?: () => void;
   /**
