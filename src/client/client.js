@@ -72,7 +72,9 @@ export class RenewFetchError extends Error {
     this.body = body ?? null;
   }
 }
-export function isRenewFetchError(value) {
+
+// Imported by js_error.rs, which exports isRenewFetchError.
+export function isRenewFetchErrorInstance(value) {
   return value instanceof RenewFetchError;
 }
 

@@ -23,7 +23,9 @@ extern "C" {
         cause: Option<JsValue>,
     ) -> JsRenewFetchError;
 
-    #[wasm_bindgen(js_name = isRenewFetchError)]
+    // A name apart from the export's, because a bundler that binds the wasm's imports and
+    // exports in one scope, as Turbopack does, rejects a name that is both.
+    #[wasm_bindgen(js_name = isRenewFetchErrorInstance)]
     fn is_renew_fetch_error_js(value: &JsValue) -> bool;
 }
 

@@ -1,0 +1,20 @@
+// Checks the built package itself, apart from any runtime.
+
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { test } from "node:test";
+
+import { repoRoot } from "../lib/demo-server.js";
+
+// A bundler that binds a wasm module's imports and exports in one scope, as Turbopack does,
+// fails on a name that is both.
+for (const file of ["pkg/renew_fetch_bg.wasm", "pkg/web/renew_fetch_bg.wasm"]) {
+  test(`no name both imported and exported (${file})`, async () => {
+    const module = new WebAssembly.Module(await readFile(`${repoRoot}/${file}`));
+    const exported = new Set(WebAssembly.Module.exports(module).map(({ name }) => name));
+    const both = WebAssembly.Module.imports(module)
+      .map(({ name }) => name)
+      .filter((name) => exported.has(name));
+    assert.deepEqual(both, [], `expected no import named like an export in ${file}`);
+  });
+}
