@@ -577,6 +577,33 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn login_required_rearmed_by_later_call() {
+        let recorder = Recorder::new();
+        let client = client(&[("onLoginRequired", recorder.function.clone().into())]);
+        let url = format!(
+            "/scenario/login-required?code=1006&key={}",
+            unique("login-later")
+        );
+        for i in 0..2 {
+            let error = expect_error(
+                settle(client.get(
+                    JsValue::from(url.clone()),
+                    JsValue::UNDEFINED,
+                    JsValue::UNDEFINED,
+                ))
+                .await,
+                &format!("login-required call {i}"),
+            );
+            assert_eq!(kind(&error), "login_required", "call {i} needs a login");
+        }
+        assert_eq!(
+            recorder.calls().len(),
+            2,
+            "expected a call started after onLoginRequired ran to call it again"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn login_required_rearmed_by_new_token() {
         let recorder = Recorder::new();
         let client = client(&[("onLoginRequired", recorder.function.clone().into())]);
@@ -3325,27 +3352,27 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
-    fn base_url_needs_page_or_origin() {
-        let has_page = js_sys::Reflect::has(&js_sys::global(), &JsValue::from("location"))
-            .expect("the global object can be inspected");
-        let relative = renew_fetch::client::HttpClient::new(object(&[("baseUrl", str("/api"))]));
-        if has_page {
-            assert!(
-                relative.is_ok(),
-                "a relative baseUrl resolves against the page"
+    async fn base_url_needs_page_or_origin() {
+        let relative = renew_fetch::client::HttpClient::new(object(&[("baseUrl", str("/api"))]))
+            .expect("expected a relative baseUrl to be accepted, with a page or without one");
+        if !has_page() {
+            let error = expect_error(
+                settle(relative.get(str("/items"), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+                "a call with a relative baseUrl and no page",
             );
-        } else {
-            let error = relative
-                .err()
-                .expect("a relative baseUrl without a page throws");
-            assert!(error.is_instance_of::<js_sys::TypeError>(), "a TypeError");
+            assert_eq!(
+                kind(&error),
+                "invalid_request",
+                "expected the caller's error"
+            );
             assert_eq!(
                 text(&error, "message").as_deref(),
                 Some(
                     "baseUrl \"/api\" is relative, and there is no page to resolve it against, \
-                     as in Node; use an absolute URL such as http://127.0.0.1:8080/api"
+                     as in Node or in server rendering; send calls from the browser, such as \
+                     from an effect, or use an absolute URL such as http://127.0.0.1:8080/api"
                 ),
-                "the message names the baseUrl and the fix"
+                "expected the message to name the baseUrl and the fix"
             );
         }
         let invalid =
@@ -4946,16 +4973,26 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
-    fn rust_api_relative_base_names_base_url() {
+    async fn rust_api_relative_base_names_base_url() {
         if has_page() {
             // A browser resolves a relative base URL against the page.
             return;
         }
+        let client = Client::builder()
+            .base_url("/api")
+            .token_storage(TokenStorage::Memory)
+            .build()
+            .expect("expected a relative base URL to build without a page");
+        let error = client
+            .get::<JsonValue>("/items")
+            .await
+            .expect_err("a call with a relative base URL and no page");
         assert_eq!(
-            build_error(Client::builder().base_url("/api")),
+            error.message(),
             "base_url \"/api\" is relative, and there is no page to resolve it against, as in \
-             Node; use an absolute URL such as http://127.0.0.1:8080/api",
-            "a relative base URL in Node"
+             Node or in server rendering; send calls from the browser, such as from an effect, \
+             or use an absolute URL such as http://127.0.0.1:8080/api",
+            "expected the message to name ClientBuilder::base_url"
         );
     }
 

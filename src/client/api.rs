@@ -772,8 +772,9 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// Sets the prefix of relative URLs. A relative base is resolved against the page. Default:
-    /// none.
+    /// Sets the prefix of relative URLs. A relative base is resolved against the page. Without a
+    /// page, as in Node, the client is built and each of its calls fails with
+    /// [`ErrorKind::InvalidRequest`]. Default: none.
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
         self.config.base_url = Some(base_url.into());
         self
@@ -881,6 +882,9 @@ impl ClientBuilder {
     }
 
     /// Sets the callback for when the user has to log in again. Default: none.
+    ///
+    /// It runs once for the calls that fail together. A call started after it ran, or after a
+    /// new token was stored, runs it again.
     ///
     /// The callback runs after the call that received the login-required code has settled, so
     /// a [`Client::cancel_all`] inside it cancels the other pending calls, and that call still

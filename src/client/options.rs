@@ -64,9 +64,10 @@ export interface BusinessCodes {
 export interface HttpClientOptions {
   /**
    * The prefix of relative request URLs, joined with exactly one `/`. An absolute request URL
-   * ignores it. A relative `baseUrl` is resolved against the page. Without a page, as in Node,
-   * it must be absolute, or the constructor throws a `TypeError`. It must not have a query or a
-   * fragment, and an absolute one must be an http: or https: URL.
+   * ignores it. A relative `baseUrl` is resolved against the page. Without a page, as in Node
+   * or while a framework renders on the server, the client is created and each of its calls
+   * rejects with kind `invalid_request`, so a module that creates the client can load there.
+   * It must not have a query or a fragment, and an absolute one must be an http: or https: URL.
    * @default undefined (request URLs are resolved against the page)
    * @example "http://127.0.0.1:8080/api"
    */
@@ -149,11 +150,13 @@ export interface HttpClientOptions {
   duplicates?: DuplicatesPolicy;
   /**
    * Called when the user has to log in again, after the client has cleared the rejected token.
-   * It is called once, and again only after a new token is stored, however many calls fail in
-   * the meantime. A login-required code from an origin that gets no token, or for a call that
-   * sets the auth header itself, does not call it: that call rejects with kind `business`. It
-   * runs after the call that received the code has left the pending calls, so a `cancelAll()`
-   * inside it cancels the others, and that call still rejects with kind `login_required`.
+   * It is called once for the calls that fail together, however many they are. A call started
+   * after it ran, such as when the app shows a page that needs a login again, calls it again,
+   * and so does any call after a new token was stored. A login-required code from an origin
+   * that gets no token, or for a call that sets the auth header itself, does not call it: that
+   * call rejects with kind `business`. It runs after the call that received the code has left
+   * the pending calls, so a `cancelAll()` inside it cancels the others, and that call still
+   * rejects with kind `login_required`.
    */
   onLoginRequired?: () => void;
   /**

@@ -135,6 +135,10 @@ pub(crate) struct Target {
     /// The origins that receive the token, in their serialized form such as
     /// `http://127.0.0.1:8080`.
     pub allowed_origins: Vec<String>,
+    /// The message of every call when the base URL is relative and there is no page to resolve
+    /// it against, as in Node or while a framework renders on the server. The client is created,
+    /// so that a module that creates it can load there, and its calls reject.
+    pub unresolved_base: Option<String>,
 }
 
 impl Target {
@@ -159,12 +163,13 @@ impl Target {
     ///
     /// # Errors
     ///
-    /// Returns a message when the base URL is invalid, or relative with no page to resolve it
-    /// against, and when an allowed origin is not an absolute URL.
+    /// Returns a message when the base URL is invalid, and when an allowed origin is not an
+    /// absolute URL.
     pub(crate) fn resolve(config: &ClientConfig) -> Result<Self, String> {
         let page_origin = page_origin();
         let page_url = page_url(page_origin.as_deref());
         let base_name = config.api.name(Setting::BaseUrl);
+        let mut unresolved_base = None;
         let base_url = match config.base_url.as_deref() {
             None => None,
             // An empty base URL leaves request URLs as they are.
@@ -188,11 +193,13 @@ impl Target {
                 (Some(url), _) => Some(base_href(&without_credentials(base), &url, config.api)?),
                 (None, None) if !is_absolute(base) => {
                     let base = without_any_credentials(base);
-                    return Err(format!(
+                    unresolved_base = Some(format!(
                         "{base_name} \"{base}\" is relative, and there is no page to resolve it \
-                         against, as in Node; use an absolute URL such as \
+                         against, as in Node or in server rendering; send calls from the browser, \
+                         such as from an effect, or use an absolute URL such as \
                          http://127.0.0.1:8080/api"
                     ));
+                    None
                 }
                 // The page's URL has a scheme such as data: or blob:, which relative URLs cannot
                 // be resolved against.
@@ -231,6 +238,7 @@ impl Target {
             page_url,
             page_origin,
             allowed_origins,
+            unresolved_base,
         })
     }
 }
@@ -280,6 +288,9 @@ pub(crate) fn prepare(
             &input.url,
             format!("the method \"{method}\" is not a valid HTTP method"),
         ));
+    }
+    if let Some(message) = &target.unresolved_base {
+        return Err(invalid(&input.url, message.clone()));
     }
 
     let mut url = join_url(target.base_url.as_deref(), &clean_url(&input.url));
@@ -578,7 +589,7 @@ fn merge_headers(client: &[(String, String)], call: &[(String, String)]) -> Vec<
     merged
 }
 
-/// Which `Content-Type` headers a request keeps, by the kind of its body.
+/// The `Content-Type` headers that a request keeps, by the kind of its body.
 #[derive(Clone, Copy)]
 enum ContentType {
     /// A string, JSON or binary body keeps the client's or the call's type.
