@@ -10,6 +10,10 @@ client.setToken(42); // error
 new HttpClient({ tokenStorage: "cookie" }); // error
 client.get({ href: "/items" }); // error
 client.get("/items", "page=1"); // error
+// axios habits that put request options in the query, which the call rejects at run time.
+client.get("/items", { params: { page: 2 } }); // error
+client.get("/items", { headers: { "X-Trace": "1" }, page: 2 }); // error
+client.delete("/items/1", { signal: new AbortController().signal }); // error
 
 interface User {
   id: number;

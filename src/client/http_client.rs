@@ -58,56 +58,56 @@ export interface HttpClient {
    * Sends `GET url?params` and resolves to the envelope. `T` is the type of its `data`.
    * @example const me: User = (await client.get<User>("/me")).data;
    */
-  get<T = unknown>(url: string | URL, params?: Record<string, any> | URLSearchParams, options?: JsonRequestOptions): Promise<Envelope<T>>;
+  get<T = unknown>(url: string | URL, params?: QueryParams, options?: JsonRequestOptions): Promise<Envelope<T>>;
   /** Sends `GET url?params` and resolves to the body of a 2xx response as a string. */
-  get<T extends string = string>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "text"; fullResponse?: false }): Promise<T>;
+  get<T extends string = string>(url: string | URL, params: QueryParams | undefined, options: RequestOptions & { responseType: "text"; fullResponse?: false }): Promise<T>;
   /** Sends `GET url?params` and resolves to the body of a 2xx response as a Blob. */
-  get<T extends Blob = Blob>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "blob"; fullResponse?: false }): Promise<T>;
+  get<T extends Blob = Blob>(url: string | URL, params: QueryParams | undefined, options: RequestOptions & { responseType: "blob"; fullResponse?: false }): Promise<T>;
   /** Sends `GET url?params` and resolves to the body of a 2xx response as an ArrayBuffer. */
-  get<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "arrayBuffer"; fullResponse?: false }): Promise<T>;
+  get<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, params: QueryParams | undefined, options: RequestOptions & { responseType: "arrayBuffer"; fullResponse?: false }): Promise<T>;
   /**
    * Sends `GET url?params` and resolves to the status, the headers and the envelope. `T` is the type
    * of the envelope's `data`.
    */
-  get<T = unknown>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType?: "json"; fullResponse: true }): Promise<FullResponse<Envelope<T>>>;
+  get<T = unknown>(url: string | URL, params: QueryParams | undefined, options: RequestOptions & { responseType?: "json"; fullResponse: true }): Promise<FullResponse<Envelope<T>>>;
   /** Sends `GET url?params` and resolves to the status, the headers and the body of a 2xx response as a string. */
-  get<T extends string = string>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "text"; fullResponse: true }): Promise<FullResponse<T>>;
+  get<T extends string = string>(url: string | URL, params: QueryParams | undefined, options: RequestOptions & { responseType: "text"; fullResponse: true }): Promise<FullResponse<T>>;
   /** Sends `GET url?params` and resolves to the status, the headers and the body of a 2xx response as a Blob. */
-  get<T extends Blob = Blob>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "blob"; fullResponse: true }): Promise<FullResponse<T>>;
+  get<T extends Blob = Blob>(url: string | URL, params: QueryParams | undefined, options: RequestOptions & { responseType: "blob"; fullResponse: true }): Promise<FullResponse<T>>;
   /** Sends `GET url?params` and resolves to the status, the headers and the body of a 2xx response as an ArrayBuffer. */
-  get<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "arrayBuffer"; fullResponse: true }): Promise<FullResponse<T>>;
+  get<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, params: QueryParams | undefined, options: RequestOptions & { responseType: "arrayBuffer"; fullResponse: true }): Promise<FullResponse<T>>;
   /**
    * Sends `GET url?params` and resolves to the envelope for `responseType` `"json"`, or to the raw
    * body otherwise, each in a `FullResponse` when `fullResponse` is true. `T` is the type of the
    * envelope's `data`.
    */
-  get<T = unknown>(url: string | URL, params?: Record<string, any> | URLSearchParams, options?: RequestOptions): Promise<Envelope<T> | string | Blob | ArrayBuffer | FullResponse<Envelope<T> | string | Blob | ArrayBuffer>>;
+  get<T = unknown>(url: string | URL, params?: QueryParams, options?: RequestOptions): Promise<Envelope<T> | string | Blob | ArrayBuffer | FullResponse<Envelope<T> | string | Blob | ArrayBuffer>>;
 
   /** Sends `DELETE url?params` and resolves to the envelope. `T` is the type of its `data`. */
-  delete<T = unknown>(url: string | URL, params?: Record<string, any> | URLSearchParams, options?: JsonRequestOptions): Promise<Envelope<T>>;
+  delete<T = unknown>(url: string | URL, params?: QueryParams, options?: JsonRequestOptions): Promise<Envelope<T>>;
   /** Sends `DELETE url?params` and resolves to the body of a 2xx response as a string. */
-  delete<T extends string = string>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "text"; fullResponse?: false }): Promise<T>;
+  delete<T extends string = string>(url: string | URL, params: QueryParams | undefined, options: RequestOptions & { responseType: "text"; fullResponse?: false }): Promise<T>;
   /** Sends `DELETE url?params` and resolves to the body of a 2xx response as a Blob. */
-  delete<T extends Blob = Blob>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "blob"; fullResponse?: false }): Promise<T>;
+  delete<T extends Blob = Blob>(url: string | URL, params: QueryParams | undefined, options: RequestOptions & { responseType: "blob"; fullResponse?: false }): Promise<T>;
   /** Sends `DELETE url?params` and resolves to the body of a 2xx response as an ArrayBuffer. */
-  delete<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "arrayBuffer"; fullResponse?: false }): Promise<T>;
+  delete<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, params: QueryParams | undefined, options: RequestOptions & { responseType: "arrayBuffer"; fullResponse?: false }): Promise<T>;
   /**
    * Sends `DELETE url?params` and resolves to the status, the headers and the envelope. `T` is the type
    * of the envelope's `data`.
    */
-  delete<T = unknown>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType?: "json"; fullResponse: true }): Promise<FullResponse<Envelope<T>>>;
+  delete<T = unknown>(url: string | URL, params: QueryParams | undefined, options: RequestOptions & { responseType?: "json"; fullResponse: true }): Promise<FullResponse<Envelope<T>>>;
   /** Sends `DELETE url?params` and resolves to the status, the headers and the body of a 2xx response as a string. */
-  delete<T extends string = string>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "text"; fullResponse: true }): Promise<FullResponse<T>>;
+  delete<T extends string = string>(url: string | URL, params: QueryParams | undefined, options: RequestOptions & { responseType: "text"; fullResponse: true }): Promise<FullResponse<T>>;
   /** Sends `DELETE url?params` and resolves to the status, the headers and the body of a 2xx response as a Blob. */
-  delete<T extends Blob = Blob>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "blob"; fullResponse: true }): Promise<FullResponse<T>>;
+  delete<T extends Blob = Blob>(url: string | URL, params: QueryParams | undefined, options: RequestOptions & { responseType: "blob"; fullResponse: true }): Promise<FullResponse<T>>;
   /** Sends `DELETE url?params` and resolves to the status, the headers and the body of a 2xx response as an ArrayBuffer. */
-  delete<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, params: Record<string, any> | URLSearchParams | undefined, options: RequestOptions & { responseType: "arrayBuffer"; fullResponse: true }): Promise<FullResponse<T>>;
+  delete<T extends ArrayBuffer = ArrayBuffer>(url: string | URL, params: QueryParams | undefined, options: RequestOptions & { responseType: "arrayBuffer"; fullResponse: true }): Promise<FullResponse<T>>;
   /**
    * Sends `DELETE url?params` and resolves to the envelope for `responseType` `"json"`, or to the raw
    * body otherwise, each in a `FullResponse` when `fullResponse` is true. `T` is the type of the
    * envelope's `data`.
    */
-  delete<T = unknown>(url: string | URL, params?: Record<string, any> | URLSearchParams, options?: RequestOptions): Promise<Envelope<T> | string | Blob | ArrayBuffer | FullResponse<Envelope<T> | string | Blob | ArrayBuffer>>;
+  delete<T = unknown>(url: string | URL, params?: QueryParams, options?: RequestOptions): Promise<Envelope<T> | string | Blob | ArrayBuffer | FullResponse<Envelope<T> | string | Blob | ArrayBuffer>>;
 
   /**
    * Sends `POST url` with `body` and resolves to the envelope. `T` is the type of its `data`.
@@ -241,8 +241,7 @@ impl HttpClient {
     pub fn get(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | URL")] url: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, any> | URLSearchParams")]
-        params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "QueryParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
     ) -> Promise {
         self.call("GET", url, params, JsValue::UNDEFINED, &options)
@@ -253,8 +252,7 @@ impl HttpClient {
     pub fn delete(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | URL")] url: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, any> | URLSearchParams")]
-        params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "QueryParams")] params: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
     ) -> Promise {
         self.call("DELETE", url, params, JsValue::UNDEFINED, &options)

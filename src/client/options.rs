@@ -175,6 +175,17 @@ export interface HttpClientOptions {
   onError?: (error: RenewFetchError) => void;
 }
 
+/**
+ * The query fields that `get` and `delete` take as their second argument, written as `params`
+ * are. The names `params`, `headers`, `auth` and `signal` are left out of the type, because
+ * axios's habit of `get(url, { params, headers })` puts request options there, which the call
+ * rejects at run time. Pass the options third, and a query field of one of those names in a
+ * `URLSearchParams`.
+ */
+export type QueryParams =
+  | URLSearchParams
+  | (Record<string, any> & { params?: never; headers?: never; auth?: never; signal?: never });
+
 /** The options of one call. Each one overrides the client's option of the same name. */
 export interface RequestOptions {
   /**
