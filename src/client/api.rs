@@ -883,8 +883,9 @@ impl ClientBuilder {
 
     /// Sets the callback for when the user has to log in again. Default: none.
     ///
-    /// It runs once for the calls that fail together. A call started after it ran, or after a
-    /// new token was stored, runs it again.
+    /// It runs once per session, and again only after a new token is stored, so a callback that
+    /// makes a call which needs the session cannot call itself again. To act on every call that
+    /// needs a login, check [`Error::is_login_required`] where the call fails.
     ///
     /// The callback runs after the call that received the login-required code has settled, so
     /// a [`Client::cancel_all`] inside it cancels the other pending calls, and that call still

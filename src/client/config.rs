@@ -150,8 +150,8 @@ pub(crate) type ErrorCallback = Rc<dyn Fn(&Error)>;
 /// The callbacks that a client reports through. Each one is optional.
 #[derive(Clone, Default)]
 pub(crate) struct Callbacks {
-    /// Called when the user has to log in again: once for the calls that fail together, and
-    /// again for a call started after it ran or after a new token was stored.
+    /// Called once when the user has to log in again, and again only after a new token is
+    /// stored.
     pub on_login_required: Option<Rc<dyn Fn()>>,
     /// Called with true when the first counted call starts and false when the last one ends.
     pub on_loading_change: Option<Rc<dyn Fn(bool)>>,

@@ -47,8 +47,9 @@ pub(crate) struct Inner {
     pub tokens: TokenStore,
     pub pending: Pending,
     loading: Rc<LoadingCounter>,
-    /// When `onLoginRequired` was last called, so that it runs once for the calls pending then.
-    login_reported_at: Cell<Option<LoginReport>>,
+    /// The token store's count of stored tokens when `onLoginRequired` was last called, so
+    /// the callback runs once until a token is stored again, here or in another tab.
+    login_reported_at: Cell<Option<u64>>,
     /// The JavaScript function that an attempt calls with the renewed-token header and the
     /// token's generation at sending, as soon as the response arrives. It stores a
     /// valid token, so concurrent calls see it at once, unless the token was set or cleared
@@ -123,20 +124,14 @@ impl Inner {
         self.tokens.replace(token);
     }
 
-    /// Calls `onLoginRequired` for the login-required reply of call `call_id`, unless the
-    /// callback ran after that call started and no token was stored since. So a burst of calls
-    /// that fail together calls it once, and a call made later, such as after the app navigated
-    /// back to a page that needs a login, calls it again.
-    fn report_login_required(&self, call_id: u64) {
-        let stored = self.tokens.stored_count();
-        let reported = self.login_reported_at.get();
-        if reported.is_some_and(|last| last.stored == stored && call_id <= last.last_call) {
+    /// Calls `onLoginRequired` once per session: again only after a token was stored. A
+    /// callback that makes a call which needs the session, such as to a logout route, then
+    /// cannot call itself again without end.
+    fn report_login_required(&self) {
+        let stored = Some(self.tokens.stored_count());
+        if self.login_reported_at.replace(stored) == stored {
             return;
         }
-        self.login_reported_at.set(Some(LoginReport {
-            stored,
-            last_call: self.pending.last_id(),
-        }));
         if let Some(callback) = &self.config.callbacks.on_login_required {
             callback();
         }
@@ -247,13 +242,12 @@ pub(crate) fn start(inner: &Rc<Inner>, input: CallInput) -> CallFuture {
             }
             (Ok(Err(error)), None) => Err(error),
         };
-        let call_id = guard.id;
         guard.settle();
         // onLoginRequired runs once the call has left the pending registry, so a cancel_all in
         // the callback cannot turn this call's error into a cancel. It also runs when an abort
         // in the same turn won over the login-required response.
         if login_required {
-            inner.report_login_required(call_id);
+            inner.report_login_required();
         }
         match &result {
             Err(error) if reports => inner.report_error(error),
@@ -261,15 +255,6 @@ pub(crate) fn start(inner: &Rc<Inner>, input: CallInput) -> CallFuture {
         }
         result
     })
-}
-
-/// The state of the client when `onLoginRequired` last ran.
-#[derive(Clone, Copy)]
-struct LoginReport {
-    /// The token store's count of stored tokens.
-    stored: u64,
-    /// The id of the call registered last.
-    last_call: u64,
 }
 
 /// Unregisters a call, ends its loading count and clears its timer when the call settles or its

@@ -150,13 +150,14 @@ export interface HttpClientOptions {
   duplicates?: DuplicatesPolicy;
   /**
    * Called when the user has to log in again, after the client has cleared the rejected token.
-   * It is called once for the calls that fail together, however many they are. A call started
-   * after it ran, such as when the app shows a page that needs a login again, calls it again,
-   * and so does any call after a new token was stored. A login-required code from an origin
-   * that gets no token, or for a call that sets the auth header itself, does not call it: that
-   * call rejects with kind `business`. It runs after the call that received the code has left
-   * the pending calls, so a `cancelAll()` inside it cancels the others, and that call still
-   * rejects with kind `login_required`.
+   * It is called once, and again only after a new token is stored, however many calls fail in
+   * the meantime, so a callback that makes a call which needs the session, such as to a logout
+   * route, cannot call itself again. To redirect on every call that needs a login, as an axios
+   * 401 interceptor does, check `error.kind === "login_required"` in `onError`. A login-required
+   * code from an origin that gets no token, or for a call that sets the auth header itself, does
+   * not call it: that call rejects with kind `business`. It runs after the call that received
+   * the code has left the pending calls, so a `cancelAll()` inside it cancels the others, and
+   * that call still rejects with kind `login_required`.
    */
   onLoginRequired?: () => void;
   /**

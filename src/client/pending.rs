@@ -63,11 +63,6 @@ impl Pending {
         id
     }
 
-    /// Returns the id of the call registered last, or 0 before the first call.
-    pub(crate) fn last_id(&self) -> u64 {
-        self.state.borrow().next_id
-    }
-
     /// Removes the call `id`, and returns the message that `cancelAll` gave it.
     pub(crate) fn unregister(&self, id: u64) -> Option<String> {
         let mut state = self.state.borrow_mut();
