@@ -3371,8 +3371,9 @@ mod node_cases {
                 text(&error, "message").as_deref(),
                 Some(
                     "baseUrl \"/api\" is relative, and there is no page to resolve it against, \
-                     as in Node or in server rendering; send calls from the browser, such as \
-                     from an effect, or use an absolute URL such as http://127.0.0.1:8080/api"
+                     as in Node or in server rendering; in server rendering, send the calls \
+                     from the browser, such as from an effect, and in Node use an absolute URL \
+                     such as http://127.0.0.1:8080/api"
                 ),
                 "expected the message to name the baseUrl and the fix"
             );
@@ -4992,8 +4993,9 @@ mod node_cases {
         assert_eq!(
             error.message(),
             "base_url \"/api\" is relative, and there is no page to resolve it against, as in \
-             Node or in server rendering; send calls from the browser, such as from an effect, \
-             or use an absolute URL such as http://127.0.0.1:8080/api",
+             Node or in server rendering; in server rendering, send the calls from the browser, \
+             such as from an effect, and in Node use an absolute URL such as \
+             http://127.0.0.1:8080/api",
             "expected the message to name ClientBuilder::base_url"
         );
     }

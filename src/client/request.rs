@@ -195,9 +195,9 @@ impl Target {
                     let base = without_any_credentials(base);
                     unresolved_base = Some(format!(
                         "{base_name} \"{base}\" is relative, and there is no page to resolve it \
-                         against, as in Node or in server rendering; send calls from the browser, \
-                         such as from an effect, or use an absolute URL such as \
-                         http://127.0.0.1:8080/api"
+                         against, as in Node or in server rendering; in server rendering, send \
+                         the calls from the browser, such as from an effect, and in Node use an \
+                         absolute URL such as http://127.0.0.1:8080/api"
                     ));
                     None
                 }
