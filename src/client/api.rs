@@ -883,7 +883,7 @@ impl ClientBuilder {
 
     /// Sets the callback for when the user has to log in again. Default: none.
     ///
-    /// It runs once per session, and again only after a new token is stored, so a callback that
+    /// It runs once per session, and again only after a new token is stored. So a callback that
     /// makes a call which needs the session cannot call itself again. To act on every call that
     /// needs a login, check [`Error::is_login_required`] where the call fails.
     ///

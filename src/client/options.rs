@@ -151,7 +151,7 @@ export interface HttpClientOptions {
   /**
    * Called when the user has to log in again, after the client has cleared the rejected token.
    * It is called once, and again only after a new token is stored, however many calls fail in
-   * the meantime, so a callback that makes a call which needs the session, such as to a logout
+   * the meantime. So a callback that makes a call which needs the session, such as to a logout
    * route, cannot call itself again. To redirect on every call that needs a login, as an axios
    * 401 interceptor does, check `error.kind === "login_required"` in `onError`. A login-required
    * code from an origin that gets no token, or for a call that sets the auth header itself, does
