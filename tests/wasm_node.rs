@@ -629,26 +629,32 @@ mod node_cases {
         );
     }
 
-    #[wasm_bindgen_test]
-    async fn login_required_clears_rejected_token() {
-        let client = client(&[]);
+    /// Stores `rejected-token` in `client`, sends GET `url`, whose reply is login-required, and
+    /// checks that the call rejects with kind `login_required`.
+    async fn reject_stored_token(client: &HttpClient, url: &str, what: &str) {
         client
             .set_token(JsValue::from("rejected-token"))
             .expect("a clean token");
         let error = expect_error(
-            settle(client.get(
-                JsValue::from("/scenario/login-required?code=1007"),
-                JsValue::UNDEFINED,
-                JsValue::UNDEFINED,
-            ))
-            .await,
-            "a login-required reply to the stored token",
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            what,
         );
         assert_eq!(
             kind(&error),
             "login_required",
-            "the server rejected the token"
+            "{what}: expected the server to reject the token"
         );
+    }
+
+    #[wasm_bindgen_test]
+    async fn login_required_clears_rejected_token() {
+        let client = client(&[]);
+        reject_stored_token(
+            &client,
+            "/scenario/login-required?code=1007",
+            "a login-required reply to the stored token",
+        )
+        .await;
         assert_eq!(
             client.get_token(),
             None,
@@ -659,25 +665,14 @@ mod node_cases {
     #[wasm_bindgen_test]
     async fn login_required_keeps_token_stored_meanwhile() {
         let client = client(&[]);
-        client
-            .set_token(JsValue::from("rejected-token"))
-            .expect("a clean token");
         // The reply carries a token, which is stored before the body is read, so the stored
         // token is no longer the rejected one when the call settles.
-        let error = expect_error(
-            settle(client.get(
-                JsValue::from("/scenario/login-required?code=1007&form=token"),
-                JsValue::UNDEFINED,
-                JsValue::UNDEFINED,
-            ))
-            .await,
+        reject_stored_token(
+            &client,
+            "/scenario/login-required?code=1007&form=token",
             "a login-required reply with a token",
-        );
-        assert_eq!(
-            kind(&error),
-            "login_required",
-            "the server rejected the token"
-        );
+        )
+        .await;
         assert!(
             client
                 .get_token()

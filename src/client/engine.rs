@@ -124,9 +124,9 @@ impl Inner {
         self.tokens.replace(token);
     }
 
-    /// Calls `onLoginRequired` once per session: again only after a token was stored. A
-    /// callback that makes a call which needs the session, such as to a logout route, then
-    /// cannot call itself again without end.
+    /// Calls `onLoginRequired` unless it ran after the last token was stored. So a callback that
+    /// makes a call which needs the session, such as to a logout route, cannot call itself again
+    /// without end.
     fn report_login_required(&self) {
         let stored = Some(self.tokens.stored_count());
         if self.login_reported_at.replace(stored) == stored {
