@@ -6213,4 +6213,102 @@ mod node_cases {
             );
         }
     }
+
+    /// The end of the message for a method override header that names a forbidden method.
+    const OVERRIDE_DROPPED: &str = "lists CONNECT, TRACE or TRACK, which a browser never sends, \
+        so fetch drops the header from a page's request without an error; name another method or \
+        remove the header";
+
+    #[wasm_bindgen_test]
+    async fn js_call_method_override_trace_rejected_in_browsers() {
+        let client = client(&[("baseUrl", str(server()))]);
+        let headers = object(&[("X-HTTP-Method-Override", str("TRACE"))]);
+        let call = client.get(
+            JsValue::from("/scenario/ok"),
+            JsValue::UNDEFINED,
+            object(&[("headers", headers)]),
+        );
+        let result = settle(call).await;
+        if in_browser() {
+            let error = expect_error(result, "a call with X-HTTP-Method-Override: TRACE");
+            assert_eq!(kind(&error), "invalid_request", "the kind");
+            assert_eq!(
+                text(&error, "message").unwrap_or_default(),
+                format!(
+                    "the value \"TRACE\" of header \"X-HTTP-Method-Override\" {OVERRIDE_DROPPED}"
+                ),
+                "the message names the value and the header"
+            );
+        } else {
+            expect_ok(result, "Node's fetch sends X-HTTP-Method-Override: TRACE");
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn js_set_header_method_override_list_rejected_in_browsers() {
+        let client = client(&[]);
+        let result = client.set_header(str("X-Method-Override"), str("get, Trace"));
+        if in_browser() {
+            let error = result.expect_err("a TypeError for a list that contains Trace");
+            assert_eq!(
+                text(&error, "message").unwrap_or_default(),
+                format!(
+                    "the value \"get, Trace\" of header \"X-Method-Override\" {OVERRIDE_DROPPED}"
+                ),
+                "the message names the value and the header"
+            );
+        } else {
+            assert!(result.is_ok(), "Node's fetch sends the header");
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_call_method_override_connect_rejected_in_browsers() {
+        let client = Client::builder()
+            .base_url(server())
+            .token_storage(TokenStorage::Memory)
+            .build()
+            .expect("valid settings");
+        let result = client
+            .request("GET", "/scenario/ok")
+            .header("X-HTTP-Method", "connect")
+            .send::<Echo>()
+            .await;
+        if in_browser() {
+            let error = result.expect_err("a call with X-HTTP-Method: connect");
+            assert_eq!(error.kind(), ErrorKind::InvalidRequest, "the kind");
+            assert_eq!(
+                error.message(),
+                format!("the value \"connect\" of header \"X-HTTP-Method\" {OVERRIDE_DROPPED}"),
+                "the message names the value and the header"
+            );
+        } else {
+            assert!(result.is_ok(), "Node's fetch sends X-HTTP-Method: connect");
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn method_override_other_methods_accepted() {
+        let headers = object(&[
+            ("X-HTTP-Method-Override", str("PATCH")),
+            ("X-Method-Override", str("TRACES, PUT")),
+        ]);
+        let js = renew_fetch::client::HttpClient::new(object(&[("headers", headers)]));
+        assert!(
+            js.is_ok(),
+            "overrides that name other methods are valid client headers"
+        );
+        let client = client(&[]);
+        assert!(
+            client
+                .set_header(str("X-HTTP-Method"), str("connected"))
+                .is_ok(),
+            "setHeader takes a value that only starts like CONNECT"
+        );
+        let rust = Client::builder()
+            .token_storage(TokenStorage::Memory)
+            .header("X-HTTP-Method", "DELETE")
+            .build();
+        assert!(rust.is_ok(), "the Rust API takes X-HTTP-Method: DELETE");
+    }
 }

@@ -26,20 +26,28 @@ use crate::protocol::Envelope;
 
 #[wasm_bindgen(module = "/src/client/client.js")]
 extern "C" {
-    /// Returns true when `fetch` would drop the header `name` from a request without an error,
-    /// as a browser does with the forbidden request headers, such as `Cookie`.
+    /// Returns true when `fetch` would drop the header `name` with `value` from a request
+    /// without an error, as a browser does with the forbidden request headers, such as `Cookie`,
+    /// and with `X-HTTP-Method-Override: TRACE`. Without a value it checks the name alone.
     #[wasm_bindgen(js_name = droppedHeader)]
-    fn dropped_header(name: &str) -> bool;
+    fn dropped_header(name: &str, value: Option<&str>) -> bool;
 }
 
 /// Checks a header's name and value as [`check_header`] does, and rejects a header that `fetch`
 /// would drop.
 fn check_sent_header(name: &str, value: &str) -> Result<(), String> {
     check_header(name, value)?;
-    if dropped_header(name) {
+    if dropped_header(name, None) {
         return Err(format!(
             "\"{name}\" is a header that the browser sets itself and fetch drops from a page's \
              request without an error; remove it"
+        ));
+    }
+    if dropped_header(name, Some(value)) {
+        return Err(format!(
+            "the value \"{value}\" of header \"{name}\" lists CONNECT, TRACE or TRACK, which a \
+             browser never sends, so fetch drops the header from a page's request without an \
+             error; name another method or remove the header"
         ));
     }
     Ok(())
@@ -261,8 +269,9 @@ impl Client {
     ///
     /// Returns a [`ConfigError`] when the name or the value is not a valid header, or when the
     /// name is the auth header, which the client fills from the stored token. In a browser, it
-    /// also returns one for setting a header that the browser sets itself, such as `Cookie`,
-    /// because `fetch` would drop it. Removing such a header with `None` does nothing.
+    /// also returns one for setting a header that the browser sets itself, such as `Cookie`, or
+    /// a method override header that names `TRACE`, `TRACK` or `CONNECT`, because `fetch` would
+    /// drop it. Removing such a header with `None` does nothing.
     pub fn set_header(&self, name: &str, value: Option<&str>) -> Result<(), ConfigError> {
         match value {
             Some(value) => check_sent_header(name, value),
@@ -415,7 +424,8 @@ impl RequestBuilder {
 
     /// Adds a header, over the client's header of the same name. In a browser, a header that
     /// the browser sets itself, such as `Cookie`, fails the call with kind invalid_request,
-    /// because `fetch` would drop it without an error.
+    /// because `fetch` would drop it without an error. So does a method override header, such
+    /// as `X-HTTP-Method-Override`, whose value names `TRACE`, `TRACK` or `CONNECT`.
     pub fn header(mut self, name: &str, value: &str) -> Self {
         if let Err(message) = check_sent_header(name, value) {
             self.fail(message);
@@ -789,7 +799,8 @@ impl ClientBuilder {
 
     /// Adds a header sent with every call. Default: none. In a browser, a header that the
     /// browser sets itself, such as `Cookie`, makes [`build`](Self::build) fail, because `fetch`
-    /// would drop it without an error.
+    /// would drop it without an error, and so does a method override header, such as
+    /// `X-HTTP-Method-Override`, whose value names `TRACE`, `TRACK` or `CONNECT`.
     pub fn header(mut self, name: &str, value: &str) -> Self {
         if let Err(message) = check_sent_header(name, value) {
             self.fail(message);
@@ -824,7 +835,7 @@ impl ClientBuilder {
     pub fn auth_header(mut self, name: &str) -> Self {
         if !is_header_name(name) {
             self.fail(format!("auth_header \"{name}\" is not a valid header name"));
-        } else if dropped_header(name) {
+        } else if dropped_header(name, None) {
             self.fail(format!(
                 "auth_header \"{name}\" names a header that the browser sets itself, so fetch \
                  would drop the token without an error; use a header of the app's own, such as \

@@ -94,6 +94,12 @@ const MAX_RENEW_RETRIES = 20;
 // The Fetch standard's forbidden request headers, which a browser sets itself.
 const FORBIDDEN_HEADER =
   /^(accept-charset|accept-encoding|access-control-request-(headers|method)|connection|content-length|cookie2?|date|dnt|expect|host|keep-alive|origin|referer|set-cookie|te|trailer|transfer-encoding|upgrade|via|proxy-.*|sec-.*)$/i;
+// The method override headers, which the Fetch standard forbids when their value lists one of the
+// methods that a browser never sends.
+const METHOD_OVERRIDE = /^x-(http-method|http-method-override|method-override)$/i;
+const FORBIDDEN_METHOD = /^[\t ]*(connect|trace|track)[\t ]*$/i;
+const OVERRIDE_DROPPED =
+  "lists CONNECT, TRACE or TRACK, which a browser never sends, so fetch drops the header from a page's request without an error; name another method or remove the header";
 // The options of each object, for the check of misspelled names.
 const CLIENT_OPTIONS = [
   "baseUrl", "timeoutMs", "headers", "tokenStorage", "tokenKey", "authHeader", "authScheme",
@@ -303,13 +309,17 @@ function headerEntries(value) {
   return Object.entries(value);
 }
 
-// Returns true when fetch would drop the header `name` from a request without an error. A
-// browser drops the forbidden request headers and Node sends them, so the check builds a Request
-// of the runtime and looks for the header in it. Imported by api.rs.
-export function droppedHeader(name) {
-  if (!FORBIDDEN_HEADER.test(name)) return false;
+// Returns true when fetch would drop the header `name` with `value` from a request without an
+// error. A browser drops the forbidden request headers, and a method override header whose value
+// lists a forbidden method, and Node sends both, so the check builds a Request of the runtime and
+// looks for the header in it. Imported by api.rs.
+export function droppedHeader(name, value = "1") {
+  const forbidden =
+    FORBIDDEN_HEADER.test(name) ||
+    (METHOD_OVERRIDE.test(name) && value.split(",").some((method) => FORBIDDEN_METHOD.test(method)));
+  if (!forbidden) return false;
   try {
-    return !new Request("data:,", { headers: [[name, "1"]] }).headers.has(name);
+    return !new Request("data:,", { headers: [[name, value]] }).headers.has(name);
   } catch {
     return false;
   }
@@ -344,6 +354,7 @@ function headers(object) {
     if (!isHeaderValue(text)) {
       throw `the value of header "${name}" is not a valid header value; remove line breaks, NUL and characters above U+00FF`;
     }
+    if (droppedHeader(name, text)) throw `the value "${text}" of header "${name}" ${OVERRIDE_DROPPED}`;
     list.push(name, text);
   }
   return list;

@@ -85,7 +85,8 @@ export interface HttpClientOptions {
    * takes as headers, such as a Headers object or an array of `[name, value]` pairs. A number or
    * boolean value is sent as its text. A request's own `headers` override them by name. In a
    * browser, a header that the browser sets itself, such as `Cookie`, `Host` or `Sec-*`, throws,
-   * because fetch would drop it without an error. A `Content-Type` here is left off calls
+   * because fetch would drop it without an error, and so does `X-HTTP-Method-Override` with the
+   * value `TRACE`, `TRACK` or `CONNECT`. A `Content-Type` here is left off calls
    * without a body and calls with a FormData, URLSearchParams or Blob body, whose type fetch
    * sets from the body.
    * @default {}
