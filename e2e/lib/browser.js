@@ -17,6 +17,8 @@ const CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
   "--no-first-run",
+  // Exposes gc() to pages, for the tests of what the collector frees.
+  "--js-flags=--expose-gc",
 ];
 
 // The Firefox binaries to look for on PATH, in order. Debian installs Firefox ESR as firefox-esr.

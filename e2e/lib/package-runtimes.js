@@ -19,12 +19,12 @@ const pkgDir = path.join(repoRoot, "pkg");
 // npm/README.md shows.
 const NODE_LOADERS = {
   bundler: {
-    flags: ["--experimental-wasm-modules", "--no-warnings"],
+    flags: ["--experimental-wasm-modules", "--no-warnings", "--expose-gc"],
     source: () =>
       `const { HttpClient } = await import(${JSON.stringify(pathToFileURL(path.join(pkgDir, "renew_fetch.js")).href)});`,
   },
   web: {
-    flags: [],
+    flags: ["--expose-gc"],
     source: () => {
       const entry = pathToFileURL(path.join(pkgDir, "web/renew_fetch.js")).href;
       return [
@@ -95,6 +95,10 @@ export const RUNTIMES = [
 // The runtimes of RUNTIMES that are browsers, where a test function has a page of the demo
 // server's origin.
 export const BROWSER_RUNTIMES = RUNTIMES.slice(2);
+
+// The runtimes of RUNTIMES in which a test function can call gc(): Node with --expose-gc, and
+// Chromium with --js-flags=--expose-gc (see browser.js). Firefox has no such switch.
+export const GC_RUNTIMES = RUNTIMES.slice(0, 3);
 
 // Opens the runtimes. `server` is a demo server started with `--pkg pkg`, from which the
 // browsers load the web build. The result's `evaluate(runtime, fn, arg)` calls

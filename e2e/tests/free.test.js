@@ -1,12 +1,13 @@
 // Checks a client after free(), in the bundler and web builds of pkg/ in Node and the web build
 // in Chromium and Firefox, against the real demo server. Each member fails with a TypeError that
-// names it, a second free() does nothing, and the calls pending at free() still settle.
+// names it, a second free() does nothing, and the calls pending at free() still settle. A free()
+// through a Proxy of the client, such as Vue's reactive proxy, frees the client itself.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
 import { repoRoot, startDemoServer } from "../lib/demo-server.js";
-import { RUNTIMES, openRuntimes } from "../lib/package-runtimes.js";
+import { GC_RUNTIMES, RUNTIMES, openRuntimes } from "../lib/package-runtimes.js";
 
 let server;
 let runtimes;
@@ -202,5 +203,96 @@ for (const runtime of RUNTIMES) {
     assert.equal(thrown, null, "expected free() in onLoadingChange not to throw");
     assert.equal(call.resolved, true, `expected the call to resolve, got: ${call.message}`);
     assert.equal(call.value.code, 200, "expected the success envelope");
+  });
+
+  test(`free through a proxy frees the client (${runtime})`, async () => {
+    const results = await evaluate(async (HttpClient, baseUrl, outcomeOf) => {
+      const api = new HttpClient({ baseUrl, tokenStorage: "memory" });
+      const proxy = new Proxy(api, {});
+      proxy.free();
+      // free() releases the memory in a microtask.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      return {
+        "getToken() on the client": await outcomeOf(() => api.getToken()),
+        "getToken() through the proxy": await outcomeOf(() => proxy.getToken()),
+        "get() on the client": await outcomeOf(() => api.get("/ok")),
+      };
+    }, baseUrl);
+    for (const [call, result] of Object.entries(results)) {
+      assert.equal(result.name, "TypeError", `expected ${call} to fail with a TypeError, got: ${result.message}`);
+    }
+    const getToken = results["getToken() on the client"];
+    assert.equal(getToken.message, freedMessage("getToken()"), "expected the error to name the fix");
+    const get = results["get() on the client"];
+    assert.equal(get.threw, false, "expected get() on the client to return a rejected promise");
+  });
+
+  test(`free of client after proxy free does nothing (${runtime})`, async () => {
+    const errors = await evaluate(async (HttpClient, baseUrl) => {
+      const api = new HttpClient({ baseUrl, tokenStorage: "memory" });
+      new Proxy(api, {}).free();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      // free() releases the memory in a microtask, so an error there is an uncaught one.
+      const errors = [];
+      const record = (error) => errors.push(`${error?.name}: ${error?.message}`);
+      const onError = (event) => {
+        record(event.error);
+        event.preventDefault();
+      };
+      const inNode = typeof process === "object";
+      if (inNode) process.on("uncaughtException", record);
+      else addEventListener("error", onError);
+      try {
+        api.free();
+      } catch (error) {
+        record(error);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (inNode) process.off("uncaughtException", record);
+      else removeEventListener("error", onError);
+      return errors;
+    }, baseUrl);
+    assert.deepEqual(errors, [], "expected the second free() to throw nothing, now or later");
+  });
+}
+
+// A free() through a proxy used to leave the client registered with the glue's
+// FinalizationRegistry, which freed its memory a second time once the collector took the client.
+// A client made after that took the same memory, so several clients shared one token. These
+// runtimes expose gc(), so the test collects the freed clients itself.
+for (const runtime of GC_RUNTIMES) {
+  test(`clients stay apart after proxy free and gc (${runtime})`, async () => {
+    const result = await runtimes.evaluate(
+      runtime,
+      async (HttpClient, baseUrl) => {
+        if (typeof gc !== "function") return { error: "gc() is not exposed in this runtime" };
+        const options = { baseUrl, tokenStorage: "memory" };
+        const clients = [];
+        let collected = 0;
+        for (let round = 0; round < 10; round += 1) {
+          let weak = null;
+          (() => {
+            const freed = new HttpClient(options);
+            new Proxy(freed, {}).free();
+            weak = new WeakRef(freed);
+          })();
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          const client = new HttpClient(options);
+          client.setToken(`token-${round}`);
+          clients.push(client);
+          for (let pass = 0; pass < 5; pass += 1) {
+            gc();
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+          if (weak.deref() === undefined) collected += 1;
+        }
+        return { collected, tokens: clients.map((client) => client.getToken()) };
+      },
+      baseUrl,
+    );
+    assert.equal(result.error, undefined, result.error);
+    assert.ok(result.collected > 0, `expected the collector to take some freed clients, took ${result.collected}`);
+    const expected = Array.from({ length: 10 }, (_, round) => `token-${round}`);
+    assert.deepEqual(result.tokens, expected, "expected each client to keep its own token");
   });
 }
