@@ -472,6 +472,51 @@ fn storage_event_updates_token() {
 }
 
 #[wasm_bindgen_test]
+async fn token_change_reports_other_tab() {
+    let key = unique("watched-tab");
+    let recorder = Recorder::new();
+    let _client = client(&[
+        ("tokenStorage", str("local")),
+        ("tokenKey", str(&key)),
+        ("onTokenChange", recorder.function.clone().into()),
+    ]);
+    write_from_other_tab(&key, Some("other-tab"));
+    sleep(0).await;
+    write_from_other_tab(&key, None);
+    sleep(0).await;
+    let reported: Vec<Option<String>> = recorder.calls().iter().map(JsValue::as_string).collect();
+    assert_eq!(
+        reported,
+        vec![Some("other-tab".to_owned()), None],
+        "expected the other tab's login, then its logout"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn token_change_reports_other_client() {
+    let key = unique("watched-peer");
+    let recorder = Recorder::new();
+    let _watched = client(&[
+        ("tokenStorage", str("local")),
+        ("tokenKey", str(&key)),
+        ("onTokenChange", recorder.function.clone().into()),
+    ]);
+    let other = storage_client("local", &key);
+    other
+        .set_token(JsValue::from("peer-token"))
+        .expect("a clean token");
+    sleep(0).await;
+    other.clear_token();
+    sleep(0).await;
+    let reported: Vec<Option<String>> = recorder.calls().iter().map(JsValue::as_string).collect();
+    assert_eq!(
+        reported,
+        vec![Some("peer-token".to_owned()), None],
+        "expected the other client's login, then its logout"
+    );
+}
+
+#[wasm_bindgen_test]
 fn late_storage_event_keeps_logout() {
     let key = unique("late-event");
     let client = storage_client("local", &key);

@@ -6311,4 +6311,151 @@ mod node_cases {
             .build();
         assert!(rust.is_ok(), "the Rust API takes X-HTTP-Method: DELETE");
     }
+
+    // The token change callback.
+
+    /// Returns the tokens that `recorder` got, with `null` as `None`.
+    fn reported_tokens(recorder: &Recorder) -> Vec<Option<String>> {
+        recorder.calls().iter().map(JsValue::as_string).collect()
+    }
+
+    /// Returns a client whose `onTokenChange` goes to a new recorder.
+    fn watched_client() -> (HttpClient, Recorder) {
+        let recorder = Recorder::new();
+        let client = client(&[("onTokenChange", recorder.function.clone().into())]);
+        (client, recorder)
+    }
+
+    #[wasm_bindgen_test]
+    async fn token_change_reports_set_and_clear() {
+        let (client, recorder) = watched_client();
+        client
+            .set_token(JsValue::from("first-token"))
+            .expect("a clean token");
+        assert!(
+            reported_tokens(&recorder).is_empty(),
+            "expected no report inside setToken()"
+        );
+        sleep(0).await;
+        client.clear_token();
+        sleep(0).await;
+        assert_eq!(
+            reported_tokens(&recorder),
+            vec![Some("first-token".to_owned()), None],
+            "expected the stored token, then null"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn token_change_reports_last_of_turn() {
+        let (client, recorder) = watched_client();
+        client
+            .set_token(JsValue::from("a-token"))
+            .expect("a clean token");
+        client.clear_token();
+        client
+            .set_token(JsValue::from("b-token"))
+            .expect("a clean token");
+        sleep(0).await;
+        client
+            .set_token(JsValue::from("b-token"))
+            .expect("a clean token");
+        sleep(0).await;
+        assert_eq!(
+            reported_tokens(&recorder),
+            vec![Some("b-token".to_owned())],
+            "expected one report of the last token, and none for the same token again"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn token_change_reports_renewal() {
+        let (client, recorder) = watched_client();
+        client
+            .set_token(JsValue::from("old-token"))
+            .expect("a clean token");
+        let url = format!(
+            "/scenario/renewed?form=raw&key={}",
+            unique("watched-renewal")
+        );
+        let envelope = expect_ok(
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "success with a renewed token",
+        );
+        let issued = text(&envelope, "data.token").expect("the scenario returns the token it sent");
+        sleep(0).await;
+        assert_eq!(
+            reported_tokens(&recorder),
+            vec![Some("old-token".to_owned()), Some(issued)],
+            "expected the set token, then the renewed one"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn token_change_reports_rejected_clear() {
+        let (client, recorder) = watched_client();
+        reject_stored_token(
+            &client,
+            "/scenario/login-required?code=1007",
+            "a login-required reply to the stored token",
+        )
+        .await;
+        sleep(0).await;
+        assert_eq!(
+            reported_tokens(&recorder),
+            vec![Some("rejected-token".to_owned()), None],
+            "expected the rejected token, then null once the client cleared it"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn token_change_error_keeps_token() {
+        let client = client(&[(
+            "onTokenChange",
+            js_function("", "throw new Error('callback failed');").into(),
+        )]);
+        client
+            .set_token(JsValue::from("a-token"))
+            .expect("a clean token");
+        sleep(0).await;
+        assert_eq!(
+            client.get_token().as_deref(),
+            Some("a-token"),
+            "expected the token to stay stored after the callback threw"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn token_change_must_be_function() {
+        let result =
+            renew_fetch::client::HttpClient::new(object(&[("onTokenChange", str("reload"))]));
+        let error = result
+            .err()
+            .expect("a TypeError for onTokenChange: \"reload\"");
+        assert_eq!(
+            text(&error, "message").unwrap_or_default(),
+            "onTokenChange must be a function, got string",
+            "the message names the option and the value's type"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_token_change_reports_set_and_clear() {
+        let reported = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let log = std::rc::Rc::clone(&reported);
+        let client = Client::builder()
+            .token_storage(TokenStorage::Memory)
+            .on_token_change(move |token| log.borrow_mut().push(token.map(str::to_owned)))
+            .build()
+            .expect("valid settings");
+        client.set_token("rust-token").expect("a clean token");
+        sleep(0).await;
+        client.clear_token();
+        sleep(0).await;
+        assert_eq!(
+            *reported.borrow(),
+            vec![Some("rust-token".to_owned()), None],
+            "expected the stored token, then None"
+        );
+    }
 }

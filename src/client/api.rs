@@ -902,6 +902,10 @@ impl ClientBuilder {
     /// a [`Client::cancel_all`] inside it cancels the other pending calls, and that call still
     /// fails with [`ErrorKind::LoginRequired`]. By then the client has cleared the token that
     /// the server rejected, unless another token was stored while the call was in flight.
+    ///
+    /// The callback cannot capture the client that [`build`](Self::build) returns. To call
+    /// `cancel_all` from it, capture an `Rc<std::cell::OnceCell<Client>>` and set it to a clone
+    /// of the client after `build`.
     pub fn on_login_required(mut self, callback: impl Fn() + 'static) -> Self {
         self.config.callbacks.on_login_required = Some(Rc::new(callback));
         self
@@ -923,6 +927,21 @@ impl ClientBuilder {
     /// the errors of calls with [`RequestBuilder::no_error_callback`]. Default: none.
     pub fn on_error(mut self, callback: impl Fn(&Error) + 'static) -> Self {
         self.config.callbacks.on_error = Some(Rc::new(callback));
+        self
+    }
+
+    /// Sets the callback for a change of the token: the new token, or `None` once it was
+    /// removed. Default: none.
+    ///
+    /// It reports every change after [`build`](Self::build): [`Client::set_token`],
+    /// [`Client::clear_token`], a renewal, the clear of a token that the server rejected, and a
+    /// login or logout by another client of the page or by another tab that keeps its token
+    /// under the same key. So a page can show the user of the current token, and a logout in
+    /// another tab reaches it. Like `on_loading_change`, it runs in a microtask after the
+    /// change, with the token at the time it runs, and only when that differs from the token it
+    /// got last.
+    pub fn on_token_change(mut self, callback: impl Fn(Option<&str>) + 'static) -> Self {
+        self.config.callbacks.on_token_change = Some(Rc::new(callback));
         self
     }
 

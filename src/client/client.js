@@ -104,7 +104,7 @@ const OVERRIDE_DROPPED =
 const CLIENT_OPTIONS = [
   "baseUrl", "timeoutMs", "headers", "tokenStorage", "tokenKey", "authHeader", "authScheme",
   "allowedOrigins", "codes", "maxRenewRetries", "duplicates", "onLoginRequired", "onLoadingChange",
-  "onError",
+  "onError", "onTokenChange",
 ];
 const CALL_OPTIONS = [
   "headers", "params", "timeoutMs", "signal", "noLoading", "duplicates", "responseType", "fullResponse",
@@ -451,6 +451,7 @@ function checkedClientOptions(options) {
     callback(options, "onLoginRequired"),
     callback(options, "onLoadingChange"),
     callback(options, "onError"),
+    callback(options, "onTokenChange"),
     ...codeList,
   ];
 }

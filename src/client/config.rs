@@ -147,6 +147,9 @@ impl Api {
 /// A callback that receives an error.
 pub(crate) type ErrorCallback = Rc<dyn Fn(&Error)>;
 
+/// A callback that receives the client's token after it changed, or `None` after it was removed.
+pub(crate) type TokenCallback = Rc<dyn Fn(Option<&str>)>;
+
 /// The callbacks that a client reports through. Each one is optional.
 #[derive(Clone, Default)]
 pub(crate) struct Callbacks {
@@ -157,6 +160,8 @@ pub(crate) struct Callbacks {
     pub on_loading_change: Option<Rc<dyn Fn(bool)>>,
     /// Called with every error that a call rejects with, except kind canceled.
     pub on_error: Option<ErrorCallback>,
+    /// Called with the token after it changed, or `None` after it was removed.
+    pub on_token_change: Option<TokenCallback>,
 }
 
 impl fmt::Debug for Callbacks {
@@ -165,6 +170,7 @@ impl fmt::Debug for Callbacks {
             .field("on_login_required", &self.on_login_required.is_some())
             .field("on_loading_change", &self.on_loading_change.is_some())
             .field("on_error", &self.on_error.is_some())
+            .field("on_token_change", &self.on_token_change.is_some())
             .finish()
     }
 }

@@ -76,7 +76,8 @@ impl Inner {
             Some(key) => key.clone(),
             None => target.default_token_key(),
         };
-        let tokens = TokenStore::open(config.storage, &key);
+        let on_token_change = config.callbacks.on_token_change.clone();
+        let tokens = TokenStore::open(config.storage, &key, on_token_change);
         let loading = LoadingCounter::new(config.callbacks.on_loading_change.clone());
         Ok(Rc::new_cyclic(|weak: &Weak<Self>| {
             let weak = weak.clone();

@@ -175,6 +175,15 @@ export interface HttpClientOptions {
    * `canceled` and the errors of calls with `noErrorCallback`.
    */
   onError?: (error: RenewFetchError) => void;
+  /**
+   * Called with the token after it changed, or `null` once it was removed. A change comes from
+   * `setToken`, `clearToken`, a renewal or the clear of a token that the server rejected. It
+   * also comes from a login or logout by another client of the page, or by another tab, with
+   * the same token key. So a page can show the user of the current token and follow a logout in
+   * another tab. Like `onLoadingChange`, it runs in a microtask after the change, with the token at the
+   * time it runs, and only when that differs from the token it got last.
+   */
+  onTokenChange?: (token: string | null) => void;
 }
 
 /**
@@ -417,13 +426,13 @@ pub(crate) fn client_config(options: &JsValue) -> Result<ClientConfig, JsValue> 
     let defaults = ClientConfig::default();
 
     let mut codes = BusinessCodes::default();
-    if let Some(success) = get(13).as_f64() {
+    if let Some(success) = get(14).as_f64() {
         codes.success = success as i64;
     }
-    if let Some(overdue) = get(14).as_f64() {
+    if let Some(overdue) = get(15).as_f64() {
         codes.overdue = overdue as i64;
     }
-    if let Some(list) = get(15).dyn_ref::<Array>() {
+    if let Some(list) = get(16).dyn_ref::<Array>() {
         codes.login_required = list
             .iter()
             .filter_map(|item| item.as_f64())
@@ -453,6 +462,14 @@ pub(crate) fn client_config(options: &JsValue) -> Result<ClientConfig, JsValue> 
         callbacks.on_error = Some(Rc::new(move |error| {
             if let Err(error) = callback.call1(&JsValue::UNDEFINED, &js_error::to_js(error)) {
                 report_callback_error("onError", &error);
+            }
+        }));
+    }
+    if let Ok(callback) = get(13).dyn_into::<Function>() {
+        callbacks.on_token_change = Some(Rc::new(move |token| {
+            let token = token.map_or(JsValue::NULL, JsValue::from_str);
+            if let Err(error) = callback.call1(&JsValue::UNDEFINED, &token) {
+                report_callback_error("onTokenChange", &error);
             }
         }));
     }

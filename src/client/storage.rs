@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Storage, StorageEvent, Window};
 
-use super::config::{stored_token, TokenStorage};
+use super::config::{stored_token, TokenCallback, TokenStorage};
 
 /// The token of one client.
 pub(crate) struct TokenStore {
@@ -30,6 +30,11 @@ pub(crate) struct TokenStore {
 #[derive(Default)]
 struct SharedToken {
     token: RefCell<Option<String>>,
+    /// The token that `on_change` got last, or the token loaded at the start.
+    reported: RefCell<Option<String>>,
+    /// Whether a microtask to report the token is queued.
+    queued: Cell<bool>,
+    on_change: Option<TokenCallback>,
     /// How many times a token was stored, by this client, another client or another tab.
     stored: Cell<u64>,
     /// The token that this client's latest renewal replaced, until anything else changes the
@@ -45,7 +50,7 @@ impl SharedToken {
     /// Takes a change made by another client or tab: `Some` for a stored token, `None` for a
     /// removed one. The change may be a logout or a login as another user, so it ends the
     /// renewals of this client's requests in flight.
-    fn take_change(&self, value: Option<String>) {
+    fn take_change(self: &Rc<Self>, value: Option<String>) {
         let value = value.as_deref().and_then(stored_token);
         if *self.token.borrow() == value {
             return;
@@ -55,7 +60,30 @@ impl SharedToken {
         if value.is_some() {
             self.stored.set(self.stored.get() + 1);
         }
+        self.write(value);
+    }
+
+    /// Puts `value` in memory, and reports it to `on_change` in a microtask.
+    fn write(self: &Rc<Self>, value: Option<String>) {
         *self.token.borrow_mut() = value;
+        if self.on_change.is_none() || self.queued.replace(true) {
+            return;
+        }
+        let this = Rc::clone(self);
+        // The callback runs after the method that changed the token has returned, with the
+        // token at that time, and only when it differs from the token it got last. So a clear
+        // and a login in one turn report the new token once.
+        wasm_bindgen_futures::spawn_local(async move {
+            this.queued.set(false);
+            let token = this.token.borrow().clone();
+            if *this.reported.borrow() == token {
+                return;
+            }
+            this.reported.replace(token.clone());
+            if let Some(on_change) = &this.on_change {
+                on_change(token.as_deref());
+            }
+        });
     }
 }
 
@@ -106,8 +134,10 @@ struct StorageListener {
 }
 
 impl TokenStore {
-    /// Opens the store of `kind` under `key` and loads the token that it holds.
-    pub(crate) fn open(kind: TokenStorage, key: &str) -> Self {
+    /// Opens the store of `kind` under `key` and loads the token that it holds. `on_change`
+    /// gets each later change of the token, from this client, another client of the page or
+    /// another tab.
+    pub(crate) fn open(kind: TokenStorage, key: &str, on_change: Option<TokenCallback>) -> Self {
         let window = js_sys::global().dyn_into::<Window>().ok();
         let storage = window
             .as_ref()
@@ -118,7 +148,9 @@ impl TokenStore {
             .as_deref()
             .and_then(stored_token);
         let shared = Rc::new(SharedToken {
+            reported: RefCell::new(initial.clone()),
             token: RefCell::new(initial),
+            on_change,
             ..SharedToken::default()
         });
         let listener = match (&window, &storage) {
@@ -184,7 +216,7 @@ impl TokenStore {
     /// storage. When the storage throws, the token stays in memory and the store keeps to memory
     /// from then on.
     pub(crate) fn set(&self, token: &str) {
-        *self.shared.token.borrow_mut() = Some(token.to_owned());
+        self.shared.write(Some(token.to_owned()));
         self.shared.stored.set(self.shared.stored.get() + 1);
         let storage = self.storage.borrow().clone();
         match storage {
@@ -209,7 +241,7 @@ impl TokenStore {
     pub(crate) fn clear(&self) {
         bump(&self.shared.generation);
         self.shared.replaced.borrow_mut().take();
-        self.shared.token.borrow_mut().take();
+        self.shared.write(None);
         let storage = self.storage.borrow().clone();
         if let Some(storage) = storage {
             remove_everywhere(&self.key, &storage, &self.shared);
