@@ -471,22 +471,27 @@ fn storage_event_updates_token() {
     );
 }
 
+/// Returns a client of localStorage under `key` whose `onTokenChange` goes to a new recorder.
+fn watched_storage_client(key: &str) -> (HttpClient, Recorder) {
+    let recorder = Recorder::new();
+    let client = client(&[
+        ("tokenStorage", str("local")),
+        ("tokenKey", str(key)),
+        ("onTokenChange", recorder.function.clone().into()),
+    ]);
+    (client, recorder)
+}
+
 #[wasm_bindgen_test]
 async fn token_change_reports_other_tab() {
     let key = unique("watched-tab");
-    let recorder = Recorder::new();
-    let _client = client(&[
-        ("tokenStorage", str("local")),
-        ("tokenKey", str(&key)),
-        ("onTokenChange", recorder.function.clone().into()),
-    ]);
+    let (_client, recorder) = watched_storage_client(&key);
     write_from_other_tab(&key, Some("other-tab"));
     sleep(0).await;
     write_from_other_tab(&key, None);
     sleep(0).await;
-    let reported: Vec<Option<String>> = recorder.calls().iter().map(JsValue::as_string).collect();
     assert_eq!(
-        reported,
+        recorder.strings(),
         vec![Some("other-tab".to_owned()), None],
         "expected the other tab's login, then its logout"
     );
@@ -495,12 +500,7 @@ async fn token_change_reports_other_tab() {
 #[wasm_bindgen_test]
 async fn token_change_reports_other_client() {
     let key = unique("watched-peer");
-    let recorder = Recorder::new();
-    let _watched = client(&[
-        ("tokenStorage", str("local")),
-        ("tokenKey", str(&key)),
-        ("onTokenChange", recorder.function.clone().into()),
-    ]);
+    let (_watched, recorder) = watched_storage_client(&key);
     let other = storage_client("local", &key);
     other
         .set_token(JsValue::from("peer-token"))
@@ -508,9 +508,8 @@ async fn token_change_reports_other_client() {
     sleep(0).await;
     other.clear_token();
     sleep(0).await;
-    let reported: Vec<Option<String>> = recorder.calls().iter().map(JsValue::as_string).collect();
     assert_eq!(
-        reported,
+        recorder.strings(),
         vec![Some("peer-token".to_owned()), None],
         "expected the other client's login, then its logout"
     );

@@ -6314,11 +6314,6 @@ mod node_cases {
 
     // The token change callback.
 
-    /// Returns the tokens that `recorder` got, with `null` as `None`.
-    fn reported_tokens(recorder: &Recorder) -> Vec<Option<String>> {
-        recorder.calls().iter().map(JsValue::as_string).collect()
-    }
-
     /// Returns a client whose `onTokenChange` goes to a new recorder.
     fn watched_client() -> (HttpClient, Recorder) {
         let recorder = Recorder::new();
@@ -6333,14 +6328,14 @@ mod node_cases {
             .set_token(JsValue::from("first-token"))
             .expect("a clean token");
         assert!(
-            reported_tokens(&recorder).is_empty(),
+            recorder.strings().is_empty(),
             "expected no report inside setToken()"
         );
         sleep(0).await;
         client.clear_token();
         sleep(0).await;
         assert_eq!(
-            reported_tokens(&recorder),
+            recorder.strings(),
             vec![Some("first-token".to_owned()), None],
             "expected the stored token, then null"
         );
@@ -6362,7 +6357,7 @@ mod node_cases {
             .expect("a clean token");
         sleep(0).await;
         assert_eq!(
-            reported_tokens(&recorder),
+            recorder.strings(),
             vec![Some("b-token".to_owned())],
             "expected one report of the last token, and none for the same token again"
         );
@@ -6385,7 +6380,7 @@ mod node_cases {
         let issued = text(&envelope, "data.token").expect("the scenario returns the token it sent");
         sleep(0).await;
         assert_eq!(
-            reported_tokens(&recorder),
+            recorder.strings(),
             vec![Some("old-token".to_owned()), Some(issued)],
             "expected the set token, then the renewed one"
         );
@@ -6402,7 +6397,7 @@ mod node_cases {
         .await;
         sleep(0).await;
         assert_eq!(
-            reported_tokens(&recorder),
+            recorder.strings(),
             vec![Some("rejected-token".to_owned()), None],
             "expected the rejected token, then null once the client cleared it"
         );

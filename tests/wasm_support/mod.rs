@@ -200,4 +200,9 @@ impl Recorder {
     pub fn calls(&self) -> Vec<JsValue> {
         self.log.iter().collect()
     }
+
+    /// Returns the values that the function got as strings, with any other value as `None`.
+    pub fn strings(&self) -> Vec<Option<String>> {
+        self.log.iter().map(|value| value.as_string()).collect()
+    }
 }
