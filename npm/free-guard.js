@@ -17,8 +17,9 @@
   // client is collected, and a newer client that took that memory would break or share another
   // client's token. Every member therefore runs on the client that the function returns. A
   // proxy's get passes a function on as it is, where Vue wraps an object.
-  const self = Symbol("HttpClient");
-  const unwrap = (client) => (typeof client?.[self] === "function" ? client[self]() : client);
+  const clientKey = Symbol("HttpClient");
+  const unwrap = (client) =>
+    typeof client?.[clientKey] === "function" ? client[clientKey]() : client;
   // The methods that return a promise. Like an invalid argument, a freed client rejects their
   // promise instead of throwing.
   const calls = ["get", "delete", "post", "put", "patch", "request"];
@@ -77,7 +78,7 @@
       }
       super(options);
       const client = this;
-      Object.defineProperty(this, self, { value: () => client });
+      Object.defineProperty(this, clientKey, { value: () => client });
       // Object.assign, spread and for...in copy only enumerable fields, so none of them can copy
       // the glue's pointer into another object, which would then share this client's memory.
       Object.defineProperty(this, "__wbg_ptr", { enumerable: false });
