@@ -88,6 +88,41 @@ for dir in "$out" "$out/web"; do
   } >>"$glue"
 done
 
+# wasm-bindgen 0.2.130 writes the web build's glue with one `import * as importN` of client.js
+# for each function that the .wasm imports from it directly, and lists each of them under the same
+# key of the object that instantiates the .wasm. The keys are equal, so the module works, but
+# esbuild, and Angular's builder with it, warns of a duplicate key in every build. Each such
+# import after the first goes, with its line of the object.
+GLUE=$out/web/renew_fetch.js node --input-type=module - <<'EOF_DEDUP'
+import { readFileSync, writeFileSync } from "node:fs";
+
+const glue = process.env.GLUE;
+const lines = readFileSync(glue, "utf8").split("\n");
+const firstAlias = new Map();
+const dropped = new Set();
+const remaining = lines.filter((line) => {
+  const namespace = line.match(/^import \* as (\w+) from "([^"]+)";?$/);
+  if (namespace) {
+    const [, alias, path] = namespace;
+    if (!firstAlias.has(path)) {
+      firstAlias.set(path, alias);
+      return true;
+    }
+    dropped.add(alias);
+    return false;
+  }
+  const entry = line.match(/^\s*"[^"]+": (\w+),$/);
+  return !(entry && dropped.has(entry[1]));
+});
+const text = remaining.join("\n");
+for (const alias of dropped) {
+  if (new RegExp(`\\b${alias}\\b`).test(text)) {
+    throw new Error(`build-pkg: ${glue} still uses ${alias} after its import was removed; check the glue of this wasm-bindgen version`);
+  }
+}
+writeFileSync(glue, text);
+EOF_DEDUP
+
 # wasm-bindgen copies the JS modules that the crate imports, src/client/client.js, into snippets/
 # of each build as they are. Their comment lines stay out of the package for the same reason as
 # free-guard.js's. Only whole lines whose first non-blank characters are // go, because

@@ -18,3 +18,13 @@ for (const file of ["pkg/renew_fetch_bg.wasm", "pkg/web/renew_fetch_bg.wasm"]) {
     assert.deepEqual(both, [], `expected no import named like an export in ${file}`);
   });
 }
+
+// esbuild, and Angular's builder with it, warns of each key that an object literal repeats, and
+// wasm-bindgen's web glue listed client.js once for each function that the .wasm imports from it.
+test("web glue imports each module once", async () => {
+  const glue = await readFile(`${repoRoot}/pkg/web/renew_fetch.js`, "utf8");
+  const paths = [...glue.matchAll(/^import \* as \w+ from "([^"]+)"/gm)].map((match) => match[1]);
+  assert.deepEqual(paths, [...new Set(paths)], "expected no module imported twice as a namespace");
+  const keys = [...glue.matchAll(/^\s*("[^"]+"): \w+,$/gm)].map((match) => match[1]);
+  assert.deepEqual(keys, [...new Set(keys)], "expected no key twice in the object of imports");
+});
