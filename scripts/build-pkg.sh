@@ -89,9 +89,9 @@ for dir in "$out" "$out/web"; do
 done
 
 # wasm-bindgen 0.2.130 writes the web build's glue with one `import * as importN` of client.js
-# for each function that the .wasm imports from it directly, and lists each of them under the same
-# key of the object that instantiates the .wasm. The keys are equal, so the module works, but
-# esbuild, and Angular's builder with it, warns of a duplicate key in every build. Each such
+# for each function that the .wasm imports from it directly. It lists each of them under the same
+# key of the object that instantiates the .wasm. The module works, because the keys are equal,
+# but esbuild, and Angular's builder with it, warns of a duplicate key in every build. Each such
 # import after the first goes, with its line of the object.
 GLUE=$out/web/renew_fetch.js node --input-type=module - <<'EOF_DEDUP'
 import { readFileSync, writeFileSync } from "node:fs";

@@ -256,10 +256,10 @@ for (const runtime of RUNTIMES) {
   });
 }
 
-// A free() through a proxy used to leave the client registered with the glue's
-// FinalizationRegistry, which freed its memory a second time once the collector took the client.
-// A client made after that took the same memory, so several clients shared one token. These
-// runtimes expose gc(), so the test collects the freed clients itself.
+// A free() through a proxy that left the client registered with the glue's FinalizationRegistry
+// would free its memory a second time once the collector took the client. A client made after
+// that would take the same memory, so several clients would share one token. These runtimes
+// expose gc(), so the test collects the freed clients itself.
 for (const runtime of GC_RUNTIMES) {
   test(`clients stay apart after proxy free and gc (${runtime})`, async () => {
     const result = await runtimes.evaluate(

@@ -1,7 +1,7 @@
 // Checks the web build of pkg/ inside Vue's reactivity and a Pinia store, in Node. Vue wraps an
 // object in a reactive proxy, and Pinia's $patch merges into it field by field, when the object's
 // Object.prototype.toString tag is "Object". A client has a tag of its own, so reactive state
-// holds the client itself and $patch with a new client replaces the old one.
+// contains the client itself and $patch with a new client replaces the old one.
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";

@@ -933,11 +933,11 @@ impl ClientBuilder {
     /// Sets the callback for a change of the token: the new token, or `None` once it was
     /// removed. Default: none.
     ///
-    /// It reports every change after [`build`](Self::build): [`Client::set_token`],
-    /// [`Client::clear_token`], a renewal, the clear of a token that the server rejected, and a
-    /// login or logout by another client of the page or by another tab that keeps its token
-    /// under the same key. So a page can show the user of the current token, and a logout in
-    /// another tab reaches it. Like `on_loading_change`, it runs in a microtask after the
+    /// It reports every change after [`build`](Self::build). A change comes from
+    /// [`Client::set_token`], [`Client::clear_token`], a renewal or the clear of a token that the
+    /// server rejected. It also comes from a login or logout by another client of the page, or
+    /// by another tab, with the same token key. So a page can show the user of the current token
+    /// and follow a logout in another tab. Like `on_loading_change`, it runs in a microtask after the
     /// change, with the token at the time it runs, and only when that differs from the token it
     /// got last.
     pub fn on_token_change(mut self, callback: impl Fn(Option<&str>) + 'static) -> Self {
