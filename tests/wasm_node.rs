@@ -6453,4 +6453,248 @@ mod node_cases {
             "expected the stored token, then None"
         );
     }
+
+    /// Returns the Authorization header that `/scenario/echo-auth` received for a GET with `options`.
+    async fn echoed_auth(client: &HttpClient, call_options: JsValue) -> Option<String> {
+        let envelope = expect_ok(
+            settle(client.get(
+                JsValue::from("/scenario/echo-auth"),
+                JsValue::UNDEFINED,
+                call_options,
+            ))
+            .await,
+            "a call to echo-auth",
+        );
+        text(&envelope, "data.authorization")
+    }
+
+    #[wasm_bindgen_test]
+    async fn no_token_call_sends_no_token() {
+        let client = client(&[("duplicates", str("off"))]);
+        client
+            .set_token(JsValue::from("mine"))
+            .expect("a clean token");
+        let without = echoed_auth(&client, options(&[("noToken", JsValue::TRUE)])).await;
+        assert_eq!(without, None, "expected no Authorization with noToken");
+        let with = echoed_auth(&client, options(&[("noToken", JsValue::FALSE)])).await;
+        assert_eq!(
+            with.as_deref(),
+            Some("Bearer mine"),
+            "expected the token with noToken: false"
+        );
+        assert_eq!(
+            client.get_token().as_deref(),
+            Some("mine"),
+            "expected the stored token to stay"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn no_token_call_keeps_own_auth_header() {
+        let client = client(&[]);
+        client
+            .set_token(JsValue::from("mine"))
+            .expect("a clean token");
+        let sent = echoed_auth(
+            &client,
+            options(&[
+                ("noToken", JsValue::TRUE),
+                (
+                    "headers",
+                    object(&[("Authorization", str("Basic dXNlcg=="))]),
+                ),
+            ]),
+        )
+        .await;
+        assert_eq!(
+            sent.as_deref(),
+            Some("Basic dXNlcg=="),
+            "expected the call's own Authorization header"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn no_token_overdue_not_replayed() {
+        let client = client(&[]);
+        client
+            .set_token(JsValue::from("mine"))
+            .expect("a clean token");
+        let key = unique("no-token-overdue");
+        let error = expect_error(
+            settle(client.get(
+                JsValue::from(format!("/scenario/overdue-forever?key={key}")),
+                JsValue::UNDEFINED,
+                options(&[("noToken", JsValue::TRUE)]),
+            ))
+            .await,
+            "overdue for a call without the token",
+        );
+        assert_eq!(kind(&error), "business", "expected a business error");
+        assert_eq!(
+            number(&error, "code"),
+            Some(401.0),
+            "expected the overdue code"
+        );
+        assert_eq!(
+            server_count(&key).await,
+            1.0,
+            "expected one request, no replay"
+        );
+        assert_eq!(
+            client.get_token().as_deref(),
+            Some("mine"),
+            "expected the stored token, not the reply's"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn no_token_login_code_keeps_session() {
+        let recorder = Recorder::new();
+        let client = client(&[("onLoginRequired", recorder.function.clone().into())]);
+        client
+            .set_token(JsValue::from("mine"))
+            .expect("a clean token");
+        let key = unique("no-token-login");
+        let error = expect_error(
+            settle(client.post(
+                JsValue::from(format!("/scenario/login-required?key={key}")),
+                str("{}"),
+                options(&[("noToken", JsValue::TRUE)]),
+            ))
+            .await,
+            "need-login for a call without the token",
+        );
+        assert_eq!(kind(&error), "business", "expected a business error");
+        assert_eq!(
+            number(&error, "code"),
+            Some(1006.0),
+            "expected the need-login code"
+        );
+        sleep(0).await;
+        assert_eq!(recorder.calls().len(), 0, "expected no onLoginRequired");
+        assert_eq!(
+            client.get_token().as_deref(),
+            Some("mine"),
+            "expected the stored token to stay"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn no_token_call_not_shared_with_token_call() {
+        let client = client(&[("duplicates", str("share"))]);
+        client
+            .set_token(JsValue::from("mine"))
+            .expect("a clean token");
+        let key = unique("no-token-share");
+        let url = format!("/scenario/slow?delay_ms=100&key={key}");
+        let call = |no_token: bool| {
+            client.get(
+                JsValue::from(url.as_str()),
+                JsValue::UNDEFINED,
+                options(&[("noToken", JsValue::from_bool(no_token))]),
+            )
+        };
+        let results = settle_all(vec![call(false), call(true), call(true)]).await;
+        let sent: Vec<Option<String>> = results
+            .iter()
+            .map(|result| {
+                let envelope = result.as_ref().expect("each call succeeds");
+                text(envelope, "data.authorization")
+            })
+            .collect();
+        assert_eq!(
+            sent,
+            vec![Some("Bearer mine".to_owned()), None, None],
+            "expected the token call's reply apart from the two calls without it"
+        );
+        assert_eq!(
+            server_count(&key).await,
+            2.0,
+            "expected one request with the token and one shared without it"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn no_token_option_checked() {
+        let client = client(&[]);
+        let message = invalid_call_message(
+            &client,
+            JsValue::UNDEFINED,
+            options(&[("noToken", str("true"))]),
+        )
+        .await;
+        assert_eq!(
+            message, "noToken must be true or false, got string",
+            "expected the option and the value's type"
+        );
+        let message = invalid_call_message(
+            &client,
+            options(&[("noToken", JsValue::TRUE)]),
+            JsValue::UNDEFINED,
+        )
+        .await;
+        assert!(
+            message.contains("noToken"),
+            "expected noToken in the params to name the option, got {message:?}"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn is_token_header_flag_rejected() {
+        let client = client(&[]);
+        let call = client.post(
+            JsValue::from("/scenario/echo-auth"),
+            object(&[("user", str("demo"))]),
+            options(&[("headers", object(&[("isToken", JsValue::FALSE)]))]),
+        );
+        let error = expect_error(settle(call).await, "a call with headers.isToken");
+        assert_eq!(
+            kind(&error),
+            "invalid_request",
+            "expected an invalid request"
+        );
+        assert_eq!(
+            text(&error, "message").unwrap_or_default(),
+            "headers.isToken is an axios wrapper's flag, which fetch would send as a header; \
+             remove it, and pass the option noToken: true for a call without the token",
+            "expected the flag named with the option to use"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_no_token_call_sends_no_token() {
+        let client = rust_client();
+        client.set_token("stored").expect("a clean token");
+        let echo = client
+            .request("GET", "/scenario/echo-auth")
+            .no_token()
+            .send::<Echo>()
+            .await
+            .expect("the call succeeds")
+            .data
+            .expect("the echo has data");
+        assert_eq!(echo.authorization, None, "expected no Authorization");
+        let key = unique("rust-no-token-overdue");
+        let error = client
+            .request("GET", &format!("/scenario/overdue-forever?key={key}"))
+            .no_token()
+            .send::<Echo>()
+            .await
+            .expect_err("overdue for a call without the token");
+        assert_eq!(
+            error.kind(),
+            ErrorKind::Business,
+            "expected a business error"
+        );
+        assert_eq!(
+            server_count(&key).await,
+            1.0,
+            "expected one request, no replay"
+        );
+        assert_eq!(
+            client.token().as_deref(),
+            Some("stored"),
+            "expected the stored token to stay"
+        );
+    }
 }

@@ -161,7 +161,9 @@ async function logIn(username, password) {
   elements.loginRequired.hidden = true;
   elements.loginSubmit.disabled = true;
   const body = { username, password };
-  const envelope = await track("POST", "/login", null, () => client.post("/login", body), {
+  // The login call sends no token, so a failed login neither replays nor calls onLoginRequired.
+  const login = () => client.post("/login", body, { noToken: true });
+  const envelope = await track("POST", "/login", null, login, {
     onError: (error) => {
       elements.loginError.textContent = `Login failed: ${error.message}`;
       elements.loginError.hidden = false;

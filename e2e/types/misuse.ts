@@ -7,6 +7,7 @@ import { HttpClient as WebClient } from "renew-fetch/web";
 const client = new HttpClient({ timeoutMs: "5000" }); // error
 client.get("/items", undefined, { duplicates: "cancel" }); // error
 client.setToken(42); // error
+client.post("/login", { user: "ada" }, { noToken: "yes" }); // error
 new HttpClient({ tokenStorage: "cookie" }); // error
 client.get({ href: "/items" }); // error
 client.get("/items", "page=1"); // error

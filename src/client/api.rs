@@ -459,6 +459,15 @@ impl RequestBuilder {
         self
     }
 
+    /// Sends this call without the stored token, such as a login or a public route that returns
+    /// other data to a signed-in user. The call stores no renewed token and settles the overdue
+    /// and login-required codes as business errors, with no replay and no call of
+    /// `on_login_required`. It is never a duplicate of a call without `no_token`.
+    pub fn no_token(mut self) -> Self {
+        self.input.options.no_token = true;
+        self
+    }
+
     /// Returns the client that reports this call's errors, or `None` when the call keeps them
     /// from `on_error`.
     fn error_reporter(&self) -> Option<Client> {

@@ -108,7 +108,7 @@ const CLIENT_OPTIONS = [
 ];
 const CALL_OPTIONS = [
   "headers", "params", "timeoutMs", "signal", "noLoading", "duplicates", "responseType", "fullResponse",
-  "noErrorCallback",
+  "noErrorCallback", "noToken",
 ];
 const CONFIG_OPTIONS = [...CALL_OPTIONS, "url", "method", "body"];
 const CODE_NAMES = ["success", "overdue", "loginRequired"];
@@ -350,6 +350,10 @@ function headers(object) {
       const fix = grouped ? `; headers.${name} is axios's group of headers, so put its headers in headers itself` : "";
       throw `headers.${name} must be a string, a number or a boolean, got ${kind(item)}${fix}`;
     }
+    // isToken is a flag that axios wrappers read in a request interceptor, not a header.
+    if (typeof item === "boolean" && name.toLowerCase() === "istoken") {
+      throw `headers.${name} is an axios wrapper's flag, which fetch would send as a header; remove it, and pass the option noToken: true for a call without the token`;
+    }
     const text = String(item);
     if (!isHeaderValue(text)) {
       throw `the value of header "${name}" is not a valid header value; remove line breaks, NUL and characters above U+00FF`;
@@ -495,6 +499,7 @@ export function callOptions(options, known = CALL_OPTIONS, renames = METHOD_RENA
     oneOf(options, "responseType", RESPONSE_TYPES, '"json", "text", "blob" or "arrayBuffer"'),
     flag(options, "fullResponse") === true,
     flag(options, "noErrorCallback") === true,
+    flag(options, "noToken") === true,
   ];
 }
 
@@ -547,6 +552,7 @@ const OPTIONS_IN_PARAMS = {
   noLoading: isBoolean,
   fullResponse: isBoolean,
   noErrorCallback: isBoolean,
+  noToken: isBoolean,
   timeout: isNumber,
   timeoutMs: isNumber,
 };

@@ -237,6 +237,14 @@ export interface RequestOptions {
    */
   noErrorCallback?: boolean;
   /**
+   * Sends this call without the stored token, such as a login, sign-up or captcha call, or a
+   * public route that returns other data to a signed-in user. The call stores no renewed token,
+   * and it settles the overdue and login-required codes as business errors, with no replay and
+   * no call of `onLoginRequired`. It is never a duplicate of a call without `noToken`.
+   * @default false
+   */
+  noToken?: boolean;
+  /**
    * The duplicates policy of this call.
    * @default the client's `duplicates`
    */
@@ -559,6 +567,7 @@ fn read_call_options(values: &Array) -> CallOptions {
         },
         full_response: get(7).is_truthy(),
         no_error_callback: get(8).is_truthy(),
+        no_token: get(9).is_truthy(),
     }
 }
 

@@ -105,6 +105,8 @@ pub(crate) struct CallOptions {
     pub full_response: bool,
     /// Whether the call's error stays away from the `on_error` callback.
     pub no_error_callback: bool,
+    /// Whether the call goes without the stored token, as to an origin that gets none.
+    pub no_token: bool,
 }
 
 impl fmt::Debug for CallOptions {
@@ -119,6 +121,7 @@ impl fmt::Debug for CallOptions {
             .field("response_type", &self.response_type)
             .field("full_response", &self.full_response)
             .field("no_error_callback", &self.no_error_callback)
+            .field("no_token", &self.no_token)
             .finish()
     }
 }
@@ -371,7 +374,8 @@ pub(crate) fn prepare(
                 .to_owned(),
         ));
     }
-    let token_allowed = target.allowed_origins.contains(&parsed.origin());
+    let token_allowed =
+        !input.options.no_token && target.allowed_origins.contains(&parsed.origin());
 
     let mut headers = merge_headers(client_headers, &input.options.headers);
     let (body, body_key, content_type) =
@@ -400,11 +404,17 @@ pub(crate) fn prepare(
         let key = duplicate_key(&method, &url, &body_key);
         // Calls that read the body in different forms resolve to different values, so they are
         // never duplicates of each other.
-        match response_type {
+        let key = match response_type {
             ResponseType::Json => key,
             ResponseType::Text => ["text\n", &key].concat(),
             ResponseType::Blob => ["blob\n", &key].concat(),
             ResponseType::ArrayBuffer => ["arrayBuffer\n", &key].concat(),
+        };
+        // Nor are calls with and without the token, because the server may reply to them differently.
+        if token_allowed {
+            key
+        } else {
+            ["anonymous\n", &key].concat()
         }
     });
 
