@@ -1481,6 +1481,15 @@ mod node_cases {
             Some("duplicate"),
             "the same params in another order are a duplicate"
         );
+        assert_eq!(
+            text(&error, "message").as_deref(),
+            Some(
+                "The request was canceled by a newer request with the same method, URL, params \
+                 and body; set duplicates to \"share\" to give both calls one response, or \
+                 \"off\" to send both"
+            ),
+            "expected the message to name the policies that keep both calls"
+        );
         expect_ok(later.await, "the later call");
     }
 
@@ -6662,6 +6671,42 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn repeat_submit_header_flag_rejected() {
+        let client = client(&[]);
+        let call = client.post(
+            JsValue::from("/scenario/echo-auth"),
+            object(&[("user", str("demo"))]),
+            options(&[("headers", object(&[("repeatSubmit", JsValue::FALSE)]))]),
+        );
+        let error = expect_error(settle(call).await, "a call with headers.repeatSubmit");
+        assert_eq!(
+            kind(&error),
+            "invalid_request",
+            "expected an invalid request"
+        );
+        assert_eq!(
+            text(&error, "message").unwrap_or_default(),
+            "headers.repeatSubmit is an axios wrapper's flag, which fetch would send as a \
+             header; remove it, and pass the option duplicates: \"off\" to send a call beside \
+             its duplicates",
+            "expected the flag named with the option to use"
+        );
+        // A string value is a header. The browsers' CORS preflight to the demo server, which
+        // does not allow that header, fails such a call after the client passed it to fetch.
+        let header = options(&[("headers", object(&[("repeatSubmit", str("false"))]))]);
+        let call = client.get(JsValue::from("/scenario/ok"), JsValue::UNDEFINED, header);
+        let result = settle(call).await;
+        let rejected = result
+            .as_ref()
+            .err()
+            .is_some_and(|error| kind(error) == "invalid_request");
+        assert!(
+            !rejected,
+            "expected a string repeatSubmit to reach fetch as a header"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn rust_no_token_call_sends_no_token() {
         let client = rust_client();
         client.set_token("stored").expect("a clean token");
@@ -6696,5 +6741,37 @@ mod node_cases {
             Some("stored"),
             "expected the stored token to stay"
         );
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_duplicate_message_names_policies() {
+        let client = Client::builder()
+            .base_url(server())
+            .token_storage(TokenStorage::Memory)
+            .build()
+            .expect("valid settings");
+        let key = unique("rust-duplicate");
+        let url = format!("/scenario/slow?delay_ms=200&key={key}");
+        let mut earlier = Box::pin(client.get::<JsonValue>(&url));
+        assert!(
+            poll_once(earlier.as_mut()),
+            "expected the earlier call to wait"
+        );
+        let later = client.get::<JsonValue>(&url);
+        let result = later.await;
+        let error = earlier.await.expect_err("the earlier call is canceled");
+        assert_eq!(
+            error.reason(),
+            Some(renew_fetch::client::CancelReason::Duplicate),
+            "expected the duplicate reason"
+        );
+        assert_eq!(
+            error.message(),
+            "The request was canceled by a newer request with the same method, URL, params and \
+             body; set duplicates(Duplicates::Share) to give both calls one response, or \
+             Duplicates::Off to send both",
+            "expected the message to name the Rust policies"
+        );
+        result.expect("the later call succeeds");
     }
 }

@@ -111,6 +111,13 @@ const CALL_OPTIONS = [
   "noErrorCallback", "noToken",
 ];
 const CONFIG_OPTIONS = [...CALL_OPTIONS, "url", "method", "body"];
+// Flags that axios wrappers read from the headers in a request interceptor, by lower-case name,
+// with the option that does their job here.
+const WRAPPER_FLAGS = {
+  __proto__: null,
+  istoken: "noToken: true for a call without the token",
+  repeatsubmit: 'duplicates: "off" to send a call beside its duplicates',
+};
 const CODE_NAMES = ["success", "overdue", "loginRequired"];
 // The axios and ky names that this client spells otherwise or has no option for, with the fix.
 const SIGNAL = "pass an AbortSignal as signal";
@@ -350,9 +357,9 @@ function headers(object) {
       const fix = grouped ? `; headers.${name} is axios's group of headers, so put its headers in headers itself` : "";
       throw `headers.${name} must be a string, a number or a boolean, got ${kind(item)}${fix}`;
     }
-    // isToken is a flag that axios wrappers read in a request interceptor, not a header.
-    if (typeof item === "boolean" && name.toLowerCase() === "istoken") {
-      throw `headers.${name} is an axios wrapper's flag, which fetch would send as a header; remove it, and pass the option noToken: true for a call without the token`;
+    const option = typeof item === "boolean" ? WRAPPER_FLAGS[name.toLowerCase()] : undefined;
+    if (option !== undefined) {
+      throw `headers.${name} is an axios wrapper's flag, which fetch would send as a header; remove it, and pass the option ${option}`;
     }
     const text = String(item);
     if (!isHeaderValue(text)) {

@@ -116,6 +116,8 @@ pub(crate) enum Setting {
     SetToken,
     /// The way to read a body as it is, without the envelope check.
     RawBody,
+    /// The duplicates policies that keep both of two duplicate calls.
+    KeepDuplicates,
 }
 
 impl Api {
@@ -135,6 +137,12 @@ impl Api {
             Setting::RawBody => [
                 "use RequestBuilder::text() or bytes()",
                 "set responseType to \"text\", \"blob\" or \"arrayBuffer\"",
+            ],
+            Setting::KeepDuplicates => [
+                "set duplicates(Duplicates::Share) to give both calls one response, or \
+                 Duplicates::Off to send both",
+                "set duplicates to \"share\" to give both calls one response, or \"off\" to send \
+                 both",
             ],
         };
         match self {

@@ -695,11 +695,16 @@ fn abort_error(
             let message = match (reason, message) {
                 (CancelReason::All, Some(message)) => message,
                 (CancelReason::All, None) => {
-                    format!("The request was canceled by {}", api.name(Setting::CancelAll))
+                    format!(
+                        "The request was canceled by {}",
+                        api.name(Setting::CancelAll)
+                    )
                 }
-                (CancelReason::Duplicate, _) => {
-                    "The request was canceled by a newer request with the same method, URL, params and body".to_owned()
-                }
+                (CancelReason::Duplicate, _) => format!(
+                    "The request was canceled by a newer request with the same method, URL, \
+                     params and body; {}",
+                    api.name(Setting::KeepDuplicates)
+                ),
                 (CancelReason::User, _) => "The request was canceled by its AbortSignal".to_owned(),
             };
             request
