@@ -410,7 +410,8 @@ pub(crate) fn prepare(
             ResponseType::Blob => ["blob\n", &key].concat(),
             ResponseType::ArrayBuffer => ["arrayBuffer\n", &key].concat(),
         };
-        // Nor are calls with and without the token, because the server may reply to them differently.
+        // Nor are calls with and without the token, because the server may reply to them
+        // differently.
         if token_allowed {
             key
         } else {
