@@ -1485,12 +1485,35 @@ mod node_cases {
             text(&error, "message").as_deref(),
             Some(
                 "The request was canceled by a newer request with the same method, URL, params \
-                 and body; set duplicates to \"share\" to give both calls one response, or \
-                 \"off\" to send both"
+                 and body; set duplicates to \"share\" on the client or on both calls to give \
+                 them one response, or to \"off\" on the newer call to send both"
             ),
             "expected the message to name the policies that keep both calls"
         );
         expect_ok(later.await, "the later call");
+    }
+
+    #[wasm_bindgen_test]
+    async fn newer_call_off_keeps_older_call() {
+        let client = client(&[]);
+        let key = unique("newer-off");
+        let url = format!("/scenario/slow?delay_ms=200&key={key}");
+        let earlier = track(client.get(
+            JsValue::from(url.clone()),
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+        ));
+        let later = track(client.get(
+            JsValue::from(url),
+            JsValue::UNDEFINED,
+            options(&[("duplicates", str("off"))]),
+        ));
+        expect_ok(
+            earlier.await,
+            "the earlier call beside a newer one with duplicates off",
+        );
+        expect_ok(later.await, "the newer call with duplicates off");
+        assert_eq!(server_count(&key).await, 2.0, "expected both requests sent");
     }
 
     #[wasm_bindgen_test]
@@ -6691,6 +6714,7 @@ mod node_cases {
              its duplicates",
             "expected the flag named with the option to use"
         );
+
         // A string value is a header. The browsers' CORS preflight to the demo server, which
         // does not allow that header, fails such a call after the client passed it to fetch.
         let header = options(&[("headers", object(&[("repeatSubmit", str("false"))]))]);
@@ -6703,6 +6727,87 @@ mod node_cases {
         assert!(
             !rejected,
             "expected a string repeatSubmit to reach fetch as a header"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn set_header_wrapper_flag_rejected() {
+        let client = client(&[]);
+        let error = client
+            .set_header(str("isToken"), JsValue::FALSE)
+            .expect_err("a boolean isToken is a flag, not a header");
+        assert_eq!(
+            text(&error, "message").unwrap_or_default(),
+            "\"isToken\" is an axios wrapper's flag, which fetch would send as a header; remove \
+             it, and pass the option noToken: true for a call without the token",
+            "expected the flag named with the option to use"
+        );
+        let error = client
+            .set_header(str("REPEATSUBMIT"), JsValue::TRUE)
+            .expect_err("the flag's name in any case");
+        assert!(
+            text(&error, "message")
+                .unwrap_or_default()
+                .contains("duplicates: \"off\""),
+            "expected the message to name the duplicates option"
+        );
+        client
+            .set_header(str("repeatSubmit"), str("false"))
+            .expect("a string value is a header");
+    }
+
+    #[wasm_bindgen_test]
+    fn client_header_wrapper_flag_rejected() {
+        let result = HttpClient::new(object(&[(
+            "headers",
+            object(&[("isToken", JsValue::FALSE)]),
+        )]));
+        let error = result
+            .err()
+            .expect("a TypeError for headers: { isToken: false }");
+        assert_eq!(
+            text(&error, "message").unwrap_or_default(),
+            "headers.isToken is an axios wrapper's flag, which fetch would send as a header; \
+             remove it, and pass the option noToken: true for a call without the token",
+            "expected the flag named with the option to use"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn no_token_as_body_rejected() {
+        let client = client(&[]);
+        client
+            .set_token(JsValue::from("mine"))
+            .expect("a clean token");
+        let key = unique("no-token-body");
+        let call = client.post(
+            JsValue::from(format!("/scenario/echo-auth?key={key}")),
+            object(&[("noToken", JsValue::TRUE)]),
+            JsValue::UNDEFINED,
+        );
+        let error = expect_error(settle(call).await, "noToken passed as the body");
+        assert_eq!(
+            kind(&error),
+            "invalid_request",
+            "expected an invalid request"
+        );
+        assert_eq!(
+            text(&error, "message").unwrap_or_default(),
+            "The body contains \"noToken\", which is a request option; pass the options third, \
+             as in post(url, data, { noToken: true }), or pass JSON.stringify(body) to send a \
+             field named noToken",
+            "expected the option and where it goes"
+        );
+        assert_eq!(server_count(&key).await, 0.0, "expected no request");
+        let data = object(&[("noToken", JsValue::TRUE), ("name", str("ada"))]);
+        let call = client.post(
+            JsValue::from("/scenario/echo-auth"),
+            data,
+            JsValue::UNDEFINED,
+        );
+        expect_ok(
+            settle(call).await,
+            "a body with data beside a noToken field, which is data",
         );
     }
 
@@ -6768,8 +6873,8 @@ mod node_cases {
         assert_eq!(
             error.message(),
             "The request was canceled by a newer request with the same method, URL, params and \
-             body; set duplicates(Duplicates::Share) to give both calls one response, or \
-             Duplicates::Off to send both",
+             body; set duplicates(Duplicates::Share) on the client or on both calls to give them \
+             one response, or Duplicates::Off on the newer call to send both",
             "expected the message to name the Rust policies"
         );
         result.expect("the later call succeeds");

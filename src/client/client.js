@@ -357,10 +357,8 @@ function headers(object) {
       const fix = grouped ? `; headers.${name} is axios's group of headers, so put its headers in headers itself` : "";
       throw `headers.${name} must be a string, a number or a boolean, got ${kind(item)}${fix}`;
     }
-    const option = typeof item === "boolean" ? WRAPPER_FLAGS[name.toLowerCase()] : undefined;
-    if (option !== undefined) {
-      throw `headers.${name} is an axios wrapper's flag, which fetch would send as a header; remove it, and pass the option ${option}`;
-    }
+    const flag = wrapperFlag(`headers.${name}`, name, item);
+    if (flag !== undefined) throw flag;
     const text = String(item);
     if (!isHeaderValue(text)) {
       throw `the value of header "${name}" is not a valid header value; remove line breaks, NUL and characters above U+00FF`;
@@ -564,6 +562,14 @@ const OPTIONS_IN_PARAMS = {
   timeoutMs: isNumber,
 };
 
+// Returns the message for a boolean header value under the name of an axios wrapper's flag, with
+// `label` naming the header, or undefined. Imported by http_client.rs for setHeader.
+export function wrapperFlag(label, name, value) {
+  const option = typeof value === "boolean" ? WRAPPER_FLAGS[name.toLowerCase()] : undefined;
+  if (option === undefined) return undefined;
+  return `${label} is an axios wrapper's flag, which fetch would send as a header; remove it, and pass the option ${option}`;
+}
+
 // Returns the message for params that hold a request option, or undefined. Headers as an object,
 // axios's auth and an AbortSignal under any name are options wherever params are given, because
 // no query carries them. The argument of get or delete, `positional`, is also options when every
@@ -625,6 +631,11 @@ export function optionsInBody(body, method, authHeader) {
   const hasOption = (name, check) => names.includes(name) && (value(name).get !== undefined || check(value(name).value));
   if (hasOption("json", (json) => typeof json === "object" && json !== null)) {
     return `The body contains "json", which is ky's option for the data; pass the data itself, as in ${call}, or pass JSON.stringify(body) to send a field named json`;
+  }
+  // Sent as the body, noToken would leave the token on the call that it was meant to keep off.
+  if (hasOption("noToken", (noToken) => typeof noToken === "boolean")) {
+    const third = `${method.toLowerCase()}(url, data, { noToken: true })`;
+    return `The body contains "noToken", which is a request option; pass the options third, as in ${third}, or pass JSON.stringify(body) to send a field named noToken`;
   }
   // Data such as a table may have headers beside its rows in data, but not beside other options.
   const others = names.some((name) => name !== "headers" && name !== "data");

@@ -139,10 +139,10 @@ impl Api {
                 "set responseType to \"text\", \"blob\" or \"arrayBuffer\"",
             ],
             Setting::KeepDuplicates => [
-                "set duplicates(Duplicates::Share) to give both calls one response, or \
-                 Duplicates::Off to send both",
-                "set duplicates to \"share\" to give both calls one response, or \"off\" to send \
-                 both",
+                "set duplicates(Duplicates::Share) on the client or on both calls to give them one \
+                 response, or Duplicates::Off on the newer call to send both",
+                "set duplicates to \"share\" on the client or on both calls to give them one \
+                 response, or to \"off\" on the newer call to send both",
             ],
         };
         match self {

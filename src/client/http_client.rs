@@ -17,6 +17,11 @@ extern "C" {
     /// Returns `{ status, headers, data }`, what a call with `fullResponse` resolves to.
     #[wasm_bindgen(js_name = fullResponse)]
     fn full_response_object(status: u16, headers: &JsValue, data: &JsValue) -> JsValue;
+
+    /// Returns the message for a boolean value under the name of an axios wrapper's flag, such
+    /// as `isToken`, or undefined.
+    #[wasm_bindgen(js_name = wrapperFlag)]
+    fn wrapper_flag(label: &str, name: &str, value: &JsValue) -> Option<String>;
 }
 
 /// A request client that keeps the auth token, sends it as `Authorization: Bearer <token>` to
@@ -343,7 +348,9 @@ impl HttpClient {
     /// Calls already started keep the headers they started with.
     ///
     /// Throws a `TypeError` when the name or the value is not a valid header, or when the name
-    /// is the auth header, which the client fills from the stored token. In a browser, it also
+    /// is the auth header, which the client fills from the stored token. It throws for a boolean
+    /// under the name of an axios wrapper's flag, `isToken` or `repeatSubmit`, and names the
+    /// option to use. In a browser, it also
     /// throws for setting a header that the browser sets itself, such as `Cookie`, because
     /// `fetch` would drop it. Removing such a header with `null` does nothing.
     #[wasm_bindgen(js_name = setHeader)]
@@ -358,6 +365,9 @@ impl HttpClient {
                 type_name(&name)
             )));
         };
+        if let Some(message) = wrapper_flag(&format!("\"{name}\""), &name, &value) {
+            return Err(type_error(message));
+        }
         let text = if value.is_null() || value.is_undefined() {
             None
         } else if let Some(text) = value.as_string() {
