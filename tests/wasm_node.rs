@@ -4705,11 +4705,7 @@ mod node_cases {
 
     #[wasm_bindgen_test]
     async fn rust_api_typed_get() {
-        let client = Client::builder()
-            .base_url(server())
-            .token_storage(TokenStorage::Memory)
-            .build()
-            .expect("valid settings");
+        let client = rust_memory_client();
         client.set_token("rust-token").expect("a clean token");
         let envelope = client
             .get::<Echo>("/scenario/echo-auth")
@@ -5132,6 +5128,16 @@ mod node_cases {
     struct Filter {
         tag: &'static str,
         page: Option<u32>,
+    }
+
+    /// Returns a Rust client of the test server with its token in memory and the default
+    /// duplicates policy.
+    fn rust_memory_client() -> Client {
+        Client::builder()
+            .base_url(server())
+            .token_storage(TokenStorage::Memory)
+            .build()
+            .expect("valid settings")
     }
 
     fn rust_client() -> Client {
@@ -6218,11 +6224,7 @@ mod node_cases {
 
     #[wasm_bindgen_test]
     async fn rust_call_header_browser_sets_rejected_in_browsers() {
-        let client = Client::builder()
-            .base_url(server())
-            .token_storage(TokenStorage::Memory)
-            .build()
-            .expect("valid settings");
+        let client = rust_memory_client();
         let result = client
             .request("GET", "/scenario/ok")
             .header("Content-Length", "0")
@@ -6296,11 +6298,7 @@ mod node_cases {
 
     #[wasm_bindgen_test]
     async fn rust_call_method_override_connect_rejected_in_browsers() {
-        let client = Client::builder()
-            .base_url(server())
-            .token_storage(TokenStorage::Memory)
-            .build()
-            .expect("valid settings");
+        let client = rust_memory_client();
         let result = client
             .request("GET", "/scenario/ok")
             .header("X-HTTP-Method", "connect")
@@ -6850,11 +6848,7 @@ mod node_cases {
 
     #[wasm_bindgen_test]
     async fn rust_duplicate_message_names_policies() {
-        let client = Client::builder()
-            .base_url(server())
-            .token_storage(TokenStorage::Memory)
-            .build()
-            .expect("valid settings");
+        let client = rust_memory_client();
         let key = unique("rust-duplicate");
         let url = format!("/scenario/slow?delay_ms=200&key={key}");
         let mut earlier = Box::pin(client.get::<JsonValue>(&url));
