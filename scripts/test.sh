@@ -15,15 +15,16 @@ bash scripts/setup.sh test
 step "rustfmt and clippy"
 cargo fmt --all --check
 cargo clippy --locked --all-targets --features demo -- -D warnings
+cargo clippy --locked --all-targets --features demo,ssr -- -D warnings
 cargo clippy --locked --target wasm32-unknown-unknown --all-targets -- -D warnings
 cargo clippy --locked --target wasm32-unknown-unknown --lib --no-default-features -- -D warnings
 
 step "rustdoc, native and wasm32"
-RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --features server
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --features server,ssr
 RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --target wasm32-unknown-unknown
 
 step "native tests"
-cargo test --locked --features demo
+cargo test --locked --features demo,ssr
 
 step "fuzzing, 15 s per target, seeded with fuzz/corpus"
 bash scripts/fuzz.sh 15

@@ -7,6 +7,9 @@
 #[path = "wasm_support/mod.rs"]
 pub mod wasm_support;
 
+#[path = "client_usage/mod.rs"]
+mod client_usage;
+
 mod node_cases {
     use js_sys::{Array, Promise, Uint8Array};
     use renew_fetch::client::{
@@ -6872,5 +6875,28 @@ mod node_cases {
             "expected the message to name the Rust policies"
         );
         result.expect("the later call succeeds");
+    }
+
+    /// The code of tests/client_usage, which the native ssr tests also compile, builds a client
+    /// here, and its calls send nothing until they are polled.
+    #[wasm_bindgen_test]
+    fn rust_usage_unpolled_sends_nothing() {
+        let client = super::client_usage::app_client(|_| {}, |_| {})
+            .expect("the usage client's settings are valid");
+        let controller = AbortController::new().expect("AbortController exists");
+        let calls = super::client_usage::every_call(&client, Some(&controller.signal()));
+        assert_eq!(calls.len(), 11, "expected one call per method and option");
+        assert_eq!(
+            client.pending_count(),
+            0,
+            "expected no call pending before it is polled"
+        );
+        drop(calls);
+        super::client_usage::manage(&client).expect("every management call succeeds");
+        assert_eq!(
+            client.token(),
+            None,
+            "expected manage to end with the token cleared"
+        );
     }
 }

@@ -319,6 +319,36 @@ impl Error {
     }
 }
 
+/// The accessors of the JavaScript values that an error carries on wasm32. On other targets,
+/// which the `ssr` feature compiles the client for, no call reaches a server, so an error
+/// carries none of them.
+#[cfg(all(not(target_arch = "wasm32"), feature = "ssr"))]
+impl Error {
+    /// Returns None: no response arrives on this target.
+    pub fn data(&self) -> Option<&wasm_bindgen::JsValue> {
+        None
+    }
+
+    /// Returns `Ok(None)`: no response arrives on this target.
+    ///
+    /// # Errors
+    ///
+    /// Never on this target.
+    pub fn data_as<T: serde::de::DeserializeOwned>(&self) -> Result<Option<T>, Error> {
+        Ok(None)
+    }
+
+    /// Returns None: no response arrives on this target.
+    pub fn body(&self) -> Option<&wasm_bindgen::JsValue> {
+        None
+    }
+
+    /// Returns None: no call is aborted and no `fetch` rejects on this target.
+    pub fn cause(&self) -> Option<&wasm_bindgen::JsValue> {
+        None
+    }
+}
+
 /// Returns `url` without its user info, as [`Error::new`] keeps it.
 fn shown_url(url: &str) -> String {
     #[cfg(target_arch = "wasm32")]

@@ -30,6 +30,8 @@ pub use replay::BusinessCodes;
 mod abort;
 #[cfg(target_arch = "wasm32")]
 mod api;
+#[cfg(any(target_arch = "wasm32", feature = "ssr"))]
+mod builder;
 #[cfg(target_arch = "wasm32")]
 mod engine;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
@@ -38,6 +40,8 @@ mod http_client;
 mod js_error;
 #[cfg(target_arch = "wasm32")]
 mod loading;
+#[cfg(all(not(target_arch = "wasm32"), feature = "ssr"))]
+mod native;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 mod options;
 #[cfg(target_arch = "wasm32")]
@@ -54,11 +58,15 @@ mod transport;
 mod values;
 
 #[cfg(target_arch = "wasm32")]
-pub use api::{Client, ClientBuilder, ConfigError, FullResponse, RequestBuilder, ResponseFuture};
+pub use api::{Client, FullResponse, RequestBuilder, ResponseFuture};
+#[cfg(any(target_arch = "wasm32", feature = "ssr"))]
+pub use builder::{ClientBuilder, ConfigError};
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub use http_client::HttpClient;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub use js_error::is_renew_fetch_error;
+#[cfg(all(not(target_arch = "wasm32"), feature = "ssr"))]
+pub use native::{Client, FullResponse, RequestBuilder, ResponseFuture};
 
 /// talc in place of Rust's default dlmalloc, because it compiles to less wasm.
 #[cfg(all(target_arch = "wasm32", feature = "talc"))]

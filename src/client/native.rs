@@ -1,0 +1,373 @@
+//! The client's Rust API on targets other than wasm32, compiled by the `ssr` feature.
+//!
+//! An app whose components also build for the server, as in Leptos SSR or Dioxus fullstack,
+//! names the client in code that the server compiles and may run while it renders. Here the
+//! client keeps its token and headers in memory and calls no callback, and every call fails
+//! with [`ErrorKind::InvalidRequest`] when its future is first polled, because only a browser
+//! or a worker on wasm32 sends requests. Nothing here touches JavaScript, so nothing panics
+//! when the server runs it.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::JsValue;
+use web_sys::AbortSignal;
+
+use super::builder::{check_sent_header, ClientBuilder, ConfigError};
+use super::config::{check_header, is_clean_token, ClientConfig, Duplicates, TokenStorage};
+use super::error::{Error, ErrorKind};
+use crate::protocol::Envelope;
+
+/// The message of every call on a target other than wasm32.
+const NOT_SENT: &str = "renew-fetch sends requests only from WebAssembly in a browser or a \
+     worker, and this code runs on another target, such as the server build of an SSR app; make \
+     the call where the page runs, such as in a Leptos LocalResource, an Effect or a Dioxus \
+     use_resource, which the server does not run";
+
+/// A request client. On wasm32 it sends requests, and on other targets, which the `ssr` feature
+/// compiles it for, each of its calls fails with [`ErrorKind::InvalidRequest`].
+///
+/// Here it keeps the token and the headers in memory, has no pending calls and calls none of
+/// the builder's callbacks. Cloning is cheap, clones share the token, and a clone compares
+/// equal to its original.
+#[derive(Clone)]
+pub struct Client {
+    inner: Rc<State>,
+}
+
+struct State {
+    config: ClientConfig,
+    headers: RefCell<Vec<(String, String)>>,
+    token: RefCell<Option<String>>,
+}
+
+impl PartialEq for Client {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+impl Eq for Client {}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("pending_count", &self.pending_count())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Returns a builder with every setting at its default.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// Checks the settings that need no browser. The base URL and the allowed origins are
+    /// checked on wasm32 only, where a relative URL resolves against the page.
+    pub(crate) fn from_config(config: ClientConfig) -> Result<Self, ConfigError> {
+        config.check().map_err(ConfigError::new)?;
+        Ok(Self {
+            inner: Rc::new(State {
+                headers: RefCell::new(config.headers.clone()),
+                config,
+                token: RefCell::new(None),
+            }),
+        })
+    }
+
+    /// Returns a future of `GET url` that fails with [`ErrorKind::InvalidRequest`].
+    pub fn get<T: DeserializeOwned>(&self, url: &str) -> ResponseFuture<T> {
+        self.request("GET", url).send()
+    }
+
+    /// Returns a future of `DELETE url` that fails with [`ErrorKind::InvalidRequest`].
+    pub fn delete<T: DeserializeOwned>(&self, url: &str) -> ResponseFuture<T> {
+        self.request("DELETE", url).send()
+    }
+
+    /// Returns a future of `POST url` that fails with [`ErrorKind::InvalidRequest`].
+    pub fn post<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        body: &(impl Serialize + ?Sized),
+    ) -> ResponseFuture<T> {
+        self.request("POST", url).json(body).send()
+    }
+
+    /// Returns a future of `PUT url` that fails with [`ErrorKind::InvalidRequest`].
+    pub fn put<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        body: &(impl Serialize + ?Sized),
+    ) -> ResponseFuture<T> {
+        self.request("PUT", url).json(body).send()
+    }
+
+    /// Returns a future of `PATCH url` that fails with [`ErrorKind::InvalidRequest`].
+    pub fn patch<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        body: &(impl Serialize + ?Sized),
+    ) -> ResponseFuture<T> {
+        self.request("PATCH", url).json(body).send()
+    }
+
+    /// Starts a request with any method.
+    pub fn request(&self, method: &str, url: &str) -> RequestBuilder {
+        RequestBuilder {
+            method: method.to_ascii_uppercase(),
+            url: url.to_owned(),
+            error: None,
+        }
+    }
+
+    /// Stores `token` in memory.
+    ///
+    /// # Errors
+    ///
+    /// Returns a [`ConfigError`] when the token is empty or contains anything but visible ASCII
+    /// (`!` to `~`), as on wasm32.
+    pub fn set_token(&self, token: &str) -> Result<(), ConfigError> {
+        if !is_clean_token(token) {
+            return Err(ConfigError::new(
+                "the token is empty or contains a character other than visible ASCII (! to ~); \
+                 pass the token alone, without a scheme such as \"Bearer \"",
+            ));
+        }
+        *self.inner.token.borrow_mut() = Some(token.to_owned());
+        Ok(())
+    }
+
+    /// Sets a header of every call from now on, or removes it with `None`.
+    ///
+    /// # Errors
+    ///
+    /// Returns a [`ConfigError`] when the name or the value is not a valid header, or when the
+    /// name is the auth header, as on wasm32.
+    pub fn set_header(&self, name: &str, value: Option<&str>) -> Result<(), ConfigError> {
+        check_header(name, value.unwrap_or("")).map_err(ConfigError::new)?;
+        if name.eq_ignore_ascii_case(&self.inner.config.auth_header) {
+            return Err(ConfigError::new(format!(
+                "\"{name}\" is the header that the client fills from the stored token on allowed \
+                 origins; call Client::set_token instead, or set the header on the requests \
+                 that need a fixed value"
+            )));
+        }
+        let mut headers = self.inner.headers.borrow_mut();
+        headers.retain(|(header, _)| !header.eq_ignore_ascii_case(name));
+        if let Some(value) = value {
+            headers.push((name.to_owned(), value.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// Returns the token that [`set_token`](Self::set_token) stored.
+    pub fn token(&self) -> Option<String> {
+        self.inner.token.borrow().clone()
+    }
+
+    /// Forgets the token.
+    pub fn clear_token(&self) {
+        self.inner.token.borrow_mut().take();
+    }
+
+    /// Returns [`TokenStorage::Memory`], because no web storage exists on this target.
+    pub fn token_storage(&self) -> TokenStorage {
+        TokenStorage::Memory
+    }
+
+    /// Does nothing, because no call is pending on this target.
+    pub fn cancel_all(&self, message: Option<&str>) {
+        let _ = message;
+    }
+
+    /// Returns 0, because no call is pending on this target.
+    pub fn pending_count(&self) -> usize {
+        0
+    }
+
+    /// Returns false, because no call runs on this target.
+    pub fn is_loading(&self) -> bool {
+        false
+    }
+}
+
+/// One request of a [`Client`]. On this target it keeps only the method and the URL, and an
+/// invalid header, which makes the call fail as on wasm32.
+#[derive(Debug)]
+pub struct RequestBuilder {
+    method: String,
+    url: String,
+    error: Option<Error>,
+}
+
+impl RequestBuilder {
+    /// Takes the params of the query, which this target does not send.
+    pub fn query<P: Serialize + ?Sized>(self, params: &P) -> Self {
+        let _ = params;
+        self
+    }
+
+    /// Takes a JSON body, which this target does not send.
+    pub fn json<B: Serialize + ?Sized>(self, body: &B) -> Self {
+        let _ = body;
+        self
+    }
+
+    /// Takes a body, which this target does not send. The value is dropped without a
+    /// conversion to `JsValue`, which would need JavaScript.
+    pub fn body(self, body: impl Into<JsValue>) -> Self {
+        drop(body);
+        self
+    }
+
+    /// Adds a header. An invalid name or value makes the call fail with that message, as on
+    /// wasm32.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        if let Err(message) = check_sent_header(name, value) {
+            self.fail(message);
+        }
+        self
+    }
+
+    /// Takes the call's timeout, which this target does not start.
+    pub fn timeout_ms(self, timeout_ms: u32) -> Self {
+        let _ = timeout_ms;
+        self
+    }
+
+    /// Leaves the call out of the loading state, which stays false on this target.
+    pub fn no_loading(self) -> Self {
+        self
+    }
+
+    /// Keeps the call's error from `on_error`, which this target never calls.
+    pub fn no_error_callback(self) -> Self {
+        self
+    }
+
+    /// Sends the call without the token, which this target does not send either.
+    pub fn no_token(self) -> Self {
+        self
+    }
+
+    /// Takes the call's duplicates policy, which has no pending call to act on here.
+    pub fn duplicates(self, duplicates: Duplicates) -> Self {
+        let _ = duplicates;
+        self
+    }
+
+    /// Takes the call's abort signal, which this target never reads.
+    pub fn abort_signal(self, signal: &AbortSignal) -> Self {
+        let _ = signal;
+        self
+    }
+
+    /// Returns a future that fails with [`ErrorKind::InvalidRequest`], or with the error of an
+    /// invalid header, when it is first polled. `on_error` is not called on this target.
+    pub fn send<T: DeserializeOwned>(self) -> ResponseFuture<T> {
+        ResponseFuture {
+            error: Some(self.into_error()),
+            data: PhantomData,
+        }
+    }
+
+    /// Fails as [`send`](Self::send) does.
+    ///
+    /// # Errors
+    ///
+    /// Always, with [`ErrorKind::InvalidRequest`].
+    pub async fn send_full<T: DeserializeOwned>(self) -> Result<FullResponse<T>, Error> {
+        Err(self.into_error())
+    }
+
+    /// Fails as [`send`](Self::send) does.
+    ///
+    /// # Errors
+    ///
+    /// Always, with [`ErrorKind::InvalidRequest`].
+    pub async fn text(self) -> Result<String, Error> {
+        Err(self.into_error())
+    }
+
+    /// Fails as [`send`](Self::send) does.
+    ///
+    /// # Errors
+    ///
+    /// Always, with [`ErrorKind::InvalidRequest`].
+    pub async fn bytes(self) -> Result<Vec<u8>, Error> {
+        Err(self.into_error())
+    }
+
+    fn fail(&mut self, message: String) {
+        if self.error.is_none() {
+            self.error = Some(Error::new(
+                ErrorKind::InvalidRequest,
+                &*self.method,
+                &self.url,
+                message,
+            ));
+        }
+    }
+
+    fn into_error(self) -> Error {
+        match self.error {
+            Some(error) => error,
+            None => Error::new(ErrorKind::InvalidRequest, self.method, self.url, NOT_SENT),
+        }
+    }
+}
+
+/// A settled call with its HTTP status and response headers. No call settles with one on
+/// this target.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct FullResponse<T> {
+    /// The HTTP status.
+    pub status: u16,
+    /// The response headers.
+    pub headers: web_sys::Headers,
+    /// The envelope, with its data decoded as `T`.
+    pub envelope: Envelope<T>,
+}
+
+/// The future of a call, which fails with [`ErrorKind::InvalidRequest`] on this target.
+#[must_use = "a call starts only when its future is polled"]
+pub struct ResponseFuture<T> {
+    error: Option<Error>,
+    data: PhantomData<fn() -> T>,
+}
+
+impl<T> fmt::Debug for ResponseFuture<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = if self.error.is_some() {
+            "ready"
+        } else {
+            "done"
+        };
+        f.debug_struct("ResponseFuture")
+            .field("state", &state)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> Future for ResponseFuture<T> {
+    type Output = Result<Envelope<T>, Error>;
+
+    fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let error = self
+            .get_mut()
+            .error
+            .take()
+            .expect("ResponseFuture polled after it settled");
+        Poll::Ready(Err(error))
+    }
+}
