@@ -12,10 +12,12 @@
 //! [`protocol`] holds what both halves share: the envelope, the business codes and the header
 //! names.
 //!
-//! The client's Rust API, `client::Client`, and its JavaScript class exist on wasm32 only, and
-//! the server layer on other targets only. So these docs show one half: build them with
-//! `cargo doc --target wasm32-unknown-unknown` for the client, or with `--features server` on
-//! the native target for the layer. On docs.rs, pick the target in the platform menu.
+//! The client sends requests on wasm32 only, and the server layer exists on other targets only.
+//! So these docs show one half: build them with `cargo doc --target wasm32-unknown-unknown` for
+//! the client, or with `--features server` on the native target for the layer. On docs.rs, pick
+//! the target in the platform menu. The `ssr` feature compiles the client's Rust API on other
+//! targets too, for the server build of an SSR app, where each call fails with
+//! [`ErrorKind::InvalidRequest`](client::ErrorKind::InvalidRequest).
 #![deny(missing_docs)]
 
 pub mod client;

@@ -1,6 +1,6 @@
 //! The client's Rust API on the native target with the `ssr` feature, as the server build of a
-//! Leptos SSR or Dioxus fullstack app runs it: the client builds and keeps its token, and
-//! every call fails with invalid_request instead of panicking.
+//! Leptos SSR or Dioxus fullstack app runs it. The client builds and keeps its token, and every
+//! call fails with invalid_request instead of panicking.
 
 #![cfg(all(feature = "ssr", not(target_arch = "wasm32")))]
 

@@ -3,8 +3,11 @@
 //! From JavaScript the client is the `HttpClient` class, which the default `js` feature exports
 //! from the wasm. From Rust it is `Client`, built with `Client::builder()`, whose typed methods
 //! such as `get::<T>()` return a [`protocol::Envelope`](crate::protocol::Envelope) or an
-//! [`Error`]. Both exist on wasm32 only, so their docs appear in
-//! `cargo doc --target wasm32-unknown-unknown`.
+//! [`Error`]. Both send requests on wasm32 only, so their docs appear in
+//! `cargo doc --target wasm32-unknown-unknown`. With the `ssr` feature, `Client` also compiles on
+//! other targets, where it keeps its token in memory and each call fails with
+//! [`ErrorKind::InvalidRequest`], so that code shared with an SSR app's server build needs no
+//! `cfg`.
 
 // The pure parts (the duplicate key, URL joining, the replay policy, the error type and the
 // settings) compile on every target so that native tests cover them. Everything that touches

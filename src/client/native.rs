@@ -27,9 +27,9 @@ use crate::protocol::Envelope;
 
 /// The message of every call on a target other than wasm32.
 const NOT_SENT: &str = "renew-fetch sends requests only from WebAssembly in a browser or a \
-     worker, and this code runs on another target, such as the server build of an SSR app; make \
-     the call where the page runs, such as in a Leptos LocalResource, an Effect or a Dioxus \
-     use_resource, which the server does not run";
+     worker, and this call ran in a build for another target, such as the server build of an SSR \
+     app; make the call in code that only the browser runs, such as a Leptos LocalResource, an \
+     Effect or an event handler";
 
 /// A request client. On wasm32 it sends requests, and on other targets, which the `ssr` feature
 /// compiles it for, each of its calls fails with [`ErrorKind::InvalidRequest`].
@@ -254,7 +254,7 @@ impl RequestBuilder {
         self
     }
 
-    /// Sends the call without the token, which this target does not send either.
+    /// Marks the call to go without the token, which no call on this target sends.
     pub fn no_token(self) -> Self {
         self
     }

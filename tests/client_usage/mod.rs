@@ -1,6 +1,6 @@
 //! Code that names every item of the client's Rust API, as an app's components do. The native
-//! test tests/ssr_client.rs compiles it with the `ssr` feature and the wasm32 tests of
-//! tests/wasm_browser.rs compile it too, so the API keeps one shape on both targets.
+//! tests of tests/ssr_client.rs compile it with the `ssr` feature, and the wasm32 tests of
+//! tests/wasm_node.rs compile it too, so the API keeps one shape on both targets.
 
 #![allow(dead_code)]
 
@@ -135,7 +135,7 @@ pub fn manage(client: &Client) -> Result<(), ConfigError> {
     let _pending: usize = client.pending_count();
     let _loading: bool = client.is_loading();
     let _same = client.clone() == *client;
-    let _shown = format!("{client:?}");
+    let _debug = format!("{client:?}");
     client.cancel_all(Some("signed out"));
     client.clear_token();
     Ok(())
