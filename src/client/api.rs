@@ -27,6 +27,9 @@ use crate::protocol::Envelope;
 /// Cloning is cheap, and clones share the token, the pending calls and the callbacks. A clone
 /// compares equal to its original.
 ///
+/// With the `ssr` feature the type also compiles on targets other than wasm32, such as the
+/// server build of a Leptos SSR app. There each call fails with [`ErrorKind::InvalidRequest`].
+///
 /// A `Client` is neither `Send` nor `Sync`, because its shared state sits behind an `Rc`. A
 /// framework context that requires `Send + Sync`, such as Leptos's `provide_context`, can hold
 /// it in the `send_wrapper` crate's `SendWrapper`, which panics if another thread touches the
