@@ -144,6 +144,26 @@ fn token_kept_in_memory() {
 }
 
 #[test]
+fn clone_moves_to_another_thread() {
+    client_usage::context_bounds();
+    let client = quiet_client();
+    let clone = client.clone();
+    std::thread::spawn(move || {
+        clone
+            .set_token("header.payload.signature")
+            .expect("a clean token");
+        drop(clone);
+    })
+    .join()
+    .expect("the thread that used and dropped the clone ends without a panic");
+    assert_eq!(
+        client.token().as_deref(),
+        Some("header.payload.signature"),
+        "expected the token stored on the other thread"
+    );
+}
+
+#[test]
 fn token_with_scheme_rejected() {
     let client = quiet_client();
     let error = client

@@ -6892,6 +6892,7 @@ mod node_cases {
             "expected no call pending before it is polled"
         );
         drop(calls);
+        super::client_usage::context_bounds();
         super::client_usage::manage(&client).expect("every management call succeeds");
         assert_eq!(
             client.token(),

@@ -30,12 +30,12 @@ use crate::protocol::Envelope;
 /// With the `ssr` feature the type also compiles on targets other than wasm32, such as the
 /// server build of a Leptos SSR app. There each call fails with [`ErrorKind::InvalidRequest`].
 ///
-/// A `Client` is neither `Send` nor `Sync`, because its shared state sits behind an `Rc`. A
-/// framework context that requires `Send + Sync`, such as Leptos's `provide_context`, can hold
-/// it in the `send_wrapper` crate's `SendWrapper`, which panics if another thread touches the
-/// value. The futures of its calls are not `Send` either, so run them as local tasks, such as
-/// with `wasm_bindgen_futures::spawn_local`, Leptos's `LocalResource` and `Action::new_local`,
-/// or Yew's `use_future`.
+/// A `Client` is `Send` and `Sync` on wasm32 without the `atomics` target feature, where one
+/// thread runs and no other can start, so a framework context that requires `Send + Sync`, such
+/// as Leptos's `provide_context`, takes it as it is. With `atomics` it is neither, because its
+/// shared state sits behind an `Rc`. The futures of its calls are not `Send`, so run them as
+/// local tasks, such as with `wasm_bindgen_futures::spawn_local`, Leptos's `LocalResource` and
+/// `Action::new_local`, or Yew's `use_future`.
 ///
 /// Dropping a call's future before it settles aborts its request as
 /// [`cancel_all`](Self::cancel_all) does. The call then leaves
@@ -74,6 +74,15 @@ use crate::protocol::Envelope;
 pub struct Client {
     inner: Rc<Inner>,
 }
+
+// SAFETY: wasm32 without the atomics target feature has one thread, and std::thread::spawn
+// fails there, so no Client and none of the Rc and JavaScript values inside it can reach
+// another thread. A Web Worker runs its own instance with its own memory. With atomics, threads
+// share the memory, so the impls are left out.
+#[cfg(not(target_feature = "atomics"))]
+unsafe impl Send for Client {}
+#[cfg(not(target_feature = "atomics"))]
+unsafe impl Sync for Client {}
 
 /// Two clients are equal when one is a clone of the other, so they share the token and the
 /// pending calls. A Yew `ContextProvider` needs this to hand the client down.

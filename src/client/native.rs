@@ -7,12 +7,11 @@
 //! or a worker on wasm32 sends requests. Nothing here touches JavaScript, so nothing panics
 //! when the server runs it.
 
-use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
 use serde::de::DeserializeOwned;
@@ -23,6 +22,7 @@ use web_sys::AbortSignal;
 use super::builder::{check_sent_header, ClientBuilder, ConfigError};
 use super::config::{check_header, is_clean_token, ClientConfig, Duplicates, TokenStorage};
 use super::error::{Error, ErrorKind};
+use super::url::{clean_url, join_url};
 use crate::protocol::Envelope;
 
 /// The message of every call on a target other than wasm32.
@@ -36,21 +36,31 @@ const NOT_SENT: &str = "renew-fetch sends requests only from WebAssembly in a br
 ///
 /// Here it keeps the token and the headers in memory, has no pending calls and calls none of
 /// the builder's callbacks. Cloning is cheap, clones share the token, and a clone compares
-/// equal to its original.
+/// equal to its original. It is `Send` and `Sync`, as on wasm32, so a server that renders on
+/// several threads may move and drop it on any of them.
 #[derive(Clone)]
 pub struct Client {
-    inner: Rc<State>,
+    inner: Arc<State>,
 }
 
 struct State {
-    config: ClientConfig,
-    headers: RefCell<Vec<(String, String)>>,
-    token: RefCell<Option<String>>,
+    base_url: Option<String>,
+    auth_header: String,
+    headers: Mutex<Vec<(String, String)>>,
+    token: Mutex<Option<String>>,
+}
+
+/// Locks `mutex`. A panic of another thread while it held the lock leaves a value that is still
+/// whole, because each change is one assignment, so the value is used as it is.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl PartialEq for Client {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.inner, &other.inner)
+        Arc::ptr_eq(&self.inner, &other.inner)
     }
 }
 
@@ -71,14 +81,16 @@ impl Client {
     }
 
     /// Checks the settings that need no browser. The base URL and the allowed origins are
-    /// checked on wasm32 only, where a relative URL resolves against the page.
+    /// checked on wasm32 only, where a relative URL resolves against the page. The callbacks
+    /// are dropped, because this target calls none of them.
     pub(crate) fn from_config(config: ClientConfig) -> Result<Self, ConfigError> {
         config.check().map_err(ConfigError::new)?;
         Ok(Self {
-            inner: Rc::new(State {
-                headers: RefCell::new(config.headers.clone()),
-                config,
-                token: RefCell::new(None),
+            inner: Arc::new(State {
+                base_url: config.base_url,
+                auth_header: config.auth_header,
+                headers: Mutex::new(config.headers),
+                token: Mutex::new(None),
             }),
         })
     }
@@ -120,11 +132,12 @@ impl Client {
         self.request("PATCH", url).json(body).send()
     }
 
-    /// Starts a request with any method.
+    /// Starts a request with any method. Its errors name `url` joined to the base URL, as on
+    /// wasm32, but without the params of [`RequestBuilder::query`].
     pub fn request(&self, method: &str, url: &str) -> RequestBuilder {
         RequestBuilder {
             method: method.to_ascii_uppercase(),
-            url: url.to_owned(),
+            url: join_url(self.inner.base_url.as_deref(), &clean_url(url)),
             error: None,
         }
     }
@@ -142,7 +155,7 @@ impl Client {
                  pass the token alone, without a scheme such as \"Bearer \"",
             ));
         }
-        *self.inner.token.borrow_mut() = Some(token.to_owned());
+        *lock(&self.inner.token) = Some(token.to_owned());
         Ok(())
     }
 
@@ -154,14 +167,14 @@ impl Client {
     /// name is the auth header, as on wasm32.
     pub fn set_header(&self, name: &str, value: Option<&str>) -> Result<(), ConfigError> {
         check_header(name, value.unwrap_or("")).map_err(ConfigError::new)?;
-        if name.eq_ignore_ascii_case(&self.inner.config.auth_header) {
+        if name.eq_ignore_ascii_case(&self.inner.auth_header) {
             return Err(ConfigError::new(format!(
                 "\"{name}\" is the header that the client fills from the stored token on allowed \
                  origins; call Client::set_token instead, or set the header on the requests \
                  that need a fixed value"
             )));
         }
-        let mut headers = self.inner.headers.borrow_mut();
+        let mut headers = lock(&self.inner.headers);
         headers.retain(|(header, _)| !header.eq_ignore_ascii_case(name));
         if let Some(value) = value {
             headers.push((name.to_owned(), value.to_owned()));
@@ -171,12 +184,12 @@ impl Client {
 
     /// Returns the token that [`set_token`](Self::set_token) stored.
     pub fn token(&self) -> Option<String> {
-        self.inner.token.borrow().clone()
+        lock(&self.inner.token).clone()
     }
 
     /// Forgets the token.
     pub fn clear_token(&self) {
-        self.inner.token.borrow_mut().take();
+        lock(&self.inner.token).take();
     }
 
     /// Returns [`TokenStorage::Memory`], because no web storage exists on this target.

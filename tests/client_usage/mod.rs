@@ -125,6 +125,13 @@ pub fn read_full(response: FullResponse<Item>) -> (u16, web_sys::Headers, Envelo
     (response.status, response.headers, response.envelope)
 }
 
+/// Names the bounds of a framework context, such as Leptos's `provide_context`, which the client
+/// meets on both targets, so that one line provides it in the browser and on the server.
+pub fn context_bounds() {
+    fn bounds<T: Send + Sync + Clone + 'static>() {}
+    bounds::<Client>();
+}
+
 /// Calls every method of the client that is not a request.
 pub fn manage(client: &Client) -> Result<(), ConfigError> {
     client.set_token("header.payload.signature")?;
