@@ -50,8 +50,8 @@ struct State {
     token: Mutex<Option<String>>,
 }
 
-/// Locks `mutex`. A panic of another thread while it held the lock leaves a value that is still
-/// whole, because each change is one assignment, so the value is used as it is.
+/// Locks `mutex`, and takes the value of a poisoned lock as it is: the token and the header
+/// list change through calls that do not panic, so a panic elsewhere leaves them whole.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()
