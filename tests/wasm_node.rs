@@ -6877,8 +6877,8 @@ mod node_cases {
         result.expect("the later call succeeds");
     }
 
-    /// The code of tests/client_usage, which the native ssr tests also compile, builds a client
-    /// here, and its calls send nothing until they are polled.
+    /// Builds a client with the code of tests/client_usage, which the native ssr tests also
+    /// compile, and checks that its calls send nothing until they are polled.
     #[wasm_bindgen_test]
     fn rust_usage_unpolled_sends_nothing() {
         let client = super::client_usage::app_client(|_| {}, |_| {})

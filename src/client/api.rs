@@ -12,10 +12,10 @@ use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
-use super::builder::{check_sent_header, ClientBuilder, ConfigError};
-use super::config::{
-    check_header, is_clean_token, ClientConfig, Duplicates, ResponseType, Setting, TokenStorage,
+use super::builder::{
+    check_sent_header, check_set_header, check_token, ClientBuilder, ConfigError,
 };
+use super::config::{ClientConfig, Duplicates, ResponseType, TokenStorage};
 use super::engine::{self, CallFuture, Inner, Success};
 use super::error::{Error, ErrorKind};
 use super::request::{has_header, query_string, CallInput, CallOptions};
@@ -210,12 +210,7 @@ impl Client {
     /// Returns a [`ConfigError`] when the token is empty or contains anything but visible ASCII
     /// (`!` to `~`), the characters of a JWT.
     pub fn set_token(&self, token: &str) -> Result<(), ConfigError> {
-        if !is_clean_token(token) {
-            return Err(ConfigError::new(
-                "the token is empty or contains a character other than visible ASCII (! to ~); \
-                 pass the token alone, without a scheme such as \"Bearer \"",
-            ));
-        }
+        check_token(token)?;
         self.inner.store_token(token);
         Ok(())
     }
@@ -232,19 +227,8 @@ impl Client {
     /// a method override header that names `TRACE`, `TRACK` or `CONNECT`, because `fetch` would
     /// drop it. Removing such a header with `None` does nothing.
     pub fn set_header(&self, name: &str, value: Option<&str>) -> Result<(), ConfigError> {
-        match value {
-            Some(value) => check_sent_header(name, value),
-            None => check_header(name, ""),
-        }
-        .map_err(ConfigError::new)?;
-        if name.eq_ignore_ascii_case(&self.inner.config.auth_header) {
-            return Err(ConfigError::new(format!(
-                "\"{name}\" is the header that the client fills from the stored token on allowed \
-                 origins; call {} instead, or set the header on the requests that need a fixed \
-                 value",
-                self.inner.config.api.name(Setting::SetToken)
-            )));
-        }
+        let config = &self.inner.config;
+        check_set_header(name, value, &config.auth_header, config.api)?;
         let mut headers = self.inner.headers.borrow_mut();
         headers.retain(|(header, _)| !header.eq_ignore_ascii_case(name));
         if let Some(value) = value {

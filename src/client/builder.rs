@@ -7,7 +7,10 @@ use std::rc::Rc;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use super::config::{check_header, is_header_name, ClientConfig, Duplicates, TokenStorage};
+use super::config::{
+    check_header, is_clean_token, is_header_name, Api, ClientConfig, Duplicates, Setting,
+    TokenStorage,
+};
 use super::error::Error;
 use super::replay::{BusinessCodes, ReplayPolicy};
 use super::Client;
@@ -44,6 +47,40 @@ pub(crate) fn check_sent_header(name: &str, value: &str) -> Result<(), String> {
              browser never sends, so fetch drops the header from a page's request without an \
              error; name another method or remove the header"
         ));
+    }
+    Ok(())
+}
+
+/// Checks a token for `set_token`: it must be non-empty visible ASCII, as a JWT is.
+pub(crate) fn check_token(token: &str) -> Result<(), ConfigError> {
+    if is_clean_token(token) {
+        return Ok(());
+    }
+    Err(ConfigError::new(
+        "the token is empty or contains a character other than visible ASCII (! to ~); pass the \
+         token alone, without a scheme such as \"Bearer \"",
+    ))
+}
+
+/// Checks a header for `set_header`: a valid header that `fetch` keeps, and not the client's
+/// auth header, which it fills from the stored token. `api` spells the method to call instead.
+pub(crate) fn check_set_header(
+    name: &str,
+    value: Option<&str>,
+    auth_header: &str,
+    api: Api,
+) -> Result<(), ConfigError> {
+    match value {
+        Some(value) => check_sent_header(name, value),
+        None => check_header(name, ""),
+    }
+    .map_err(ConfigError::new)?;
+    if name.eq_ignore_ascii_case(auth_header) {
+        return Err(ConfigError::new(format!(
+            "\"{name}\" is the header that the client fills from the stored token on allowed \
+             origins; call {} instead, or set the header on the requests that need a fixed value",
+            api.name(Setting::SetToken)
+        )));
     }
     Ok(())
 }

@@ -19,8 +19,10 @@ use serde::Serialize;
 use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
 
-use super::builder::{check_sent_header, ClientBuilder, ConfigError};
-use super::config::{check_header, is_clean_token, ClientConfig, Duplicates, TokenStorage};
+use super::builder::{
+    check_sent_header, check_set_header, check_token, ClientBuilder, ConfigError,
+};
+use super::config::{Api, ClientConfig, Duplicates, TokenStorage};
 use super::error::{Error, ErrorKind};
 use super::url::{clean_url, join_url};
 use crate::protocol::Envelope;
@@ -44,6 +46,7 @@ pub struct Client {
 }
 
 struct State {
+    api: Api,
     base_url: Option<String>,
     auth_header: String,
     headers: Mutex<Vec<(String, String)>>,
@@ -87,6 +90,7 @@ impl Client {
         config.check().map_err(ConfigError::new)?;
         Ok(Self {
             inner: Arc::new(State {
+                api: config.api,
                 base_url: config.base_url,
                 auth_header: config.auth_header,
                 headers: Mutex::new(config.headers),
@@ -149,12 +153,7 @@ impl Client {
     /// Returns a [`ConfigError`] when the token is empty or contains anything but visible ASCII
     /// (`!` to `~`), as on wasm32.
     pub fn set_token(&self, token: &str) -> Result<(), ConfigError> {
-        if !is_clean_token(token) {
-            return Err(ConfigError::new(
-                "the token is empty or contains a character other than visible ASCII (! to ~); \
-                 pass the token alone, without a scheme such as \"Bearer \"",
-            ));
-        }
+        check_token(token)?;
         *lock(&self.inner.token) = Some(token.to_owned());
         Ok(())
     }
@@ -166,14 +165,7 @@ impl Client {
     /// Returns a [`ConfigError`] when the name or the value is not a valid header, or when the
     /// name is the auth header, as on wasm32.
     pub fn set_header(&self, name: &str, value: Option<&str>) -> Result<(), ConfigError> {
-        check_header(name, value.unwrap_or("")).map_err(ConfigError::new)?;
-        if name.eq_ignore_ascii_case(&self.inner.auth_header) {
-            return Err(ConfigError::new(format!(
-                "\"{name}\" is the header that the client fills from the stored token on allowed \
-                 origins; call Client::set_token instead, or set the header on the requests \
-                 that need a fixed value"
-            )));
-        }
+        check_set_header(name, value, &self.inner.auth_header, self.inner.api)?;
         let mut headers = lock(&self.inner.headers);
         headers.retain(|(header, _)| !header.eq_ignore_ascii_case(name));
         if let Some(value) = value {
