@@ -2,9 +2,9 @@
 //!
 //! An app whose components also build for the server, as in Leptos SSR or Dioxus fullstack,
 //! names the client in code that the server compiles and may run while it renders. Here the
-//! client keeps its token and headers in memory and calls no callback, and every call fails
-//! with [`ErrorKind::InvalidRequest`] when its future is first polled, because only a browser
-//! or a worker on wasm32 sends requests. Nothing here touches JavaScript, so nothing panics
+//! client keeps its token in memory and calls no callback, and every call fails with
+//! [`ErrorKind::InvalidRequest`] when its future is first polled, because only a browser or a
+//! worker on wasm32 sends requests. Nothing here touches JavaScript, so nothing panics
 //! when the server runs it.
 
 use std::fmt;
@@ -36,7 +36,7 @@ const NOT_SENT: &str = "renew-fetch sends requests only from WebAssembly in a br
 /// A request client. On wasm32 it sends requests, and on other targets, which the `ssr` feature
 /// compiles it for, each of its calls fails with [`ErrorKind::InvalidRequest`].
 ///
-/// Here it keeps the token and the headers in memory, has no pending calls and calls none of
+/// Here it keeps the token in memory, has no pending calls and calls none of
 /// the builder's callbacks. Cloning is cheap, clones share the token, and a clone compares
 /// equal to its original. It is `Send` and `Sync`, as on wasm32, so a server that renders on
 /// several threads may move and drop it on any of them.
@@ -49,12 +49,11 @@ struct State {
     api: Api,
     base_url: Option<String>,
     auth_header: String,
-    headers: Mutex<Vec<(String, String)>>,
     token: Mutex<Option<String>>,
 }
 
-/// Locks `mutex`, and takes the value of a poisoned lock as it is: the token and the header
-/// list change through calls that do not panic, so a panic elsewhere leaves them whole.
+/// Locks `mutex`, and takes the value of a poisoned lock as it is: the token changes only by
+/// whole assignments, which do not panic, so a panic elsewhere leaves it whole.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()
@@ -93,7 +92,6 @@ impl Client {
                 api: config.api,
                 base_url: config.base_url,
                 auth_header: config.auth_header,
-                headers: Mutex::new(config.headers),
                 token: Mutex::new(None),
             }),
         })
@@ -158,20 +156,15 @@ impl Client {
         Ok(())
     }
 
-    /// Sets a header of every call from now on, or removes it with `None`.
+    /// Checks a header of every call from now on, or its removal with `None`, as on wasm32.
+    /// No call sends it on this target, so the client does not keep it.
     ///
     /// # Errors
     ///
     /// Returns a [`ConfigError`] when the name or the value is not a valid header, or when the
     /// name is the auth header, as on wasm32.
     pub fn set_header(&self, name: &str, value: Option<&str>) -> Result<(), ConfigError> {
-        check_set_header(name, value, &self.inner.auth_header, self.inner.api)?;
-        let mut headers = lock(&self.inner.headers);
-        headers.retain(|(header, _)| !header.eq_ignore_ascii_case(name));
-        if let Some(value) = value {
-            headers.push((name.to_owned(), value.to_owned()));
-        }
-        Ok(())
+        check_set_header(name, value, &self.inner.auth_header, self.inner.api)
     }
 
     /// Returns the token that [`set_token`](Self::set_token) stored.
