@@ -31,7 +31,7 @@ use crate::protocol::Envelope;
 const NOT_SENT: &str = "renew-fetch sends requests only from WebAssembly in a browser or a \
      worker, and this call ran in a build for another target, such as the server build of an SSR \
      app; make the call in code that only the browser runs, such as a Leptos LocalResource, an \
-     Effect or an event handler";
+     Effect, an event handler, or a Dioxus use_resource without suspend()";
 
 /// A request client. On wasm32 it sends requests, and on other targets, which the `ssr` feature
 /// compiles it for, each of its calls fails with [`ErrorKind::InvalidRequest`].
