@@ -132,7 +132,7 @@ impl ClientBuilder {
 
     /// Adds a header sent with every call. Default: none. In a browser, a header that the
     /// browser sets itself, such as `Cookie`, makes [`build`](Self::build) fail, because `fetch`
-    /// would drop it without an error, and so does a method override header, such as
+    /// would drop it without an error. So does a method override header, such as
     /// `X-HTTP-Method-Override`, whose value names `TRACE`, `TRACK` or `CONNECT`.
     pub fn header(mut self, name: &str, value: &str) -> Self {
         if let Err(message) = check_sent_header(name, value) {
