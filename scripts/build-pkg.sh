@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the npm package renew-fetch into pkg/ with wasm-pack:
+# Builds the npm package renew-fetch into pkg/ with cargo, wasm-bindgen and wasm-opt:
 #   pkg/      the bundler target, for apps built with Vite, webpack or Rollup
 #   pkg/web/  the web target, an ES module that loads its .wasm with fetch; the demo page uses it
 # Then it appends npm/free-guard.js to the module of each build that defines HttpClient, removes
@@ -34,15 +34,15 @@ while (($# > 0)); do
 done
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
-for tool in wasm-pack node npm; do
+for tool in cargo wasm-bindgen node npm; do
   if ! command -v "$tool" >/dev/null; then
     echo "build-pkg: $tool not found; run bash scripts/setup.sh demo, and install Node.js 20+" >&2
     exit 1
   fi
 done
 
-# Debian 12's wasm-opt (binaryen 108) fails to parse the wasm that current Rust emits, so
-# wasm-pack runs the wasm-opt of npm's binaryen package, pinned in npm/package-lock.json.
+# Debian 12's wasm-opt (binaryen 108) fails to parse the wasm that current Rust emits, so the
+# build runs the wasm-opt of npm's binaryen package, pinned in npm/package-lock.json.
 binaryen_version() {
   node -p 'require("./npm/node_modules/binaryen/package.json").version' 2>/dev/null || true
 }
@@ -58,10 +58,30 @@ export RUSTFLAGS="$wasm_rustflags"
 
 out=$dest-build
 rm -rf "$out"
-# The second build reuses the first one's compiled crate, so only wasm-bindgen and wasm-opt
-# run again.
-wasm-pack build --release --target bundler --out-dir "$out" --out-name renew_fetch -- --features talc
-wasm-pack build --release --target web --out-dir "$out/web" --out-name renew_fetch -- --features talc
+# Cargo.toml declares the library as an rlib only, because cargo builds every crate type of a
+# dependency's library, and a cdylib there would cost each app that depends on the crate a
+# linked shared library of its own. So the cdylib of the package is asked for here, which is
+# also why the build runs wasm-bindgen and wasm-opt itself: wasm-pack build requires the crate
+# type in Cargo.toml.
+# The wasm-bindgen CLI must be the version of the wasm-bindgen crate in Cargo.lock, or its glue
+# does not match the compiled module.
+wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+wasm-bindgen --version | grep -qxF "wasm-bindgen $wasm_bindgen_version" || {
+  echo "build-pkg: found $(wasm-bindgen --version), but Cargo.lock pins wasm-bindgen" \
+    "$wasm_bindgen_version; run bash scripts/setup.sh demo" >&2
+  exit 1
+}
+cargo rustc --lib --release --target wasm32-unknown-unknown --features talc --crate-type cdylib
+wasm=${CARGO_TARGET_DIR:-$root/target}/wasm32-unknown-unknown/release/renew_fetch.wasm
+# --converge repeats -Oz until the module stops shrinking. --low-memory-unused lets wasm-opt
+# fold constant addresses into load and store offsets. That is safe because rustc's wasm32
+# layout puts the 1 MiB stack below the data, so only a stack overflow reaches the first 1 KiB.
+for target in bundler web; do
+  dir=$out
+  if [[ $target == web ]]; then dir=$out/web; fi
+  wasm-bindgen "$wasm" --out-dir "$dir" --typescript --target "$target" --out-name renew_fetch
+  wasm-opt "$dir/renew_fetch_bg.wasm" -o "$dir/renew_fetch_bg.wasm" -Oz --converge --low-memory-unused
+done
 
 # npm/free-guard.js makes a freed HttpClient throw an error that names the member and the fix,
 # where wasm-bindgen's glue throws "null pointer passed to rust", and makes `new HttpClient()`
@@ -142,16 +162,15 @@ for types in "$out"/renew_fetch.d.ts "$out"/web/renew_fetch.d.ts; do
   printf '/// <reference lib="esnext.disposable" />\n%s\n' "$(cat "$types")" >"$types"
 done
 
-# The web build's own package.json would describe a second package, and its .gitignore ("*")
-# would keep npm from packing web/, so the top package.json alone describes both builds.
-rm -f "$out"/web/package.json "$out"/web/.gitignore "$out"/web/README.md "$out"/web/LICENSE*
+# The package has no .gitignore, so an app that copies pkg/ into its own repository commits all
+# of it, and one package.json, written below, describes both builds.
 cp npm/README.md "$out"/README.md
 for license in LICENSE*; do
   if [[ -f "$license" ]]; then cp "$license" "$out"/; fi
 done
 
-# Rewrite pkg/package.json: wasm-pack lists only the bundler files and has no module or exports
-# fields. The metadata comes from Cargo.toml's [package] table, so the two never disagree.
+# Write pkg/package.json. The metadata comes from Cargo.toml's [package] table, so the two never
+# disagree.
 PKG_DIR=$out node --input-type=module - <<'EOF'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 
@@ -164,9 +183,13 @@ function cargoField(name) {
   }
   return match[1];
 }
+// The keywords array, such as keywords = ["jwt", "fetch"], on one line.
+function cargoKeywords() {
+  const match = table?.match(/^keywords\s*=\s*\[([^\]]*)\]/m);
+  return match ? [...match[1].matchAll(/"([^"]*)"/g)].map((item) => item[1]) : [];
+}
 
 const dir = process.env.PKG_DIR;
-const generated = JSON.parse(readFileSync(`${dir}/package.json`, "utf8"));
 const files = [
   "renew_fetch_bg.wasm",
   "renew_fetch_bg.wasm.d.ts",
@@ -189,7 +212,7 @@ const pkg = {
   license: cargoField("license"),
   // npm's own form of a repository URL: git+https://host/owner/name.git.
   repository: { type: "git", url: `git+${cargoField("repository").replace(/\.git$/, "")}.git` },
-  keywords: generated.keywords ?? [],
+  keywords: cargoKeywords(),
   type: "module",
   main: "./renew_fetch.js",
   module: "./renew_fetch.js",

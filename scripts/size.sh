@@ -47,7 +47,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
-for tool in wasm-pack npm node gzip; do
+for tool in wasm-pack wasm-bindgen npm node gzip; do
   if ! command -v "$tool" >/dev/null; then
     echo "size: $tool not found; run bash scripts/setup.sh test, and install Node.js 20 or later" >&2
     exit 1
@@ -71,7 +71,7 @@ gzip_size() {
 
 wasm="$pkg_dir/renew_fetch_bg.wasm"
 if [[ ! -f "$wasm" ]]; then
-  echo "size: $wasm is missing; pass --pkg a wasm-pack web build with --out-name renew_fetch" >&2
+  echo "size: $wasm is missing; pass --pkg the web/ folder of a package from scripts/build-pkg.sh" >&2
   exit 1
 fi
 glue=("$pkg_dir/renew_fetch.js")
@@ -177,7 +177,7 @@ fi
   echo "goal, renew-fetch with minified glue no larger than axios: $verdict"
 } >&"$(if $markdown; then echo 2; else echo 1; fi)"
 
-tools="$(rustc --version), $(wasm-pack --version), wasm-opt from npm binaryen $(version_of binaryen),"
+tools="$(rustc --version), $(wasm-bindgen --version), $(wasm-pack --version), wasm-opt from npm binaryen $(version_of binaryen),"
 tools+=" terser $(version_of terser), esbuild $esbuild_version,"
 tools+=" gzip $(gzip --version | head -n 1 | awk '{print $NF}')"
 
@@ -205,8 +205,8 @@ if $markdown; then
   echo "## 1. Size"
   echo
   echo "Command: \`bash scripts/size.sh\`. renew-fetch is the web build of the npm package that"
-  echo "\`scripts/build-pkg.sh\` makes with \`wasm-pack build --release --target web\`: the .wasm"
-  echo "and the JS glue, each file compressed on its own. ky and axios with qs are"
+  echo "\`scripts/build-pkg.sh\` makes with \`cargo rustc --crate-type cdylib\`, wasm-bindgen"
+  echo "\`--target web\` and wasm-opt: the .wasm and the JS glue, each file compressed on its own. ky and axios with qs are"
   echo "bundled into one ESM file each with \`esbuild --bundle --minify --format=esm\`. Sizes are"
   echo "in bytes, and the ratio divides by axios's minified ESM build."
   echo

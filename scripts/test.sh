@@ -19,6 +19,19 @@ cargo clippy --locked --all-targets --features demo,ssr -- -D warnings
 cargo clippy --locked --target wasm32-unknown-unknown --all-targets -- -D warnings
 cargo clippy --locked --target wasm32-unknown-unknown --lib --no-default-features -- -D warnings
 
+step "library crate types"
+# Cargo builds every crate type of a dependency's library, so a cdylib here would cost every app
+# that depends on the crate a linked shared library, and beside the rlib it turns off the release
+# profile's LTO. scripts/build-pkg.sh builds the npm package's cdylib with cargo rustc.
+crate_types=$(cargo metadata --locked --no-deps --format-version 1 |
+  node -e 'const m = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    const lib = m.packages[0].targets.find((t) => t.name === "renew_fetch");
+    console.log(lib.crate_types.join(","))')
+if [[ $crate_types != lib ]]; then
+  echo "test: the library builds as $crate_types; remove crate-type from [lib] in Cargo.toml" >&2
+  exit 1
+fi
+
 step "rustdoc, native and wasm32"
 RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --features server,ssr
 RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --target wasm32-unknown-unknown
