@@ -108,6 +108,34 @@ for dir in "$out" "$out/web"; do
   } >>"$glue"
 done
 
+# The bundler entry imports the .wasm file as an ES module, and the .wasm imports its functions
+# from renew_fetch_bg.js. A bundler that does not link the two, such as Vite 8's dev server
+# without vite-plugin-wasm, which pre-bundles the glue into a copy of its own while the browser
+# loads the .wasm and the original glue, left the glue's `wasm` unset, and the start failed with
+# "Cannot read properties of undefined". The entry now names the setup that is missing.
+ENTRY=$out/renew_fetch.js node --input-type=module - <<'EOF_ENTRY'
+import { readFileSync, writeFileSync } from "node:fs";
+
+const entry = process.env.ENTRY;
+const text = readFileSync(entry, "utf8");
+const start = "wasm.__wbindgen_start();";
+if (text.split(start).length !== 2) {
+  throw new Error(`build-pkg: expected ${entry} to call ${start} once; check the bundler entry of this wasm-bindgen version`);
+}
+const setup =
+  "renew-fetch: the bundler did not load renew_fetch_bg.wasm as a WebAssembly module linked to " +
+  "renew_fetch_bg.js. With Vite, add vite-plugin-wasm to the plugins in vite.config. With " +
+  "webpack 5, set experiments.asyncWebAssembly to true. Without a bundler, import renew-fetch/web " +
+  "and await its default export, init()";
+const guarded = `try {
+  if (typeof wasm.__wbindgen_start !== "function") throw new TypeError("no __wbindgen_start export");
+  ${start}
+} catch (cause) {
+  throw new Error(${JSON.stringify(setup)}, { cause });
+}`;
+writeFileSync(entry, text.replace(start, guarded));
+EOF_ENTRY
+
 # wasm-bindgen 0.2.130 writes the web build's glue with one `import * as importN` of client.js
 # for each function that the .wasm imports from it directly. It lists each of them under the same
 # key of the object that instantiates the .wasm. The module works, because the keys are equal,

@@ -1,11 +1,12 @@
 import { defineConfig } from "vite";
 import wasm from "vite-plugin-wasm";
 
-// wasm-pack's bundler target imports its .wasm file as an ES module
-// (`import * as wasm from "./renew_fetch_bg.wasm"`), the WebAssembly/ES module integration that
-// webpack supports and Vite does not. vite-plugin-wasm turns that import into a fetch and an
-// instantiate behind a top-level await. Vite 7's default build target (baseline-widely-available:
-// Chrome 107, Firefox 104, Safari 16) already has top-level await, so no second plugin is needed.
+// wasm-bindgen's bundler target imports its .wasm file as an ES module
+// (`import * as wasm from "./renew_fetch_bg.wasm"`), the WebAssembly/ES module integration. Vite
+// 8.4.1 builds that import by itself, but its dev server pre-bundles the glue into a copy that the
+// .wasm file does not call. vite-plugin-wasm turns the import into a fetch and an instantiate
+// behind a top-level await in both. Vite 8's default build target (baseline-widely-available:
+// Chrome 111, Firefox 114, Safari 16.4) already has top-level await, so no second plugin is needed.
 export default defineConfig({
   plugins: [wasm()],
   server: {
