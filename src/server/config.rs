@@ -485,11 +485,15 @@ impl AuthConfigBuilder {
     /// the check is not caught, and a panic in the second run loses the response of a handler
     /// that has already run.
     ///
+    /// Both sides of the set below recover the guard of a poisoned lock with
+    /// `PoisonError::into_inner`. A panic elsewhere cannot leave a `HashSet` invalid, and a check
+    /// that read poison as "not revoked" would accept logged-out tokens again.
+    ///
     /// ```
     /// use std::collections::HashSet;
-    /// use std::sync::{Arc, RwLock};
+    /// use std::sync::{Arc, PoisonError, RwLock};
     ///
-    /// use renew_fetch::server::AuthConfig;
+    /// use renew_fetch::server::{AuthConfig, Claims};
     ///
     /// // The session key of each session that logged out, kept until the session cap has
     /// // passed.
@@ -498,10 +502,34 @@ impl AuthConfigBuilder {
     /// let config = AuthConfig::builder(b"an example secret, 32 bytes or more".to_vec())
     ///     .revoked(move |claims| {
     ///         let key = claims.session_key();
-    ///         list.read().is_ok_and(|set| set.contains(&key))
+    ///         let set = list.read().unwrap_or_else(PoisonError::into_inner);
+    ///         set.contains(&key)
     ///     })
     ///     .build()?;
-    /// # Ok::<(), renew_fetch::server::ConfigError>(())
+    ///
+    /// // The logout handler, which reads the claims of its request.
+    /// let logout = |claims: &Claims| {
+    ///     let mut set = logged_out.write().unwrap_or_else(PoisonError::into_inner);
+    ///     set.insert(claims.session_key());
+    /// };
+    ///
+    /// let token = config.issue_token("42", "ada")?;
+    /// logout(&config.verify_token(&token)?.claims);
+    /// assert!(config.verify_token(&token).is_err(), "a logged-out token is rejected");
+    /// # // A thread that panics while it holds the write guard poisons the lock.
+    /// # let poisoner = Arc::clone(&logged_out);
+    /// # let panicked = std::thread::spawn(move || {
+    /// #     let _guard = poisoner.write().unwrap_or_else(PoisonError::into_inner);
+    /// #     panic!("a bug in a handler that writes the set");
+    /// # })
+    /// # .join();
+    /// # assert!(panicked.is_err(), "the writing thread panicked");
+    /// # assert!(logged_out.is_poisoned(), "the lock is poisoned");
+    /// # assert!(config.verify_token(&token).is_err(), "still rejected after the poison");
+    /// # let other = config.issue_token("7", "grace")?;
+    /// # logout(&config.verify_token(&other)?.claims);
+    /// # assert!(config.verify_token(&other).is_err(), "a logout after the poison works");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn revoked(mut self, check: impl Fn(&Claims) -> bool + Send + Sync + 'static) -> Self {
         self.revoked = Some(Arc::new(check));
