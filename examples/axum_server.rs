@@ -124,8 +124,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     // Every JSON response is an envelope, because the client reads the code, not the status.
     let profile = |claims: Claims| async move {
-        // The expiry of the token that the request sent. A renewed token on this response
-        // expires later.
+        // The expiry that the layer enforces for the token that the request sent, which is
+        // never later than its iat plus the configured lifetime. A renewed token on this
+        // response expires later.
         let data = json!({ "username": claims.username, "expiresAt": claims.exp });
         Json(Envelope::new(CODE_SUCCESS, "ok", Some(data)))
     };

@@ -281,6 +281,61 @@ async fn leeway_extends_validity() {
     );
 }
 
+/// A token signed with a longer lifetime than the config's, as by another issuer or before the
+/// lifetime was shortened, expires at `iat` plus the config's lifetime, and the handler's
+/// `Claims::exp` shows that expiry, not the token's `exp` claim.
+#[tokio::test]
+async fn handler_sees_enforced_exp_of_longer_token() {
+    let (clock, config) = setup();
+    let long_lived = builder(&clock)
+        .token_lifetime(secs(10 * HOUR))
+        .build()
+        .expect("the 10 hour config builds");
+    let token = long_lived.issue_token("42", "ada").expect("issue");
+    assert_eq!(
+        claims_of(&token).exp,
+        T0 + 10 * HOUR,
+        "the token's exp claim is 10 hours after login"
+    );
+    let calls = Calls::default();
+    let app = app(&config, &calls);
+
+    let reply = send(&app, get_with("/api/profile", &token)).await;
+    assert_eq!(reply.status, StatusCode::OK, "a fresh token passes");
+    assert_eq!(
+        reply.json()["exp"],
+        T0 + LIFETIME,
+        "the handler sees iat plus the config's 2 hour lifetime"
+    );
+    let reply = send(&app, get_with("/api/profile", &token)).await;
+    assert_eq!(
+        reply.json()["exp"],
+        T0 + LIFETIME,
+        "the same expiry when the token comes from the cache"
+    );
+    assert_eq!(
+        config.verify_token(&token).expect("valid").claims.exp,
+        T0 + LIFETIME,
+        "verify_token reports the same expiry"
+    );
+
+    clock.set(T0 + LIFETIME - WINDOW + MIN);
+    let reply = send(&app, get_with("/api/profile", &token)).await;
+    assert_eq!(
+        reply.json()["exp"],
+        T0 + LIFETIME,
+        "in the window the handler sees the expiry that made the layer renew"
+    );
+    assert!(
+        reply.header("authorization").is_some(),
+        "the layer renews the token in the window of the enforced expiry"
+    );
+
+    clock.set(T0 + LIFETIME + 1);
+    let reply = send(&app, get_with("/api/profile", &token)).await;
+    assert_eq!(reply.code(), 401, "one second past that expiry: overdue");
+}
+
 #[tokio::test]
 async fn route_layer_protects_only_its_routes() {
     let (clock, config) = setup();

@@ -75,7 +75,8 @@ use super::verify::{Decision, Verdict};
 /// A token is valid through its `exp` second and a session through the second at which the
 /// session cap ends, each plus the leeway. A token lives at most the configured lifetime from its
 /// `iat`: one with a later `exp`, signed by another issuer or before the lifetime was shortened,
-/// counts as expiring at `iat` plus the lifetime, so it is renewed and then replaced.
+/// counts as expiring at `iat` plus the lifetime, so it is renewed and then replaced. The
+/// handler's [`Claims::exp`](super::Claims::exp) is that expiry.
 ///
 /// For a browser app on another origin, wrap this layer in tower-http's `CorsLayer` from
 /// outside, as in `.route_layer(config.layer()).layer(cors)`. The layer's own 401 responses

@@ -57,8 +57,9 @@ pub(crate) const MAX_TOKEN_LEN: usize = MAX_AUTHORIZATION_LEN - BEARER_SCHEME.le
 /// [`RenewLayer::allow_anonymous`](super::RenewLayer::allow_anonymous) gets the need-login 401.
 /// `Option<Claims>` reads `None` in both cases.
 ///
-/// They are the claims of the token that the request sent. When the layer renews that token,
-/// the response carries the new one, whose `iat`, `exp` and `jti` differ from these.
+/// They are the claims of the token that the request sent, except that [`exp`](Self::exp) is
+/// the expiry that the layer enforces. When the layer renews that token, the response carries
+/// the new one, whose `iat`, `exp` and `jti` differ from these.
 ///
 /// The layer accepts the tokens that [`AuthConfig::issue_token`](super::AuthConfig::issue_token)
 /// and its renewals issue. A token from another issuer must carry every field below that is not
@@ -75,7 +76,12 @@ pub struct Claims {
     pub username: String,
     /// When this token was issued, in seconds since the UNIX epoch.
     pub iat: u64,
-    /// When this token expires, in seconds since the UNIX epoch.
+    /// When this token expires, in seconds since the UNIX epoch, as the layer enforces it. That
+    /// is the token's `exp` claim, or `iat` plus the configured lifetime when that is earlier,
+    /// as for a token signed with a longer lifetime by another issuer or before the lifetime
+    /// was shortened. For a token within the configured lifetime, such as every token that
+    /// this config issues, it equals the `exp` claim. The token stays valid through this second
+    /// plus the leeway.
     pub exp: u64,
     /// The token id: 128 random bits in lowercase hex, new for every token, including a renewal.
     pub jti: String,
