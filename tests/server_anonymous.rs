@@ -4,6 +4,9 @@
 
 mod server_support;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
@@ -134,5 +137,86 @@ async fn required_claims_without_token_needs_login() {
         lines.iter().any(|line| line.starts_with("INFO")
             && line.contains("reason=\"no Authorization header, and the handler reads Claims\"")),
         "the rejection is logged at INFO with its reason: {lines:#?}"
+    );
+}
+
+/// Builds protected and anonymous routes in two routers, each with its own `route_layer`, and
+/// merges them into one app with a login route outside both.
+fn merged_app(config: &AuthConfig, calls: &Arc<AtomicUsize>) -> Router {
+    let profile_calls = Arc::clone(calls);
+    let protected = Router::new()
+        .route(
+            "/api/profile",
+            get(move |claims: Claims| async move {
+                profile_calls.fetch_add(1, Ordering::SeqCst);
+                claims.sub
+            }),
+        )
+        .route_layer(config.layer());
+    let anonymous = Router::new()
+        .route("/api/feed", get(user_id))
+        .route_layer(config.layer().allow_anonymous());
+    Router::new()
+        .merge(protected)
+        .merge(anonymous)
+        .route("/api/login", get(|| async { "login" }))
+}
+
+#[tokio::test]
+async fn merged_routers_renew_once() {
+    let (clock, config) = setup();
+    let calls = Arc::default();
+    let app = merged_app(&config, &calls);
+    let token = config.issue_token("42", "ada").expect("issue");
+    clock.advance(secs(LIFETIME - WINDOW + MIN));
+
+    let recorder = LogRecorder::default();
+    let guard = recorder.install();
+    let reply = send(&app, get_with("/api/profile", &token)).await;
+    drop(guard);
+    assert_eq!(reply.status, StatusCode::OK, "passes in the window");
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "the handler runs once");
+    assert_eq!(
+        reply.headers.get_all("authorization").iter().count(),
+        1,
+        "one renewed token on the response"
+    );
+    let lines = recorder.lines();
+    let renewals = lines
+        .iter()
+        .filter(|line| line.contains("token renewed in the renewal window"))
+        .count();
+    assert_eq!(
+        renewals, 1,
+        "one layer renews, so one renewal is logged: {lines:#?}"
+    );
+}
+
+#[tokio::test]
+async fn merged_routers_keep_each_mode() {
+    let (_clock, config) = setup();
+    let app = merged_app(&config, &Arc::default());
+
+    let reply = send(&app, get_bare("/api/feed")).await;
+    assert_eq!(reply.status, StatusCode::OK, "the feed serves anonymous");
+    assert_eq!(reply.body, b"anonymous", "with no claims");
+
+    let reply = send(&app, get_bare("/api/profile")).await;
+    assert_rejected(
+        &reply,
+        StatusCode::UNAUTHORIZED,
+        1006,
+        None,
+        "the profile without a token",
+    );
+
+    let reply = send(&app, get_bare("/api/login")).await;
+    assert_eq!(reply.status, StatusCode::OK, "login is outside both layers");
+
+    let reply = send(&app, get_bare("/nowhere")).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::NOT_FOUND,
+        "an unknown path gets axum's 404"
     );
 }

@@ -33,17 +33,31 @@ impl RenewLayer {
     /// checked, renewed or rejected as on any other route, so a token that expired past the grace
     /// period gets the invalid-token 401, not the anonymous response.
     ///
+    /// `Router::route_layer` wraps every route added to the router before it. So a second
+    /// `route_layer` call on a router with protected routes would put two layers on them, which
+    /// would check each request twice and sign two renewed tokens for a request in the renewal
+    /// window. To serve anonymous routes beside protected ones, give each kind its own router
+    /// and layer and merge them, as below, or put all of them behind one layer with
+    /// `allow_anonymous`.
+    ///
     /// ```
     /// use axum::routing::get;
+    /// use axum::Router;
     /// use renew_fetch::server::{AuthConfig, Claims};
     ///
     /// # let config = AuthConfig::builder(b"replace with 32 or more random bytes".to_vec()).build()?;
     /// let feed = |claims: Option<Claims>| async move {
     ///     claims.map_or_else(|| "the public feed".to_owned(), |c| format!("{}'s feed", c.username))
     /// };
-    /// let app: axum::Router = axum::Router::new()
+    /// let profile = |claims: Claims| async move { format!("hello {}", claims.username) };
+    ///
+    /// let anonymous = Router::new()
     ///     .route("/api/feed", get(feed))
     ///     .route_layer(config.layer().allow_anonymous());
+    /// let protected = Router::new()
+    ///     .route("/api/profile", get(profile))
+    ///     .route_layer(config.layer());
+    /// let app: Router = Router::new().merge(anonymous).merge(protected);
     /// # Ok::<(), renew_fetch::server::ConfigError>(())
     /// ```
     #[must_use]
