@@ -375,6 +375,36 @@ async fn route_layer_protects_only_its_routes() {
     assert_renewal_headers(&reply, "route_layer renewal");
 }
 
+/// `Router::layer` on the top-level router wraps its fallback, but on a router that `nest`
+/// mounts it does not: axum sends the outer router's 404 for an unknown path under the prefix.
+#[tokio::test]
+async fn layer_wraps_fallback_only_at_top_level() {
+    let (_clock, config) = setup();
+    let calls = Calls::default();
+    let top = app(&config, &calls);
+    let reply = send(&top, get_bare("/nowhere")).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNAUTHORIZED,
+        "top-level layer: an unknown path without a token needs login"
+    );
+    assert_eq!(reply.code(), 1006, "top-level layer: the need-login code");
+
+    let nested = Router::new().nest("/v2", app(&config, &calls));
+    let reply = send(&nested, get_bare("/v2/api/profile")).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNAUTHORIZED,
+        "nested layer: a known path without a token needs login"
+    );
+    let reply = send(&nested, get_bare("/v2/nowhere")).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::NOT_FOUND,
+        "nested layer: an unknown path gets axum's 404"
+    );
+}
+
 #[tokio::test]
 async fn renewal_merges_expose_headers() {
     let (clock, config) = setup();

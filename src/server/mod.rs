@@ -10,8 +10,11 @@
 //! [`Claims`] in their handlers. [`RenewService`] lists the response to each kind of request.
 //!
 //! `Router::route_layer` puts the layer on the routes added before it, so a request for an
-//! unknown path still gets axum's 404. `Router::layer`, as in the example below, wraps the
-//! fallback too, and a request for an unknown path without a token gets the need-login 401.
+//! unknown path still gets axum's 404. `Router::layer` on the top-level router, as in the
+//! example below, wraps the fallback too, and a request for an unknown path without a token
+//! gets the need-login 401. On a router that `Router::nest` mounts, axum 0.8 routes an unknown
+//! path under the prefix to the outer router's fallback, which the layer does not wrap, so it
+//! gets the 404.
 //!
 //! # Examples
 //!

@@ -13,7 +13,11 @@ use crate::protocol::{BEARER_SCHEME, MAX_AUTHORIZATION_LEN};
 
 /// The deepest nesting of arrays and objects in the `ext` claim that
 /// [`AuthConfig::issue_token_with`](super::AuthConfig::issue_token_with) accepts. serde_json,
-/// which decodes every token, stops at 128 levels, and the claims object is one of them.
+/// which decodes every token, stops at 128 levels in the `ext` value, and the claims object is
+/// one of them. serde_json (1.0.154) skips a top-level claim that [`Claims`] does not name
+/// without a depth limit, on a heap stack rather than by recursion, so the layer accepts a
+/// signed token whose unknown claim nests deeper. The 8 KiB limit on the `Authorization` header
+/// bounds that work.
 pub const MAX_EXT_DEPTH: usize = 64;
 
 /// Returns true when `value` nests arrays and objects no deeper than `max` levels. A scalar is
