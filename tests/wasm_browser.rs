@@ -182,6 +182,65 @@ fn default_key_apart_for_other_api_origin() {
 }
 
 #[wasm_bindgen_test]
+fn default_key_apart_for_allowed_origin() {
+    let storage = local_storage();
+    let page_key = "renew-fetch.token";
+    let api_origin = web_sys::Url::new(server())
+        .expect("the test server's URL parses")
+        .origin();
+    let api_key = format!("renew-fetch.token@{api_origin}");
+    let _ = storage.remove_item(page_key);
+    let _ = storage.remove_item(&api_key);
+    let page_origin = window()
+        .location()
+        .origin()
+        .expect("the page has an origin");
+    let allowed_client = |origins: &[&str]| {
+        let list = Array::new();
+        for origin in origins {
+            list.push(&str(origin));
+        }
+        let fields = [
+            ("tokenStorage", str("local")),
+            ("allowedOrigins", list.into()),
+        ];
+        HttpClient::new(object(&fields)).expect("valid options")
+    };
+
+    let page = allowed_client(&[&page_origin]);
+    page.set_token(JsValue::from("page-token"))
+        .expect("a clean token");
+    // No baseUrl: the client sends absolute URLs, and its allowed origin is another API's.
+    let api = allowed_client(&[&api_origin]);
+    assert_eq!(
+        api.get_token(),
+        None,
+        "a client that sends its token to another origin does not load the page's token"
+    );
+    api.set_token(JsValue::from("api-token"))
+        .expect("a clean token");
+    assert_eq!(
+        storage.get_item(&api_key).ok().flatten().as_deref(),
+        Some("api-token"),
+        "its token is stored under the key with the allowed origin"
+    );
+    assert_eq!(
+        page.get_token().as_deref(),
+        Some("page-token"),
+        "the page's client keeps its own token"
+    );
+    assert_eq!(
+        allowed_client(&[&page_origin, &api_origin])
+            .get_token()
+            .as_deref(),
+        Some("api-token"),
+        "a client whose allowed origins include another API uses that API's key"
+    );
+    page.clear_token();
+    api.clear_token();
+}
+
+#[wasm_bindgen_test]
 fn clients_sharing_key_see_set_token() {
     let key = unique("shared-set");
     let first = storage_client("local", &key);

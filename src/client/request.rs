@@ -146,19 +146,27 @@ pub(crate) struct Target {
 
 impl Target {
     /// Returns the storage key of a client that sets none: [`DEFAULT_TOKEN_KEY`], followed by `@`
-    /// and the base URL's origin when that is not the page's origin. Clients of one API share a
-    /// token, and a client for another API does not pick up the page's token and send it there.
+    /// and an origin other than the page's that gets the token: the base URL's origin when that
+    /// is not the page's, or else the first allowed origin that is not the page's. Clients of
+    /// one API share a token, and a client for another API does not pick up the page's token
+    /// and send it there, whether it names that API in its base URL or in its allowed origins.
     pub(crate) fn default_token_key(&self) -> String {
-        let origin = |url: Option<&str>| {
-            url.and_then(|url| Url::new(url).ok())
-                .map(|url| url.origin())
-        };
-        let base = origin(self.base_url.as_deref().filter(|url| !url.is_empty()));
-        match base {
-            Some(base) if self.page_origin.as_ref() != Some(&base) => {
-                format!("{DEFAULT_TOKEN_KEY}@{base}")
-            }
-            _ => DEFAULT_TOKEN_KEY.to_owned(),
+        let is_page = |origin: &String| self.page_origin.as_ref() == Some(origin);
+        let base = self
+            .base_url
+            .as_deref()
+            .filter(|url| !url.is_empty())
+            .and_then(|url| Url::new(url).ok())
+            .map(|url| url.origin());
+        let other = base.filter(|base| !is_page(base)).or_else(|| {
+            self.allowed_origins
+                .iter()
+                .find(|origin| !is_page(origin))
+                .cloned()
+        });
+        match other {
+            Some(origin) => format!("{DEFAULT_TOKEN_KEY}@{origin}"),
+            None => DEFAULT_TOKEN_KEY.to_owned(),
         }
     }
 
