@@ -464,6 +464,14 @@ async fn attempts(
                 if let Some(sent) = &sent_token {
                     inner.tokens.clear_rejected(sent);
                 }
+                // A token that this reply brought goes too, because a reply that ends the
+                // session cannot also extend it. One that another call, setToken or another tab
+                // stored since stays.
+                if response.stored() && !moved_by_others {
+                    if let Some(brought) = &current_token {
+                        inner.tokens.clear_rejected(brought);
+                    }
+                }
                 // A call whose token was cleared meanwhile ends for that reason alone.
                 let missing = match (header_missing, head_without_token) {
                     (true, _) => Missing::Overdue,
