@@ -117,7 +117,8 @@ fn string_or_null<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<S
 /// Returns `None` unless the token is token68, the form that RFC 6750 gives a bearer token
 /// (`[A-Za-z0-9-._~+/]+=*`), as the layer requires of the tokens it reads. So a header with
 /// CR/LF, a stray space, a comma list or the name of a scheme alone, such as `Bearer` or `Basic`,
-/// never becomes a stored token.
+/// never becomes a stored token. Neither does the text `null` or `undefined`, which a server
+/// writes when it formats a missing token.
 /// It also returns `None` for a value longer than [`MAX_AUTHORIZATION_LEN`], whose token the
 /// layer would reject.
 ///
@@ -130,6 +131,7 @@ fn string_or_null<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<S
 /// assert_eq!(token_from_header("bearer abc.def.ghi"), Some("abc.def.ghi"));
 /// assert_eq!(token_from_header("abc def"), None);
 /// assert_eq!(token_from_header("one,two"), None);
+/// assert_eq!(token_from_header("Bearer undefined"), None);
 /// ```
 pub fn token_from_header(value: &str) -> Option<&str> {
     if value.len() > MAX_AUTHORIZATION_LEN {
@@ -139,7 +141,13 @@ pub fn token_from_header(value: &str) -> Option<&str> {
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case(BEARER_SCHEME) => rest,
         _ => value,
     };
-    (is_token68(token) && !is_scheme_name(token)).then_some(token)
+    (is_token68(token) && !is_scheme_name(token) && !is_missing_value_text(token)).then_some(token)
+}
+
+/// Returns true for `null` or `undefined` in any case: the text that JavaScript and JSON code
+/// write for a missing value, such as `"Bearer " + undefined`, and never a real token.
+pub(crate) fn is_missing_value_text(token: &str) -> bool {
+    token.eq_ignore_ascii_case("null") || token.eq_ignore_ascii_case("undefined")
 }
 
 /// Returns true for the name of an HTTP authentication scheme, with or without trailing `=`,

@@ -181,6 +181,23 @@ fn token_with_scheme_rejected() {
 }
 
 #[test]
+fn missing_value_token_rejected() {
+    let client = quiet_client();
+    let error = client
+        .set_token("undefined")
+        .expect_err("the text of a missing value is rejected");
+    assert!(
+        error.to_string().contains("Client::clear_token()"),
+        "expected the Rust method that logs out named in the message, got {error}"
+    );
+    assert_eq!(
+        client.token(),
+        None,
+        "expected the rejected token not stored"
+    );
+}
+
+#[test]
 fn set_header_checks_name_and_auth_header() {
     let client = quiet_client();
     let error = client

@@ -851,6 +851,28 @@ mod node_cases {
         }
     }
 
+    #[wasm_bindgen_test]
+    async fn missing_value_header_not_stored() {
+        for form in ["undefined", "null"] {
+            let client = client(&[]);
+            client
+                .set_token(JsValue::from("old-token"))
+                .expect("a clean token");
+            let key = unique("missing-value-header");
+            let url = format!("/scenario/bad-header?form={form}&key={key}");
+            expect_ok(
+                settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED))
+                    .await,
+                "success with a missing value as the renewed token",
+            );
+            assert_eq!(
+                client.get_token().as_deref(),
+                Some("old-token"),
+                "a renewed token that is the text of a missing value ({form}) is not stored"
+            );
+        }
+    }
+
     // Errors.
 
     #[wasm_bindgen_test]
@@ -3934,6 +3956,14 @@ mod node_cases {
             ),
             (JsValue::from(42), "the token must be a string, got number"),
             (JsValue::NULL, "the token must be a string, got null"),
+            (
+                str("undefined"),
+                "the token is the text \"undefined\", which a missing value turns into; pass the token from the login response, or call clearToken() to log out",
+            ),
+            (
+                str("Null"),
+                "the token is the text \"Null\", which a missing value turns into; pass the token from the login response, or call clearToken() to log out",
+            ),
         ];
         for (token, expected) in cases {
             let error = match client.set_token(token) {

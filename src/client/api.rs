@@ -210,7 +210,7 @@ impl Client {
     /// Returns a [`ConfigError`] when the token is empty or contains anything but visible ASCII
     /// (`!` to `~`), the characters of a JWT.
     pub fn set_token(&self, token: &str) -> Result<(), ConfigError> {
-        check_token(token)?;
+        check_token(token, self.inner.config.api)?;
         self.inner.store_token(token);
         Ok(())
     }

@@ -51,8 +51,16 @@ pub(crate) fn check_sent_header(name: &str, value: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Checks a token for `set_token`: it must be non-empty visible ASCII, as a JWT is.
-pub(crate) fn check_token(token: &str) -> Result<(), ConfigError> {
+/// Checks a token for `set_token`: it must be non-empty visible ASCII, as a JWT is, and not the
+/// text `null` or `undefined`. `api` spells the method that clears the token.
+pub(crate) fn check_token(token: &str, api: Api) -> Result<(), ConfigError> {
+    if crate::protocol::is_missing_value_text(token) {
+        return Err(ConfigError::new(format!(
+            "the token is the text \"{token}\", which a missing value turns into; pass the token \
+             from the login response, or call {} to log out",
+            api.name(Setting::ClearToken)
+        )));
+    }
     if is_clean_token(token) {
         return Ok(());
     }

@@ -114,6 +114,7 @@ pub(crate) enum Setting {
     LoginRequired,
     CancelAll,
     SetToken,
+    ClearToken,
     /// The way to read a body as it is, without the envelope check.
     RawBody,
     /// The duplicates policies that keep both of two duplicate calls.
@@ -134,6 +135,7 @@ impl Api {
             Setting::LoginRequired => ["BusinessCodes::login_required", "codes.loginRequired"],
             Setting::CancelAll => ["Client::cancel_all()", "cancelAll()"],
             Setting::SetToken => ["Client::set_token", "setToken(token)"],
+            Setting::ClearToken => ["Client::clear_token()", "clearToken()"],
             Setting::RawBody => [
                 "use RequestBuilder::text() or bytes()",
                 "set responseType to \"text\", \"blob\" or \"arrayBuffer\"",
@@ -385,9 +387,8 @@ pub(crate) fn stored_token(value: &str) -> Option<String> {
         _ => value,
     };
     // A wrapper that stored a missing token as text left "null" or "undefined".
-    let placeholder = ["bearer", "null", "undefined"]
-        .iter()
-        .any(|word| value.eq_ignore_ascii_case(word));
+    let placeholder =
+        value.eq_ignore_ascii_case("bearer") || crate::protocol::is_missing_value_text(value);
     (is_clean_token(value) && !placeholder).then(|| value.to_owned())
 }
 

@@ -151,7 +151,7 @@ impl Client {
     /// Returns a [`ConfigError`] when the token is empty or contains anything but visible ASCII
     /// (`!` to `~`), as on wasm32.
     pub fn set_token(&self, token: &str) -> Result<(), ConfigError> {
-        check_token(token)?;
+        check_token(token, self.inner.api)?;
         *lock(&self.inner.token) = Some(token.to_owned());
         Ok(())
     }

@@ -371,9 +371,10 @@ async fn renewed(
     response
 }
 
-/// `/scenario/bad-header?form=space|tab|comma|scheme|long&status=200|401`: a renewed-token
-/// header that is no token68: a space, a tab or a comma inside the token, the bare word
-/// `Bearer`, or a token of 9,000 bytes. With `status=401` the body is the overdue envelope,
+/// `/scenario/bad-header?form=space|tab|comma|scheme|long|undefined|null&status=200|401`: a
+/// renewed-token header that is no token: a space, a tab or a comma inside the token, the bare
+/// word `Bearer`, a token of 9,000 bytes, or the text of a missing value, `Bearer undefined` or
+/// `null`. With `status=401` the body is the overdue envelope,
 /// otherwise a success envelope.
 ///
 /// A header value with CR or LF cannot be sent from here: hyper rejects it when the response is
@@ -390,6 +391,8 @@ async fn bad_header(
         Some("tab") => "bad\ttoken",
         Some("comma") => "one,two",
         Some("scheme") => "Bearer",
+        Some("undefined") => "Bearer undefined",
+        Some("null") => "null",
         Some("long") => {
             long = "a".repeat(9_000);
             long.as_str()
