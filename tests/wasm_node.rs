@@ -1260,6 +1260,24 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn undecodable_body_names_encoding() {
+        let client = client(&[]);
+        let key = unique("bad-encoding");
+        let url = format!("/scenario/bad-encoding?key={key}");
+        let error = expect_error(
+            settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "a body that is not the gzip its header names",
+        );
+        assert_eq!(kind(&error), "network", "the body read failed");
+        assert_eq!(number(&error, "status"), Some(200.0), "the status arrived");
+        let message = text(&error, "message").unwrap_or_default();
+        assert!(
+            message.contains("Content-Encoding"),
+            "expected the message to name Content-Encoding, got {message}"
+        );
+    }
+
+    #[wasm_bindgen_test]
     async fn huge_code_is_invalid_response() {
         let client = client(&[]);
         let key = unique("huge-code");

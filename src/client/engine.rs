@@ -508,7 +508,8 @@ fn body_error(request: &Prepared, status: u16) -> Error {
     request
         .error(
             ErrorKind::Network,
-            "The connection dropped while the response body was read",
+            "Reading the response body failed: the connection dropped, or the body did not \
+             match its Content-Encoding",
         )
         .with_status(status)
 }

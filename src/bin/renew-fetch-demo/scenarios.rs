@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, RawQuery, State};
 use axum::http::header::{
-    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, AUTHORIZATION,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, AUTHORIZATION, CONTENT_ENCODING,
     CONTENT_SECURITY_POLICY, CONTENT_TYPE, HOST, LOCATION,
 };
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
@@ -184,6 +184,7 @@ pub fn router(config: AuthConfig) -> Router {
         .route("/business", any(business))
         .route("/bare-envelope", any(bare_envelope))
         .route("/not-json", any(not_json))
+        .route("/bad-encoding", any(bad_encoding))
         .route("/huge-code", any(huge_code))
         .route("/html-502", any(html_502))
         .route("/json-429", any(json_429))
@@ -470,6 +471,25 @@ async fn not_json(
     state.record(&query);
     let content_type = [(CONTENT_TYPE, "text/plain; charset=utf-8")];
     (StatusCode::OK, content_type, "plain text, not JSON").into_response()
+}
+
+/// `/scenario/bad-encoding`: HTTP 200 with `Content-Encoding: gzip` on a JSON body that is not
+/// gzip, so the browser fails to decode the body after the headers arrived.
+async fn bad_encoding(
+    State(state): State<ScenarioState>,
+    Query(query): Query<ScenarioQuery>,
+) -> Response {
+    state.record(&query);
+    let headers = [
+        (CONTENT_TYPE, "application/json"),
+        (CONTENT_ENCODING, "gzip"),
+    ];
+    (
+        StatusCode::OK,
+        headers,
+        r#"{"code":200,"msg":"ok","data":null}"#,
+    )
+        .into_response()
 }
 
 /// `/scenario/huge-code`: HTTP 200 with an envelope whose code, 10^20, is a whole number beyond
