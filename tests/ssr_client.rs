@@ -144,6 +144,21 @@ fn token_kept_in_memory() {
 }
 
 #[test]
+fn weak_client_drops_with_last_clone() {
+    let (client, weak) =
+        client_usage::client_with_weak_callback().expect("the client's settings are valid");
+    assert!(
+        weak.upgrade() == Some(client.clone()),
+        "expected the weak reference to reach the client while a clone lives"
+    );
+    drop(client);
+    assert!(
+        weak.upgrade().is_none(),
+        "expected no client once the last clone is dropped"
+    );
+}
+
+#[test]
 fn clone_moves_to_another_thread() {
     client_usage::context_bounds();
     let client = quiet_client();

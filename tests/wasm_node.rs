@@ -6947,4 +6947,21 @@ mod node_cases {
             "expected manage to end with the token cleared"
         );
     }
+
+    /// A callback that reaches the client through a `WeakClient` does not keep it alive, where
+    /// a captured `Client` would hold the client through its own callback.
+    #[wasm_bindgen_test]
+    fn weak_client_in_callback_drops() {
+        let (client, weak) = super::client_usage::client_with_weak_callback()
+            .expect("the client's settings are valid");
+        assert!(
+            weak.upgrade() == Some(client.clone()),
+            "expected the weak reference to reach the client while a clone lives"
+        );
+        drop(client);
+        assert!(
+            weak.upgrade().is_none(),
+            "expected the client dropped with its last clone, its callback included"
+        );
+    }
 }

@@ -4,7 +4,7 @@ use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::task::{Context, Poll};
 
 use serde::de::DeserializeOwned;
@@ -94,6 +94,37 @@ impl PartialEq for Client {
 
 impl Eq for Client {}
 
+/// A reference to a [`Client`] that does not keep it alive, from [`Client::downgrade`].
+///
+/// The client stores the builder's callbacks, so a callback that captures a clone of the client
+/// keeps the client alive, with its `storage` listener, after the app dropped every other
+/// clone. A callback that calls the client, such as an `on_login_required` that calls
+/// `cancel_all`, captures a `WeakClient` instead.
+#[derive(Clone)]
+pub struct WeakClient {
+    inner: Weak<Inner>,
+}
+
+// SAFETY: the same as for `Client`, because without the atomics target feature no thread can
+// start.
+#[cfg(not(target_feature = "atomics"))]
+unsafe impl Send for WeakClient {}
+#[cfg(not(target_feature = "atomics"))]
+unsafe impl Sync for WeakClient {}
+
+impl WeakClient {
+    /// Returns the client, or `None` once every clone of it was dropped.
+    pub fn upgrade(&self) -> Option<Client> {
+        self.inner.upgrade().map(|inner| Client { inner })
+    }
+}
+
+impl fmt::Debug for WeakClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WeakClient").finish_non_exhaustive()
+    }
+}
+
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
@@ -106,6 +137,14 @@ impl Client {
     /// Returns a builder with every setting at its default.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
+    }
+
+    /// Returns a [`WeakClient`] that refers to this client without keeping it alive, for the
+    /// builder's callbacks that call the client.
+    pub fn downgrade(&self) -> WeakClient {
+        WeakClient {
+            inner: Rc::downgrade(&self.inner),
+        }
     }
 
     pub(crate) fn from_config(config: ClientConfig) -> Result<Self, ConfigError> {

@@ -245,8 +245,9 @@ impl ClientBuilder {
     /// the server rejected, unless another token was stored while the call was in flight.
     ///
     /// The callback cannot capture the client that [`build`](Self::build) returns. To call
-    /// `cancel_all` from it, capture an `Rc<std::cell::OnceCell<Client>>` and set it to a clone
-    /// of the client after `build`.
+    /// `cancel_all` from it, capture an `Rc<std::cell::OnceCell<WeakClient>>` and set it to
+    /// [`Client::downgrade`] after `build`. A captured `Client` would keep the client alive
+    /// through its own callback.
     pub fn on_login_required(mut self, callback: impl Fn() + 'static) -> Self {
         self.config.callbacks.on_login_required = Some(Rc::new(callback));
         self

@@ -61,7 +61,7 @@ mod transport;
 mod values;
 
 #[cfg(target_arch = "wasm32")]
-pub use api::{Client, FullResponse, RequestBuilder, ResponseFuture};
+pub use api::{Client, FullResponse, RequestBuilder, ResponseFuture, WeakClient};
 #[cfg(any(target_arch = "wasm32", feature = "ssr"))]
 pub use builder::{ClientBuilder, ConfigError};
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
@@ -69,7 +69,7 @@ pub use http_client::HttpClient;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub use js_error::is_renew_fetch_error;
 #[cfg(all(not(target_arch = "wasm32"), feature = "ssr"))]
-pub use native::{Client, FullResponse, RequestBuilder, ResponseFuture};
+pub use native::{Client, FullResponse, RequestBuilder, ResponseFuture, WeakClient};
 
 /// talc in place of Rust's default dlmalloc, because it compiles to less wasm.
 #[cfg(all(target_arch = "wasm32", feature = "talc"))]

@@ -11,7 +11,7 @@ use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::task::{Context, Poll};
 
 use serde::de::DeserializeOwned;
@@ -68,6 +68,26 @@ impl PartialEq for Client {
 
 impl Eq for Client {}
 
+/// A reference to a [`Client`] that does not keep it alive, from [`Client::downgrade`], as on
+/// wasm32. This target calls no callback, so none of them keeps the client alive here.
+#[derive(Clone)]
+pub struct WeakClient {
+    inner: Weak<State>,
+}
+
+impl WeakClient {
+    /// Returns the client, or `None` once every clone of it was dropped.
+    pub fn upgrade(&self) -> Option<Client> {
+        self.inner.upgrade().map(|inner| Client { inner })
+    }
+}
+
+impl fmt::Debug for WeakClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WeakClient").finish_non_exhaustive()
+    }
+}
+
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
@@ -80,6 +100,13 @@ impl Client {
     /// Returns a builder with every setting at its default.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
+    }
+
+    /// Returns a [`WeakClient`] that refers to this client without keeping it alive.
+    pub fn downgrade(&self) -> WeakClient {
+        WeakClient {
+            inner: Arc::downgrade(&self.inner),
+        }
     }
 
     /// Checks the settings that need no browser. The base URL and the allowed origins are

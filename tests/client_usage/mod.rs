@@ -4,12 +4,14 @@
 
 #![allow(dead_code)]
 
+use std::cell::OnceCell;
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 
 use renew_fetch::client::{
     BusinessCodes, Client, ClientBuilder, ConfigError, Duplicates, Error, ErrorKind, FullResponse,
-    RequestBuilder, ResponseFuture, TokenStorage,
+    RequestBuilder, ResponseFuture, TokenStorage, WeakClient,
 };
 use renew_fetch::protocol::Envelope;
 use serde::{Deserialize, Serialize};
@@ -130,6 +132,24 @@ pub fn read_full(response: FullResponse<Item>) -> (u16, web_sys::Headers, Envelo
 pub fn context_bounds() {
     fn bounds<T: Send + Sync + Clone + 'static>() {}
     bounds::<Client>();
+    bounds::<WeakClient>();
+}
+
+/// Builds a client whose `on_login_required` cancels the other calls through a `WeakClient`,
+/// and returns the client and its weak reference.
+pub fn client_with_weak_callback() -> Result<(Client, WeakClient), ConfigError> {
+    let cell: Rc<OnceCell<WeakClient>> = Rc::new(OnceCell::new());
+    let captured = Rc::clone(&cell);
+    let client = Client::builder()
+        .on_login_required(move || {
+            if let Some(client) = captured.get().and_then(WeakClient::upgrade) {
+                client.cancel_all(Some("signed out"));
+            }
+        })
+        .build()?;
+    let weak = client.downgrade();
+    let _ = cell.set(weak.clone());
+    Ok((client, weak))
 }
 
 /// Calls every method of the client that is not a request.
@@ -143,6 +163,9 @@ pub fn manage(client: &Client) -> Result<(), ConfigError> {
     let _loading: bool = client.is_loading();
     let _same = client.clone() == *client;
     let _debug = format!("{client:?}");
+    let weak: WeakClient = client.downgrade();
+    let _upgraded: Option<Client> = weak.upgrade();
+    let _weak_debug = format!("{weak:?}");
     client.cancel_all(Some("signed out"));
     client.clear_token();
     Ok(())
