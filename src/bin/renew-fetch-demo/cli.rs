@@ -9,6 +9,9 @@ use clap::{CommandFactory, FromArgMatches, Parser};
 use humantime::format_duration;
 use renew_fetch::server::{ConfigError, MAX_SESSION_CAP};
 
+/// The folder of the demo page, which loads the client from /pkg.
+pub const DEMO_PAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/www");
+
 /// Serves the renew-fetch demo page and a small token-protected API.
 ///
 /// The token timings default to short values, so a renewal and an overdue replay happen within
@@ -41,11 +44,12 @@ pub struct Options {
     #[arg(long, env = "RENEW_FETCH_SECRET_FILE")]
     pub secret_file: Option<PathBuf>,
 
-    /// Folder of the demo page.
-    #[arg(long, env = "RENEW_FETCH_WWW", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/www"))]
+    /// Folder served at /: the demo page, or a built app of your own, such as examples/vite/dist.
+    #[arg(long, env = "RENEW_FETCH_WWW", default_value = DEMO_PAGE)]
     pub www: PathBuf,
 
-    /// Folder of the wasm-pack output, served under /pkg.
+    /// Folder of the npm package that scripts/build-pkg.sh builds, served under /pkg, from which
+    /// the demo page loads the client.
     #[arg(long, env = "RENEW_FETCH_PKG", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/pkg"))]
     pub pkg: PathBuf,
 

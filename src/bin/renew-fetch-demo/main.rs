@@ -66,7 +66,7 @@ async fn run(options: Options) -> Result<(), String> {
                 options.describe_config_error(&error)
             )
         })?;
-    if let Some(missing) = missing_package(&options.pkg) {
+    if let Some(missing) = missing_package(&options.www, &options.pkg) {
         tracing::warn!(
             pkg = %options.pkg.display(),
             "wasm package not found: {} does not exist, so the demo page cannot load the \
@@ -117,7 +117,11 @@ fn app(options: &Options, config: AuthConfig, clock: OffsetClock) -> Router {
 
 /// Returns the path of the module that the demo page imports from `pkg`, when that file is
 /// missing.
-fn missing_package(pkg: &Path) -> Option<PathBuf> {
+fn missing_package(www: &Path, pkg: &Path) -> Option<PathBuf> {
+    // Only the demo page loads the client from /pkg. An app served with --www brings its own.
+    if www != Path::new(cli::DEMO_PAGE) {
+        return None;
+    }
     let module = pkg.join("web").join("renew_fetch.js");
     (!module.is_file()).then_some(module)
 }
@@ -227,7 +231,7 @@ mod tests {
     use renew_fetch::server::AuthConfig;
     use tower::ServiceExt;
 
-    use super::{app, is_development_origin, missing_package, OffsetClock, Options};
+    use super::{app, cli, is_development_origin, missing_package, OffsetClock, Options};
 
     /// A secret that the builder accepts: 36 bytes that repeat no run.
     const SECRET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
@@ -321,9 +325,19 @@ mod tests {
     fn missing_package_names_the_module() {
         let pkg = Path::new("/nonexistent/renew-fetch-pkg");
         assert_eq!(
-            missing_package(pkg),
+            missing_package(Path::new(cli::DEMO_PAGE), pkg),
             Some(pkg.join("web/renew_fetch.js")),
             "module of a missing folder"
+        );
+    }
+
+    #[test]
+    fn missing_package_ignored_for_other_www() {
+        let pkg = Path::new("/nonexistent/renew-fetch-pkg");
+        assert_eq!(
+            missing_package(Path::new("/srv/my-app/dist"), pkg),
+            None,
+            "an app of its own does not load /pkg, so no warning"
         );
     }
 
@@ -332,7 +346,7 @@ mod tests {
         let pkg = std::env::temp_dir().join(format!("renew-fetch-demo-pkg-{}", std::process::id()));
         std::fs::create_dir_all(pkg.join("web")).expect("create the package folder");
         std::fs::write(pkg.join("web/renew_fetch.js"), "").expect("write the module");
-        let missing = missing_package(&pkg);
+        let missing = missing_package(Path::new(cli::DEMO_PAGE), &pkg);
         std::fs::remove_dir_all(&pkg).expect("remove the package folder");
         assert_eq!(missing, None, "a folder with web/renew_fetch.js");
     }
