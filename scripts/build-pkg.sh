@@ -72,7 +72,11 @@ wasm-bindgen --version | grep -qxF "wasm-bindgen $wasm_bindgen_version" || {
   exit 1
 }
 cargo rustc --lib --release --target wasm32-unknown-unknown --features talc --crate-type cdylib
-wasm=${CARGO_TARGET_DIR:-$root/target}/wasm32-unknown-unknown/release/renew_fetch.wasm
+# Cargo's target folder may come from CARGO_TARGET_DIR, CARGO_BUILD_TARGET_DIR or a
+# .cargo/config.toml, and cargo metadata resolves all of them.
+target_dir=$(cargo metadata --format-version 1 --no-deps |
+  node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0, "utf8")).target_directory)')
+wasm=$target_dir/wasm32-unknown-unknown/release/renew_fetch.wasm
 # --converge repeats -Oz until the module stops shrinking. --low-memory-unused lets wasm-opt
 # fold constant addresses into load and store offsets. That is safe because rustc's wasm32
 # layout puts the 1 MiB stack below the data, so only a stack overflow reaches the first 1 KiB.
