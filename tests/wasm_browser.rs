@@ -233,8 +233,32 @@ fn default_key_apart_for_allowed_origin() {
         allowed_client(&[&page_origin, &api_origin])
             .get_token()
             .as_deref(),
-        Some("api-token"),
-        "a client whose allowed origins include another API uses that API's key"
+        Some("page-token"),
+        "a client whose allowed origins include the page's shares the page's key"
+    );
+    for origins in [
+        [api_origin.as_str(), "http://zz.test"],
+        ["http://zz.test", api_origin.as_str()],
+    ] {
+        assert_eq!(
+            allowed_client(&origins).get_token().as_deref(),
+            Some("api-token"),
+            "the key takes the first allowed origin in sorted order, whatever the order given"
+        );
+    }
+    let page_api = HttpClient::new(object(&[
+        ("tokenStorage", str("local")),
+        ("baseUrl", str("/api")),
+        (
+            "allowedOrigins",
+            Array::of2(&str(&page_origin), &str(&api_origin)).into(),
+        ),
+    ]))
+    .expect("valid options");
+    assert_eq!(
+        page_api.get_token().as_deref(),
+        Some("page-token"),
+        "a client whose base URL is on the page's origin shares the page's key"
     );
     page.clear_token();
     api.clear_token();

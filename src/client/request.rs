@@ -146,8 +146,9 @@ pub(crate) struct Target {
 
 impl Target {
     /// Returns the storage key of a client that sets none: [`DEFAULT_TOKEN_KEY`], followed by `@`
-    /// and an origin other than the page's that gets the token: the base URL's origin when that
-    /// is not the page's, or else the first allowed origin that is not the page's. Clients of
+    /// and the origin of the API when that is not the page's. The API's origin is the base
+    /// URL's. Without a base URL, a client whose allowed origins leave out the page's origin
+    /// serves another API, and the first of those origins in sorted order names it. Clients of
     /// one API share a token, and a client for another API does not pick up the page's token
     /// and send it there, whether it names that API in its base URL or in its allowed origins.
     pub(crate) fn default_token_key(&self) -> String {
@@ -158,13 +159,12 @@ impl Target {
             .filter(|url| !url.is_empty())
             .and_then(|url| Url::new(url).ok())
             .map(|url| url.origin());
-        let other = base.filter(|base| !is_page(base)).or_else(|| {
-            self.allowed_origins
-                .iter()
-                .find(|origin| !is_page(origin))
-                .cloned()
-        });
-        match other {
+        let api = match base {
+            Some(base) => (!is_page(&base)).then_some(base),
+            None if self.allowed_origins.iter().any(is_page) => None,
+            None => self.allowed_origins.iter().min().cloned(),
+        };
+        match api {
             Some(origin) => format!("{DEFAULT_TOKEN_KEY}@{origin}"),
             None => DEFAULT_TOKEN_KEY.to_owned(),
         }
