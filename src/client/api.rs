@@ -246,8 +246,8 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// Returns a [`ConfigError`] when the token is empty or contains anything but visible ASCII
-    /// (`!` to `~`), the characters of a JWT.
+    /// Returns a [`ConfigError`] when the token is empty, contains anything but visible ASCII
+    /// (`!` to `~`), the characters of a JWT, or is the text `null` or `undefined`.
     pub fn set_token(&self, token: &str) -> Result<(), ConfigError> {
         check_token(token, self.inner.config.api)?;
         self.inner.store_token(token);

@@ -325,7 +325,8 @@ impl HttpClient {
     }
 
     /// Stores `token`, for example after a login. Throws a `TypeError` when it is not a string, is
-    /// empty, or contains anything but visible ASCII. A call in flight that was sent with the
+    /// empty, contains anything but visible ASCII, or is the text `null` or `undefined`, which a
+    /// missing login field turns into. A call in flight that was sent with the
     /// earlier token does not store the token that its response renews from it.
     #[wasm_bindgen(js_name = setToken)]
     pub fn set_token(

@@ -175,8 +175,8 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// Returns a [`ConfigError`] when the token is empty or contains anything but visible ASCII
-    /// (`!` to `~`), as on wasm32.
+    /// Returns a [`ConfigError`] when the token is empty, contains anything but visible ASCII
+    /// (`!` to `~`), or is the text `null` or `undefined`, as on wasm32.
     pub fn set_token(&self, token: &str) -> Result<(), ConfigError> {
         check_token(token, self.inner.api)?;
         *lock(&self.inner.token) = Some(token.to_owned());
