@@ -466,7 +466,9 @@ async fn attempts(
                 }
                 // A token that this reply brought goes too, because a reply that ends the
                 // session cannot also extend it. One that another call, setToken or another tab
-                // stored since stays.
+                // stored since stays. NOTE: a login-required reply that another call's renewal
+                // made stale ends as renewal_exhausted when no replay is left, and the token that
+                // it brought, stored over that renewal, then stays.
                 if response.stored() && !moved_by_others {
                     if let Some(brought) = &current_token {
                         inner.tokens.clear_rejected(brought);
