@@ -113,10 +113,10 @@ for dir in "$out" "$out/web"; do
 done
 
 # The bundler entry imports the .wasm file as an ES module, and the .wasm imports its functions
-# from renew_fetch_bg.js. A bundler that does not link the two, such as Vite 8's dev server
-# without vite-plugin-wasm, which pre-bundles the glue into a copy of its own while the browser
-# loads the .wasm and the original glue, left the glue's `wasm` unset, and the start failed with
-# "Cannot read properties of undefined". The entry now names the setup that is missing.
+# from renew_fetch_bg.js. Vite 8's dev server without vite-plugin-wasm does not link the two: it
+# pre-bundles the glue into a copy of its own, while the browser loads the .wasm and the original
+# glue. The copy's `wasm` then stays unset, and the start failed with "Cannot read properties of
+# undefined". The entry now names the setup that is missing.
 ENTRY=$out/renew_fetch.js node --input-type=module - <<'EOF_ENTRY'
 import { readFileSync, writeFileSync } from "node:fs";
 
