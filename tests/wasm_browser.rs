@@ -1095,3 +1095,75 @@ async fn relative_urls_skip_unusable_base() {
     }
     let _ = web_sys::Url::revoke_object_url(&blob_url);
 }
+
+/// Returns what fetch sends for `url` on the test page: the URL parser's result against the
+/// document's base URL, without the fragment.
+fn parsed_href(url: &str) -> String {
+    let document = window().document().expect("the test page has a document");
+    let base = document
+        .base_uri()
+        .ok()
+        .flatten()
+        .expect("the test page has a base URI");
+    let href = web_sys::Url::new_with_base(url, &base)
+        .map(|parsed| parsed.href())
+        .unwrap_or_else(|_| panic!("the URL parser takes {url:?}"));
+    href.split('#').next().unwrap_or_default().to_owned()
+}
+
+#[wasm_bindgen_test]
+async fn request_urls_match_url_parser() {
+    let origin = window()
+        .location()
+        .origin()
+        .expect("the page has an origin");
+    // Each printable ASCII character in the path and in the query, where the URL parser keeps
+    // some as they are and encodes or reads others, and the paths that it rewrites.
+    let mut urls: Vec<String> = (b' '..=b'~')
+        .flat_map(|byte| {
+            let c = char::from(byte);
+            [format!("/missing/a{c}b?q=1"), format!("/missing/a?q={c}1")]
+        })
+        .collect();
+    urls.extend(
+        [
+            "/missing/./a",
+            "/missing/../a",
+            "/missing/.",
+            "/missing/%2e/a",
+            "/missing/.%2E/a",
+            "/missing/.hidden/a",
+            "/missing/a?x=/./y",
+            "/missing/a?",
+            "/missing/a?#f",
+            "/missing//a",
+            "/missing/a/",
+            "/missing/%41",
+            "/missing/\u{e9}?q=\u{e9}",
+            "/missing/a?b?c",
+            "/missing/A:B@C",
+            "/\\missing",
+            "/",
+        ]
+        .map(String::from),
+    );
+    for path in ["/missing/a?q=1", "/missing/./a", "/missing/a%20b", "/"] {
+        urls.push(format!("{origin}{path}"));
+    }
+    urls.push(format!("{}/missing", origin.replace("http://", "HTTP://")));
+    for url in &urls {
+        assert_eq!(
+            resolved_url(None, url).await,
+            parsed_href(url),
+            "the client resolves {url:?} as the URL parser does"
+        );
+    }
+    for url in urls.iter().filter(|url| url.starts_with('/')) {
+        let joined = renew_fetch::client::url::join_url(Some(&origin), url);
+        assert_eq!(
+            resolved_url(Some(&origin), url).await,
+            parsed_href(&joined),
+            "the client resolves {url:?} against baseUrl {origin} as the URL parser does"
+        );
+    }
+}

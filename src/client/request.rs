@@ -15,7 +15,8 @@ use super::config::{
 use super::error::{Error, ErrorKind};
 use super::key::{duplicate_key, stringify_query, BodyKey};
 use super::url::{
-    append_query, clean_url, is_absolute, join_url, without_any_credentials, without_credentials,
+    append_query, clean_url, href_without_parser, is_absolute, join_url, without_any_credentials,
+    without_credentials,
 };
 use super::values::{js_string, to_key_value, type_name};
 
@@ -135,6 +136,8 @@ pub(crate) struct Target {
     pub page_url: Option<String>,
     /// The origin that the page's requests come from. None in Node.
     pub page_origin: Option<String>,
+    /// The origin of `page_url`, which paths such as `/items` resolve to.
+    pub page_url_origin: Option<String>,
     /// The origins that receive the token, in their serialized form such as
     /// `http://127.0.0.1:8080`.
     pub allowed_origins: Vec<String>,
@@ -244,10 +247,15 @@ impl Target {
             .into_iter()
             .collect(),
         };
+        let page_url_origin = page_url
+            .as_deref()
+            .and_then(|url| Url::new(url).ok())
+            .map(|url| url.origin());
         Ok(Self {
             base_url,
             page_url,
             page_origin,
+            page_url_origin,
             allowed_origins,
             unresolved_base,
         })
@@ -331,7 +339,12 @@ pub(crate) fn prepare(
     if let Some(timeout_ms) = input.options.timeout_ms {
         check_timeout(timeout_ms, config.api).map_err(|message| invalid(&url, message))?;
     }
-    let Some(parsed) = resolve(&url, target.page_url.as_deref()) else {
+    let Some(Resolved {
+        href,
+        scheme,
+        origin,
+    }) = resolve_url(&url, target)
+    else {
         let redacted = without_any_credentials(&url);
         let base_name = config.api.name(Setting::BaseUrl);
         let message = match target.page_url.as_deref() {
@@ -350,12 +363,13 @@ pub(crate) fn prepare(
         };
         return Err(invalid(&redacted, message));
     };
-    // fetch never sends the fragment, so calls that differ in it alone are one request.
-    let href = parsed.href();
     let relative = takes_page_scheme(&url);
     let as_given = url;
-    let url = href.split('#').next().unwrap_or_default().to_owned();
-    let scheme = parsed.protocol();
+    // fetch never sends the fragment, so calls that differ in it alone are one request.
+    let url = match href.split_once('#') {
+        Some((url, _)) => url.to_owned(),
+        None => href,
+    };
     if !matches!(scheme.as_str(), "http:" | "https:" | "data:" | "blob:") {
         let redacted = without_credentials(&url);
         let message = if relative {
@@ -382,8 +396,7 @@ pub(crate) fn prepare(
                 .to_owned(),
         ));
     }
-    let token_allowed =
-        !input.options.no_token && target.allowed_origins.contains(&parsed.origin());
+    let token_allowed = !input.options.no_token && target.allowed_origins.contains(&origin);
 
     let mut headers = merge_headers(client_headers, &input.options.headers);
     let (body, body_key, content_type) =
@@ -587,6 +600,37 @@ fn allowed_origin(entry: &str, api: Api) -> Result<String, String> {
         ));
     }
     Ok(origin)
+}
+
+/// A request URL as the URL parser writes it, with its scheme and origin.
+struct Resolved {
+    href: String,
+    /// The scheme with its colon, such as `https:`.
+    scheme: String,
+    origin: String,
+}
+
+/// Resolves a request URL against the page's URL. The URL parser is skipped for a path or an
+/// absolute URL whose text it would keep as it is (see [`href_without_parser`]), which is most calls.
+fn resolve_url(url: &str, target: &Target) -> Option<Resolved> {
+    if let Some((href, origin)) = href_without_parser(
+        url,
+        target.page_url_origin.as_deref(),
+        &target.allowed_origins,
+    ) {
+        let scheme = origin.split_once("//").map_or("", |(scheme, _)| scheme);
+        return Some(Resolved {
+            href,
+            scheme: scheme.to_owned(),
+            origin: origin.to_owned(),
+        });
+    }
+    let parsed = resolve(url, target.page_url.as_deref())?;
+    Some(Resolved {
+        href: parsed.href(),
+        scheme: parsed.protocol(),
+        origin: parsed.origin(),
+    })
 }
 
 fn resolve(url: &str, page_url: Option<&str>) -> Option<Url> {
