@@ -6,8 +6,8 @@
 // redirected reply from that origin, or in the srcdoc frame of any redirected reply, because
 // fetch does not show whether the redirect left it. The last tests check that a srcdoc frame, a
 // data: frame and a file: page, whose locations have no origin, send no token to the origin of
-// their <base> and reject relative URLs. The demo server allows the origin "null" on /pkg/ and
-// /scenario/ when it runs with --scenarios.
+// their <base> and reject relative URLs, and that a blob: frame rejects a path. The demo server
+// allows the origin "null" on /pkg/ and /scenario/ when it runs with --scenarios.
 
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -45,7 +45,7 @@ function inSandboxedFrame(runtime, kind, fn, arg, base) {
     runtime,
     async (_, { kind, script, base }) => {
       const frame = document.createElement("iframe");
-      if (kind !== "data") frame.setAttribute("sandbox", "allow-scripts");
+      if (kind !== "data" && kind !== "blob") frame.setAttribute("sandbox", "allow-scripts");
       // Resolves to the data of the next message from the frame that has one of `fields`.
       const message = (...fields) =>
         new Promise((resolve) => {
@@ -58,11 +58,15 @@ function inSandboxedFrame(runtime, kind, fn, arg, base) {
           addEventListener("message", listener);
         });
       const ready = message("ready");
-      if (kind === "srcdoc" || kind === "data") {
+      let blobUrl;
+      if (kind === "srcdoc" || kind === "data" || kind === "blob") {
         const page = await (await fetch("/scenario/sandboxed-frame")).text();
         const html = base === undefined ? page : page.replace("<title>", `<base href="${base}"><title>`);
         if (kind === "srcdoc") {
           frame.srcdoc = html;
+        } else if (kind === "blob") {
+          blobUrl = URL.createObjectURL(new Blob([html], { type: "text/html" }));
+          frame.src = blobUrl;
         } else {
           frame.src = `data:text/html;charset=utf-8,${encodeURIComponent(html)}`;
         }
@@ -79,6 +83,7 @@ function inSandboxedFrame(runtime, kind, fn, arg, base) {
         return value;
       } finally {
         frame.remove();
+        if (blobUrl !== undefined) URL.revokeObjectURL(blobUrl);
       }
     },
     { kind, script, base },
@@ -277,6 +282,21 @@ for (const runtime of BROWSER_RUNTIMES) {
       assert.equal(result.sentMine, false, "expected the call to the <base>'s origin to carry no token");
     });
   }
+}
+
+for (const runtime of BROWSER_RUNTIMES) {
+  test(`blob: frame rejects a path (${runtime})`, async () => {
+    // A blob: document has the page's origin, but fetch resolves a path against its blob: URL,
+    // which fails, so the client must not resolve the path against the origin.
+    const arg = { origin: server.baseUrl, options: { tokenStorage: "memory" }, path: "/scenario/echo-auth" };
+    const result = await inSandboxedFrame(runtime, "blob", sendFromFrame, arg);
+    assert.equal(result.origin, server.baseUrl, "expected the blob: frame to have the page's origin");
+    assert.equal(result.sentMine, false, "expected the call to send no token");
+    assert.ok(
+      result.message?.includes("is relative, and the URL of the page or worker has the scheme blob:"),
+      `expected the message to name the scheme blob:, got: ${result.message}`,
+    );
+  });
 }
 
 for (const runtime of BROWSER_RUNTIMES) {

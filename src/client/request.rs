@@ -136,8 +136,6 @@ pub(crate) struct Target {
     pub page_url: Option<String>,
     /// The origin that the page's requests come from. None in Node.
     pub page_origin: Option<String>,
-    /// The origin of `page_url`, which paths such as `/items` resolve to.
-    pub page_url_origin: Option<String>,
     /// The origins that receive the token, in their serialized form such as
     /// `http://127.0.0.1:8080`.
     pub allowed_origins: Vec<String>,
@@ -247,15 +245,10 @@ impl Target {
             .into_iter()
             .collect(),
         };
-        let page_url_origin = page_url
-            .as_deref()
-            .and_then(|url| Url::new(url).ok())
-            .map(|url| url.origin());
         Ok(Self {
             base_url,
             page_url,
             page_origin,
-            page_url_origin,
             allowed_origins,
             unresolved_base,
         })
@@ -613,12 +606,19 @@ struct Resolved {
 /// Resolves a request URL against the page's URL. The URL parser is skipped for a path or an
 /// absolute URL whose text it would keep as it is (see [`href_without_parser`]), which is most calls.
 fn resolve_url(url: &str, target: &Target) -> Option<Resolved> {
-    if let Some((href, origin)) = href_without_parser(
-        url,
-        target.page_url_origin.as_deref(),
-        &target.allowed_origins,
-    ) {
-        let scheme = origin.split_once("//").map_or("", |(scheme, _)| scheme);
+    // A path such as `/items` resolves to the origin of the page's URL. A page's URL on another
+    // scheme, such as the blob: URL of a worker, resolves no path.
+    let page = target.page_origin.as_deref().filter(|origin| {
+        target.page_url.as_deref().is_some_and(|url| {
+            url.starts_with(origin) && url.as_bytes().get(origin.len()) == Some(&b'/')
+        })
+    });
+    if let Some((href, origin)) = href_without_parser(url, page, &target.allowed_origins) {
+        let scheme = if origin.starts_with("https:") {
+            "https:"
+        } else {
+            "http:"
+        };
         return Some(Resolved {
             href,
             scheme: scheme.to_owned(),
