@@ -1167,3 +1167,33 @@ async fn request_urls_match_url_parser() {
         );
     }
 }
+
+#[wasm_bindgen_test]
+async fn urls_without_host_name_themselves_on_http_page() {
+    // An http: page resolves every relative URL, so "//" fails for its empty host, not for the
+    // page's scheme.
+    let constructed = HttpClient::new(object(&[("baseUrl", str("//"))]));
+    let error = constructed.err().expect("a baseUrl of // throws");
+    assert_eq!(
+        text(&error, "message").as_deref(),
+        Some(
+            "baseUrl \"//\" is not a valid URL; use a path such as /api or an absolute URL such \
+             as http://127.0.0.1:8080/api"
+        ),
+        "the message blames the baseUrl, not the page's scheme"
+    );
+    let client =
+        HttpClient::new(object(&[("tokenStorage", str("memory"))])).expect("valid options");
+    let error = match settle(client.get(str("//"), JsValue::UNDEFINED, JsValue::UNDEFINED)).await {
+        Ok(value) => panic!("expected GET // to reject, got {value:?}"),
+        Err(error) => error,
+    };
+    assert_eq!(
+        text(&error, "message").as_deref(),
+        Some(
+            "The URL \"//\" is not a valid URL; pass a path such as /items or an absolute URL \
+             such as http://127.0.0.1:8080/api/items"
+        ),
+        "the message blames the URL, not the page's scheme"
+    );
+}

@@ -214,8 +214,9 @@ impl Target {
                     None
                 }
                 // The page's URL has a scheme such as data: or blob:, which relative URLs cannot
-                // be resolved against.
-                (None, Some(page)) if takes_page_scheme(base) => {
+                // be resolved against. Against an http: or https: page, the base itself is
+                // invalid, such as `//` without a host.
+                (None, Some(page)) if takes_page_scheme(base) && !is_http(page) => {
                     let base = without_any_credentials(base);
                     let scheme = page.split(':').next().unwrap_or_default();
                     return Err(format!(
@@ -342,13 +343,17 @@ pub(crate) fn prepare(
         let base_name = config.api.name(Setting::BaseUrl);
         let message = match target.page_url.as_deref() {
             // The URL of the page or worker has a scheme such as data: or blob:.
-            Some(page) if takes_page_scheme(&url) => format!(
+            Some(page) if takes_page_scheme(&url) && !is_http(page) => format!(
                 "The URL \"{redacted}\" is relative, and the URL of the page or worker has the \
                  scheme {}:, which it cannot be resolved against; set {base_name} to an absolute \
                  URL or pass an absolute URL such as http://127.0.0.1:8080/api",
                 page.split(':').next().unwrap_or_default()
             ),
-            _ => format!(
+            Some(_) => format!(
+                "The URL \"{redacted}\" is not a valid URL; pass a path such as /items or an \
+                 absolute URL such as http://127.0.0.1:8080/api/items"
+            ),
+            None => format!(
                 "The URL \"{redacted}\" is not valid, or is relative with no page to resolve it \
                  against; set {base_name} or pass an absolute URL such as \
                  http://127.0.0.1:8080/api"
@@ -508,6 +513,12 @@ fn page_url(page_origin: Option<&str>) -> Option<String> {
 /// or a URL that starts with `//`.
 fn takes_page_scheme(url: &str) -> bool {
     !is_absolute(url) || url.starts_with("//")
+}
+
+/// Returns true for the URL of an http: or https: page, which every relative URL that the URL
+/// parser takes resolves against.
+fn is_http(page_url: &str) -> bool {
+    page_url.starts_with("http:") || page_url.starts_with("https:")
 }
 
 /// Returns true when `url` starts with the scheme http: or https: but not with `//` or `\\`
