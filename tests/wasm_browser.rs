@@ -1169,7 +1169,7 @@ async fn request_urls_match_url_parser() {
 }
 
 #[wasm_bindgen_test]
-async fn urls_without_host_name_themselves_on_http_page() {
+async fn hostless_url_message_on_http_page() {
     // An http: page resolves every relative URL, so "//" fails for its empty host, not for the
     // page's scheme.
     let constructed = HttpClient::new(object(&[("baseUrl", str("//"))]));

@@ -515,8 +515,8 @@ fn takes_page_scheme(url: &str) -> bool {
     !is_absolute(url) || url.starts_with("//")
 }
 
-/// Returns true for the URL of an http: or https: page, which every relative URL that the URL
-/// parser takes resolves against.
+/// Returns true when `page_url` is an http: or https: URL. Every valid relative URL resolves
+/// against such a page URL.
 fn is_http(page_url: &str) -> bool {
     page_url.starts_with("http:") || page_url.starts_with("https:")
 }
@@ -614,8 +614,9 @@ struct Resolved {
     origin: String,
 }
 
-/// Resolves a request URL against the page's URL. The URL parser is skipped for a path or an
-/// absolute URL whose text it would keep as it is (see [`href_without_parser`]), which is most calls.
+/// Resolves a request URL against the page's URL. It skips the URL parser for a path or an
+/// absolute URL whose text the parser would keep unchanged (see [`href_without_parser`]), which
+/// covers most calls.
 fn resolve_url(url: &str, target: &Target) -> Option<Resolved> {
     // A path such as `/items` resolves to the origin of the page's URL. A page's URL on another
     // scheme, such as the blob: URL of a worker, resolves no path.

@@ -214,10 +214,10 @@ fn user_info(url: &[u8], whole: bool) -> Option<(usize, usize)> {
 /// `None`. `url` must be a path that starts with a single `/`, which resolves against `page`, the
 /// origin of the page's URL, or an absolute URL that starts with one of `origins` followed by
 /// `/`. Each origin must be an http: or https: origin as the parser writes it, such as
-/// `http://127.0.0.1:8080`. The path and query must hold only characters that the parser keeps as
-/// they are, which leaves out `%`, `\`, `#`, spaces and all non-ASCII text, and no segment of the
-/// path may start with `.`, which rules out `.` and `..`. For any other URL the caller asks the
-/// parser, which costs several microseconds a call in Chromium.
+/// `http://127.0.0.1:8080`. The path and query may contain only characters that the parser keeps
+/// unchanged, so `%`, `\`, `#`, spaces and non-ASCII text are out. No segment of the path may
+/// start with `.`, which rules out `.` and `..`. For any other URL the caller asks the parser,
+/// which costs several microseconds a call in Chromium.
 #[cfg(any(target_arch = "wasm32", test))]
 pub(crate) fn href_without_parser<'a>(
     url: &str,
@@ -480,7 +480,7 @@ mod tests {
     }
 
     #[test]
-    fn href_without_parser_resolves_paths_against_the_page() {
+    fn shortcut_joins_page_origin() {
         let page = Some("http://127.0.0.1:8080");
         assert_eq!(
             href_without_parser("/items?page=2", page, &[]),
@@ -503,7 +503,7 @@ mod tests {
     }
 
     #[test]
-    fn href_without_parser_takes_absolute_urls_of_listed_origins() {
+    fn shortcut_takes_listed_origins() {
         let origins = [
             "https://api.example".to_owned(),
             "http://127.0.0.1:9000".to_owned(),
@@ -532,7 +532,7 @@ mod tests {
     }
 
     #[test]
-    fn href_without_parser_leaves_rewritten_text_to_the_parser() {
+    fn shortcut_leaves_rewritten_urls() {
         let page = Some("http://h");
         for url in [
             "//other/x",
