@@ -1197,3 +1197,39 @@ async fn hostless_url_message_on_http_page() {
         "the message blames the URL, not the page's scheme"
     );
 }
+
+#[wasm_bindgen_test]
+async fn plain_path_skips_url_parser() {
+    // The client's base URL is the demo server, where both calls succeed. A failed call parses
+    // its URL for the error message, so only successful calls show how the URL was resolved.
+    let client = client(&[]);
+    // Counts the URL objects that the page makes while the override is in place.
+    let _count = Override::new(
+        "const original = g.URL;
+         g.urlsMade = 0;
+         g.URL = new Proxy(original, {
+           construct(target, args) { g.urlsMade += 1; return Reflect.construct(target, args); },
+         });
+         return () => { g.URL = original; delete g.urlsMade; };",
+    );
+    let made = || number(&js_sys::global(), "urlsMade");
+
+    let plain = settle(client.get(
+        str("/scenario/ok?q=1"),
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    ));
+    assert!(plain.await.is_ok(), "GET /scenario/ok?q=1 resolves");
+    assert_eq!(
+        made(),
+        Some(0.0),
+        "a plain path is resolved without new URL()"
+    );
+    let spaced = settle(client.get(
+        str("/scenario/ok?q=a b"),
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    ));
+    assert!(spaced.await.is_ok(), "GET /scenario/ok?q=a b resolves");
+    assert_eq!(made(), Some(1.0), "a query with a space goes to new URL()");
+}
