@@ -1191,8 +1191,8 @@ async fn hostless_url_message_on_http_page() {
     assert_eq!(
         text(&error, "message").as_deref(),
         Some(
-            "The URL \"//\" is not a valid URL; pass a path such as /items or an absolute URL \
-             such as http://127.0.0.1:8080/api/items"
+            "The URL \"//\" is not valid; pass a path such as /items or an absolute URL such \
+             as http://127.0.0.1:8080/api/items"
         ),
         "the message blames the URL, not the page's scheme"
     );

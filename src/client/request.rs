@@ -350,8 +350,8 @@ pub(crate) fn prepare(
                 page.split(':').next().unwrap_or_default()
             ),
             Some(_) => format!(
-                "The URL \"{redacted}\" is not a valid URL; pass a path such as /items or an \
-                 absolute URL such as http://127.0.0.1:8080/api/items"
+                "The URL \"{redacted}\" is not valid; pass a path such as /items or an absolute \
+                 URL such as http://127.0.0.1:8080/api/items"
             ),
             None => format!(
                 "The URL \"{redacted}\" is not valid, or is relative with no page to resolve it \
