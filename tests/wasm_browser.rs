@@ -1212,7 +1212,7 @@ async fn plain_path_skips_url_parser() {
          });
          return () => { g.URL = original; delete g.urlsMade; };",
     );
-    let made = || number(&js_sys::global(), "urlsMade");
+    let urls_made = || number(&js_sys::global(), "urlsMade");
 
     let plain = settle(client.get(
         str("/scenario/ok?q=1"),
@@ -1221,7 +1221,7 @@ async fn plain_path_skips_url_parser() {
     ));
     assert!(plain.await.is_ok(), "GET /scenario/ok?q=1 resolves");
     assert_eq!(
-        made(),
+        urls_made(),
         Some(0.0),
         "a plain path is resolved without new URL()"
     );
@@ -1231,5 +1231,9 @@ async fn plain_path_skips_url_parser() {
         JsValue::UNDEFINED,
     ));
     assert!(spaced.await.is_ok(), "GET /scenario/ok?q=a b resolves");
-    assert_eq!(made(), Some(1.0), "a query with a space goes to new URL()");
+    assert_eq!(
+        urls_made(),
+        Some(1.0),
+        "a query with a space goes to new URL()"
+    );
 }
