@@ -6,8 +6,9 @@
 #   2. Per-request overhead   bench/overhead/run.js in headless Chromium against the demo server
 #
 # Usage: bash scripts/bench-client.sh [--profile fetch|axios|renew-fetch|floor]
-#   --profile NAME  builds and starts the same page and server, then runs
-#                   bench/overhead/profile.js on NAME in place of the benchmark
+#   --profile NAME  builds and starts the same page and server, with a .wasm that keeps its
+#                   function names, then runs bench/overhead/profile.js on NAME in place of
+#                   the benchmark
 #
 # It builds the npm package once into a temporary folder (pkg/ is left as it is) and the demo
 # server with `cargo build --release --features demo`, and takes a few minutes. The server binds
@@ -63,7 +64,8 @@ step "building the web package and installing the size baselines"
 # shellcheck source=scripts/wasm-rustflags.sh
 source scripts/wasm-rustflags.sh
 # The npm package as scripts/build-pkg.sh makes it. The page loads its web build.
-bash scripts/build-pkg.sh --out "$work/package" >&2
+# A profile names the wasm's Rust functions only when the .wasm keeps its names.
+bash scripts/build-pkg.sh --out "$work/package" ${profile:+--keep-names} >&2
 pkg=$work/package/web
 # The floor of sections 1 and 2, served from /pkg/floor/ beside the package.
 PATH="$root/bench/size/node_modules/.bin:$PATH" RUSTFLAGS="$wasm_rustflags" \

@@ -8,13 +8,16 @@
 # Each run builds into an empty pkg-build/ and replaces pkg/ only when every step succeeded, so
 # running it twice gives the same result and a failed build leaves the last good pkg/ in place.
 #
-# Usage: bash scripts/build-pkg.sh [--out DIR]
-#   --out DIR  writes the package to DIR, and builds it in DIR-build, in place of pkg/
+# Usage: bash scripts/build-pkg.sh [--out DIR] [--keep-names]
+#   --out DIR       writes the package to DIR, and builds it in DIR-build, in place of pkg/
+#   --keep-names    keeps the function names in the .wasm, so that a CPU profile names the Rust
+#                   functions; the package is then larger, so only profiling uses it
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 dest=pkg
+keep_names=()
 while (($# > 0)); do
   case "$1" in
     --out)
@@ -25,8 +28,9 @@ while (($# > 0)); do
       dest=${2%/}
       shift
       ;;
+    --keep-names) keep_names=(--debuginfo) ;;
     *)
-      echo "build-pkg: unknown argument \"$1\"; the one option is --out DIR" >&2
+      echo "build-pkg: unknown argument \"$1\"; the options are --out DIR and --keep-names" >&2
       exit 2
       ;;
   esac
@@ -84,7 +88,8 @@ for target in bundler web; do
   dir=$out
   if [[ $target == web ]]; then dir=$out/web; fi
   wasm-bindgen "$wasm" --out-dir "$dir" --typescript --target "$target" --out-name renew_fetch
-  wasm-opt "$dir/renew_fetch_bg.wasm" -o "$dir/renew_fetch_bg.wasm" -Oz --converge --low-memory-unused
+  wasm-opt "$dir/renew_fetch_bg.wasm" -o "$dir/renew_fetch_bg.wasm" -Oz --converge --low-memory-unused \
+    "${keep_names[@]}"
 done
 
 # npm/free-guard.js makes a freed HttpClient throw an error that names the member and the fix,

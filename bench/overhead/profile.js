@@ -1,6 +1,8 @@
 // Profiles one implementation of the overhead benchmark with the Chrome DevTools CPU profiler and
-// prints the functions with the most self time, and the main-thread time per call outside idle
-// time and Chromium's native `fetch`.
+// prints the functions with the most self time, with the total time of each, its callees
+// included, and the main-thread time per call outside idle time and Chromium's native `fetch`.
+// scripts/bench-client.sh --profile builds the .wasm with its function names, so the Rust
+// functions appear by name.
 //
 // Usage: node bench/overhead/profile.js URL fetch|axios|renew-fetch|floor [CALLS]
 //   URL    the demo server's origin, started as scripts/bench-client.sh starts it, with the
@@ -44,14 +46,31 @@ async function main() {
     }, [name, calls]);
     const { profile } = await session.send("Profiler.stop");
 
-    // Self time per function: each sample counts the time delta before it for its node.
+    // Self time per function: each sample counts the time delta before it for its node. Total
+    // time counts it for the node and each of its callers, once per function.
     const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
-    const selfMicros = new Map();
-    profile.samples.forEach((id, index) => {
+    const callers = new Map();
+    for (const node of profile.nodes) {
+      for (const child of node.children ?? []) callers.set(child, node.id);
+    }
+    const labelOf = (id) => {
       const { functionName, url, lineNumber } = nodes.get(id).callFrame;
       const file = url ? `${url.split("/").pop()}:${lineNumber + 1}` : "native";
-      const label = functionName.startsWith("(") ? functionName : `${functionName || "(anonymous)"} (${file})`;
-      selfMicros.set(label, (selfMicros.get(label) ?? 0) + (profile.timeDeltas[index] ?? 0));
+      return functionName.startsWith("(") ? functionName : `${functionName || "(anonymous)"} (${file})`;
+    };
+    const selfMicros = new Map();
+    const totalMicros = new Map();
+    profile.samples.forEach((id, index) => {
+      const delta = profile.timeDeltas[index] ?? 0;
+      const label = labelOf(id);
+      selfMicros.set(label, (selfMicros.get(label) ?? 0) + delta);
+      const seen = new Set();
+      for (let node = id; node !== undefined; node = callers.get(node)) {
+        const caller = labelOf(node);
+        if (seen.has(caller)) continue;
+        seen.add(caller);
+        totalMicros.set(caller, (totalMicros.get(caller) ?? 0) + delta);
+      }
     });
     const rows = [...selfMicros].sort((a, b) => b[1] - a[1]);
     const pageMicros = rows
@@ -60,8 +79,10 @@ async function main() {
 
     console.log(`${name}: ${calls} calls in ${wallMs.toFixed(0)} ms`);
     console.log(`main-thread time outside ${[...EXCLUDED].join(", ")}: ${(pageMicros / calls).toFixed(0)} µs a call`);
+    console.log("    self     total  function, by self time");
     for (const [label, micros] of rows.slice(0, 25)) {
-      console.log(`${(micros / 1000).toFixed(1).padStart(8)} ms  ${label}`);
+      const total = totalMicros.get(label) ?? micros;
+      console.log(`${(micros / 1000).toFixed(1).padStart(8)}  ${(total / 1000).toFixed(1).padStart(8)}  ms  ${label}`);
     }
   } finally {
     await browser.close();
