@@ -11,7 +11,7 @@
 # Usage: bash scripts/build-pkg.sh [--out DIR] [--keep-names]
 #   --out DIR       writes the package to DIR, and builds it in DIR-build, in place of pkg/
 #   --keep-names    keeps the function names in the .wasm, so that a CPU profile names the Rust
-#                   functions; the package is then larger, so only profiling uses it
+#                   functions. The package is then larger, and only profiling uses it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
