@@ -1,6 +1,6 @@
-// Profiles one implementation of the overhead benchmark with the Chrome DevTools CPU profiler and
-// prints the functions with the most self time, with the total time of each, its callees
-// included, and the main-thread time per call outside idle time and Chromium's native `fetch`.
+// Profiles one implementation of the overhead benchmark with the Chrome DevTools CPU profiler.
+// It prints the main-thread time per call outside idle time and Chromium's native `fetch`, and
+// the functions with the most self time, each with its total time, callees included.
 // scripts/bench-client.sh --profile builds the .wasm with its function names, so the Rust
 // functions appear by name.
 //

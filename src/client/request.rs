@@ -15,8 +15,8 @@ use super::config::{
 use super::error::{Error, ErrorKind};
 use super::key::{duplicate_key, stringify_query, BodyKey};
 use super::url::{
-    append_query, clean_url, href_without_parser, is_absolute, join_url, without_any_credentials,
-    without_credentials,
+    append_query, clean_url, href_without_parser, is_absolute, join_url, starts_with_origin,
+    without_any_credentials, without_credentials,
 };
 use super::values::{js_string, to_key_value, type_name};
 
@@ -621,9 +621,10 @@ fn resolve_url(url: &str, target: &Target) -> Option<Resolved> {
     // A path such as `/items` resolves to the origin of the page's URL. A page's URL on another
     // scheme, such as the blob: URL of a worker, resolves no path.
     let page = target.page_origin.as_deref().filter(|origin| {
-        target.page_url.as_deref().is_some_and(|url| {
-            url.starts_with(origin) && url.as_bytes().get(origin.len()) == Some(&b'/')
-        })
+        target
+            .page_url
+            .as_deref()
+            .is_some_and(|url| starts_with_origin(url, origin))
     });
     if let Some((href, origin)) = href_without_parser(url, page, &target.allowed_origins) {
         let scheme = if origin.starts_with("https:") {

@@ -228,9 +228,10 @@ pub(crate) fn href_without_parser<'a>(
     let origin = if path {
         page?
     } else {
-        origins.iter().map(String::as_str).find(|origin| {
-            url.starts_with(origin) && url.as_bytes().get(origin.len()) == Some(&b'/')
-        })?
+        origins
+            .iter()
+            .map(String::as_str)
+            .find(|origin| starts_with_origin(url, origin))?
     };
     let rest = url.as_bytes().get(if path { 0 } else { origin.len() }..)?;
 
@@ -258,6 +259,13 @@ pub(crate) fn href_without_parser<'a>(
     }
     href.push_str(url);
     Some((href, origin))
+}
+
+/// Returns true when `url` starts with `origin` followed by `/`, so that `origin` is the whole
+/// scheme, host and port of `url` and not a prefix of a longer host or port.
+#[cfg(any(target_arch = "wasm32", test))]
+pub(crate) fn starts_with_origin(url: &str, origin: &str) -> bool {
+    url.starts_with(origin) && url.as_bytes().get(origin.len()) == Some(&b'/')
 }
 
 #[cfg(test)]
