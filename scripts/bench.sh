@@ -49,6 +49,10 @@ goal_renew=3
 goal_open=0.9
 goal_express=3
 
+# The start of the run and the machine's load then, for the report.
+started_at=$(date -u '+%Y-%m-%d %H:%M')
+load_at_start=$(cut -d ' ' -f 1 /proc/loadavg 2>/dev/null || echo unknown)
+
 step() { printf '\n== %s\n' "$*" >&2; }
 fail() {
   printf 'bench: %s\n' "$*" >&2
@@ -87,9 +91,10 @@ describe_machine() {
   local cpu memory
   cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
   memory=$(free -h | awk '/^Mem:/ { print $2 }')
-  echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD)$(
+  echo "- Date: $started_at to $(date -u '+%H:%M UTC'), commit $(git rev-parse --short HEAD)$(
     git diff --quiet HEAD -- src benches bench scripts Cargo.toml Cargo.lock || echo ' with local changes'
   )"
+  echo "- 1-minute load average at the start: $load_at_start"
   echo "- CPU: ${cpu:-unknown}, $(nproc) cores, shared with other work on the machine"
   echo "- Memory: $memory"
   echo "- $(rustc --version), node $(node --version), $(wrk -v 2>&1 | awk 'NR == 1 { print $1, $2 }')"
