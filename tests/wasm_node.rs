@@ -262,6 +262,10 @@ mod node_cases {
             message.contains("app's handler sent code 401 itself"),
             "the message points at a handler that used the overdue code: {message}"
         );
+        assert!(
+            message.contains("code 401 and the message \"token overdue\" but without"),
+            "the message quotes the server's msg: {message}"
+        );
         assert_names_hidden_header(&message);
     }
 
@@ -2556,6 +2560,19 @@ mod node_cases {
                 "timeout is not an option of renew-fetch; use timeoutMs",
             ),
             (
+                object(&[("baseURL", str("/api")), ("timeout", JsValue::from(100))]),
+                "baseURL is not an option of renew-fetch; use baseUrl. timeout is not an option \
+                 of renew-fetch; use timeoutMs",
+            ),
+            (
+                object(&[
+                    ("onLoginRequire", js_sys::Function::new_no_args("").into()),
+                    ("timeout", JsValue::from(100)),
+                ]),
+                "onLoginRequire is not an option of renew-fetch; did you mean onLoginRequired? \
+                 timeout is not an option of renew-fetch; use timeoutMs",
+            ),
+            (
                 with_option("timeoutMs", JsValue::from(-1)),
                 "timeoutMs must be a whole number from 0 to 2147483647, got -1",
             ),
@@ -3071,6 +3088,16 @@ mod node_cases {
             (
                 with_option("timeout", JsValue::from(100)),
                 "timeout is not an option of renew-fetch; use timeoutMs",
+            ),
+            (
+                object(&[("baseURL", str("/api")), ("timeout", JsValue::from(100))]),
+                "baseURL is not an option of renew-fetch; pass an absolute URL, or give the client \
+                 a baseUrl. timeout is not an option of renew-fetch; use timeoutMs",
+            ),
+            (
+                object(&[("noLoadng", JsValue::TRUE), ("timeout", JsValue::from(100))]),
+                "noLoadng is not an option of renew-fetch; did you mean noLoading? timeout is not \
+                 an option of renew-fetch; use timeoutMs",
             ),
             (
                 with_option("cancelToken", object(&[])),

@@ -252,18 +252,28 @@ function callback(object, name) {
   return value;
 }
 
+// Throws one message that names every option of another library and every misspelled option,
+// in the order that the object lists them, so that one run shows every fix.
 function rejectRenamed(object, renames, known) {
-  for (const [name, fix] of Object.entries(renames)) {
-    if (field(object, name) !== undefined) throw `${name} is not an option of renew-fetch; ${fix}`;
-  }
-  // A name that differs from an option by case or by up to two letters is a typo that would
-  // leave the option unset, such as onLoginRequire. Other unknown names are ignored.
-  for (const name of Object.keys(object)) {
+  const own = Object.keys(object);
+  // Renamed options that the object inherits, such as from a class, come after its own.
+  const names = [...own, ...Object.keys(renames).filter((name) => !own.includes(name))];
+  const problems = [];
+  for (const name of names) {
+    if (Object.hasOwn(renames, name)) {
+      if (field(object, name) !== undefined) problems.push(`${name} is not an option of renew-fetch; ${renames[name]}`);
+      continue;
+    }
+    // A name that differs from an option by case or by up to two letters is a typo that would
+    // leave the option unset, such as onLoginRequire. Other unknown names are ignored.
     if (known.includes(name)) continue;
     const near = known.find(
       (option) => option.toLowerCase() === name.toLowerCase() || (name.length > 4 && distance(name, option) < 3),
     );
-    if (near !== undefined) throw `${name} is not an option of renew-fetch; did you mean ${near}?`;
+    if (near !== undefined) problems.push(`${name} is not an option of renew-fetch; did you mean ${near}?`);
+  }
+  if (problems.length > 0) {
+    throw problems.reduce((text, problem) => `${text}${text.endsWith("?") ? "" : "."} ${problem}`);
   }
 }
 
