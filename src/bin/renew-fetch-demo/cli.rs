@@ -45,6 +45,7 @@ pub struct Options {
     pub secret_file: Option<PathBuf>,
 
     /// Folder served at /: the demo page, or a built app of your own, such as examples/vite/dist.
+    /// A page load of a path that names no file, such as a client-side route, gets its index.html.
     #[arg(long, env = "RENEW_FETCH_WWW", default_value = DEMO_PAGE)]
     pub www: PathBuf,
 

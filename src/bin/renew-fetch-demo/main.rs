@@ -6,16 +6,20 @@ mod clock;
 mod scenarios;
 mod secret;
 
+use std::convert::Infallible;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use axum::body::Body;
 use axum::http::request::Parts;
-use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::http::{header, HeaderName, HeaderValue, Method, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 use renew_fetch::server::AuthConfig;
+use tower::ServiceExt;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::services::ServeDir;
+use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 use tracing_subscriber::EnvFilter;
 
@@ -109,10 +113,35 @@ fn app(options: &Options, config: AuthConfig, clock: OffsetClock) -> Router {
             .nest("/scenario", scenarios::router(config))
             .merge(clock::router(clock));
     }
+    let index = options.www.join("index.html");
+    let pages = tower::service_fn(move |request: Request<Body>| {
+        let index = index.clone();
+        async move {
+            if !is_page_request(&request) {
+                return Ok::<Response, Infallible>(StatusCode::NOT_FOUND.into_response());
+            }
+            let page = ServeFile::new(index).oneshot(request).await?;
+            Ok(page.map(Body::new))
+        }
+    });
     app.nest_service("/pkg", ServeDir::new(&options.pkg))
-        .fallback_service(ServeDir::new(&options.www))
+        .fallback_service(ServeDir::new(&options.www).fallback(pages))
         .layer(cors(options.scenarios))
         .layer(TraceLayer::new_for_http())
+}
+
+/// Returns true for a browser's page load of a path that names no file, such as a reload of an
+/// app's client-side route /items/42, which gets the served folder's index.html. A `fetch` call
+/// accepts `*/*` and a script or style has a dot in its name, so both still get 404.
+fn is_page_request(request: &Request<Body>) -> bool {
+    let method = request.method();
+    let accepts_html = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    let last = request.uri().path().rsplit('/').next().unwrap_or_default();
+    (method == Method::GET || method == Method::HEAD) && accepts_html && !last.contains('.')
 }
 
 /// Returns the path of the module that the demo page imports from `pkg`, when that file is
@@ -223,9 +252,9 @@ mod tests {
 
     use axum::body::Body;
     use axum::http::header::{
-        ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_REQUEST_HEADERS,
-        ACCESS_CONTROL_REQUEST_METHOD, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE,
-        ORIGIN,
+        ACCEPT, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_ORIGIN,
+        ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, CACHE_CONTROL,
+        CONTENT_SECURITY_POLICY, CONTENT_TYPE, ORIGIN,
     };
     use axum::http::{HeaderMap, Method, Request, StatusCode};
     use renew_fetch::server::AuthConfig;
@@ -515,6 +544,105 @@ mod tests {
                 .and_then(|value| value.to_str().ok()),
             Some("sandbox allow-scripts"),
             "policy of the frame page"
+        );
+    }
+
+    /// A folder served with --www that contains an index.html, removed when dropped.
+    struct TempWww(PathBuf);
+
+    impl TempWww {
+        fn new(name: &str) -> Self {
+            let dir = std::env::temp_dir().join(format!(
+                "renew-fetch-demo-www-{name}-{}",
+                std::process::id()
+            ));
+            std::fs::create_dir_all(&dir).expect("create the www folder");
+            std::fs::write(dir.join("index.html"), "<!doctype html><p>app</p>")
+                .expect("write the index");
+            Self(dir)
+        }
+
+        fn path(&self) -> &str {
+            self.0.to_str().expect("a UTF-8 temporary path")
+        }
+    }
+
+    impl Drop for TempWww {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    const PAGE_ACCEPT: &str = "text/html,application/xhtml+xml,*/*;q=0.8";
+
+    #[tokio::test]
+    async fn client_route_reload_gets_index() {
+        let www = TempWww::new("route");
+        let (status, headers) = send(
+            &["--www", www.path()],
+            Method::GET,
+            "/items/42",
+            "http://127.0.0.1:8080",
+            &[(ACCEPT, PAGE_ACCEPT)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "status of a page load of /items/42");
+        assert_eq!(
+            headers
+                .get(CONTENT_TYPE)
+                .and_then(|value| value.to_str().ok()),
+            Some("text/html"),
+            "content type of the index served for /items/42"
+        );
+    }
+
+    #[tokio::test]
+    async fn fetch_of_missing_path_gets_404() {
+        let www = TempWww::new("fetch");
+        let (status, _) = send(
+            &["--www", www.path()],
+            Method::GET,
+            "/items/42",
+            "http://127.0.0.1:8080",
+            &[(ACCEPT, "*/*")],
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::NOT_FOUND,
+            "status of a fetch of /items/42"
+        );
+    }
+
+    #[tokio::test]
+    async fn missing_file_gets_404() {
+        let www = TempWww::new("file");
+        let (status, _) = send(
+            &["--www", www.path()],
+            Method::GET,
+            "/assets/app.js",
+            "http://127.0.0.1:8080",
+            &[(ACCEPT, PAGE_ACCEPT)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "status of a missing script");
+    }
+
+    #[tokio::test]
+    async fn page_post_to_missing_path_gets_405() {
+        let www = TempWww::new("post");
+        let (status, _) = send(
+            &["--www", www.path()],
+            Method::POST,
+            "/items/42",
+            "http://127.0.0.1:8080",
+            &[(ACCEPT, PAGE_ACCEPT)],
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "status of a form post to /items/42, which serves no file"
         );
     }
 
