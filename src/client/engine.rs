@@ -636,13 +636,13 @@ fn login_error(
             // The server's msg shows what it meant by the code, as for a server that sends the
             // overdue code to ask for a new login.
             let msg = envelope.msg();
-            let said = if msg.is_empty() {
+            let quoted = if msg.is_empty() {
                 String::new()
             } else {
                 format!(" and the message \"{msg}\"")
             };
             let missing = format!(
-                "The server responded with the overdue code {code}{said} but without a renewed \
+                "The server responded with the overdue code {code}{quoted} but without a renewed \
                  token in the {header} header"
             );
             if hidden {

@@ -573,19 +573,32 @@ mod tests {
         }
     }
 
+    /// The Accept header of a browser's page load.
     const PAGE_ACCEPT: &str = "text/html,application/xhtml+xml,*/*;q=0.8";
+
+    /// Sends `method path` with the Accept header `accept` to a demo app that serves a folder
+    /// with an index.html, and returns the response's status and headers.
+    async fn send_to_www(
+        name: &str,
+        method: Method,
+        path: &str,
+        accept: &str,
+    ) -> (StatusCode, HeaderMap) {
+        let www = TempWww::new(name);
+        let args = ["--www", www.path()];
+        send(
+            &args,
+            method,
+            path,
+            "http://127.0.0.1:8080",
+            &[(ACCEPT, accept)],
+        )
+        .await
+    }
 
     #[tokio::test]
     async fn client_route_reload_gets_index() {
-        let www = TempWww::new("route");
-        let (status, headers) = send(
-            &["--www", www.path()],
-            Method::GET,
-            "/items/42",
-            "http://127.0.0.1:8080",
-            &[(ACCEPT, PAGE_ACCEPT)],
-        )
-        .await;
+        let (status, headers) = send_to_www("route", Method::GET, "/items/42", PAGE_ACCEPT).await;
         assert_eq!(status, StatusCode::OK, "status of a page load of /items/42");
         assert_eq!(
             headers
@@ -598,15 +611,7 @@ mod tests {
 
     #[tokio::test]
     async fn fetch_of_missing_path_gets_404() {
-        let www = TempWww::new("fetch");
-        let (status, _) = send(
-            &["--www", www.path()],
-            Method::GET,
-            "/items/42",
-            "http://127.0.0.1:8080",
-            &[(ACCEPT, "*/*")],
-        )
-        .await;
+        let (status, _) = send_to_www("fetch", Method::GET, "/items/42", "*/*").await;
         assert_eq!(
             status,
             StatusCode::NOT_FOUND,
@@ -616,29 +621,13 @@ mod tests {
 
     #[tokio::test]
     async fn missing_file_gets_404() {
-        let www = TempWww::new("file");
-        let (status, _) = send(
-            &["--www", www.path()],
-            Method::GET,
-            "/assets/app.js",
-            "http://127.0.0.1:8080",
-            &[(ACCEPT, PAGE_ACCEPT)],
-        )
-        .await;
+        let (status, _) = send_to_www("file", Method::GET, "/assets/app.js", PAGE_ACCEPT).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "status of a missing script");
     }
 
     #[tokio::test]
     async fn page_post_to_missing_path_gets_405() {
-        let www = TempWww::new("post");
-        let (status, _) = send(
-            &["--www", www.path()],
-            Method::POST,
-            "/items/42",
-            "http://127.0.0.1:8080",
-            &[(ACCEPT, PAGE_ACCEPT)],
-        )
-        .await;
+        let (status, _) = send_to_www("post", Method::POST, "/items/42", PAGE_ACCEPT).await;
         assert_eq!(
             status,
             StatusCode::METHOD_NOT_ALLOWED,
