@@ -1214,26 +1214,22 @@ async fn plain_path_skips_url_parser() {
     );
     let urls_made = || number(&js_sys::global(), "urlsMade");
 
-    let plain = settle(client.get(
-        str("/scenario/ok?q=1"),
-        JsValue::UNDEFINED,
-        JsValue::UNDEFINED,
-    ));
-    assert!(plain.await.is_ok(), "GET /scenario/ok?q=1 resolves");
-    assert_eq!(
-        urls_made(),
-        Some(0.0),
-        "a plain path is resolved without new URL()"
-    );
-    let spaced = settle(client.get(
-        str("/scenario/ok?q=a b"),
-        JsValue::UNDEFINED,
-        JsValue::UNDEFINED,
-    ));
-    assert!(spaced.await.is_ok(), "GET /scenario/ok?q=a b resolves");
-    assert_eq!(
-        urls_made(),
-        Some(1.0),
-        "a query with a space goes to new URL()"
-    );
+    // The count is the total so far, so each row adds to the one before.
+    let cases = [
+        (
+            "/scenario/ok?q=1",
+            0.0,
+            "a plain path is resolved without new URL()",
+        ),
+        (
+            "/scenario/ok?q=a b",
+            1.0,
+            "a query with a space goes to new URL()",
+        ),
+    ];
+    for (url, made, expectation) in cases {
+        let call = settle(client.get(str(url), JsValue::UNDEFINED, JsValue::UNDEFINED));
+        assert!(call.await.is_ok(), "GET {url} resolves");
+        assert_eq!(urls_made(), Some(made), "{expectation}");
+    }
 }
