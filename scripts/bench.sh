@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark in one run and prints each figure, the ratios and a markdown block to paste
-# into BENCHMARKS.md. Each comparison is measured in this one run, because the machine is shared
+# into BENCHMARKS.md, which it also writes to $CARGO_TARGET_DIR/bench-report.md (default target/),
+# or to bench-report-SECTIONS.md for a run of some sections. Each comparison is measured in this one run, because the machine is shared
 # and absolute figures drift between runs.
 #
 #   1. Size, 2. Per-request overhead   scripts/bench-client.sh

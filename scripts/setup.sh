@@ -3,7 +3,7 @@
 #
 #   bash scripts/setup.sh demo   the wasm32 target, wasm-pack and the pinned wasm-bindgen-cli
 #   bash scripts/setup.sh test   the same, plus Chromium, ChromeDriver, Firefox ESR, geckodriver,
-#                                binaryen, wrk and cargo-fuzz
+#                                wrk, curl, python3 and cargo-fuzz; the mode when none is given
 #
 # Debian packages need root. Without root and without sudo, the script prints the apt-get
 # command to run and stops.
@@ -75,9 +75,11 @@ install_browsers() {
   local missing=()
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
-  command -v wasm-opt >/dev/null || missing+=(binaryen)
   command -v firefox-esr >/dev/null || command -v firefox >/dev/null || missing+=(firefox-esr)
   command -v wrk >/dev/null || missing+=(wrk)
+  # scripts/load.sh, which the test command runs, reads the demo's token with curl and python3.
+  command -v curl >/dev/null || missing+=(curl)
+  command -v python3 >/dev/null || missing+=(python3)
   if ((${#missing[@]})); then
     say "installing ${missing[*]}"
     apt_install "${missing[@]}"
@@ -98,16 +100,18 @@ install_browsers() {
 
 # The package build runs npm's binaryen, because Debian 12's wasm-opt cannot parse the wasm
 # that current Rust emits.
-# Vite 7 and the e2e tests need Node.js 20 or newer, and Debian 12's own nodejs is 18.
+# Vite 8, which the Vite example and the e2e tests use, needs Node.js 20.19 or later, or 22.12 or
+# later, and Debian 12's own nodejs is 18.
 check_node() {
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    say "Node.js and npm not found; install Node.js 20 or newer (with npm) and run again"
+    say "Node.js and npm not found; install Node.js 20.19 or later (with npm) and run again"
     exit 1
   fi
-  local major
+  local major minor
   major=$(node -p 'process.versions.node.split(".")[0]')
-  if ((major < 20)); then
-    say "Node.js $(node --version) is too old; install Node.js 20 or newer and run again"
+  minor=$(node -p 'process.versions.node.split(".")[1]')
+  if ((major < 20 || (major == 20 && minor < 19) || major == 21 || (major == 22 && minor < 12))); then
+    say "Node.js $(node --version) does not run Vite 8; install Node.js 20.19 or later, or 22.12 or later, and run again"
     exit 1
   fi
 }

@@ -3,9 +3,9 @@
 # in headless Chromium, and the Vite example app and the package's web build in headless Chromium
 # and Firefox.
 #
-# Steps: install the npm dependencies from the committed lockfiles, build pkg/, build the demo
+# Steps: build pkg/, install the npm dependencies from the committed lockfiles, build the demo
 # server and the Vite app, then run the tests with node's test runner. Screenshots go to
-# artifacts/. Needs Node.js 20 or later, npm, Chromium at /usr/bin/chromium (or CHROMIUM_PATH)
+# artifacts/. Needs Node.js 20.19 or later (or 22.12 or later), npm, Chromium at /usr/bin/chromium (or CHROMIUM_PATH)
 # and Firefox as firefox-esr or firefox on PATH (or FIREFOX_PATH).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
