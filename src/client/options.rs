@@ -95,14 +95,15 @@ export interface HttpClientOptions {
   headers?: HeadersInit | Record<string, string | number | boolean>;
   /**
    * The token storage. When the storage is missing or throws (private browsing, a full
-   * quota, Node), the client keeps the token in memory and carries on.
+   * quota, Node, a Web Worker), the client keeps the token in memory and carries on.
    * @default "local"
    */
   tokenStorage?: TokenStorage;
   /**
    * The storage key of the token. Clients with the same key in local or session storage share
    * one token: a `setToken`, renewal or `clearToken` in one reaches the others, on this page and
-   * in other tabs. A `"memory"` client shares its token with no other client. Give each client
+   * in other tabs. A `"memory"` client, and a client whose storage fell back to memory, as in
+   * a Web Worker, shares its token with no other client. Give each client
    * its own key when they log in separately. The default is
    * `"renew-fetch.token"`, followed by `@` and the origin of `baseUrl` when that is not the
    * page's origin. Without `baseUrl`, a client whose `allowedOrigins` leave out the page's
