@@ -296,6 +296,10 @@ for (const runtime of BROWSER_RUNTIMES) {
       result.message?.includes("is relative, and the URL of the page or worker has the scheme blob:"),
       `expected the message to name the scheme blob:, got: ${result.message}`,
     );
+    assert.ok(
+      result.message?.includes(`such as ${server.baseUrl}/api`),
+      `expected the example URL to be on the frame's origin ${server.baseUrl}, got: ${result.message}`,
+    );
   });
 }
 

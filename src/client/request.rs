@@ -219,10 +219,11 @@ impl Target {
                 (None, Some(page)) if takes_page_scheme(base) && !is_http(page) => {
                     let base = without_any_credentials(base);
                     let scheme = page.split(':').next().unwrap_or_default();
+                    let example = example_url(page_origin.as_deref());
                     return Err(format!(
                         "{base_name} \"{base}\" is relative, and the URL of the page or worker \
                          has the scheme {scheme}:, which it cannot be resolved against; use an \
-                         absolute URL such as http://127.0.0.1:8080/api"
+                         absolute URL such as {example}"
                     ));
                 }
                 _ => {
@@ -346,8 +347,9 @@ pub(crate) fn prepare(
             Some(page) if takes_page_scheme(&url) && !is_http(page) => format!(
                 "The URL \"{redacted}\" is relative, and the URL of the page or worker has the \
                  scheme {}:, which it cannot be resolved against; set {base_name} to an absolute \
-                 URL or pass an absolute URL such as http://127.0.0.1:8080/api",
-                page.split(':').next().unwrap_or_default()
+                 URL or pass an absolute URL such as {}",
+                page.split(':').next().unwrap_or_default(),
+                example_url(target.page_origin.as_deref()),
             ),
             Some(_) => format!(
                 "The URL \"{redacted}\" is not valid; pass a path such as /items or an absolute \
@@ -545,7 +547,15 @@ fn usable_base(base: &Url, page_origin: &str) -> bool {
         && without_credentials(&href) == href
 }
 
-/// Parses `url`, relative to `page_url` when there is one.
+/// Returns an absolute API URL for a message: one on `page_origin`, such as the origin of a
+/// blob: worker, whose relative URLs fetch cannot resolve, or else the demo server's default.
+fn example_url(page_origin: Option<&str>) -> String {
+    match page_origin {
+        Some(origin) => format!("{origin}/api"),
+        None => "http://127.0.0.1:8080/api".to_owned(),
+    }
+}
+
 /// Returns the href of the resolved base URL `url`, or a message when its scheme is not http:
 /// or https:, when it has a user name or password, which fetch rejects, or when it has a query
 /// or a fragment, after which a joined path would not be a path.
@@ -646,6 +656,7 @@ fn resolve_url(url: &str, target: &Target) -> Option<Resolved> {
     })
 }
 
+/// Parses `url`, relative to `page_url` when there is one.
 fn resolve(url: &str, page_url: Option<&str>) -> Option<Url> {
     match page_url {
         Some(page) => Url::new_with_base(url, page).ok(),
