@@ -256,7 +256,7 @@ mod tests {
         ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, CACHE_CONTROL,
         CONTENT_SECURITY_POLICY, CONTENT_TYPE, ORIGIN,
     };
-    use axum::http::{HeaderMap, Method, Request, StatusCode};
+    use axum::http::{HeaderMap, HeaderName, Method, Request, StatusCode};
     use renew_fetch::server::AuthConfig;
     use tower::ServiceExt;
 
@@ -265,20 +265,34 @@ mod tests {
     /// A secret that the builder accepts: 36 bytes that repeat no run.
     const SECRET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
 
-    /// A package folder with an empty web/renew_fetch.js, removed when dropped.
-    struct TempPackage(PathBuf);
+    /// A temporary folder with the given files, removed when dropped.
+    struct TempDir(PathBuf);
 
-    impl TempPackage {
-        fn new(name: &str) -> Self {
+    impl TempDir {
+        /// Creates the folder `renew-fetch-demo-NAME-PID` with each `(path, text)` of `files`.
+        fn new(name: &str, files: &[(&str, &str)]) -> Self {
             let dir = std::env::temp_dir()
                 .join(format!("renew-fetch-demo-{name}-{}", std::process::id()));
-            std::fs::create_dir_all(dir.join("web")).expect("create the package folder");
-            std::fs::write(dir.join("web/renew_fetch.js"), "").expect("write the module");
+            for (path, text) in files {
+                let file = dir.join(path);
+                let parent = file.parent().expect("a file inside the folder");
+                std::fs::create_dir_all(parent).expect("create the folder");
+                std::fs::write(&file, text).expect("write the file");
+            }
             Self(dir)
+        }
+
+        /// A package folder with an empty web/renew_fetch.js.
+        fn package(name: &str) -> Self {
+            Self::new(name, &[("web/renew_fetch.js", "")])
+        }
+
+        fn path(&self) -> &str {
+            self.0.to_str().expect("a UTF-8 temporary path")
         }
     }
 
-    impl Drop for TempPackage {
+    impl Drop for TempDir {
         fn drop(&mut self) {
             let _ = std::fs::remove_dir_all(&self.0);
         }
@@ -343,11 +357,14 @@ mod tests {
         );
     }
 
+    /// Returns the text of the header `name` in `headers`, or None.
+    fn header_text(headers: &HeaderMap, name: HeaderName) -> Option<&str> {
+        headers.get(name).and_then(|value| value.to_str().ok())
+    }
+
     /// Returns the `Access-Control-Allow-Origin` value of `headers`, or None.
     fn allowed_origin(headers: &HeaderMap) -> Option<&str> {
-        headers
-            .get(ACCESS_CONTROL_ALLOW_ORIGIN)
-            .and_then(|value| value.to_str().ok())
+        header_text(headers, ACCESS_CONTROL_ALLOW_ORIGIN)
     }
 
     #[test]
@@ -413,8 +430,8 @@ mod tests {
 
     #[tokio::test]
     async fn scenarios_allow_null_origin_on_package() {
-        let pkg = TempPackage::new("null-package");
-        let pkg_dir = pkg.0.to_str().expect("a UTF-8 temp path");
+        let pkg = TempDir::package("null-package");
+        let pkg_dir = pkg.path();
         let args = ["--scenarios", "--pkg", pkg_dir];
         let (status, headers) =
             send(&args, Method::GET, "/pkg/web/renew_fetch.js", "null", &[]).await;
@@ -482,8 +499,8 @@ mod tests {
 
     #[tokio::test]
     async fn plain_demo_rejects_null_origin() {
-        let pkg = TempPackage::new("plain-package");
-        let pkg_dir = pkg.0.to_str().expect("a UTF-8 temp path");
+        let pkg = TempDir::package("plain-package");
+        let pkg_dir = pkg.path();
         let (status, headers) = send(
             &["--pkg", pkg_dir],
             Method::GET,
@@ -502,8 +519,8 @@ mod tests {
 
     #[tokio::test]
     async fn plain_demo_allows_development_origin() {
-        let pkg = TempPackage::new("development-package");
-        let pkg_dir = pkg.0.to_str().expect("a UTF-8 temp path");
+        let pkg = TempDir::package("development-package");
+        let pkg_dir = pkg.path();
         let origin = "http://localhost:5173";
         let (_, headers) = send(
             &["--pkg", pkg_dir],
@@ -532,45 +549,15 @@ mod tests {
         .await;
         assert_eq!(status, StatusCode::OK, "status of the frame page");
         assert_eq!(
-            headers
-                .get(CONTENT_TYPE)
-                .and_then(|value| value.to_str().ok()),
+            header_text(&headers, CONTENT_TYPE),
             Some("text/html; charset=utf-8"),
             "content type of the frame page"
         );
         assert_eq!(
-            headers
-                .get(CONTENT_SECURITY_POLICY)
-                .and_then(|value| value.to_str().ok()),
+            header_text(&headers, CONTENT_SECURITY_POLICY),
             Some("sandbox allow-scripts"),
             "policy of the frame page"
         );
-    }
-
-    /// A folder served with --www that contains an index.html, removed when dropped.
-    struct TempWww(PathBuf);
-
-    impl TempWww {
-        fn new(name: &str) -> Self {
-            let dir = std::env::temp_dir().join(format!(
-                "renew-fetch-demo-www-{name}-{}",
-                std::process::id()
-            ));
-            std::fs::create_dir_all(&dir).expect("create the www folder");
-            std::fs::write(dir.join("index.html"), "<!doctype html><p>app</p>")
-                .expect("write the index");
-            Self(dir)
-        }
-
-        fn path(&self) -> &str {
-            self.0.to_str().expect("a UTF-8 temporary path")
-        }
-    }
-
-    impl Drop for TempWww {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
     }
 
     /// The Accept header of a browser's page load.
@@ -584,7 +571,7 @@ mod tests {
         path: &str,
         accept: &str,
     ) -> (StatusCode, HeaderMap) {
-        let www = TempWww::new(name);
+        let www = TempDir::new(name, &[("index.html", "<!doctype html><p>app</p>")]);
         let args = ["--www", www.path()];
         send(
             &args,
@@ -601,9 +588,7 @@ mod tests {
         let (status, headers) = send_to_www("route", Method::GET, "/items/42", PAGE_ACCEPT).await;
         assert_eq!(status, StatusCode::OK, "status of a page load of /items/42");
         assert_eq!(
-            headers
-                .get(CONTENT_TYPE)
-                .and_then(|value| value.to_str().ok()),
+            header_text(&headers, CONTENT_TYPE),
             Some("text/html"),
             "content type of the index served for /items/42"
         );
