@@ -282,7 +282,7 @@ mod tests {
             Self(dir)
         }
 
-        /// A package folder with an empty web/renew_fetch.js.
+        /// Creates a package folder with an empty web/renew_fetch.js.
         fn package(name: &str) -> Self {
             Self::new(name, &[("web/renew_fetch.js", "")])
         }
