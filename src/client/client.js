@@ -272,9 +272,13 @@ function rejectRenamed(object, renames, known) {
     );
     if (near !== undefined) problems.push(`${name} is not an option of renew-fetch; did you mean ${near}?`);
   }
-  if (problems.length > 0) {
-    throw problems.reduce((text, problem) => `${text}${text.endsWith("?") ? "" : "."} ${problem}`);
+  if (problems.length === 0) return;
+  let message = problems[0];
+  for (const problem of problems.slice(1)) {
+    // A "did you mean" question already ends its sentence.
+    message += message.endsWith("?") ? ` ${problem}` : `. ${problem}`;
   }
+  throw message;
 }
 
 // Returns the Levenshtein distance between two strings.
