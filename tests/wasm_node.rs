@@ -5645,6 +5645,70 @@ mod node_cases {
         assert_eq!(full.envelope.code, 200, "the decoded envelope");
     }
 
+    #[derive(Debug, Deserialize)]
+    struct UserRow {
+        id: u32,
+        name: String,
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct UserPage {
+        code: i64,
+        rows: Vec<UserRow>,
+        total: u64,
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_envelope_extra_fields() {
+        let client = rust_client();
+        let page = client
+            .request("GET", "/scenario/paged")
+            .send_envelope::<UserPage>()
+            .await
+            .expect("the page succeeds");
+        assert_eq!(page.code, 200, "the envelope's code");
+        assert_eq!(page.total, 12, "total, beside data");
+        let names: Vec<&str> = page.rows.iter().map(|row| row.name.as_str()).collect();
+        assert_eq!(names, ["ada", "grace"], "the names of rows, beside data");
+        assert_eq!(page.rows[1].id, 2, "the id of the second row");
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct WrongPage {
+        #[allow(dead_code)]
+        rows: Vec<String>,
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_envelope_decode_error() {
+        let (client, reported) = counting_client();
+        let error = client
+            .request("GET", "/scenario/paged")
+            .send_envelope::<WrongPage>()
+            .await
+            .expect_err("rows of objects decoded as strings");
+        assert_eq!(error.kind(), ErrorKind::InvalidResponse, "the kind");
+        assert_eq!(
+            error.message(),
+            "The envelope does not match the expected type at rows[0]: expected a string",
+            "the message names the field and the type"
+        );
+        assert_eq!(error.code(), Some(200), "the envelope's code");
+        assert_eq!(reported.get(), 1, "on_error runs for the decode error");
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_envelope_business_code() {
+        let client = rust_client();
+        let error = client
+            .request("GET", "/scenario/paged?code=4001")
+            .send_envelope::<UserPage>()
+            .await
+            .expect_err("a business code");
+        assert_eq!(error.kind(), ErrorKind::Business, "the kind");
+        assert_eq!(error.code(), Some(4001), "the business code");
+    }
+
     #[derive(Serialize)]
     struct Ids {
         low: i64,
@@ -6959,7 +7023,7 @@ mod node_cases {
             .expect("the usage client's settings are valid");
         let controller = AbortController::new().expect("AbortController exists");
         let calls = super::client_usage::every_call(&client, Some(&controller.signal()));
-        assert_eq!(calls.len(), 11, "expected one call per method and option");
+        assert_eq!(calls.len(), 12, "expected one call per method and option");
         assert_eq!(
             client.pending_count(),
             0,

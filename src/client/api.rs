@@ -519,6 +519,47 @@ impl RequestBuilder {
         })
     }
 
+    /// Sends the request like [`RequestBuilder::send`], and decodes the whole envelope as `E`
+    /// in place of its data. This is for a back end that puts a reply's payload in fields
+    /// beside `data`, such as a page of a list as `{code, msg, rows, total}`, which
+    /// [`Envelope`] would drop. `E` declares the fields that it reads, and may leave out
+    /// `code` and `msg`.
+    ///
+    /// ```no_run
+    /// use renew_fetch::client::{Client, Error};
+    /// use serde::Deserialize;
+    ///
+    /// #[derive(Deserialize)]
+    /// struct Page<T> {
+    ///     rows: Vec<T>,
+    ///     total: u64,
+    /// }
+    ///
+    /// #[derive(Deserialize)]
+    /// struct User {
+    ///     name: String,
+    /// }
+    ///
+    /// async fn first_page(client: &Client) -> Result<Page<User>, Error> {
+    ///     client
+    ///         .request("GET", "/system/user/list")
+    ///         .query(&[("pageNum", 1), ("pageSize", 10)])
+    ///         .send_envelope()
+    ///         .await
+    /// }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As for [`RequestBuilder::send`]: the business code is checked before the decode, and a
+    /// decode error names the field of `E` that failed.
+    pub async fn send_envelope<E: DeserializeOwned>(mut self) -> Result<E, Error> {
+        self.input.options.response_type = ResponseType::Json;
+        let reporter = self.error_reporter();
+        let success = self.start().await?;
+        decode(&success).inspect_err(|error| report(reporter.as_ref(), error))
+    }
+
     /// Sends the request and returns a 2xx body as text, without an envelope check.
     ///
     /// # Errors
@@ -642,9 +683,10 @@ impl<T: DeserializeOwned> Future for ResponseFuture<T> {
     }
 }
 
-/// Decodes a settled call's envelope as `Envelope<T>`. The error names the field that failed
-/// and the type that was expected, and leaves out the value.
-fn decode<T: DeserializeOwned>(success: &Success) -> Result<Envelope<T>, Error> {
+/// Decodes a settled call's envelope as `E`, which is `Envelope<T>` or the type of
+/// [`RequestBuilder::send_envelope`]. The error names the field that failed and the type that
+/// was expected, and leaves out the value.
+fn decode<E: DeserializeOwned>(success: &Success) -> Result<E, Error> {
     decode_value(&success.value, "The envelope").map_err(|message| {
         let code = js_sys::Reflect::get(&success.value, &JsValue::from_str("code"))
             .ok()

@@ -319,6 +319,15 @@ impl RequestBuilder {
     /// # Errors
     ///
     /// Always, with [`ErrorKind::InvalidRequest`].
+    pub async fn send_envelope<E: DeserializeOwned>(self) -> Result<E, Error> {
+        Err(self.into_error())
+    }
+
+    /// Fails as [`send`](Self::send) does.
+    ///
+    /// # Errors
+    ///
+    /// Always, with [`ErrorKind::InvalidRequest`].
     pub async fn text(self) -> Result<String, Error> {
         Err(self.into_error())
     }

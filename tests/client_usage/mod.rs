@@ -96,6 +96,14 @@ pub fn every_call(
             "send_full",
             call(client.request("GET", "/items").send_full::<Vec<Item>>()),
         ),
+        (
+            "send_envelope",
+            call(
+                client
+                    .request("GET", "/items")
+                    .send_envelope::<Envelope<Vec<Item>>>(),
+            ),
+        ),
         ("text", call(client.request("GET", "/report").text())),
         ("bytes", call(client.request("GET", "/report").bytes())),
     ]

@@ -183,6 +183,7 @@ pub fn router(config: AuthConfig) -> Router {
         .route("/login-required", any(login_required))
         .route("/business", any(business))
         .route("/bare-envelope", any(bare_envelope))
+        .route("/paged", any(paged))
         .route("/not-json", any(not_json))
         .route("/bad-encoding", any(bad_encoding))
         .route("/huge-code", any(huge_code))
@@ -461,6 +462,21 @@ async fn bare_envelope(
         json!({ "code": code }).to_string(),
     )
         .into_response()
+}
+
+/// `/scenario/paged?code=C`: HTTP 200 with an envelope that has business code C (default
+/// success) and a page of a list in `rows` and `total` in place of `data`, as back ends built on
+/// RuoYi send their lists.
+async fn paged(State(state): State<ScenarioState>, Query(query): Query<ScenarioQuery>) -> Response {
+    state.record(&query);
+    let code = query.code.unwrap_or(state.codes.success);
+    let body = json!({
+        "code": code,
+        "msg": "ok",
+        "rows": [{ "id": 1, "name": "ada" }, { "id": 2, "name": "grace" }],
+        "total": 12,
+    });
+    Json(body).into_response()
 }
 
 /// `/scenario/not-json`: HTTP 200 with a plain-text body.
