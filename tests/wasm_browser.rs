@@ -260,6 +260,17 @@ fn default_key_apart_for_allowed_origin() {
         Some("page-token"),
         "a client whose base URL is on the page's origin shares the page's key"
     );
+    let page_base_api = HttpClient::new(object(&[
+        ("tokenStorage", str("local")),
+        ("baseUrl", str("/api")),
+        ("allowedOrigins", Array::of1(&str(&api_origin)).into()),
+    ]))
+    .expect("valid options");
+    assert_eq!(
+        page_base_api.get_token().as_deref(),
+        Some("api-token"),
+        "a base URL on the page's origin with allowed origins that leave it out takes the API's key"
+    );
     page.clear_token();
     api.clear_token();
 }

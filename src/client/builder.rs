@@ -160,9 +160,9 @@ impl ClientBuilder {
 
     /// Sets the storage key of the token. Clients with the same key in the same storage share
     /// one token. Default: `renew-fetch.token`, followed by `@` and the origin of the base URL
-    /// when that is not the page's origin. Without a base URL, a client whose allowed origins
-    /// leave out the page's takes the first of them in sorted order. So a client for another API
-    /// does not pick up the page's token.
+    /// when that is not the page's origin. Otherwise, a client whose allowed origins leave out
+    /// the page's takes the first of them in sorted order. So a client for another API does not
+    /// pick up the page's token.
     pub fn token_key(mut self, key: impl Into<String>) -> Self {
         self.config.token_key = Some(key.into());
         self

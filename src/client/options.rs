@@ -106,9 +106,9 @@ export interface HttpClientOptions {
    * a Web Worker, shares its token with no other client. Give each client
    * its own key when they log in separately. The default is
    * `"renew-fetch.token"`, followed by `@` and the origin of `baseUrl` when that is not the
-   * page's origin. Without `baseUrl`, a client whose `allowedOrigins` leave out the page's
-   * origin takes the first of them in sorted order. So a client for another API does not pick
-   * up the page's token.
+   * page's origin. Otherwise, a client whose `allowedOrigins` leave out the page's origin
+   * takes the first of them in sorted order. So a client for another API does not pick up the
+   * page's token.
    * @default "renew-fetch.token"
    */
   tokenKey?: string;

@@ -147,11 +147,12 @@ pub(crate) struct Target {
 
 impl Target {
     /// Returns the storage key of a client that sets none: [`DEFAULT_TOKEN_KEY`], followed by `@`
-    /// and the origin of the API when that is not the page's. The API's origin is the base
-    /// URL's. Without a base URL, a client whose allowed origins leave out the page's origin
-    /// serves another API, and the first of those origins in sorted order names it. Clients of
-    /// one API share a token, and a client for another API does not pick up the page's token
-    /// and send it there, whether it names that API in its base URL or in its allowed origins.
+    /// and the origin of the API when that is not the page's. A base URL on another origin than
+    /// the page's names the API. Otherwise, a client whose allowed origins leave out the page's
+    /// origin serves another API, and the first of those origins in sorted order names it.
+    /// Clients of one API share a token, and a client for another API does not pick up the
+    /// page's token and send it there, whether it names that API in its base URL or in its
+    /// allowed origins.
     pub(crate) fn default_token_key(&self) -> String {
         let is_page = |origin: &String| self.page_origin.as_ref() == Some(origin);
         let base = self
@@ -161,9 +162,9 @@ impl Target {
             .and_then(|url| Url::new(url).ok())
             .map(|url| url.origin());
         let api = match base {
-            Some(base) => (!is_page(&base)).then_some(base),
-            None if self.allowed_origins.iter().any(is_page) => None,
-            None => self.allowed_origins.iter().min().cloned(),
+            Some(base) if !is_page(&base) => Some(base),
+            _ if self.allowed_origins.iter().any(is_page) => None,
+            _ => self.allowed_origins.iter().min().cloned(),
         };
         match api {
             Some(origin) => format!("{DEFAULT_TOKEN_KEY}@{origin}"),
