@@ -2751,8 +2751,9 @@ mod node_cases {
             ),
             (
                 with_option("allowedOrigins", array(&[str("http://user:secret@127.0.0.1:8080")])),
-                "allowedOrigins holds \"http://127.0.0.1:8080\", which is not an origin; \
-                 write only the scheme, host and port, like \"http://127.0.0.1:8080\"",
+                "allowedOrigins contains \"http://127.0.0.1:8080\" with a user name or password, \
+                 which an origin does not have; write only the scheme, host and port, like \
+                 \"http://127.0.0.1:8080\"",
             ),
             (
                 with_option("allowedOrigins", array(&[str("http://user:secret@[::1")])),
@@ -3115,8 +3116,19 @@ mod node_cases {
             ),
             (
                 with_option("baseUrl", str("http://127.0.0.1:1")),
-                "baseUrl is not an option of renew-fetch; give the client a baseUrl, or pass an \
-                 absolute URL",
+                "baseUrl is an option of new HttpClient, not of a call; pass an absolute URL, or \
+                 create another client with that baseUrl",
+            ),
+            (
+                with_option("allowedOrigins", array(&[str("http://127.0.0.1:1")])),
+                "allowedOrigins is an option of new HttpClient, not of a call; create another \
+                 client with it for these calls",
+            ),
+            (
+                object(&[("onError", js_object("() => {}")), ("timeout", JsValue::from(100))]),
+                "onError is an option of new HttpClient, not of a call; handle the error where \
+                 the call's promise rejects, and pass noErrorCallback: true to skip the client's \
+                 onError. timeout is not an option of renew-fetch; use timeoutMs",
             ),
             (
                 with_option("method", str("POST")),
@@ -3241,6 +3253,19 @@ mod node_cases {
             (
                 object(&[("url", str("/scenario/ok")), ("methd", str("POST"))]),
                 "methd is not an option of renew-fetch; did you mean method?",
+            ),
+            (
+                object(&[
+                    ("url", str("/scenario/ok")),
+                    ("baseUrl", str("http://127.0.0.1:1")),
+                ]),
+                "baseUrl is an option of new HttpClient, not of a call; pass an absolute URL, or \
+                 create another client with that baseUrl",
+            ),
+            (
+                object(&[("url", str("/scenario/ok")), ("tokenKey", str("other"))]),
+                "tokenKey is an option of new HttpClient, not of a call; create another client \
+                 with it for these calls",
             ),
             (
                 object(&[("url", str("/scenario/ok")), ("body", str("a=1"))]),
@@ -3588,6 +3613,34 @@ mod node_cases {
                     "has the scheme {scheme}, which fetch does not send"
                 )),
                 "the message names the scheme of {url}: {message}"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn url_without_host_rejects_invalid_request() {
+        let client = client(&[]);
+        let cases = [
+            ("http:items", "http"),
+            ("HTTPS:/items", "https"),
+            ("http:\\items", "http"),
+            (" http:user:secret@items", "http"),
+        ];
+        for (url, scheme) in cases {
+            let error = expect_error(
+                settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED))
+                    .await,
+                url,
+            );
+            assert_eq!(kind(&error), "invalid_request", "the kind for {url:?}");
+            let message = text(&error, "message").unwrap_or_default();
+            assert!(
+                message.contains(&format!("has the scheme {scheme}: but no host")),
+                "expected the message for {url:?} to name the missing host, got {message:?}"
+            );
+            assert!(
+                !message.contains("secret"),
+                "expected the message for {url:?} to leave out the password, got {message:?}"
             );
         }
     }

@@ -160,11 +160,19 @@ const CONFIG_RENAMES = { data: "use body" };
 const BODY_ARGUMENT = "pass the body as the second argument of post, put or patch";
 const METHOD_RENAMES = {
   ...CALL_RENAMES,
-  baseUrl: "give the client a baseUrl, or pass an absolute URL",
   prefixUrl: "give the client a baseUrl, or pass an absolute URL",
   method: "call the method of that name, such as post, or request({ method })",
   body: BODY_ARGUMENT,
   data: BODY_ARGUMENT,
+};
+
+// The options of the client that a call does not take, with the fix for each one given to a
+// call. A call would go out without them, such as to the client's baseUrl with the token.
+const CLIENT_ONLY_FIX = "create another client with it for these calls";
+const CLIENT_ONLY = {
+  __proto__: null,
+  baseUrl: "pass an absolute URL, or create another client with that baseUrl",
+  onError: "handle the error where the call's promise rejects, and pass noErrorCallback: true to skip the client's onError",
 };
 
 // An object that is not an array or another collection, such as a Map, whose entries an options
@@ -253,8 +261,9 @@ function callback(object, name) {
 }
 
 // Throws one message that names every option of another library and every misspelled option,
-// in the order that the object lists them, so that one run shows every fix.
-function rejectRenamed(object, renames, known) {
+// in the order that the object lists them, so that one run shows every fix. The options of a
+// call (`ofCall`) name the client's options too.
+function rejectRenamed(object, renames, known, ofCall = false) {
   const own = Object.keys(object);
   // Renamed options that the object inherits, such as from a class, come after its own.
   const names = [...own, ...Object.keys(renames).filter((name) => !own.includes(name))];
@@ -267,6 +276,12 @@ function rejectRenamed(object, renames, known) {
     // A name that differs from an option by case or by up to two letters is a typo that would
     // leave the option unset, such as onLoginRequire. Other unknown names are ignored.
     if (known.includes(name)) continue;
+    if (ofCall && CLIENT_OPTIONS.includes(name)) {
+      if (field(object, name) !== undefined) {
+        problems.push(`${name} is an option of new HttpClient, not of a call; ${CLIENT_ONLY[name] ?? CLIENT_ONLY_FIX}`);
+      }
+      continue;
+    }
     const near = known.find(
       (option) => option.toLowerCase() === name.toLowerCase() || (name.length > 4 && distance(name, option) < 3),
     );
@@ -502,7 +517,7 @@ export function callOptions(options, known = CALL_OPTIONS, renames = METHOD_RENA
   if (!isObject(options)) {
     throw `the request options must be an object, such as { timeoutMs: 5000 }, got ${kind(options)}`;
   }
-  rejectRenamed(options, renames, known);
+  rejectRenamed(options, renames, known, true);
   const signal = field(options, "signal");
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw `signal must be an AbortSignal, got ${kind(signal)}`;

@@ -308,7 +308,23 @@ pub(crate) fn prepare(
         return Err(invalid(&input.url, message.clone()));
     }
 
-    let mut url = join_url(target.base_url.as_deref(), &clean_url(&input.url));
+    let cleaned = clean_url(&input.url);
+    // A browser resolves "http:items" against a page of the same scheme, as a path on the
+    // page's origin, while the client takes it as absolute and leaves out the base URL.
+    if lacks_host(&cleaned) {
+        let redacted = without_any_credentials(&cleaned);
+        let scheme = redacted
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let message = format!(
+            "The URL \"{redacted}\" has the scheme {scheme}: but no host; pass a path such as \
+             /items, or write {scheme}:// and the host, such as {scheme}://127.0.0.1:8080/api/items"
+        );
+        return Err(invalid(&redacted, message));
+    }
+    let mut url = join_url(target.base_url.as_deref(), &cleaned);
     let positional =
         Some(&input.params).filter(|params| !params.is_undefined() && !params.is_null());
     if positional.is_some() && input.options.params.is_some() {
@@ -607,7 +623,17 @@ fn allowed_origin(entry: &str, api: Api) -> Result<String, String> {
         )
     })?;
     let origin = url.origin();
-    if url.href() != format!("{origin}/") {
+    let href = url.href();
+    // The message leaves the user name and password out, so it names them as the cause.
+    if without_credentials(&href) != href {
+        let redacted = without_credentials(entry);
+        return Err(format!(
+            "{origins_name} contains \"{redacted}\" with a user name or password, which an \
+             origin does not have; write only the scheme, host and port, like \
+             \"http://127.0.0.1:8080\""
+        ));
+    }
+    if href != format!("{origin}/") {
         let redacted = without_credentials(entry);
         return Err(format!(
             "{origins_name} holds \"{redacted}\", which is not an origin; write only the scheme, \
