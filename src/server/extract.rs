@@ -17,6 +17,12 @@ use super::token::Claims;
 /// layer fails on every request, and one line a second is enough to find it.
 static MISSING_CLAIMS_LOG: LogLimit = LogLimit::new(tracing::Level::ERROR, "missing claims");
 
+/// The limit of WARN lines for an `Option<Claims>` that reads `None` on a route without the
+/// layer, for a request with an `Authorization` header, which serves a logged-in user as an
+/// anonymous one. One line a second for the whole process, as above.
+static OPTIONAL_CLAIMS_LOG: LogLimit =
+    LogLimit::new(tracing::Level::WARN, "tokens on routes without the layer");
+
 /// The mark that a layer with [`RenewLayer::allow_anonymous`](super::RenewLayer::allow_anonymous)
 /// puts on a request without a token, with the config that its need-login response needs.
 #[derive(Clone)]
@@ -118,8 +124,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Claims {
 
 /// `Option<Claims>` reads `None` for an anonymous request on a layer with
 /// [`RenewLayer::allow_anonymous`](super::RenewLayer::allow_anonymous), and on a route that is not
-/// behind the layer. On such a route it is `None` even for a request with a valid token, so it
-/// logs a DEBUG line there.
+/// behind the layer. On such a route it is `None` even for a request with a valid token. So a
+/// request there that carries an `Authorization` header logs a WARN line, once a second for the
+/// whole process and at DEBUG for the others of that second, and any other request a DEBUG
+/// line.
 impl<S: Send + Sync> OptionalFromRequestParts<S> for Claims {
     type Rejection = Infallible;
 
@@ -132,8 +140,17 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for Claims {
             let method = &parts.method;
             let path = parts.uri.path();
             let nested_path = parts.extensions.get::<NestedPath>().map(NestedPath::as_str);
-            tracing::debug!(%method, path, nested_path,
-                "Option<Claims> is None: the route is not behind RenewLayer");
+            let has_header = parts.headers.contains_key(http::header::AUTHORIZATION);
+            let admitted = has_header
+                .then(|| OPTIONAL_CLAIMS_LOG.admit(SystemClock.now()))
+                .flatten();
+            match admitted {
+                Some(suppressed) => tracing::warn!(%method, path, nested_path, suppressed,
+                    "Option<Claims> is None for a request with an Authorization header: the \
+                     route is not behind RenewLayer"),
+                None => tracing::debug!(%method, path, nested_path, has_header,
+                    "Option<Claims> is None: the route is not behind RenewLayer"),
+            }
         }
         Ok(claims)
     }

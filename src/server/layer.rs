@@ -31,7 +31,9 @@ impl RenewLayer {
     /// responds to an anonymous request with the need-login 401, so one such layer can cover
     /// routes for everyone and routes for logged-in users. A request that carries a token is
     /// checked, renewed or rejected as on any other route, so a token that expired past the grace
-    /// period gets the invalid-token 401, not the anonymous response.
+    /// period gets the invalid-token 401, not the anonymous response. An `Authorization` header
+    /// that is not one `Bearer` token, such as `Basic` credentials that a proxy passes on, gets
+    /// the 400 with the invalid-token code, and not the anonymous response either.
     ///
     /// `Router::route_layer` wraps every route added to the router before it. So a second
     /// `route_layer` call on a router with protected routes would put two layers on them, which
