@@ -1105,6 +1105,45 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn full_response_counts_replays_and_renewal() {
+        let client = client(&[]);
+        client
+            .set_token(JsValue::from("old-token"))
+            .expect("a clean token");
+        let full = || options(&[("fullResponse", JsValue::TRUE)]);
+        let key = unique("full-replays");
+        let cases = [
+            ("/scenario/ok".to_owned(), 0, false, "a plain reply"),
+            (
+                "/scenario/renewed".to_owned(),
+                0,
+                true,
+                "a reply with a renewed token",
+            ),
+            (
+                format!("/scenario/overdue-once?key={key}"),
+                1,
+                true,
+                "an overdue reply and its replay",
+            ),
+        ];
+        for (url, replays, renewed, what) in cases {
+            let call = client.get(JsValue::from(url), JsValue::UNDEFINED, full());
+            let result = expect_ok(settle(call).await, what);
+            assert_eq!(
+                path(&result, "replays"),
+                JsValue::from(replays),
+                "the replays of {what}"
+            );
+            assert_eq!(
+                path(&result, "renewed"),
+                JsValue::from(renewed),
+                "whether {what} renewed the token"
+            );
+        }
+    }
+
+    #[wasm_bindgen_test]
     async fn full_response_is_per_caller_in_share() {
         let client = client(&[("duplicates", str("share"))]);
         let url = || JsValue::from(format!("/scenario/slow?delay_ms=200&key={}", "share-full"));
@@ -5696,6 +5735,22 @@ mod node_cases {
             "the response headers"
         );
         assert_eq!(full.envelope.code, 200, "the decoded envelope");
+        assert_eq!(full.replays, 0, "no replay");
+        assert!(!full.renewed, "no renewed token");
+    }
+
+    #[wasm_bindgen_test]
+    async fn rust_api_send_full_counts_replays() {
+        let client = rust_client();
+        client.set_token("old-token").expect("a clean token");
+        let key = unique("rust-full-replays");
+        let full = client
+            .request("GET", &format!("/scenario/overdue-once?key={key}"))
+            .send_full::<Echo>()
+            .await
+            .expect("the replay succeeds");
+        assert_eq!(full.replays, 1, "one replay after the overdue reply");
+        assert!(full.renewed, "the overdue reply renewed the token");
     }
 
     #[derive(Debug, Deserialize)]

@@ -6,7 +6,8 @@ const API_BASE = `${location.origin}/api`;
 const TOKEN_STORAGE_KEY = "renew-fetch-demo-token";
 const BURST_DELAY_MS = 1000;
 const TICK_MS = 250;
-const MAX_FETCH_TIMINGS = 500;
+// How often the page reads the server's clock, which the test clock can move.
+const SERVER_CLOCK_MS = 5000;
 
 // The wait buttons fire their request this many seconds past the boundary that they wait for,
 // so that the server's clock is past it too.
@@ -18,21 +19,20 @@ const elements = findElements();
 let client = null;
 let shownToken = null;
 let shownClaims = null;
-// Seconds to add to this browser's clock to get the server's, taken from the iat of each token
-// that arrives while the page is open. The e2e tests move the server's clock forward, and this
-// keeps the countdown true to the server.
+// Seconds to add to this browser's clock to get the server's, taken from the server's time in
+// GET /api/config every few seconds and from the iat of each token that arrives. The server's
+// test clock can move forward, and this keeps the countdown true to the server.
 let serverOffsetSecs = 0;
 let waitGoal = null;
 let nextRequestId = 1;
 let loadingChanges = 0;
-let fetchObserver = null;
-let fetchTimings = [];
-let nextFetchSeq = 0;
 
 main();
 
 async function main() {
-  settings = readSettings(new URLSearchParams(location.search), await fetchServerTimings());
+  const server = await fetchServerTimings();
+  followServerClock(server);
+  settings = readSettings(new URLSearchParams(location.search), server);
   elements.renewWindow.textContent = `${settings.renewWindowSecs} s`;
   elements.gracePeriod.textContent = `${settings.gracePeriodSecs} s`;
 
@@ -57,12 +57,10 @@ async function main() {
     onLoginRequired: showLoginRequired,
     onLoadingChange: showLoading,
   });
-  fetchObserver = new PerformanceObserver((list) => collectFetchTimings(list.getEntries()));
-  fetchObserver.observe({ type: "resource" });
-
   bindControls();
   syncToken({ fromServer: false });
   setInterval(tick, TICK_MS);
+  setInterval(async () => followServerClock(await fetchServerTimings()), SERVER_CLOCK_MS);
   elements.loginSubmit.disabled = false;
   document.documentElement.dataset.ready = "true";
 }
@@ -82,8 +80,15 @@ function readSettings(query, server) {
   };
 }
 
-// Fetches the server's token timings from GET /api/config. The page still works with the
-// defaults when that fails, so a failure is only shown in the console.
+// Sets the offset to the server's clock from the time in GET /api/config, when it has one.
+function followServerClock(server) {
+  if (Number.isFinite(server.now)) {
+    serverOffsetSecs = server.now - Date.now() / 1000;
+  }
+}
+
+// Fetches the server's token timings and its time from GET /api/config. The page still works
+// with the defaults when that fails, so a failure is only shown in the console.
 async function fetchServerTimings() {
   try {
     const response = await fetch(`${API_BASE}/config`);
@@ -146,7 +151,7 @@ function bindControls() {
       page: wholeNumber(elements.itemsPage, 1, 1000),
       delay_ms: wholeNumber(elements.itemsDelay, 0, 10000),
     };
-    track("GET", "/items", params, () => client.get("/items", params));
+    track("GET", "/items", params, () => client.get("/items", params, { fullResponse: true }));
   });
   elements.burst.addEventListener("click", fireBurst);
   elements.cancelAll.addEventListener("click", () => client.cancelAll());
@@ -162,7 +167,7 @@ async function logIn(username, password) {
   elements.loginSubmit.disabled = true;
   const body = { username, password };
   // The login call sends no token, so a failed login neither replays nor calls onLoginRequired.
-  const login = () => client.post("/login", body, { noToken: true });
+  const login = () => client.post("/login", body, { noToken: true, fullResponse: true });
   const envelope = await track("POST", "/login", null, login, {
     onError: (error) => {
       elements.loginError.textContent = `Login failed: ${error.message}`;
@@ -178,13 +183,18 @@ async function logIn(username, password) {
 
 function logOut() {
   stopWaiting();
+  // The canceled calls settle later, so their log entries are marked now.
+  for (const item of elements.requestLog.querySelectorAll("[data-outcome='pending']")) {
+    item.dataset.canceledBy = "logout";
+  }
   client.cancelAll();
   client.clearToken();
   syncToken({ fromServer: false });
 }
 
 function loadProfile(label) {
-  return track("GET", "/profile", null, () => client.get("/profile"), { label });
+  const call = () => client.get("/profile", undefined, { fullResponse: true });
+  return track("GET", "/profile", null, call, { label });
 }
 
 async function fireBurst() {
@@ -198,7 +208,7 @@ async function fireBurst() {
   // All calls start in the same task, so each one finds the previous one still pending.
   const calls = [];
   for (let i = 0; i < size; i += 1) {
-    const call = () => client.get("/items", params, { duplicates: policy });
+    const call = () => client.get("/items", params, { duplicates: policy, fullResponse: true });
     calls.push(track("GET", "/items", params, call, { label: `burst ${i + 1}/${size}, ${policy}` }));
   }
   await Promise.all(calls);
@@ -222,22 +232,20 @@ async function fetchItemsCount() {
   }
 }
 
-// Runs one client call and records it in the log with its outcome. Resolves to the envelope,
-// or to undefined when the call rejected.
+// Runs one client call, made with fullResponse, and records it in the log with its outcome: the
+// client reports how often it replayed the call and whether a response to it renewed the token.
+// Resolves to the envelope, or to undefined when the call rejected.
 async function track(method, path, params, call, { label, onError } = {}) {
   const entry = addLogEntry(method, path, params, label);
-  const tokenBefore = client.getToken();
-  collectFetchTimings(fetchObserver.takeRecords());
-  const firstSeq = nextFetchSeq;
   try {
     const pending = call();
     showPendingCount();
-    const envelope = await pending;
-    const replayed = wasReplayed(path, firstSeq);
-    const renewed = !replayed && tokenBefore != null && client.getToken() !== tokenBefore;
+    const { data: envelope, replays, renewed: brought } = await pending;
+    const replayed = replays > 0;
+    const renewed = !replayed && brought;
     let detail = `code ${envelope.code}`;
     if (replayed) {
-      detail += ", replayed with the renewed token after OVERDUE";
+      detail += ", sent again with the renewed token after OVERDUE";
     } else if (renewed) {
       detail += ", token renewed by the server";
     }
@@ -259,7 +267,7 @@ function recordError(entry, error) {
     const reasons = {
       duplicate: "as a duplicate",
       user: "by the caller",
-      all: "by cancel all",
+      all: entry.dataset.canceledBy === "logout" ? "by the logout" : "by cancel all",
     };
     setOutcome(entry, "canceled", reasons[error.reason] ?? String(error.reason ?? ""));
   } else if (error?.kind === "login_required") {
@@ -267,40 +275,6 @@ function recordError(entry, error) {
   } else {
     const kind = error?.kind ?? "exception";
     setOutcome(entry, "error", `${kind}: ${error?.message ?? String(error)}`, { kind });
-  }
-}
-
-// Tells whether the call that started at fetch sequence number `firstSeq` went out more than
-// once with a 401 response, which is how an OVERDUE response and its replay look on the network.
-// NOTE: resource timing entries carry no request id, so two calls to the same path that
-// overlap in time both see each other's fetches.
-function wasReplayed(path, firstSeq) {
-  collectFetchTimings(fetchObserver.takeRecords());
-  const pathname = new URL(`${API_BASE}${path}`).pathname;
-  const attempts = fetchTimings.filter(
-    (timing) => timing.seq >= firstSeq && timing.pathname === pathname,
-  );
-  // responseStatus exists in Chromium 109 and later. Without it, a second fetch is the sign.
-  if (attempts.some((timing) => timing.status === undefined)) {
-    return attempts.length > 1;
-  }
-  return attempts.some((timing) => timing.status === 401);
-}
-
-// Keeps the path and status of recent fetches, numbered in the order they finished. An
-// observer receives every entry, unlike the resource timing buffer, which stops when full.
-function collectFetchTimings(entries) {
-  for (const entry of entries) {
-    if (entry.initiatorType !== "fetch") continue;
-    fetchTimings.push({
-      seq: nextFetchSeq,
-      pathname: new URL(entry.name).pathname,
-      status: entry.responseStatus,
-    });
-    nextFetchSeq += 1;
-  }
-  if (fetchTimings.length > MAX_FETCH_TIMINGS) {
-    fetchTimings.splice(0, fetchTimings.length - MAX_FETCH_TIMINGS);
   }
 }
 
@@ -431,7 +405,7 @@ function showCountdown() {
   elements.tokenCountdown.dataset.seconds = String(whole);
   elements.tokenCountdown.dataset.exp = String(shownClaims.exp);
   elements.tokenCountdown.textContent =
-    whole >= 0 ? `in ${clock(whole)}` : `${clock(-whole)} ago`;
+    left > 0 ? `in ${clock(whole)}` : `${clock(Math.abs(whole))} ago`;
   if (left > settings.renewWindowSecs) {
     setPhase("valid", "valid");
   } else if (left > 0) {

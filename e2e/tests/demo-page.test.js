@@ -11,6 +11,7 @@ import {
   lastResult,
   logIn,
   openDemo,
+  readEntry,
   shownExpiry,
   shownToken,
 } from "../lib/demo-page.js";
@@ -188,6 +189,18 @@ pageTest("cancel all stops a slow call", async (page) => {
   await page.waitForSelector("#loading[data-active='false']");
 });
 
+pageTest("logout names itself on a slow call", async (page) => {
+  await logIn(page);
+  await page.fill("#items-delay", "5000");
+  await page.click("#load-items");
+  await page.waitForSelector("#loading[data-active='true']");
+
+  await page.click("#logout");
+  const item = await settledEntry(page, 2);
+  assert.equal(item.outcome, "canceled", "expected the call canceled");
+  assert.match(item.detail, /by the logout/, "expected the logout as the reason");
+});
+
 pageTest("token renewed in the renewal window", async (page) => {
   await logIn(page);
   const oldToken = await shownToken(page);
@@ -221,6 +234,70 @@ pageTest("expired token replays in the grace period", async (page) => {
     after.profile - before.profile,
     1,
     "expected the handler to run once: the OVERDUE answer never reaches it",
+  );
+});
+
+// Starts a slow items call, entry #2, and resolves once the server has received it, so that a
+// clock move after it leaves that call's token as it was when it arrived.
+async function startSlowItems(page) {
+  const before = await server.stats();
+  await page.fill("#items-page", "2");
+  await page.fill("#items-delay", "3000");
+  await page.click("#load-items");
+  for (let tries = 0; tries < 100; tries += 1) {
+    if ((await server.stats()).items > before.items) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error("the server did not receive the slow items call within 5 s");
+}
+
+// Waits for log entry `id` to settle and reads it. The log is hidden after a logout.
+async function settledEntry(page, id) {
+  await page.waitForSelector(`[data-request-id='${id}']:not([data-outcome='pending'])`, {
+    state: "attached",
+  });
+  return readEntry(page, id);
+}
+
+pageTest("call beside a renewal keeps its outcome", async (page) => {
+  await logIn(page);
+  await startSlowItems(page);
+  await server.advanceClock(LIFETIME - WINDOW + 10);
+
+  const [profile] = await clickAndSettle(page, "#load-profile");
+  const slow = await settledEntry(page, 2);
+
+  assert.equal(profile.renewed, true, "expected the profile call to renew the token");
+  assert.equal(slow.outcome, "ok", "expected the slow call to succeed");
+  assert.equal(slow.renewed, false, "expected the slow call, whose reply had no token, not marked renewed");
+});
+
+pageTest("call beside a replay keeps its outcome", async (page) => {
+  await logIn(page);
+  await startSlowItems(page);
+  await server.advanceClock(LIFETIME + 10);
+
+  await page.fill("#items-page", "3");
+  await page.fill("#items-delay", "0");
+  const [fast] = await clickAndSettle(page, "#load-items");
+  const slow = await settledEntry(page, 2);
+
+  assert.equal(fast.outcome, "replayed", "expected the call after expiry to be replayed");
+  assert.equal(slow.outcome, "ok", "expected the slow call, sent once before expiry, not marked replayed");
+});
+
+pageTest("countdown follows the server clock", async (page) => {
+  await logIn(page);
+  await server.advanceClock(LIFETIME - WINDOW + 10);
+
+  // The page reads the server's time every 5 s.
+  await page.waitForSelector("#token-phase[data-phase='window']", { timeout: 15_000 });
+  await page.reload();
+  await page.waitForSelector("html[data-ready='true']");
+  assert.equal(
+    await page.getAttribute("#token-phase", "data-phase"),
+    "window",
+    "expected the renewal window right after a reload",
   );
 });
 

@@ -175,6 +175,9 @@ export async function fullResults(): Promise<number> {
     Equal<typeof created, FullResponse<Envelope<Item>>>,
   ] = [true, true, true];
   const total = Number(page.headers.get("X-Total-Count"));
+  const replays: number = page.replays;
+  const renewed: boolean = page.renewed;
+  console.log(replays, renewed);
   const link = URL.createObjectURL(file.data);
   console.log(checks, file.status, file.headers.get("Content-Disposition"), link);
   return total + page.data.data.length + created.data.data.id;

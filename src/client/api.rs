@@ -516,6 +516,8 @@ impl RequestBuilder {
             status: success.status,
             headers: success.headers.unchecked_into(),
             envelope,
+            replays: success.replays,
+            renewed: success.renewed,
         })
     }
 
@@ -617,6 +619,12 @@ pub struct FullResponse<T> {
     pub headers: web_sys::Headers,
     /// The envelope, with its data decoded as `T`.
     pub envelope: Envelope<T>,
+    /// How many times the client replayed the call: after an overdue reply, or after a reply
+    /// to a token that another call had replaced meanwhile.
+    pub replays: u32,
+    /// Whether a response to the call, an overdue reply included, brought a renewed token that
+    /// the client stored.
+    pub renewed: bool,
 }
 
 /// The future of a call that decodes the envelope's data as `T`, from [`RequestBuilder::send`]

@@ -726,8 +726,8 @@ export class Received {
 }
 
 // Returns what a call with fullResponse resolves to. Imported by http_client.rs.
-export function fullResponse(status, headers, data) {
-  return { status, headers, data };
+export function fullResponse(status, headers, data, replays, renewed) {
+  return { status, headers, data, replays, renewed };
 }
 
 // Returns true when both URLs have one origin.

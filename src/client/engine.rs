@@ -36,6 +36,10 @@ pub(crate) struct Success {
     pub headers: JsValue,
     /// The request, with its absolute URL.
     pub request: Rc<Prepared>,
+    /// How many times the call was replayed.
+    pub replays: u32,
+    /// Whether a response to the call brought a renewed token that the client stored.
+    pub renewed: bool,
 }
 
 /// The state of one client, shared by its calls.
@@ -347,6 +351,7 @@ async fn attempts(
         .auth_header
         .eq_ignore_ascii_case("authorization");
     let mut replays = 0;
+    let mut renewed_any = false;
     loop {
         // Send with the token stored now, which a replay picks up after a renewal.
         let sent_token = sends_token.then(|| inner.tokens.get()).flatten();
@@ -389,12 +394,15 @@ async fn attempts(
         let Some(body) = response.body() else {
             return Err(body_error(&request, status));
         };
+        renewed_any |= response.stored();
         let success = |value| {
             Ok(Success {
                 value,
                 status,
                 headers: response.headers(),
                 request: Rc::clone(&request),
+                replays,
+                renewed: renewed_any,
             })
         };
         // Set for a bodiless 401 to HEAD without a renewed token, whose message differs.

@@ -14,9 +14,16 @@ use super::values::type_name;
 
 #[wasm_bindgen(module = "/src/client/client.js")]
 extern "C" {
-    /// Returns `{ status, headers, data }`, what a call with `fullResponse` resolves to.
+    /// Returns `{ status, headers, data, replays, renewed }`, what a call with `fullResponse`
+    /// resolves to.
     #[wasm_bindgen(js_name = fullResponse)]
-    fn full_response_object(status: u16, headers: &JsValue, data: &JsValue) -> JsValue;
+    fn full_response_object(
+        status: u16,
+        headers: &JsValue,
+        data: &JsValue,
+        replays: u32,
+        renewed: bool,
+    ) -> JsValue;
 
     /// Returns the message for a boolean value under the name of an axios wrapper's flag, such
     /// as `isToken`, or undefined.
@@ -489,6 +496,8 @@ impl HttpClient {
                     success.status,
                     &success.headers,
                     &success.value,
+                    success.replays,
+                    success.renewed,
                 )),
                 Ok(success) => Ok(success.value),
                 Err(error) => Err(js_error::to_js(&error)),

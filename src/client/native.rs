@@ -371,6 +371,10 @@ pub struct FullResponse<T> {
     pub headers: web_sys::Headers,
     /// The envelope, with its data decoded as `T`.
     pub envelope: Envelope<T>,
+    /// How many times the client replayed the call.
+    pub replays: u32,
+    /// Whether a response to the call brought a renewed token that the client stored.
+    pub renewed: bool,
 }
 
 /// The future of a call, which fails with [`ErrorKind::InvalidRequest`] on this target.

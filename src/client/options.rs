@@ -290,6 +290,16 @@ export interface FullResponse<D> {
   headers: Headers;
   /** The result of the call without `fullResponse`: the envelope or the raw body. */
   data: D;
+  /**
+   * How many times the client replayed the call: after an overdue reply, or after a reply to a
+   * token that another call had replaced meanwhile. 0 for most calls.
+   */
+  replays: number;
+  /**
+   * True when a response to the call, an overdue reply included, brought a renewed token that
+   * the client stored.
+   */
+  renewed: boolean;
 }
 
 /** The argument of `client.request(config)`. */

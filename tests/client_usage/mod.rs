@@ -131,8 +131,16 @@ pub fn read_error(error: &Error) -> String {
 }
 
 /// Reads every field of a full response.
-pub fn read_full(response: FullResponse<Item>) -> (u16, web_sys::Headers, Envelope<Item>) {
-    (response.status, response.headers, response.envelope)
+pub fn read_full(
+    response: FullResponse<Item>,
+) -> (u16, web_sys::Headers, Envelope<Item>, u32, bool) {
+    (
+        response.status,
+        response.headers,
+        response.envelope,
+        response.replays,
+        response.renewed,
+    )
 }
 
 /// Names the bounds of a framework context, such as Leptos's `provide_context`, which the client

@@ -12,9 +12,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use renew_fetch::protocol::{Codes, Envelope};
-use renew_fetch::server::{AuthConfig, Claims};
+use renew_fetch::server::{AuthConfig, Claims, Clock};
 use serde::Deserialize;
 use serde_json::{json, Value};
+
+use crate::clock::OffsetClock;
 
 /// The business code of a failed login: wrong username or password.
 pub const CODE_BAD_CREDENTIALS: i64 = 1001;
@@ -41,6 +43,8 @@ const USERS: [(&str, &str, &str); 2] = [
 #[derive(Clone)]
 struct ApiState {
     config: AuthConfig,
+    /// The clock that the config's layer reads, whose time `/api/config` reports.
+    clock: OffsetClock,
     codes: Codes,
     counters: Arc<Counters>,
 }
@@ -57,9 +61,10 @@ struct Counters {
 }
 
 /// Builds the API router. The protected routes sit behind the renewal layer.
-pub fn router(config: AuthConfig) -> Router {
+pub fn router(config: AuthConfig, clock: OffsetClock) -> Router {
     let state = ApiState {
         config: config.clone(),
+        clock,
         codes: Codes::default(),
         counters: Arc::default(),
     };
@@ -194,10 +199,12 @@ async fn stats(State(state): State<ApiState>) -> Response {
     envelope(StatusCode::OK, state.codes.success, "ok", data)
 }
 
-/// Returns the token timings in seconds, so that the demo page shows the values the server uses.
+/// Returns the token timings in seconds, so that the demo page shows the values the server uses,
+/// and the server's time in `now`, so that its countdown follows the test clock.
 async fn timings(State(state): State<ApiState>) -> Response {
     let config = &state.config;
     let data = json!({
+        "now": state.clock.now(),
         "tokenLifetimeSecs": config.token_lifetime().as_secs(),
         "renewWindowSecs": config.renew_window().as_secs(),
         "gracePeriodSecs": config.grace_period().as_secs(),

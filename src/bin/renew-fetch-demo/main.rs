@@ -107,7 +107,7 @@ async fn run(options: Options) -> Result<(), String> {
 /// Builds the demo app: the API, the package under /pkg and the demo page, and with
 /// `--scenarios` the scenario routes and the test clock.
 fn app(options: &Options, config: AuthConfig, clock: OffsetClock) -> Router {
-    let mut app = api::router(config.clone());
+    let mut app = api::router(config.clone(), clock.clone());
     if options.scenarios {
         app = app
             .nest("/scenario", scenarios::router(config))
