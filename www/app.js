@@ -15,6 +15,8 @@ const BOUNDARY_MARGIN_SECS = 2;
 
 let settings = readSettings(new URLSearchParams(location.search), {});
 const elements = findElements();
+// The notice for a session that ended, as the page's HTML writes it.
+const GENERIC_SESSION_END = elements.loginRequired.textContent.trim().replace(/\s+/g, " ");
 
 let client = null;
 let shownToken = null;
@@ -33,8 +35,10 @@ async function main() {
   const server = await fetchServerTimings();
   followServerClock(server);
   settings = readSettings(new URLSearchParams(location.search), server);
+  elements.tokenLifetime.textContent = secondsText(settings.tokenLifetimeSecs);
   elements.renewWindow.textContent = `${settings.renewWindowSecs} s`;
   elements.gracePeriod.textContent = `${settings.gracePeriodSecs} s`;
+  elements.sessionCap.textContent = secondsText(settings.sessionCapSecs);
 
   let HttpClient;
   try {
@@ -74,10 +78,20 @@ function readSettings(query, server) {
     }
     return fallback;
   };
+  // The page only shows the lifetime and the cap, so they come from the server alone, and
+  // stay unknown (null) when it cannot be read.
+  const fromServer = (value) => (Number.isFinite(value) && value > 0 ? value : null);
   return {
     renewWindowSecs: seconds("renewWindow", server.renewWindowSecs, 60),
     gracePeriodSecs: seconds("gracePeriod", server.gracePeriodSecs, 120),
+    tokenLifetimeSecs: fromServer(server.tokenLifetimeSecs),
+    sessionCapSecs: fromServer(server.sessionCapSecs),
   };
+}
+
+// Returns a duration from the server as text, or "unknown" when the server gave none.
+function secondsText(secs) {
+  return secs === null ? "unknown" : `${secs} s`;
 }
 
 // Sets the offset to the server's clock from the time in GET /api/config, when it has one.
@@ -137,6 +151,9 @@ function findElements() {
     result: byId("result"),
     renewWindow: byId("renew-window"),
     gracePeriod: byId("grace-period"),
+    tokenLifetime: byId("token-lifetime"),
+    sessionCap: byId("session-cap"),
+    sessionEnd: byId("session-end"),
   };
 }
 
@@ -274,7 +291,7 @@ function recordError(entry, error) {
     setOutcome(entry, "login-required", error.message);
   } else {
     const kind = error?.kind ?? "exception";
-    setOutcome(entry, "error", `${kind}: ${error?.message ?? String(error)}`, { kind });
+    setOutcome(entry, "error", `${kind} error: ${error?.message ?? String(error)}`, { kind });
   }
 }
 
@@ -329,11 +346,27 @@ function showLoading(active) {
   elements.loading.setAttribute("aria-busy", String(active));
 }
 
-// The client has already cleared the token that the server rejected.
-function showLoginRequired() {
+// The client has already cleared the token that the server rejected, whose claims the page still
+// shows. Once the server's time is read, the notice names the session cap when the session has
+// passed it.
+async function showLoginRequired() {
   stopWaiting();
+  const authTime = shownClaims?.auth_time;
+  elements.loginRequired.textContent = GENERIC_SESSION_END;
+  elements.loginRequired.dataset.cause = "other";
   syncToken({ fromServer: false });
   elements.loginRequired.hidden = false;
+
+  const server = await fetchServerTimings();
+  followServerClock(server);
+  const now = Date.now() / 1000 + serverOffsetSecs;
+  const cap = settings.sessionCapSecs;
+  if (Number.isFinite(authTime) && cap !== null && now >= authTime + cap) {
+    elements.loginRequired.textContent =
+      `Your session ended: it reached the session cap of ${cap} s after the login, which no ` +
+      "renewal extends. Log in again.";
+    elements.loginRequired.dataset.cause = "cap";
+  }
 }
 
 function showFatal(message) {
@@ -392,7 +425,23 @@ function secondsLeft() {
   return shownClaims.exp - (Date.now() / 1000 + serverOffsetSecs);
 }
 
+// Shows when the session cap ends the session: the login time in the token's auth_time plus
+// the cap. No renewal reaches past it.
+function showSessionEnd() {
+  const authTime = shownClaims?.auth_time;
+  if (!Number.isFinite(authTime) || settings.sessionCapSecs === null) {
+    elements.sessionEnd.textContent = shownToken ? "unknown" : "";
+    delete elements.sessionEnd.dataset.seconds;
+    return;
+  }
+  const left = Math.round(authTime + settings.sessionCapSecs - (Date.now() / 1000 + serverOffsetSecs));
+  elements.sessionEnd.dataset.seconds = String(left);
+  elements.sessionEnd.textContent =
+    left > 0 ? `in ${clock(left)}, at the session cap` : `${clock(Math.abs(left))} ago, at the session cap`;
+}
+
 function showCountdown() {
+  showSessionEnd();
   const left = secondsLeft();
   if (left === null) {
     elements.tokenCountdown.textContent = shownToken ? "unknown (no exp claim)" : "";

@@ -74,6 +74,12 @@ pageTest("login shows the token and loads items", async (page) => {
     /^in \d+:\d\d$/,
     "expected a countdown to the token's expiry",
   );
+  assert.match(
+    await page.textContent("#session-end"),
+    /^in [45]:\d\d, at the session cap$/,
+    "expected a countdown to the end of the five-minute session cap",
+  );
+  assert.equal(await page.textContent("#session-cap"), `${CAP} s`, "expected the server's cap");
 
   const [items] = await clickAndSettle(page, "#load-items");
   assert.equal(items.outcome, "ok", "expected the items request to succeed");
@@ -310,6 +316,11 @@ pageTest("expired past the grace period requires login", async (page) => {
   assert.equal(profile.outcome, "login-required", "expected the call to require a login");
   assert.equal(await page.isVisible("#login-required"), true, "expected the session-ended notice");
   assert.equal(await page.isVisible("#login-form"), true, "expected the login form again");
+  assert.equal(
+    await page.getAttribute("#login-required", "data-cause"),
+    "other",
+    "expected the notice not to blame the session cap",
+  );
 });
 
 pageTest("session cap requires login", async (page) => {
@@ -335,6 +346,12 @@ pageTest("session cap requires login", async (page) => {
   assert.equal(profile.outcome, "login-required", "expected the call to require a login");
   assert.equal(await page.isVisible("#login-required"), true, "expected the session-ended notice");
   assert.equal(await page.isVisible("#login-form"), true, "expected the login form again");
+  await page.waitForSelector("#login-required[data-cause='cap']");
+  assert.match(
+    await page.textContent("#login-required"),
+    /reached the session cap of 300 s/,
+    "expected the notice to name the session cap",
+  );
 });
 
 // The wait buttons wait in real time. Playwright's fake clock and the server's test clock move
