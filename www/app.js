@@ -171,6 +171,11 @@ function bindControls() {
     track("GET", "/items", params, () => client.get("/items", params, { fullResponse: true }));
   });
   elements.burst.addEventListener("click", fireBurst);
+  // The summary and the note describe the last burst's policy.
+  elements.duplicatesPolicy.addEventListener("change", () => {
+    elements.burstSummary.textContent = "";
+    elements.burstNote.hidden = true;
+  });
   elements.cancelAll.addEventListener("click", () => client.cancelAll());
   elements.waitRenewal.addEventListener("click", () => toggleWait("window"));
   elements.waitGrace.addEventListener("click", () => toggleWait("grace"));
@@ -206,6 +211,8 @@ function logOut() {
   }
   client.cancelAll();
   client.clearToken();
+  // The next user should not see this user's data.
+  elements.result.textContent = "";
   syncToken({ fromServer: false });
 }
 

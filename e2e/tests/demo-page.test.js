@@ -177,6 +177,11 @@ pageTest("burst with duplicates off sends all", async (page) => {
     `expected Chromium to send the calls one at a time, as #burst-note says, but all five ` +
       `settled in ${Math.round(elapsedMs)} ms; reword the note if Chromium changed`,
   );
+
+  await page.waitForFunction(() => document.querySelector("#burst-summary").textContent !== "");
+  await page.selectOption("#duplicates-policy", "share");
+  assert.equal(await page.isHidden("#burst-note"), true, "expected the note gone with the policy");
+  assert.equal(await page.textContent("#burst-summary"), "", "expected the old summary gone");
 });
 
 pageTest("cancel all stops a slow call", async (page) => {
@@ -205,6 +210,7 @@ pageTest("logout names itself on a slow call", async (page) => {
   const item = await settledEntry(page, 2);
   assert.equal(item.outcome, "canceled", "expected the call canceled");
   assert.match(item.detail, /by the logout/, "expected the logout as the reason");
+  assert.equal(await page.textContent("#result"), "", "expected the last user's data cleared");
 });
 
 pageTest("token renewed in the renewal window", async (page) => {
