@@ -137,6 +137,7 @@ function findElements() {
     loadProfile: byId("load-profile"),
     itemsPage: byId("items-page"),
     itemsDelay: byId("items-delay"),
+    itemsTimeout: byId("items-timeout"),
     loadItems: byId("load-items"),
     burstSize: byId("burst-size"),
     duplicatesPolicy: byId("duplicates-policy"),
@@ -168,7 +169,10 @@ function bindControls() {
       page: wholeNumber(elements.itemsPage, 1, 1000),
       delay_ms: wholeNumber(elements.itemsDelay, 0, 10000),
     };
-    track("GET", "/items", params, () => client.get("/items", params, { fullResponse: true }));
+    // A delay longer than the timeout shows the client's timeout error.
+    const timeoutMs = wholeNumber(elements.itemsTimeout, 0, 60000);
+    const options = timeoutMs > 0 ? { fullResponse: true, timeoutMs } : { fullResponse: true };
+    track("GET", "/items", params, () => client.get("/items", params, options));
   });
   elements.burst.addEventListener("click", fireBurst);
   // The summary and the note describe the last burst's policy.

@@ -200,6 +200,16 @@ pageTest("cancel all stops a slow call", async (page) => {
   await page.waitForSelector("#loading[data-active='false']");
 });
 
+pageTest("timeout ends a slow call", async (page) => {
+  await logIn(page);
+  await page.fill("#items-delay", "3000");
+  await page.fill("#items-timeout", "300");
+
+  const [items] = await clickAndSettle(page, "#load-items");
+  assert.equal(items.outcome, "error", "expected the slow call to fail");
+  assert.equal(items.kind, "timeout", "expected the client's timeout error");
+});
+
 pageTest("logout names itself on a slow call", async (page) => {
   await logIn(page);
   await page.fill("#items-delay", "5000");
