@@ -481,6 +481,96 @@ fn storage_throwing_later_falls_back_to_memory() {
     );
 }
 
+/// A write that throws, as with a full quota, moves the client to memory while the storage
+/// still contains the earlier token. A logout must still remove that token, or the next page load
+/// reads it back and the user is logged in again.
+#[wasm_bindgen_test]
+fn fallback_logout_clears_storage() {
+    let key = unique("fallback-logout");
+    let client = storage_client("local", &key);
+    client
+        .set_token(JsValue::from("before-quota"))
+        .expect("a clean token");
+    {
+        let _quota = Override::failing_set_item();
+        client
+            .set_token(JsValue::from("after-quota"))
+            .expect("a clean token");
+    }
+    assert_eq!(
+        client.token_storage(),
+        "memory",
+        "the client fell back to memory"
+    );
+    client.clear_token();
+    assert_eq!(client.get_token(), None, "the client forgot its token");
+    assert_eq!(
+        local_storage().get_item(&key).ok().flatten(),
+        None,
+        "expected clearToken to remove the token that localStorage still holds"
+    );
+    let reloaded = storage_client("local", &key);
+    assert_eq!(
+        reloaded.get_token(),
+        None,
+        "expected a client created after the logout, as on the next page load, to have no token"
+    );
+}
+
+/// A client whose storage fell back to memory shares its token with no other client, so another
+/// client's login leaves its token alone.
+#[wasm_bindgen_test]
+fn fallback_client_keeps_own_token() {
+    let key = unique("fallback-peer");
+    let fallen = storage_client("local", &key);
+    let other = storage_client("local", &key);
+    {
+        let _quota = Override::failing_set_item();
+        fallen
+            .set_token(JsValue::from("memory-token"))
+            .expect("a clean token");
+    }
+    assert_eq!(
+        fallen.token_storage(),
+        "memory",
+        "the client fell back to memory"
+    );
+    other
+        .set_token(JsValue::from("other-login"))
+        .expect("a clean token");
+    assert_eq!(
+        fallen.get_token().as_deref(),
+        Some("memory-token"),
+        "expected the memory client to keep its own token"
+    );
+}
+
+/// A freed client releases the JavaScript values that it held, such as its storage, at once,
+/// and not only when another client writes a token.
+#[wasm_bindgen_test]
+fn freed_storage_clients_release_js_values() {
+    let key = unique("freed-clients");
+    drop(storage_client("local", &key));
+    let before = i64::from(wasm_bindgen::externref_heap_live_count());
+    for _ in 0..50 {
+        drop(storage_client("local", &key));
+    }
+    let after_free = i64::from(wasm_bindgen::externref_heap_live_count());
+    let writer = storage_client("local", &key);
+    writer
+        .set_token(JsValue::from("after-free"))
+        .expect("a clean token");
+    drop(writer);
+    let after_write = i64::from(wasm_bindgen::externref_heap_live_count());
+    assert!(
+        after_free - before <= 4,
+        "expected 50 freed clients to leave no values behind, found {} more; after another \
+         client's setToken, {} more",
+        after_free - before,
+        after_write - before
+    );
+}
+
 #[wasm_bindgen_test]
 fn missing_storage_falls_back_to_memory() {
     let key = unique("blocked-token");
@@ -760,6 +850,51 @@ async fn logout_of_renewed_token_reaches_renewing_tab() {
         local_storage().get_item(&key).expect("the storage reads"),
         None,
         "expected the renewed token removed from the storage for every tab"
+    );
+}
+
+/// Another tab logged out before it saw this tab's renewal and then logged in again, and the
+/// event of its logout arrives when the storage already contains its new login. The logout is
+/// older than that login, so it must not remove it.
+#[wasm_bindgen_test]
+async fn late_logout_event_keeps_newer_login() {
+    let key = unique("late-logout-newer-login");
+    let client = storage_client("local", &key);
+    client
+        .set_token(JsValue::from("before-renewal"))
+        .expect("a clean token");
+    let url = format!(
+        "/scenario/renewed?form=raw&key={}",
+        unique("late-logout-newer-login-call")
+    );
+    settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED))
+        .await
+        .expect("the renewal scenario answers");
+    assert!(
+        client
+            .get_token()
+            .is_some_and(|token| token != "before-renewal"),
+        "expected the renewed token to be stored"
+    );
+
+    local_storage()
+        .set_item(&key, "other-tab-login")
+        .expect("the storage takes the write");
+    dispatch_storage_change(&key, Some("before-renewal"), None);
+    dispatch_storage_change(&key, None, Some("other-tab-login"));
+
+    assert_eq!(
+        local_storage()
+            .get_item(&key)
+            .expect("the storage reads")
+            .as_deref(),
+        Some("other-tab-login"),
+        "expected the other tab's newer login to stay in the storage"
+    );
+    assert_eq!(
+        client.get_token().as_deref(),
+        Some("other-tab-login"),
+        "expected this tab to follow the other tab's newer login"
     );
 }
 

@@ -7163,4 +7163,46 @@ mod node_cases {
             "expected the client dropped with its last clone, its callback included"
         );
     }
+
+    // What settled calls release.
+
+    /// Sends `count` calls one after another under the duplicates policy `policy`, and returns
+    /// how many more JavaScript values the wasm module keeps afterwards than before.
+    async fn live_values_after_calls(policy: &str, count: usize) -> i64 {
+        let client = client(&[("duplicates", str(policy))]);
+        let key = unique("live-values");
+        let url = format!("/scenario/ok?key={key}");
+        // The first call creates what every later call reuses.
+        expect_ok(
+            settle(client.get(str(&url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "the warm-up call",
+        );
+        sleep(20).await;
+        let before = i64::from(wasm_bindgen::externref_heap_live_count());
+        for _ in 0..count {
+            expect_ok(
+                settle(client.get(str(&url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+                "a call to /scenario/ok",
+            );
+        }
+        sleep(20).await;
+        i64::from(wasm_bindgen::externref_heap_live_count()) - before
+    }
+
+    /// A share call that settles releases what it used, as a call under "off" does.
+    #[wasm_bindgen_test]
+    async fn share_calls_release_js_values() {
+        let calls = 100;
+        let off = live_values_after_calls("off", calls).await;
+        let share = live_values_after_calls("share", calls).await;
+        assert!(
+            off <= 4,
+            "expected {calls} calls under \"off\" to leave no values behind, found {off} more"
+        );
+        assert!(
+            share <= off + 4,
+            "expected {calls} settled share calls to leave no more values behind than calls \
+             under \"off\" ({off}), found {share} more"
+        );
+    }
 }

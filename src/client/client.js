@@ -30,8 +30,12 @@ export class CallAbort {
       this.controller.abort();
     }
   }
+  // Resolves on the abort, or at finish(), so that a call that settled without an abort leaves
+  // no pending promise whose callbacks the wasm side would keep. The call awaits it only before
+  // it finishes.
   get done() {
     this.settled ??= new Promise((resolve) => {
+      this.resolveDone = resolve;
       if (this.controller.signal.aborted) {
         resolve();
       } else {
@@ -51,6 +55,7 @@ export class CallAbort {
     if (this.source) {
       this.source.removeEventListener("abort", this.onSourceAbort);
     }
+    this.resolveDone?.();
   }
 }
 

@@ -22,7 +22,10 @@ pub(crate) struct TokenStore {
     key: String,
     shared: Rc<SharedToken>,
     storage: RefCell<Option<Storage>>,
-    listener: Option<StorageListener>,
+    /// The storage whose write threw, after which the store keeps to memory. A logout still
+    /// removes the token that it contains, or the next page load would read it back.
+    abandoned: RefCell<Option<Storage>>,
+    listener: RefCell<Option<StorageListener>>,
 }
 
 /// The token in memory, which the `storage` listener and the other clients of the page update
@@ -127,10 +130,20 @@ fn remove_everywhere(key: &str, storage: &Storage, shared: &Rc<SharedToken>) {
     tell_peers(key, storage, shared, None);
 }
 
-/// The `storage` event listener, removed from the window when the store is dropped.
+/// The `storage` event listener, removed from the window when the store is dropped or falls
+/// back to memory.
 struct StorageListener {
     window: Window,
     callback: Closure<dyn FnMut(StorageEvent)>,
+}
+
+impl Drop for StorageListener {
+    fn drop(&mut self) {
+        let callback = self.callback.as_ref().unchecked_ref();
+        let _ = self
+            .window
+            .remove_event_listener_with_callback("storage", callback);
+    }
 }
 
 impl TokenStore {
@@ -170,8 +183,26 @@ impl TokenStore {
             key: key.to_owned(),
             shared,
             storage: RefCell::new(storage),
-            listener,
+            abandoned: RefCell::new(None),
+            listener: RefCell::new(listener),
         }
+    }
+
+    /// Keeps to memory from now on: the store leaves the page's list of clients and stops
+    /// listening to other tabs, so that it shares its token with no other client.
+    fn abandon(&self, storage: Storage) {
+        self.storage.borrow_mut().take();
+        self.abandoned.replace(Some(storage));
+        self.listener.borrow_mut().take();
+        self.leave_peers();
+    }
+
+    /// Removes this store, and the stores of dropped clients, from the page's list of clients.
+    fn leave_peers(&self) {
+        let own = Rc::as_ptr(&self.shared);
+        PEERS.with_borrow_mut(|peers| {
+            peers.retain(|peer| peer.shared.strong_count() > 0 && peer.shared.as_ptr() != own);
+        });
     }
 
     /// Returns the current token.
@@ -223,9 +254,7 @@ impl TokenStore {
             Some(storage) if storage.set_item(&self.key, token).is_ok() => {
                 tell_peers(&self.key, &storage, &self.shared, Some(token));
             }
-            Some(_) => {
-                self.storage.borrow_mut().take();
-            }
+            Some(storage) => self.abandon(storage),
             None => {}
         }
     }
@@ -237,23 +266,32 @@ impl TokenStore {
     }
 
     /// Forgets the token, in memory and in storage, and in the other clients of the page with
-    /// the same key and storage.
+    /// the same key and storage. After a fallback to memory, the storage that threw loses the
+    /// token too, so that a logout outlasts a reload.
     pub(crate) fn clear(&self) {
-        bump(&self.shared.generation);
-        self.shared.replaced.borrow_mut().take();
-        self.shared.write(None);
         let storage = self.storage.borrow().clone();
-        if let Some(storage) = storage {
-            remove_everywhere(&self.key, &storage, &self.shared);
-        }
+        self.forget(storage.or_else(|| self.abandoned.borrow().clone()));
     }
 
     /// Forgets `token`, which the server rejected for good, unless something replaced it while
     /// the call ran: a login, a renewal, or another tab whose `storage` event has not arrived.
+    /// After a fallback to memory, the rejected token is this client's own, so the storage that
+    /// threw keeps what it contains.
     pub(crate) fn clear_rejected(&self, token: &str) {
         self.sync();
         if self.shared.token.borrow().as_deref() == Some(token) {
-            self.clear();
+            let storage = self.storage.borrow().clone();
+            self.forget(storage);
+        }
+    }
+
+    /// Forgets the token in memory, and in `storage` and its other clients of the page.
+    fn forget(&self, storage: Option<Storage>) {
+        bump(&self.shared.generation);
+        self.shared.replaced.borrow_mut().take();
+        self.shared.write(None);
+        if let Some(storage) = storage {
+            remove_everywhere(&self.key, &storage, &self.shared);
         }
     }
 
@@ -269,12 +307,8 @@ impl TokenStore {
 
 impl Drop for TokenStore {
     fn drop(&mut self) {
-        if let Some(listener) = &self.listener {
-            let callback = listener.callback.as_ref().unchecked_ref();
-            let _ = listener
-                .window
-                .remove_event_listener_with_callback("storage", callback);
-        }
+        // The listener leaves the window when it drops with the store.
+        self.leave_peers();
     }
 }
 
@@ -322,16 +356,20 @@ fn listen(
         // before that tab saw the renewal, which then stored the renewed token over it. The
         // logout is carried out here, for every tab. NOTE: only the token that the latest
         // renewal replaced is compared, so a logout of a token two renewals old is not repeated.
+        // The logout is repeated only while the storage still contains this tab's renewed
+        // token: a login in that other tab since then is newer than the logout, and stays.
         let removed = event.key().is_some() && event.new_value().is_none();
         let old = event.old_value();
-        if removed && old.is_some() && *shared.replaced.borrow() == old {
+        let Ok(value) = storage.get_item(&key) else {
+            return;
+        };
+        let holds_renewal = value.as_deref().and_then(stored_token) == *shared.token.borrow();
+        if removed && old.is_some() && *shared.replaced.borrow() == old && holds_renewal {
             shared.take_change(None);
             remove_everywhere(&key, &storage, &shared);
             return;
         }
-        if let Ok(value) = storage.get_item(&key) {
-            shared.take_change(value);
-        }
+        shared.take_change(value);
     });
     window
         .add_event_listener_with_callback("storage", callback.as_ref().unchecked_ref())
