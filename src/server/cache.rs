@@ -23,8 +23,8 @@ pub(crate) struct Verified {
 struct Entry {
     verified: Arc<Verified>,
     /// The last second, by the layer's clock, at which a request can still get the overdue
-    /// response: `exp`, which decoding caps at `iat` plus the lifetime, plus the leeway plus the
-    /// grace period. Later lookups drop the entry.
+    /// response: `exp`, which decoding caps at `iat` plus the lifetime and at the session cap,
+    /// plus the leeway plus the grace period. Later lookups drop the entry.
     last_use: u64,
 }
 

@@ -15,14 +15,16 @@ pub(crate) const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
 ///
 /// An `Authorization` header that the handler set itself is kept, because the handler issued it
 /// on purpose (a login route behind the layer, for example). The header is still exposed and
-/// the response is still marked no-store.
-pub(crate) fn attach_renewed_token(headers: &mut HeaderMap, mut token: HeaderValue) {
+/// the response is still marked no-store. Returns whether `token` went on the response.
+pub(crate) fn attach_renewed_token(headers: &mut HeaderMap, mut token: HeaderValue) -> bool {
     token.set_sensitive(true);
-    if !headers.contains_key(AUTHORIZATION) {
+    let attached = !headers.contains_key(AUTHORIZATION);
+    if attached {
         headers.insert(AUTHORIZATION, token);
     }
     expose_authorization(headers);
     headers.insert(CACHE_CONTROL, NO_STORE);
+    attached
 }
 
 /// Adds `Authorization` to `Access-Control-Expose-Headers`, keeping every value already there
@@ -44,25 +46,29 @@ pub(crate) fn expose_authorization(headers: &mut HeaderMap) {
         .cloned()
         .collect();
     let mut names: Vec<&str> = Vec::new();
+    let mut opaque = false;
     for value in &existing {
-        let Ok(text) = value.to_str() else {
-            // A value that is not visible ASCII stays as it is, and Authorization gets its own line.
-            headers.append(
-                ACCESS_CONTROL_EXPOSE_HEADERS,
-                HeaderValue::from_static("Authorization"),
-            );
-            return;
-        };
-        names.extend(
-            text.split(',')
-                .map(str::trim)
-                .filter(|name| !name.is_empty()),
-        );
+        match value.to_str() {
+            Ok(text) => names.extend(
+                text.split(',')
+                    .map(str::trim)
+                    .filter(|name| !name.is_empty()),
+            ),
+            Err(_) => opaque = true,
+        }
     }
     if names
         .iter()
         .any(|name| name.eq_ignore_ascii_case("authorization"))
     {
+        return;
+    }
+    // A value that is not visible ASCII stays as it is, and Authorization gets its own line.
+    if opaque {
+        headers.append(
+            ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("Authorization"),
+        );
         return;
     }
     names.push("Authorization");
@@ -148,7 +154,8 @@ mod tests {
     fn handler_authorization_wins() {
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, HeaderValue::from_static("from-handler"));
-        attach_renewed_token(&mut headers, HeaderValue::from_static("renewed"));
+        let attached = attach_renewed_token(&mut headers, HeaderValue::from_static("renewed"));
+        assert!(!attached, "the renewed token is reported as left off");
         assert_eq!(headers[AUTHORIZATION], "from-handler", "handler value kept");
         assert_eq!(headers[CACHE_CONTROL], "no-store", "no-store set");
         assert_eq!(exposed(&headers), ["Authorization"], "exposed");

@@ -208,7 +208,8 @@ pub(crate) fn respond(
         headers.insert(WWW_AUTHENTICATE, challenge(realm, error));
     }
     if let Some(token) = renewed {
-        attach_renewed_token(headers, token);
+        // The response is new, so it has no Authorization header of its own.
+        let _ = attach_renewed_token(headers, token);
     }
     response
 }

@@ -73,10 +73,13 @@ use super::verify::{Decision, Verdict};
 /// carries `nested_path`, the prefix as given to `nest`.
 ///
 /// A token is valid through its `exp` second and a session through the second at which the
-/// session cap ends, each plus the leeway. A token lives at most the configured lifetime from its
-/// `iat`: one with a later `exp`, signed by another issuer or before the lifetime was shortened,
-/// counts as expiring at `iat` plus the lifetime, so it is renewed and then replaced. The
-/// handler's [`Claims::exp`](super::Claims::exp) is that expiry.
+/// session cap ends, each plus the leeway. The overdue response ends at the cap itself, because
+/// a renewed token cannot expire after it: a token that expired before the cap gets the
+/// invalid-token 401 from the cap's last second on, leeway or not. A token lives at most the
+/// configured lifetime from its `iat` and not past its session cap. One with a later `exp`,
+/// signed by another issuer or before the config changed, counts as expiring at the earlier of
+/// the two, so it is renewed and then replaced. The handler's
+/// [`Claims::exp`](super::Claims::exp) is that expiry.
 ///
 /// For a browser app on another origin, wrap this layer in tower-http's `CorsLayer` from
 /// outside, as in `.route_layer(config.layer()).layer(cors)`. The layer's own 401 responses
@@ -346,10 +349,27 @@ impl Renewal {
             }
             return;
         }
-        attach_renewed_token(response.headers_mut(), self.value);
+        let attached = attach_renewed_token(response.headers_mut(), self.value);
         let Some(log) = &self.log else {
             return;
         };
+        if !attached {
+            // The handler's own Authorization header went out in place of the renewed token, or
+            // an inner layer's renewal did, which that layer has logged.
+            let RenewalLog {
+                fingerprint,
+                new_fingerprint,
+                user_id,
+                method,
+                path,
+                nested_path,
+                ..
+            } = &**log;
+            tracing::debug!(%fingerprint, %new_fingerprint, user_id = ?user_id, %method, path,
+                nested_path, "renewed token left off, because the response has an \
+                Authorization header");
+            return;
+        }
         let RenewalLog {
             fingerprint,
             new_fingerprint,

@@ -81,10 +81,10 @@ pub struct Claims {
     /// When this token was issued, in seconds since the UNIX epoch.
     pub iat: u64,
     /// When this token expires, in seconds since the UNIX epoch, as the layer enforces it. That
-    /// is the token's `exp` claim, or `iat` plus the configured lifetime when that is earlier,
-    /// as for a token signed with a longer lifetime by another issuer or before the lifetime
-    /// was shortened. For a token within the configured lifetime, such as every token that
-    /// this config issues, it equals the `exp` claim. The token stays valid through this second
+    /// is the earliest of the token's `exp` claim, `iat` plus the configured lifetime, and
+    /// `auth_time` plus the session cap, as for a token signed with a longer lifetime or a
+    /// longer cap by another issuer or before the config changed. For every token that this
+    /// config issues, it equals the `exp` claim. The token stays valid through this second
     /// plus the leeway.
     pub exp: u64,
     /// The token id: 128 random bits in lowercase hex, new for every token, including a renewal.

@@ -218,7 +218,8 @@ impl Inner {
             return Err(Reason::SessionCapReached);
         }
 
-        // `decode` has already capped `exp` at `iat` plus the configured lifetime.
+        // `decode` has already capped `exp` at `iat` plus the configured lifetime and at the
+        // session cap.
         let exp = claims.exp;
         // Valid through `exp` inclusive, as jsonwebtoken counts it, plus the leeway.
         let last_valid = exp.saturating_add(leeway);
@@ -293,12 +294,18 @@ impl Inner {
             .map(|data| data.claims.into_verified(self.audience.as_deref()))
             .map_err(|e| classify(self, token, &e))?;
         verified.previous_secret = previous_secret;
-        // A token lives at most the configured lifetime from its `iat`, even when its `exp` is
-        // later. So a token that another issuer signed with a longer life, or that was issued
-        // before the lifetime was shortened, is renewed and overdue on this config's schedule.
-        // The handler, the revocation check and the cache all read this capped `exp`.
+        // A token lives at most the configured lifetime from its `iat`, and not past its
+        // session cap, even when its `exp` is later. So a token that another issuer signed with
+        // a longer life or cap, or that was issued before the config changed, is renewed and
+        // overdue on this config's schedule. The handler, the revocation check and the cache
+        // all read this capped `exp`. A token issued after its cap ended keeps its `exp`, so
+        // that the time checks reject it for the cap and not for inconsistent times.
         let claims = &mut verified.claims;
         claims.exp = claims.exp.min(claims.iat.saturating_add(self.lifetime));
+        let cap_end = claims.auth_time.saturating_add(self.cap);
+        if cap_end >= claims.iat {
+            claims.exp = claims.exp.min(cap_end);
+        }
         // `issue_token` never issues an empty user id, so a signed token with one is malformed.
         if verified.claims.sub.is_empty() {
             return Err(Reason::MalformedClaims(ClaimFault::EmptySubject.into()));
