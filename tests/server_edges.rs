@@ -72,7 +72,7 @@ async fn renewal_log_skips_dropped_token() {
     );
     assert!(
         lines.iter().any(|line| line.starts_with("DEBUG")
-            && line.contains("renewed token left off, because the response has an")),
+            && line.contains("renewed token left off a response with an Authorization header")),
         "expected a DEBUG line that names the handler's header: {lines:#?}"
     );
 }

@@ -321,7 +321,8 @@ struct RenewalLog {
 
 impl Renewal {
     /// Puts the renewed token on `response` and logs the renewal, unless the response rejects
-    /// the caller with 401 or 403, or the claims were revoked while the handler ran.
+    /// the caller with 401 or 403, has an `Authorization` header of its own, or the claims were
+    /// revoked while the handler ran.
     fn attach(self, response: &mut Response) {
         let config = &self.config.inner;
         let status = response.status();
@@ -332,30 +333,14 @@ impl Renewal {
             (Some(claims), Some(revoked)) => revoked(claims),
             _ => false,
         };
-        if rejected || revoked {
-            if let Some(log) = &self.log {
-                let RenewalLog {
-                    fingerprint,
-                    new_fingerprint,
-                    user_id,
-                    method,
-                    path,
-                    nested_path,
-                    ..
-                } = &**log;
-                tracing::debug!(%fingerprint, %new_fingerprint, user_id = ?user_id, %method, path,
-                    nested_path, status = status.as_u16(), revoked,
-                    "renewed token left off a rejection or a revoked session");
-            }
-            return;
-        }
-        let attached = attach_renewed_token(response.headers_mut(), self.value);
+        // A handler's own Authorization header goes out in place of the renewed token, and so
+        // does an inner layer's renewal, which that layer logs.
+        let attached =
+            !(rejected || revoked) && attach_renewed_token(response.headers_mut(), self.value);
         let Some(log) = &self.log else {
             return;
         };
         if !attached {
-            // The handler's own Authorization header went out in place of the renewed token, or
-            // an inner layer's renewal did, which that layer has logged.
             let RenewalLog {
                 fingerprint,
                 new_fingerprint,
@@ -365,9 +350,13 @@ impl Renewal {
                 nested_path,
                 ..
             } = &**log;
+            let reason = if rejected || revoked {
+                "a rejection or a revoked session"
+            } else {
+                "a response with an Authorization header of its own"
+            };
             tracing::debug!(%fingerprint, %new_fingerprint, user_id = ?user_id, %method, path,
-                nested_path, "renewed token left off, because the response has an \
-                Authorization header");
+                nested_path, status = status.as_u16(), revoked, "renewed token left off {reason}");
             return;
         }
         let RenewalLog {
