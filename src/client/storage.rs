@@ -363,8 +363,8 @@ fn listen(
         let Ok(value) = storage.get_item(&key) else {
             return;
         };
-        let holds_renewal = value.as_deref().and_then(stored_token) == *shared.token.borrow();
-        if removed && old.is_some() && *shared.replaced.borrow() == old && holds_renewal {
+        let contains_renewal = value.as_deref().and_then(stored_token) == *shared.token.borrow();
+        if removed && old.is_some() && *shared.replaced.borrow() == old && contains_renewal {
             shared.take_change(None);
             remove_everywhere(&key, &storage, &shared);
             return;
