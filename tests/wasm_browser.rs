@@ -455,6 +455,34 @@ fn throwing_storage_falls_back_to_memory() {
 }
 
 #[wasm_bindgen_test]
+fn throwing_storage_loads_stored_token() {
+    let key = unique("quota-stored");
+    local_storage()
+        .set_item(&key, "stored-before")
+        .expect("the storage takes the write");
+    let client = {
+        let _quota = Override::failing_set_item();
+        storage_client("local", &key)
+    };
+    assert_eq!(
+        client.token_storage(),
+        "memory",
+        "expected memory for a storage whose writes throw"
+    );
+    assert_eq!(
+        client.get_token().as_deref(),
+        Some("stored-before"),
+        "expected the token that the storage contains"
+    );
+    client.clear_token();
+    assert_eq!(
+        local_storage().get_item(&key).ok().flatten(),
+        None,
+        "expected the logout to clear the storage too"
+    );
+}
+
+#[wasm_bindgen_test]
 fn storage_throwing_later_falls_back_to_memory() {
     let key = unique("late-quota");
     let client = storage_client("local", &key);

@@ -95,7 +95,9 @@ export interface HttpClientOptions {
   headers?: HeadersInit | Record<string, string | number | boolean>;
   /**
    * The token storage. When the storage is missing or throws (private browsing, a full
-   * quota, Node, a Web Worker), the client keeps the token in memory and carries on.
+   * quota, Node, a Web Worker), the client keeps the token in memory and carries on. A storage
+   * that reads but throws on a write, as with a full quota, still gives the client the token
+   * that it contains, and `clearToken()` still removes it there.
    * @default "local"
    */
   tokenStorage?: TokenStorage;

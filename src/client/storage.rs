@@ -152,14 +152,20 @@ impl TokenStore {
     /// another tab.
     pub(crate) fn open(kind: TokenStorage, key: &str, on_change: Option<TokenCallback>) -> Self {
         let window = js_sys::global().dyn_into::<Window>().ok();
-        let storage = window
+        let area = window
             .as_ref()
-            .and_then(|window| open_storage(window, kind));
-        let initial = storage
+            .and_then(|window| storage_area(window, kind));
+        // A storage that reads but throws on a write, such as one whose quota is full, still
+        // gives the token that it contains, and the store keeps to memory from the start.
+        let initial = area
             .as_ref()
             .and_then(|storage| storage.get_item(key).ok().flatten())
             .as_deref()
             .and_then(stored_token);
+        let (storage, abandoned) = match area {
+            Some(area) if takes_writes(&area) => (Some(area), None),
+            area => (None, area),
+        };
         let shared = Rc::new(SharedToken {
             reported: RefCell::new(initial.clone()),
             token: RefCell::new(initial),
@@ -183,7 +189,7 @@ impl TokenStore {
             key: key.to_owned(),
             shared,
             storage: RefCell::new(storage),
-            abandoned: RefCell::new(None),
+            abandoned: RefCell::new(abandoned),
             listener: RefCell::new(listener),
         }
     }
@@ -312,19 +318,20 @@ impl Drop for TokenStore {
     }
 }
 
-/// Returns the storage of `kind`, or None when it is missing, throws, or rejects a write.
-fn open_storage(window: &Window, kind: TokenStorage) -> Option<Storage> {
-    let storage = match kind {
+/// Returns the storage of `kind`, or None when it is missing or throws.
+fn storage_area(window: &Window, kind: TokenStorage) -> Option<Storage> {
+    match kind {
         TokenStorage::Local => window.local_storage().ok().flatten(),
         TokenStorage::Session => window.session_storage().ok().flatten(),
         TokenStorage::Memory => None,
-    }?;
-    // Safari's private mode used to expose a storage whose every write throws, so a write
-    // is the only reliable check.
+    }
+}
+
+/// Returns true when `storage` takes a write. Safari's private mode used to expose a storage
+/// whose every write throws, so a write is the only reliable check.
+fn takes_writes(storage: &Storage) -> bool {
     const PROBE: &str = "renew-fetch.probe";
-    storage.set_item(PROBE, "1").ok()?;
-    storage.remove_item(PROBE).ok()?;
-    Some(storage)
+    storage.set_item(PROBE, "1").is_ok() && storage.remove_item(PROBE).is_ok()
 }
 
 /// Listens to `storage` events for `key` in `storage`, so a login or logout in another tab
