@@ -183,25 +183,22 @@ impl Target {
         let page_url = page_url(page_origin.as_deref());
         let base_name = config.api.name(Setting::BaseUrl);
         let mut unresolved_base = None;
-        let base_url = match config.base_url.as_deref() {
-            None => None,
-            // An empty base URL leaves request URLs as they are.
-            Some("") => Some(String::new()),
-            // A browser resolves "http:" or "http:api" against a page of the same scheme, as a
-            // path on the page's origin, so a base URL that lost its host would go there.
-            Some(base) if lacks_host(base) => {
+        // A browser resolves "http:" or "http:api" against a page of the same scheme, as a path
+        // on the page's origin, so a base URL that lost its host would go there.
+        if let Some(base) = config.base_url.as_deref() {
+            if let Some(scheme) = hostless_scheme(base) {
                 let base = without_any_credentials(base);
-                let scheme = base
-                    .split(':')
-                    .next()
-                    .unwrap_or_default()
-                    .to_ascii_lowercase();
                 return Err(format!(
                     "{base_name} \"{base}\" has the scheme {scheme}: but no host; write \
                      {scheme}:// and the host, such as {scheme}://127.0.0.1:8080/api, or use a \
                      path such as /api"
                 ));
             }
+        }
+        let base_url = match config.base_url.as_deref() {
+            None => None,
+            // An empty base URL leaves request URLs as they are.
+            Some("") => Some(String::new()),
             Some(base) => match (resolve(base, page_url.as_deref()), page_url.as_deref()) {
                 (Some(url), _) => Some(base_href(&without_credentials(base), &url, config.api)?),
                 (None, None) if !is_absolute(base) => {
@@ -311,13 +308,8 @@ pub(crate) fn prepare(
     let cleaned = clean_url(&input.url);
     // A browser resolves "http:items" against a page of the same scheme, as a path on the
     // page's origin, while the client takes it as absolute and leaves out the base URL.
-    if lacks_host(&cleaned) {
+    if let Some(scheme) = hostless_scheme(&cleaned) {
         let redacted = without_any_credentials(&cleaned);
-        let scheme = redacted
-            .split(':')
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
         let message = format!(
             "The URL \"{redacted}\" has the scheme {scheme}: but no host; pass a path such as \
              /items, or write {scheme}:// and the host, such as {scheme}://127.0.0.1:8080/api/items"
@@ -540,18 +532,16 @@ fn is_http(page_url: &str) -> bool {
     page_url.starts_with("http:") || page_url.starts_with("https:")
 }
 
-/// Returns true when `url` starts with the scheme http: or https: but not with `//` or `\\`
-/// after it, so that it has no host of its own.
-fn lacks_host(url: &str) -> bool {
+/// Returns the scheme, `http` or `https` in lower case, of a `url` that starts with it but not
+/// with `//` or `\\` after it, so that it has no host of its own. Returns None otherwise.
+fn hostless_scheme(url: &str) -> Option<String> {
     let url = url.trim_start_matches(|c: char| c <= ' ');
-    let Some((scheme, rest)) = url.split_once(':') else {
-        return false;
-    };
+    let (scheme, rest) = url.split_once(':')?;
     let special = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
     // The URL parser drops tabs and newlines, and reads a backslash as a slash in these schemes.
     let mut rest = rest.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r'));
     let mut slash = || rest.next().is_some_and(|c| matches!(c, '/' | '\\'));
-    special && !(slash() && slash())
+    (special && !(slash() && slash())).then(|| scheme.to_ascii_lowercase())
 }
 
 /// Returns true when a document's base URL can resolve the client's relative URLs: it has the
