@@ -1,13 +1,16 @@
-//! Response headers beside a renewed token, the renewal log line, and the expiry that a handler
-//! reads for a token whose session cap ends first.
+//! Response headers beside a renewed token, the renewal log line, the expiry that a handler
+//! reads for a token whose session cap ends first, and the claims in the request extensions.
 #![cfg(all(feature = "server", not(target_arch = "wasm32")))]
 
 mod server_support;
 
-use axum::http::{header, HeaderValue, StatusCode};
+use std::sync::{Arc, Mutex};
+
+use axum::http::{header, HeaderValue, Request, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use renew_fetch::server::{Claims, ManualClock};
 use server_support::*;
 
@@ -149,5 +152,69 @@ async fn no_overdue_in_leeway_after_cap() {
         reply.code(),
         renew_fetch::protocol::CODE_INVALID_TOKEN,
         "expected the invalid-token code in the leeway after the cap"
+    );
+}
+
+/// The claims that the handlers of `claims_app` took, in order.
+type Seen = Arc<Mutex<Vec<Arc<Claims>>>>;
+
+/// A route whose middleware and handler each take the `Arc<Claims>` of the request extensions.
+fn claims_app(config: &renew_fetch::server::AuthConfig, seen: &Seen) -> Router {
+    let in_handler = Arc::clone(seen);
+    let in_middleware = Arc::clone(seen);
+    Router::new()
+        .route(
+            "/x",
+            get(
+                move |Extension(claims): Extension<Arc<Claims>>| async move {
+                    in_handler.lock().expect("not poisoned").push(claims);
+                    "ok"
+                },
+            ),
+        )
+        .layer(middleware::from_fn(
+            move |request: Request<axum::body::Body>, next: Next| {
+                let seen = Arc::clone(&in_middleware);
+                async move {
+                    let claims = request.extensions().get::<Arc<Claims>>().cloned();
+                    seen.lock().expect("not poisoned").extend(claims);
+                    next.run(request).await
+                }
+            },
+        ))
+        .layer(config.layer())
+}
+
+#[tokio::test]
+async fn extensions_hold_shared_claims() {
+    let (clock, config) = setup();
+    let seen = Seen::default();
+    let app = claims_app(&config, &seen);
+    let token = config.issue_token("42", "ada").expect("issue");
+
+    let reply = send(&app, get_with("/x", &token)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "Extension<Arc<Claims>> passes"
+    );
+    clock.advance(secs(LIFETIME - 60));
+    let reply = send(&app, get_with("/x", &token)).await;
+    assert_eq!(reply.status, StatusCode::OK, "passes in the renewal window");
+    assert!(reply.headers.contains_key(header::AUTHORIZATION), "renewed");
+
+    let seen = seen.lock().expect("not poisoned");
+    assert_eq!(
+        seen.len(),
+        4,
+        "middleware and handler saw claims twice: {seen:?}"
+    );
+    assert!(
+        seen.iter().all(|claims| claims.sub == "42"),
+        "expected the token's sub in every copy: {seen:?}"
+    );
+    assert!(
+        seen.iter().all(|claims| Arc::ptr_eq(claims, &seen[0])),
+        "expected one shared Arc for both requests of a cached token, not a copy each"
     );
 }

@@ -12,7 +12,7 @@ use super::token::Claims;
 /// None of these checks reads the clock, so they hold for as long as the config lives.
 #[derive(Debug)]
 pub(crate) struct Verified {
-    pub(crate) claims: Claims,
+    pub(crate) claims: Arc<Claims>,
     /// The optional `nbf`, which the layer checks but never issues.
     pub(crate) nbf: Option<u64>,
     /// Whether the token was signed with the previous secret of a rotation.
@@ -116,7 +116,7 @@ mod tests {
 
     fn verified(exp: u64) -> Arc<Verified> {
         Arc::new(Verified {
-            claims: Claims {
+            claims: Arc::new(Claims {
                 sub: "1".to_owned(),
                 username: "ada".to_owned(),
                 iat: 0,
@@ -127,7 +127,7 @@ mod tests {
                 iss: None,
                 aud: None,
                 ext: None,
-            },
+            }),
             nbf: None,
             previous_secret: false,
         })

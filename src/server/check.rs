@@ -2,6 +2,7 @@
 //! `Authorization` header.
 
 use std::fmt;
+use std::sync::Arc;
 
 use super::bearer::BearerError;
 use super::rejection::{Kind, Reason};
@@ -100,11 +101,11 @@ impl std::error::Error for TokenRejected {}
 pub(crate) fn outcome(decision: Decision) -> Result<VerifiedToken, TokenRejected> {
     match decision {
         Decision::Pass(claims) => Ok(VerifiedToken {
-            claims,
+            claims: Arc::unwrap_or_clone(claims),
             renewed: None,
         }),
         Decision::Renew(claims, renewed) => Ok(VerifiedToken {
-            claims,
+            claims: Arc::unwrap_or_clone(claims),
             renewed: Some(renewed.token),
         }),
         Decision::Overdue(_) => Err(TokenRejected {

@@ -2,6 +2,7 @@
 
 use std::convert::Infallible;
 use std::fmt;
+use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, NestedPath, OptionalFromRequestParts};
 use axum::response::{IntoResponse, Response};
@@ -92,8 +93,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Claims {
     type Rejection = MissingClaims;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        if let Some(claims) = parts.extensions.get::<Claims>() {
-            return Ok(claims.clone());
+        if let Some(claims) = parts.extensions.get::<Arc<Claims>>() {
+            return Ok(Claims::clone(claims));
         }
         let method = &parts.method;
         let path = parts.uri.path();
@@ -135,7 +136,10 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for Claims {
         parts: &mut Parts,
         _state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        let claims = parts.extensions.get::<Claims>().cloned();
+        let claims = parts
+            .extensions
+            .get::<Arc<Claims>>()
+            .map(|c| Claims::clone(c));
         if claims.is_none() && parts.extensions.get::<Anonymous>().is_none() {
             let method = &parts.method;
             let path = parts.uri.path();

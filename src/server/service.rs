@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 use axum::body::{Body, Bytes};
@@ -215,7 +216,7 @@ where
                 let renewal = Renewal {
                     value,
                     config: self.config.clone(),
-                    claims: config.revoked.is_some().then(|| claims.clone()),
+                    claims: config.revoked.is_some().then(|| Arc::clone(&claims)),
                     log,
                 };
                 req.extensions_mut().insert(claims);
@@ -303,7 +304,7 @@ struct Renewal {
     config: AuthConfig,
     /// The claims of the request, kept when the config has a revocation check, which runs again
     /// after the handler, such as a logout handler that revoked them.
-    claims: Option<Claims>,
+    claims: Option<Arc<Claims>>,
     /// The fields of the log line, or None when no subscriber takes INFO lines from the layer.
     log: Option<Box<RenewalLog>>,
 }
@@ -372,8 +373,10 @@ impl Renewal {
             Some(suppressed) => tracing::info!(%fingerprint, %new_fingerprint, new_exp,
                 user_id = ?user_id, %method, path, nested_path, suppressed,
                 "token renewed in the renewal window"),
-            None => tracing::debug!(%fingerprint, %new_fingerprint, new_exp, user_id = ?user_id,
-                %method, path, nested_path, "token renewed in the renewal window"),
+            None => {
+                tracing::debug!(%fingerprint, %new_fingerprint, new_exp, user_id = ?user_id,
+                %method, path, nested_path, "token renewed in the renewal window")
+            }
         }
     }
 }

@@ -2,6 +2,7 @@
 //! and the log fingerprint.
 
 use std::fmt;
+use std::sync::Arc;
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::de::{self, IgnoredAny, SeqAccess, Visitor};
@@ -45,8 +46,7 @@ pub(crate) const MAX_TOKEN_LEN: usize = MAX_AUTHORIZATION_LEN - BEARER_SCHEME.le
 
 /// The verified claims of a token.
 ///
-/// The layer inserts them into the request extensions, and a handler behind the layer takes
-/// them as an extractor:
+/// A handler behind the layer takes them as an extractor:
 ///
 /// ```
 /// use renew_fetch::server::Claims;
@@ -60,6 +60,24 @@ pub(crate) const MAX_TOKEN_LEN: usize = MAX_AUTHORIZATION_LEN - BEARER_SCHEME.le
 /// the cause is logged. An anonymous request on a layer with
 /// [`RenewLayer::allow_anonymous`](super::RenewLayer::allow_anonymous) gets the need-login 401.
 /// `Option<Claims>` reads `None` in both cases.
+///
+/// The layer puts them in the request extensions as an `Arc<Claims>`, shared with its cache of
+/// verified tokens, so a request whose handler does not read them costs no copy. The extractor
+/// copies them out of the `Arc`. A handler can take `Extension<Arc<Claims>>` instead to skip
+/// the copy, and a middleware behind the layer reads them with
+/// `request.extensions().get::<Arc<Claims>>()`. `Extension<Claims>` finds nothing, and axum
+/// rejects the request with a 500.
+///
+/// ```
+/// use std::sync::Arc;
+///
+/// use axum::Extension;
+/// use renew_fetch::server::Claims;
+///
+/// async fn user_id(Extension(claims): Extension<Arc<Claims>>) -> String {
+///     claims.sub.clone()
+/// }
+/// ```
 ///
 /// They are the claims of the token that the request sent, except that [`exp`](Self::exp) is
 /// the expiry that the layer enforces. When the layer renews that token, the response carries
@@ -231,7 +249,7 @@ impl WireClaims {
             ext: self.ext,
         };
         Verified {
-            claims,
+            claims: Arc::new(claims),
             nbf: self.nbf,
             previous_secret: false,
         }

@@ -18,9 +18,9 @@ use super::token::{Claims, Fingerprint, IssueError, WireClaims};
 #[derive(Debug)]
 pub(crate) enum Decision {
     /// Run the handler with these claims.
-    Pass(Claims),
+    Pass(Arc<Claims>),
     /// Run the handler with these claims and put the renewed token on its response.
-    Renew(Claims, Renewed),
+    Renew(Arc<Claims>, Renewed),
     /// Skip the handler and respond overdue with the renewed token.
     Overdue(Renewed),
     /// Skip the handler and respond with the rejection for this reason.
@@ -35,7 +35,7 @@ enum Step {
 }
 
 impl Step {
-    fn with_claims(self, claims: impl FnOnce() -> Claims) -> Decision {
+    fn with_claims(self, claims: impl FnOnce() -> Arc<Claims>) -> Decision {
         match self {
             Self::Pass => Decision::Pass(claims()),
             Self::Renew(renewed) => Decision::Renew(claims(), renewed),
@@ -161,7 +161,7 @@ impl Inner {
             let step = self
                 .judge(now, &verified, note)
                 .map_err(|r| r.of(&verified))?;
-            return Ok(step.with_claims(|| verified.claims.clone()));
+            return Ok(step.with_claims(|| Arc::clone(&verified.claims)));
         }
         let verified = Arc::new(self.decode(token)?);
         let step = self
@@ -172,7 +172,7 @@ impl Inner {
         if matches!(step, Step::Pass | Step::Renew(_)) {
             cache.insert(token, Arc::clone(&verified));
         }
-        Ok(step.with_claims(|| verified.claims.clone()))
+        Ok(step.with_claims(|| Arc::clone(&verified.claims)))
     }
 
     /// Runs every time check on verified claims at `now`, and renews when the token is in the
@@ -300,7 +300,7 @@ impl Inner {
         // overdue on this config's schedule. The handler, the revocation check and the cache
         // all read this capped `exp`. A token issued after its cap ended keeps its `exp`, so
         // that the time checks reject it for the cap and not for inconsistent times.
-        let claims = &mut verified.claims;
+        let claims = Arc::make_mut(&mut verified.claims);
         claims.exp = claims.exp.min(claims.iat.saturating_add(self.lifetime));
         let cap_end = claims.auth_time.saturating_add(self.cap);
         if cap_end >= claims.iat {
