@@ -649,6 +649,40 @@ async fn log_escapes_user_id() {
 }
 
 #[tokio::test]
+async fn log_cuts_long_user_id() {
+    let (clock, config) = setup();
+    let app = app(&config, &Calls::default());
+    let recorder = LogRecorder::default();
+    let _guard = recorder.install();
+    // A user id of a few thousand characters would fill the log with each renewal.
+    let long_id = "x".repeat(3000);
+    let token = config.issue_token(&long_id, "ada").expect("issue");
+    clock.advance(secs(LIFETIME - 60));
+    let reply = send(&app, get_with("/api/profile", &token)).await;
+    assert!(
+        reply.header("authorization").is_some(),
+        "the token was renewed"
+    );
+
+    let lines = recorder.lines();
+    let line = lines
+        .iter()
+        .find(|line| line.contains("token renewed in the renewal window"))
+        .unwrap_or_else(|| panic!("a renewal line was logged: {lines:?}"));
+    let expected = format!(r#"user_id="{}" (cut from 3000 characters)"#, "x".repeat(64));
+    assert!(
+        line.contains(&expected),
+        "expected the user id cut to 64 characters with its length: {}",
+        &line[..line.len().min(300)]
+    );
+    assert!(
+        line.len() < 1000,
+        "expected a line under 1,000 bytes, got {} bytes",
+        line.len()
+    );
+}
+
+#[tokio::test]
 async fn logs_fingerprint_not_token() {
     let (clock, config) = setup();
     let calls = Calls::default();

@@ -47,13 +47,26 @@ impl fmt::Display for Received {
 /// Formats `text` cut to [`MAX_LOGGED_CHARS`] characters, with Debug escaping, followed by its
 /// length in characters when it was cut.
 pub(crate) fn cut(text: &str) -> String {
-    match text.char_indices().nth(MAX_LOGGED_CHARS) {
-        None => format!("{text:?}"),
-        Some((end, _)) => format!(
-            "{:?} (cut from {} characters)",
-            &text[..end],
-            text.chars().count()
-        ),
+    Cut(text).to_string()
+}
+
+/// `text` as a log line shows it: cut to [`MAX_LOGGED_CHARS`] characters and Debug-escaped,
+/// followed by its length in characters when it was cut. It formats without allocating, for
+/// the fields of log lines.
+pub(crate) struct Cut<'a>(pub(crate) &'a str);
+
+impl fmt::Display for Cut<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.0;
+        match text.char_indices().nth(MAX_LOGGED_CHARS) {
+            None => write!(f, "{text:?}"),
+            Some((end, _)) => write!(
+                f,
+                "{:?} (cut from {} characters)",
+                &text[..end],
+                text.chars().count()
+            ),
+        }
     }
 }
 

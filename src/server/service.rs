@@ -15,6 +15,7 @@ use tower::Service;
 
 use super::bearer::BearerError;
 use super::config::AuthConfig;
+use super::detail::Cut;
 use super::extract::Anonymous;
 use super::headers::attach_renewed_token;
 use super::layer::RenewLayer;
@@ -60,8 +61,8 @@ use super::verify::{Decision, Verdict};
 /// token's SHA-256, never the token. The reason of a rejected token names what failed: a
 /// missing claim, a time claim ahead of the clock and by how much, or the issuer that was
 /// expected. Any claim value in it is escaped and cut to 64 characters. A renewal's line also
-/// names the user id, and so does the rejection of a token that verified but failed a time
-/// check, such as the session cap.
+/// names the user id, escaped and cut the same way, and so does the rejection of a token that
+/// verified but failed a time check, such as the session cap.
 /// Each kind of line logs once a second per config: rejections of a bad token or header at
 /// WARN, failed renewals at ERROR, and requests without a token and renewals at INFO. So a
 /// client that ignores its renewed tokens, and gets a new one with every request, does not
@@ -232,11 +233,11 @@ where
                 let reason = Reason::Overdue;
                 match config.renew_limit.admit(config.clock.now()) {
                     Some(suppressed) => tracing::info!(%fingerprint, %new_fingerprint,
-                        new_exp = renewed.exp, user_id = ?renewed.user_id, %method, path,
+                        new_exp = renewed.exp, user_id = %Cut(&renewed.user_id), %method, path,
                         nested_path = nested_path(&req), %reason, suppressed,
                         "overdue token renewed, handler skipped"),
                     None => tracing::debug!(%fingerprint, %new_fingerprint, new_exp = renewed.exp,
-                        user_id = ?renewed.user_id, %method, path, nested_path = nested_path(&req),
+                        user_id = %Cut(&renewed.user_id), %method, path, nested_path = nested_path(&req),
                         %reason, "overdue token renewed, handler skipped"),
                 }
                 ResponseFuture::ready(respond(
@@ -270,7 +271,9 @@ where
                     _ => {
                         // Only a token that verified and then failed a time check, such as the
                         // session cap, names its user. The field is left out otherwise.
-                        let user_id = rejected_user.as_deref().map(tracing::field::debug);
+                        let user_id = rejected_user
+                            .as_deref()
+                            .map(|id| tracing::field::display(Cut(id)));
                         match config.warn_limit.admit(config.clock.now()) {
                             Some(suppressed) => tracing::warn!(%fingerprint, %method, path,
                                 nested_path = nested_path(&req), %reason, user_id, suppressed, "request rejected"),
@@ -356,7 +359,7 @@ impl Renewal {
             } else {
                 "a response with an Authorization header of its own"
             };
-            tracing::debug!(%fingerprint, %new_fingerprint, user_id = ?user_id, %method, path,
+            tracing::debug!(%fingerprint, %new_fingerprint, user_id = %Cut(user_id), %method, path,
                 nested_path, status = status.as_u16(), revoked, "renewed token left off {reason}");
             return;
         }
@@ -371,10 +374,10 @@ impl Renewal {
         } = &**log;
         match config.renew_limit.admit(config.clock.now()) {
             Some(suppressed) => tracing::info!(%fingerprint, %new_fingerprint, new_exp,
-                user_id = ?user_id, %method, path, nested_path, suppressed,
+                user_id = %Cut(user_id), %method, path, nested_path, suppressed,
                 "token renewed in the renewal window"),
             None => {
-                tracing::debug!(%fingerprint, %new_fingerprint, new_exp, user_id = ?user_id,
+                tracing::debug!(%fingerprint, %new_fingerprint, new_exp, user_id = %Cut(user_id),
                 %method, path, nested_path, "token renewed in the renewal window")
             }
         }
