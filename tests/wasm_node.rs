@@ -3800,6 +3800,11 @@ mod node_cases {
             settle(client.get(JsValue::from(url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
             "a blob: URL that names no blob",
         );
+        assert_eq!(
+            kind(&error),
+            "invalid_request",
+            "expected a blob: URL with a password rejected before fetch, as an http: one is"
+        );
         let error_url = text(&error, "url").unwrap_or_default();
         assert!(
             !error_url.contains("secret"),

@@ -396,8 +396,10 @@ pub(crate) fn prepare(
         };
         return Err(invalid(&url, message));
     }
-    // fetch rejects such a URL, and its message would repeat the password.
-    if scheme.starts_with("http") && without_credentials(&url) != url {
+    // fetch rejects such a URL, and its message would repeat the password. A blob: URL wraps
+    // the origin of the page that made it, which has no user name or password, so one with
+    // them names no blob.
+    if (scheme.starts_with("http") || scheme == "blob:") && without_credentials(&url) != url {
         return Err(invalid(
             &url,
             "The URL contains a user name or password, which fetch rejects; remove them from \
