@@ -2902,6 +2902,141 @@ mod node_cases {
         }
     }
 
+    /// Returns a string of 303 characters shaped like a token, as an app might pass to the wrong
+    /// option.
+    fn long_secret() -> String {
+        format!("eyJhbGciOiJIUzI1NiJ9.{}", "s3cr3t".repeat(47))
+    }
+
+    /// Checks that `message` quotes the first 24 characters of `value` and its length, and not
+    /// its whole text.
+    fn assert_cut(message: &str, value: &str, setting: &str) {
+        let head: String = value.chars().take(24).collect();
+        let expected = format!("\"{head}\"... ({} characters)", value.chars().count());
+        assert!(
+            message.contains(&expected),
+            "expected {setting} quoted as {expected}: {message}"
+        );
+        assert!(
+            !message.to_ascii_lowercase().contains("s3cr3ts3cr3t"),
+            "expected no more of {setting} than its start: {message}"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn long_option_values_cut_in_messages() {
+        let with_option = |name: &str, value: JsValue| object(&[(name, value)]);
+        let secret = long_secret();
+        let scheme = format!("Bearer {secret}");
+        let cases = [
+            (
+                with_option("authScheme", str(&scheme)),
+                scheme.as_str(),
+                "authScheme",
+            ),
+            (
+                with_option("authHeader", str(&scheme)),
+                scheme.as_str(),
+                "authHeader",
+            ),
+            (
+                with_option("tokenStorage", str(&secret)),
+                secret.as_str(),
+                "tokenStorage",
+            ),
+            (
+                with_option("timeoutMs", str(&secret)),
+                secret.as_str(),
+                "timeoutMs",
+            ),
+            (
+                with_option("headers", object(&[(scheme.as_str(), str("1"))])),
+                scheme.as_str(),
+                "a header name",
+            ),
+            (
+                with_option("allowedOrigins", array(&[str(&secret)])),
+                secret.as_str(),
+                "an allowedOrigins entry",
+            ),
+        ];
+        for (options, value, setting) in cases {
+            let error = match renew_fetch::client::HttpClient::new(options) {
+                Ok(_) => panic!("expected a TypeError for {setting}"),
+                Err(error) => error,
+            };
+            let message = text(&error, "message").unwrap_or_default();
+            assert_cut(&message, value, setting);
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn long_call_values_cut_in_messages() {
+        let client = client(&[]);
+        let secret = long_secret();
+        let scheme = format!("Bearer {secret}");
+
+        let thrown = client
+            .set_header(str(&scheme), str("1"))
+            .expect_err("expected setHeader to throw for a header name with a space");
+        assert_cut(
+            &text(&thrown, "message").unwrap_or_default(),
+            &scheme,
+            "setHeader's name",
+        );
+
+        let method = format!("GET {secret}");
+        let config = object(&[("url", str("/scenario/ok")), ("method", str(&method))]);
+        let error = expect_error(
+            settle(client.request(config)).await,
+            "a method with a space",
+        );
+        let message = text(&error, "message").unwrap_or_default();
+        assert_cut(&message, &method.to_ascii_uppercase(), "the method");
+
+        let override_value = format!("TRACE, {secret}");
+        let options = object(&[(
+            "headers",
+            object(&[("X-HTTP-Method-Override", str(&override_value))]),
+        )]);
+        let result = settle(client.get(str("/scenario/ok"), JsValue::UNDEFINED, options)).await;
+        // Only a browser drops such a header, so only a browser rejects it.
+        if in_browser() {
+            let error = expect_error(result, "a method override that lists TRACE");
+            let message = text(&error, "message").unwrap_or_default();
+            assert_cut(&message, &override_value, "the method override value");
+        } else {
+            expect_ok(result, "Node's fetch sends X-HTTP-Method-Override: TRACE");
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn long_builder_values_cut_in_messages() {
+        use renew_fetch::client::{Client, TokenStorage};
+
+        let scheme = format!("Bearer {}", long_secret());
+        let error = Client::builder()
+            .token_storage(TokenStorage::Memory)
+            .auth_scheme(scheme.as_str())
+            .build()
+            .expect_err("expected a scheme with a space rejected");
+        assert_cut(&error.to_string(), &scheme, "auth_scheme");
+
+        let error = Client::builder()
+            .token_storage(TokenStorage::Memory)
+            .auth_header(&scheme)
+            .build()
+            .expect_err("expected a header name with a space rejected");
+        assert_cut(&error.to_string(), &scheme, "auth_header");
+
+        let error = Client::builder()
+            .token_storage(TokenStorage::Memory)
+            .header(&scheme, "1")
+            .build()
+            .expect_err("expected a header name with a space rejected");
+        assert_cut(&error.to_string(), &scheme, "a header name");
+    }
+
     #[wasm_bindgen_test]
     fn every_client_option_accepted() {
         let callback = js_sys::Function::new_no_args("");

@@ -8,8 +8,8 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::wasm_bindgen;
 
 use super::config::{
-    check_header, is_clean_token, is_header_name, Api, ClientConfig, Duplicates, Setting,
-    TokenStorage,
+    check_header, cut_for_message, is_clean_token, is_header_name, quoted, Api, ClientConfig,
+    Duplicates, Setting, TokenStorage,
 };
 use super::error::Error;
 use super::replay::{BusinessCodes, ReplayPolicy};
@@ -43,9 +43,10 @@ pub(crate) fn check_sent_header(name: &str, value: &str) -> Result<(), String> {
     }
     if dropped_header(name, Some(value)) {
         return Err(format!(
-            "the value \"{value}\" of header \"{name}\" lists CONNECT, TRACE or TRACK, which a \
-             browser never sends, so fetch drops the header from a page's request without an \
-             error; name another method or remove the header"
+            "the value {} of header \"{name}\" lists CONNECT, TRACE or TRACK, which a browser \
+             never sends, so fetch drops the header from a page's request without an error; \
+             name another method or remove the header",
+            quoted(value)
         ));
     }
     Ok(())
@@ -176,7 +177,10 @@ impl ClientBuilder {
     /// makes [`build`](Self::build) fail.
     pub fn auth_header(mut self, name: &str) -> Self {
         if !is_header_name(name) {
-            self.fail(format!("auth_header \"{name}\" is not a valid header name"));
+            self.fail(format!(
+                "auth_header {} is not a valid header name",
+                quoted(name)
+            ));
         } else if dropped_header(name, None) {
             self.fail(format!(
                 "auth_header \"{name}\" names a header that the browser sets itself, so fetch \
@@ -194,8 +198,9 @@ impl ClientBuilder {
         // An auth scheme is a token, as a header name is (RFC 9110).
         if !scheme.is_empty() && !is_header_name(&scheme) {
             self.fail(format!(
-                "auth_scheme {scheme:?} must be one word of ASCII letters, digits and \
-                 !#$%&'*+-.^_`|~, such as \"Bearer\", or \"\" for the raw token"
+                "auth_scheme {} must be one word of ASCII letters, digits and \
+                 !#$%&'*+-.^_`|~, such as \"Bearer\", or \"\" for the raw token",
+                debug_quoted(&scheme)
             ));
         }
         self.config.auth_scheme = scheme;
@@ -325,5 +330,15 @@ impl ClientBuilder {
         if self.error.is_none() {
             self.error = Some(ConfigError::new(message));
         }
+    }
+}
+
+/// Quotes `text` with `{:?}`, which escapes control characters, cut as
+/// [`cut_for_message`] does. Only the Rust API uses it, so the package's wasm leaves out the
+/// escaping code.
+fn debug_quoted(text: &str) -> String {
+    match cut_for_message(text) {
+        (head, None) => format!("{head:?}"),
+        (head, Some(count)) => format!("{head:?}... ({count} characters)"),
     }
 }

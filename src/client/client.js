@@ -212,11 +212,21 @@ function field(object, name) {
   }
 }
 
-// Describes a value for a message: a number or a string as written, anything else by its type.
+// Describes a value for a message: a number as written, a string quoted, anything else by its
+// type.
 function describe(value) {
   if (typeof value === "number") return String(value);
-  if (typeof value === "string") return `"${value}"`;
+  if (typeof value === "string") return quote(value);
   return kind(value);
+}
+
+// Quotes a string for a message. One of more than 40 characters, such as a token passed to the
+// wrong option, is cut to its first 24 with its length, so that no message carries it whole.
+// `stringify` is JSON.stringify for a string whose control characters the message escapes.
+function quote(text, stringify = (cut) => `"${cut}"`) {
+  const chars = [...text];
+  if (chars.length <= 40) return stringify(text);
+  return `${stringify(chars.slice(0, 24).join(""))}... (${chars.length} characters)`;
 }
 
 function string(object, name) {
@@ -245,7 +255,7 @@ function oneOf(object, name, names, accepted) {
   const value = string(object, name);
   if (value === undefined) return -1;
   const index = names.indexOf(value);
-  if (index < 0) throw `${name} must be ${accepted}, got "${value}"`;
+  if (index < 0) throw `${name} must be ${accepted}, got ${quote(value)}`;
   return index;
 }
 
@@ -380,7 +390,7 @@ function headers(object) {
   for (const [name, item] of entries) {
     if (item === undefined) continue;
     if (typeof name !== "string" || !HEADER_NAME.test(name)) {
-      throw `headers contains "${String(name)}", which is not a valid header name`;
+      throw `headers contains ${quote(String(name))}, which is not a valid header name`;
     }
     if (droppedHeader(name)) {
       throw `headers contains "${name}", which the browser sets itself and fetch drops from a page's request without an error; remove it`;
@@ -397,7 +407,7 @@ function headers(object) {
     if (!isHeaderValue(text)) {
       throw `the value of header "${name}" is not a valid header value; remove line breaks, NUL and characters above U+00FF`;
     }
-    if (droppedHeader(name, text)) throw `the value "${text}" of header "${name}" ${OVERRIDE_DROPPED}`;
+    if (droppedHeader(name, text)) throw `the value ${quote(text)} of header "${name}" ${OVERRIDE_DROPPED}`;
     list.push(name, text);
   }
   return list;
@@ -448,14 +458,14 @@ function checkedClientOptions(options) {
 
   const authHeader = string(options, "authHeader");
   if (authHeader !== undefined && !HEADER_NAME.test(authHeader)) {
-    throw `authHeader "${authHeader}" is not a valid header name`;
+    throw `authHeader ${quote(authHeader)} is not a valid header name`;
   }
   if (authHeader !== undefined && droppedHeader(authHeader)) {
     throw `authHeader "${authHeader}" names a header that the browser sets itself, so fetch would drop the token without an error; use a header of the app's own, such as "Authorization"`;
   }
   const authScheme = string(options, "authScheme");
   if (authScheme !== undefined && authScheme !== "" && !HEADER_NAME.test(authScheme)) {
-    throw `authScheme ${JSON.stringify(authScheme)} ${SCHEME_RULE}`;
+    throw `authScheme ${quote(authScheme, JSON.stringify)} ${SCHEME_RULE}`;
   }
   const entries = field(options, "allowedOrigins");
   // A URL object counts as its href, as a request URL does.

@@ -350,6 +350,26 @@ pub(crate) fn is_header_value(value: &str) -> bool {
         .all(|c| u32::from(c) <= 0xFF && !matches!(c, '\r' | '\n' | '\0'))
 }
 
+/// Returns `text` as a message quotes it: whole when it has at most 40 characters, and
+/// otherwise its first 24 characters with its length in characters. So a token passed to the
+/// wrong setting does not reach a message whole.
+pub(crate) fn cut_for_message(text: &str) -> (&str, Option<usize>) {
+    match text.char_indices().nth(24) {
+        Some((end, _)) if text.chars().nth(40).is_some() => {
+            (&text[..end], Some(text.chars().count()))
+        }
+        _ => (text, None),
+    }
+}
+
+/// Quotes a string for a message, cut as [`cut_for_message`] does.
+pub(crate) fn quoted(text: &str) -> String {
+    match cut_for_message(text) {
+        (head, None) => format!("\"{head}\""),
+        (head, Some(count)) => format!("\"{head}\"... ({count} characters)"),
+    }
+}
+
 /// Checks a header's name and value.
 ///
 /// # Errors
@@ -358,7 +378,7 @@ pub(crate) fn is_header_value(value: &str) -> bool {
 /// rejects.
 pub(crate) fn check_header(name: &str, value: &str) -> Result<(), String> {
     if !is_header_name(name) {
-        return Err(format!("\"{name}\" is not a valid header name"));
+        return Err(format!("{} is not a valid header name", quoted(name)));
     }
     if !is_header_value(value) {
         return Err(format!(
@@ -395,6 +415,23 @@ pub(crate) fn stored_token(value: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_keeps_40_characters_whole() {
+        let text = "é".repeat(40);
+        assert_eq!(quoted(&text), format!("\"{text}\""), "40 characters");
+    }
+
+    #[test]
+    fn quoted_cuts_41_characters() {
+        let text = "é".repeat(41);
+        let head = "é".repeat(24);
+        assert_eq!(
+            quoted(&text),
+            format!("\"{head}\"... (41 characters)"),
+            "41 characters"
+        );
+    }
 
     #[test]
     fn parse_names_match_javascript() {

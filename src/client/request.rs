@@ -9,8 +9,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{AbortSignal, Blob, FormData, ReadableStream, Url, UrlSearchParams};
 
 use super::config::{
-    check_timeout, is_header_name, Api, ClientConfig, Duplicates, HeaderNames, ResponseType,
-    Setting, DEFAULT_TOKEN_KEY,
+    check_timeout, is_header_name, quoted, Api, ClientConfig, Duplicates, HeaderNames,
+    ResponseType, Setting, DEFAULT_TOKEN_KEY,
 };
 use super::error::{Error, ErrorKind};
 use super::key::{duplicate_key, stringify_query, BodyKey};
@@ -298,7 +298,7 @@ pub(crate) fn prepare(
     if !is_header_name(&method) {
         return Err(invalid(
             &input.url,
-            format!("the method \"{method}\" is not a valid HTTP method"),
+            format!("the method {} is not a valid HTTP method", quoted(&method)),
         ));
     }
     if let Some(message) = &target.unresolved_base {
@@ -610,8 +610,9 @@ fn allowed_origin(entry: &str, api: Api) -> Result<String, String> {
     let url = Url::new(entry).map_err(|_| {
         let redacted = without_any_credentials(entry);
         format!(
-            "{origins_name} holds \"{redacted}\", which is not an absolute URL; write it like \
-             \"http://127.0.0.1:8080\""
+            "{origins_name} holds {}, which is not an absolute URL; write it like \
+             \"http://127.0.0.1:8080\"",
+            quoted(&redacted)
         )
     })?;
     let origin = url.origin();
