@@ -278,7 +278,7 @@ async function track(method, path, params, call, { label, onError } = {}) {
       detail += ", token renewed by the server";
     }
     setOutcome(entry, replayed ? "replayed" : "ok", detail, { renewed });
-    elements.result.textContent = JSON.stringify(envelope.data, redactToken, 2);
+    elements.result.textContent = JSON.stringify(envelope.data, shownData, 2);
     return envelope;
   } catch (error) {
     recordError(entry, error);
@@ -306,10 +306,20 @@ function recordError(entry, error) {
   }
 }
 
-// Shows a token in response data in the same short form as the session panel.
-function redactToken(key, value) {
-  return key === "token" && typeof value === "string" ? abbreviate(value) : value;
+// Shows a token in response data in the same short form as the session panel, and each time of
+// the profile, in seconds since the UNIX epoch by the server's clock, with its UTC date and time.
+function shownData(key, value) {
+  if (key === "token" && typeof value === "string") return abbreviate(value);
+  if (TIME_FIELDS.includes(key) && Number.isSafeInteger(value) && Math.abs(value) <= MAX_DATE_SECS) {
+    const utc = new Date(value * 1000).toISOString().slice(0, 19).replace("T", " ");
+    return `${value} (${utc} UTC)`;
+  }
+  return value;
 }
+
+const TIME_FIELDS = ["issuedAt", "expiresAt", "loginAt"];
+// The furthest time from the epoch that a JavaScript Date holds, in seconds.
+const MAX_DATE_SECS = 8.64e12;
 
 function addLogEntry(method, path, params, label) {
   const id = nextRequestId;

@@ -240,6 +240,20 @@ pageTest("token renewed in the renewal window", async (page) => {
   assert.equal(after.profile - before.profile, 1, "expected one profile request on the server");
 });
 
+pageTest("profile times show their UTC date", async (page) => {
+  await logIn(page);
+  await clickAndSettle(page, "#load-profile");
+  const { loginAt } = await lastResult(page);
+  assert.match(
+    String(loginAt),
+    /^\d+ \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)$/,
+    "expected the login time as seconds with its UTC date and time",
+  );
+  const secs = Number.parseInt(loginAt, 10);
+  const expected = new Date(secs * 1000).toISOString().slice(0, 19).replace("T", " ");
+  assert.ok(loginAt.endsWith(`(${expected} UTC)`), `expected ${expected} UTC beside ${secs}`);
+});
+
 pageTest("expired token replays in the grace period", async (page) => {
   await logIn(page);
   const oldToken = await shownToken(page);
@@ -342,7 +356,8 @@ pageTest("expired past the grace period requires login", async (page) => {
 pageTest("session cap requires login", async (page) => {
   await logIn(page);
   await clickAndSettle(page, "#load-profile");
-  const capEnd = (await lastResult(page)).loginAt + CAP;
+  // The page shows each time as its seconds followed by its UTC date and time.
+  const capEnd = Number.parseInt((await lastResult(page)).loginAt, 10) + CAP;
   let now = await server.advanceClock(0);
 
   // Renew inside each renewal window until the server stops extending the token at the cap.
