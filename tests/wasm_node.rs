@@ -2928,7 +2928,8 @@ mod node_cases {
         let with_option = |name: &str, value: JsValue| object(&[(name, value)]);
         let secret = long_secret();
         let scheme = format!("Bearer {secret}");
-        let cases = [
+        let sec = format!("Sec-{secret}");
+        let mut cases = vec![
             (
                 with_option("authScheme", str(&scheme)),
                 scheme.as_str(),
@@ -2959,7 +2960,25 @@ mod node_cases {
                 secret.as_str(),
                 "an allowedOrigins entry",
             ),
+            (
+                with_option("headers", object(&[(secret.as_str(), str("a\nb"))])),
+                secret.as_str(),
+                "the name of a header with an invalid value",
+            ),
+            (
+                with_option("codes", object(&[(secret.as_str(), JsValue::from(1))])),
+                secret.as_str(),
+                "a codes key",
+            ),
         ];
+        // Only a browser drops such a header, so only a browser rejects it.
+        if in_browser() {
+            cases.push((
+                with_option("headers", object(&[(sec.as_str(), str("1"))])),
+                sec.as_str(),
+                "a header name that the browser sets",
+            ));
+        }
         for (options, value, setting) in cases {
             let error = match renew_fetch::client::HttpClient::new(options) {
                 Ok(_) => panic!("expected a TypeError for {setting}"),
@@ -2984,6 +3003,26 @@ mod node_cases {
             &scheme,
             "setHeader's name",
         );
+
+        let thrown = client
+            .set_header(str(&secret), str("a\nb"))
+            .expect_err("expected setHeader to throw for a value with a line break");
+        let message = text(&thrown, "message").unwrap_or_default();
+        assert_cut(
+            &message,
+            &secret,
+            "the name of a header with an invalid value",
+        );
+
+        let content_type = format!("multipart/form-data; boundary={secret}");
+        let options = object(&[("headers", object(&[("Content-Type", str(&content_type))]))]);
+        let body = object(&[("a", JsValue::from(1))]);
+        let error = expect_error(
+            settle(client.post(str("/scenario/ok"), body, options)).await,
+            "an object body with a form Content-Type",
+        );
+        let message = text(&error, "message").unwrap_or_default();
+        assert_cut(&message, &content_type, "the Content-Type value");
 
         let method = format!("GET {secret}");
         let config = object(&[("url", str("/scenario/ok")), ("method", str(&method))]);

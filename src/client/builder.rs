@@ -37,16 +37,18 @@ pub(crate) fn check_sent_header(name: &str, value: &str) -> Result<(), String> {
     check_header(name, value)?;
     if dropped_header(name, None) {
         return Err(format!(
-            "\"{name}\" is a header that the browser sets itself and fetch drops from a page's \
-             request without an error; remove it"
+            "{} is a header that the browser sets itself and fetch drops from a page's request \
+             without an error; remove it",
+            quoted(name)
         ));
     }
     if dropped_header(name, Some(value)) {
         return Err(format!(
-            "the value {} of header \"{name}\" lists CONNECT, TRACE or TRACK, which a browser \
-             never sends, so fetch drops the header from a page's request without an error; \
-             name another method or remove the header",
-            quoted(value)
+            "the value {} of header {} lists CONNECT, TRACE or TRACK, which a browser never \
+             sends, so fetch drops the header from a page's request without an error; name \
+             another method or remove the header",
+            quoted(value),
+            quoted(name)
         ));
     }
     Ok(())
@@ -86,8 +88,9 @@ pub(crate) fn check_set_header(
     .map_err(ConfigError::new)?;
     if name.eq_ignore_ascii_case(auth_header) {
         return Err(ConfigError::new(format!(
-            "\"{name}\" is the header that the client fills from the stored token on allowed \
-             origins; call {} instead, or set the header on the requests that need a fixed value",
+            "{} is the header that the client fills from the stored token on allowed origins; \
+             call {} instead, or set the header on the requests that need a fixed value",
+            quoted(name),
             api.name(Setting::SetToken)
         )));
     }
@@ -183,9 +186,10 @@ impl ClientBuilder {
             ));
         } else if dropped_header(name, None) {
             self.fail(format!(
-                "auth_header \"{name}\" names a header that the browser sets itself, so fetch \
-                 would drop the token without an error; use a header of the app's own, such as \
-                 \"Authorization\""
+                "auth_header {} names a header that the browser sets itself, so fetch would drop \
+                 the token without an error; use a header of the app's own, such as \
+                 \"Authorization\"",
+                quoted(name)
             ));
         }
         self.config.auth_header = name.to_owned();
@@ -318,9 +322,10 @@ impl ClientBuilder {
             .find(|(name, _)| name.eq_ignore_ascii_case(auth))
         {
             return Err(ConfigError::new(format!(
-                "header(\"{name}\", …) sets the header that the client fills from the stored token \
-                 on allowed origins; call Client::set_token instead, or set the header on the \
-                 requests that need a fixed value"
+                "header({}, …) sets the header that the client fills from the stored token on \
+                 allowed origins; call Client::set_token instead, or set the header on the \
+                 requests that need a fixed value",
+                quoted(name)
             )));
         }
         Client::from_config(self.config)

@@ -223,10 +223,15 @@ function describe(value) {
 // Quotes a string for a message. One of more than 40 characters, such as a token passed to the
 // wrong option, is cut to its first 24 with its length, so that no message carries it whole.
 // `stringify` is JSON.stringify for a string whose control characters the message escapes.
-function quote(text, stringify = (cut) => `"${cut}"`) {
+function quote(text, stringify = (head) => `"${head}"`) {
   const chars = [...text];
   if (chars.length <= 40) return stringify(text);
   return `${stringify(chars.slice(0, 24).join(""))}... (${chars.length} characters)`;
+}
+
+// Returns a name for a message without quotes, cut as quote cuts it.
+function cut(text) {
+  return quote(text, (head) => head);
 }
 
 function string(object, name) {
@@ -393,21 +398,21 @@ function headers(object) {
       throw `headers contains ${quote(String(name))}, which is not a valid header name`;
     }
     if (droppedHeader(name)) {
-      throw `headers contains "${name}", which the browser sets itself and fetch drops from a page's request without an error; remove it`;
+      throw `headers contains ${quote(name)}, which the browser sets itself and fetch drops from a page's request without an error; remove it`;
     }
     if (typeof item !== "string" && typeof item !== "number" && typeof item !== "boolean") {
       // axios groups headers by method, as in headers.common or headers.get.
       const grouped = typeof item === "object" && item !== null && AXIOS_HEADER_GROUPS.includes(name.toLowerCase());
       const fix = grouped ? `; headers.${name} is axios's group of headers, so put its headers in headers itself` : "";
-      throw `headers.${name} must be a string, a number or a boolean, got ${kind(item)}${fix}`;
+      throw `headers.${cut(name)} must be a string, a number or a boolean, got ${kind(item)}${fix}`;
     }
     const flag = wrapperFlag(`headers.${name}`, name, item);
     if (flag !== undefined) throw flag;
     const text = String(item);
     if (!isHeaderValue(text)) {
-      throw `the value of header "${name}" is not a valid header value; remove line breaks, NUL and characters above U+00FF`;
+      throw `the value of header ${quote(name)} is not a valid header value; remove line breaks, NUL and characters above U+00FF`;
     }
-    if (droppedHeader(name, text)) throw `the value ${quote(text)} of header "${name}" ${OVERRIDE_DROPPED}`;
+    if (droppedHeader(name, text)) throw `the value ${quote(text)} of header ${quote(name)} ${OVERRIDE_DROPPED}`;
     list.push(name, text);
   }
   return list;
@@ -419,7 +424,7 @@ function codes(options) {
   if (!isObject(value)) throw `codes must be an object, such as { overdue: 401 }, got ${kind(value)}`;
   const unknown = Object.keys(value).find((name) => !CODE_NAMES.includes(name));
   if (unknown !== undefined) {
-    throw `codes contains "${unknown}", which is not a code of renew-fetch; use success, overdue or loginRequired`;
+    throw `codes contains ${quote(unknown)}, which is not a code of renew-fetch; use success, overdue or loginRequired`;
   }
   const read = (name) => {
     const number = field(value, name);
@@ -461,7 +466,7 @@ function checkedClientOptions(options) {
     throw `authHeader ${quote(authHeader)} is not a valid header name`;
   }
   if (authHeader !== undefined && droppedHeader(authHeader)) {
-    throw `authHeader "${authHeader}" names a header that the browser sets itself, so fetch would drop the token without an error; use a header of the app's own, such as "Authorization"`;
+    throw `authHeader ${quote(authHeader)} names a header that the browser sets itself, so fetch would drop the token without an error; use a header of the app's own, such as "Authorization"`;
   }
   const authScheme = string(options, "authScheme");
   if (authScheme !== undefined && authScheme !== "" && !HEADER_NAME.test(authScheme)) {
@@ -484,7 +489,7 @@ function checkedClientOptions(options) {
   const auth = (authHeader ?? "Authorization").toLowerCase();
   const fixed = headerList.find((name, index) => index % 2 === 0 && name.toLowerCase() === auth);
   if (fixed !== undefined) {
-    throw `headers contains "${fixed}", which the client fills from the stored token on allowed origins; call setToken(token) instead, or set the header on the calls that need a fixed value`;
+    throw `headers contains ${quote(fixed)}, which the client fills from the stored token on allowed origins; call setToken(token) instead, or set the header on the calls that need a fixed value`;
   }
 
   const codeList = codes(options);
@@ -834,7 +839,7 @@ export function attempt(url, method, headers, body, signal, type, authHeader, ho
     try {
       init.headers.set(headers[i], headers[i + 1]);
     } catch {
-      throw `the value of header "${headers[i]}" is not a valid header value`;
+      throw `the value of header ${quote(headers[i])} is not a valid header value`;
     }
   }
   if (body !== undefined) {

@@ -384,8 +384,9 @@ pub(crate) fn check_header(name: &str, value: &str) -> Result<(), String> {
     }
     if !is_header_value(value) {
         return Err(format!(
-            "the value of header \"{name}\" must not contain line breaks, NUL or characters \
-             above U+00FF, which fetch rejects"
+            "the value of header {} must not contain line breaks, NUL or characters \
+             above U+00FF, which fetch rejects",
+            quoted(name)
         ));
     }
     Ok(())

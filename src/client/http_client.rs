@@ -4,7 +4,7 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 use super::api::Client;
-use super::config::TokenStorage;
+use super::config::{quoted, TokenStorage};
 use super::engine::CallFuture;
 use super::error::{Error, ErrorKind};
 use super::js_error;
@@ -384,8 +384,8 @@ impl HttpClient {
             Some(super::values::js_string(&value))
         } else {
             return Err(type_error(format!(
-                "the value of header \"{name}\" must be a string, a number, a boolean or null, \
-                 got {}",
+                "the value of header {} must be a string, a number, a boolean or null, got {}",
+                quoted(&name),
                 type_name(&value)
             )));
         };

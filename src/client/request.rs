@@ -744,8 +744,9 @@ fn form_type_for_json(headers: &[(String, String)]) -> Option<String> {
         return None;
     };
     Some(format!(
-        "The body is an object, which is sent as JSON, but the headers set Content-Type \
-         \"{value}\"; {fix} for a form, or remove the Content-Type to send JSON"
+        "The body is an object, which is sent as JSON, but the headers set Content-Type {}; \
+         {fix} for a form, or remove the Content-Type to send JSON",
+        quoted(value)
     ))
 }
 
