@@ -462,7 +462,9 @@ impl RequestBuilder {
         self
     }
 
-    /// Cancels the call when `signal` aborts.
+    /// Cancels the call when `signal` aborts. A signal made by `AbortSignal.timeout()` ends the
+    /// call with [`ErrorKind::Timeout`], as the call's own timeout does, and any other abort with
+    /// [`ErrorKind::Canceled`].
     pub fn abort_signal(mut self, signal: &AbortSignal) -> Self {
         self.input.options.signal = Some(signal.clone());
         self
@@ -491,6 +493,9 @@ impl RequestBuilder {
     /// A decode error carries the status, the envelope's code and, in [`Error::body`], the
     /// envelope, and `on_error` is called with it. Its message names the field and the type
     /// that was expected, but not the value, which may be a token.
+    ///
+    /// `T = ()` accepts only data that is null or missing. To ignore whatever data the reply
+    /// carries, as for a DELETE, decode it as `serde::de::IgnoredAny`.
     pub fn send<T: DeserializeOwned>(mut self) -> ResponseFuture<T> {
         self.input.options.response_type = ResponseType::Json;
         ResponseFuture {

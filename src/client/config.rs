@@ -39,7 +39,10 @@ impl TokenStorage {
     }
 }
 
-/// The policy for a call whose duplicate (same duplicate key) is still pending.
+/// The policy for a call while a duplicate of it is pending: a call with the same method, URL,
+/// query, body and response type. Headers do not count, so two calls that differ only in a
+/// header are duplicates. A call with [`no_token`](super::RequestBuilder::no_token) is never a
+/// duplicate of one without it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Duplicates {
     /// Abort the pending call, which rejects with kind canceled and reason duplicate.
@@ -355,8 +358,8 @@ pub(crate) fn is_header_value(value: &str) -> bool {
 /// wrong setting does not reach a message whole.
 pub(crate) fn cut_for_message(text: &str) -> (&str, Option<usize>) {
     match text.char_indices().nth(24) {
-        // `get` in place of indexing, whose panic message would link Unicode tables into the
-        // wasm, although `end` is a character boundary.
+        // Indexing would link its panic message, which formats with Debug and so brings Unicode
+        // tables into the wasm. `get` cuts at the same character boundary without it.
         Some((end, _)) if text.chars().nth(40).is_some() => {
             (text.get(..end).unwrap_or(text), Some(text.chars().count()))
         }

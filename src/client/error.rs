@@ -28,7 +28,9 @@ pub enum ErrorKind {
     Timeout,
     /// The call was aborted: see [`Error::reason`].
     Canceled,
-    /// The request failed before a response arrived: DNS, connection, CORS.
+    /// The request failed before a response arrived: DNS, connection, CORS. Also a body that
+    /// failed to arrive or to decode after the response's headers, such as one with a broken
+    /// `Content-Encoding`, whose error carries the response's [`status`](Error::status).
     Network,
     /// `navigator.onLine` was false.
     Offline,
@@ -36,8 +38,9 @@ pub enum ErrorKind {
     LoginRequired,
     /// The server kept responding overdue after the maximum number of replays.
     RenewalExhausted,
-    /// A success status carried a body that is not JSON or not an envelope, a renewed-token
-    /// header was malformed, or the data did not match the expected Rust type.
+    /// A success status carried a body that is not JSON or not an envelope, an overdue reply
+    /// carried a malformed renewed-token header, or the data did not match the expected Rust
+    /// type. A malformed renewed-token header on any other reply is ignored.
     InvalidResponse,
     /// The request could not be built from the caller's input: a URL that does not parse, a body
     /// that cannot be serialized, an invalid header name.
@@ -242,7 +245,8 @@ impl Error {
         &self.message
     }
 
-    /// Returns the request method, in uppercase.
+    /// Returns the request method: in uppercase in the errors of the client's calls, and as
+    /// given in an error made with [`Error::new`].
     pub fn method(&self) -> &str {
         &self.method
     }
