@@ -3032,6 +3032,11 @@ mod node_cases {
         );
         let message = text(&error, "message").unwrap_or_default();
         assert_cut(&message, &method.to_ascii_uppercase(), "the method");
+        let error_method = text(&error, "method").unwrap_or_default();
+        assert!(
+            !error_method.to_ascii_lowercase().contains("s3cr3ts3cr3t"),
+            "expected error.method cut as the message quotes it: {error_method}"
+        );
 
         let override_value = format!("TRACE, {secret}");
         let options = object(&[(

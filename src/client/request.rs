@@ -9,8 +9,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{AbortSignal, Blob, FormData, ReadableStream, Url, UrlSearchParams};
 
 use super::config::{
-    check_timeout, is_header_name, quoted, Api, ClientConfig, Duplicates, HeaderNames,
-    ResponseType, Setting, DEFAULT_TOKEN_KEY,
+    check_timeout, cut_for_message, is_header_name, quoted, Api, ClientConfig, Duplicates,
+    HeaderNames, ResponseType, Setting, DEFAULT_TOKEN_KEY,
 };
 use super::error::{Error, ErrorKind};
 use super::key::{duplicate_key, stringify_query, BodyKey};
@@ -296,7 +296,12 @@ pub(crate) fn prepare(
     let invalid =
         |url: &str, message: String| Error::new(ErrorKind::InvalidRequest, &method, url, message);
     if !is_header_name(&method) {
-        return Err(invalid(
+        // The error's method is cut as its message quotes it, because the invalid text may be a
+        // token passed in the wrong place.
+        let (shown, _) = cut_for_message(&method);
+        return Err(Error::new(
+            ErrorKind::InvalidRequest,
+            shown,
             &input.url,
             format!("the method {} is not a valid HTTP method", quoted(&method)),
         ));
