@@ -158,7 +158,8 @@ async fn no_overdue_in_leeway_after_cap() {
 /// The claims that the handlers of `claims_app` took, in order.
 type Seen = Arc<Mutex<Vec<Arc<Claims>>>>;
 
-/// A route whose middleware and handler each take the `Arc<Claims>` of the request extensions.
+/// Returns a route whose middleware and handler each record the `Arc<Claims>` of the request
+/// extensions in `seen`.
 fn claims_app(config: &renew_fetch::server::AuthConfig, seen: &Seen) -> Router {
     let in_handler = Arc::clone(seen);
     let in_middleware = Arc::clone(seen);
