@@ -3055,6 +3055,89 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    async fn long_scheme_cut_in_reply_messages() {
+        let secret = long_secret();
+        let client = client(&[("authScheme", str(&secret))]);
+        client
+            .set_token(JsValue::from("old-token"))
+            .expect("a clean token");
+        let key = unique("long-scheme");
+        let url = format!("/scenario/bad-header?form=space&status=401&key={key}");
+        let error = expect_error(
+            settle(client.get(str(&url), JsValue::UNDEFINED, JsValue::UNDEFINED)).await,
+            "an overdue reply with a malformed renewed token",
+        );
+        assert_eq!(
+            kind(&error),
+            "invalid_response",
+            "expected the malformed renewed token as invalid_response"
+        );
+        let message = text(&error, "message").unwrap_or_default();
+        let head: String = secret.chars().take(24).collect();
+        let expected = format!("{head}... ({} characters)", secret.chars().count());
+        assert!(
+            message.contains(&expected),
+            "expected the scheme cut as {expected}: {message}"
+        );
+        assert!(
+            !message.to_ascii_lowercase().contains("s3cr3ts3cr3t"),
+            "expected no more of the scheme than its start: {message}"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn long_rust_method_cut_in_errors() {
+        use renew_fetch::client::{Client, TokenStorage};
+
+        let client = Client::builder()
+            .token_storage(TokenStorage::Memory)
+            .base_url(server())
+            .build()
+            .expect("a valid client");
+        let method = format!("GET {}", long_secret());
+        let error = client
+            .request(&method, "/scenario/ok")
+            .send::<serde_json::Value>()
+            .await
+            .expect_err("expected a method with a space rejected");
+        assert!(
+            !error.method().to_ascii_lowercase().contains("s3cr3ts3cr3t"),
+            "expected the error's method cut: {}",
+            error.method()
+        );
+        assert!(
+            !error
+                .to_string()
+                .to_ascii_lowercase()
+                .contains("s3cr3ts3cr3t"),
+            "expected the error's Display without the whole method: {error}"
+        );
+
+        // A body that fails to serialize ends the call before the method is checked.
+        struct Unserializable;
+        impl serde::Serialize for Unserializable {
+            fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+                Err(serde::ser::Error::custom("no JSON form"))
+            }
+        }
+        let error = client
+            .request(&method, "/scenario/ok")
+            .json(&Unserializable)
+            .send::<serde_json::Value>()
+            .await
+            .expect_err("expected a body that cannot be serialized rejected");
+        assert!(
+            error.message().contains("cannot be serialized"),
+            "expected the body's error: {error}"
+        );
+        assert!(
+            !error.method().to_ascii_lowercase().contains("s3cr3ts3cr3t"),
+            "expected the method of the body's error cut: {}",
+            error.method()
+        );
+    }
+
+    #[wasm_bindgen_test]
     fn long_builder_values_cut_in_messages() {
         use renew_fetch::client::{Client, TokenStorage};
 

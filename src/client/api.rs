@@ -15,7 +15,7 @@ use web_sys::AbortSignal;
 use super::builder::{
     check_sent_header, check_set_header, check_token, ClientBuilder, ConfigError,
 };
-use super::config::{ClientConfig, Duplicates, ResponseType, TokenStorage};
+use super::config::{cut_for_message, ClientConfig, Duplicates, ResponseType, TokenStorage};
 use super::engine::{self, CallFuture, Inner, Success};
 use super::error::{Error, ErrorKind};
 use super::request::{has_header, query_string, CallInput, CallOptions};
@@ -607,6 +607,8 @@ impl RequestBuilder {
     fn fail(&mut self, message: String) {
         if self.error.is_none() {
             let method = self.input.method.to_ascii_uppercase();
+            // Cut as the method check cuts it, in case the method is a token in the wrong place.
+            let (method, _) = cut_for_message(&method);
             let url = self.input.url.clone();
             self.error = Some(Error::new(ErrorKind::InvalidRequest, method, url, message));
         }

@@ -367,6 +367,15 @@ pub(crate) fn cut_for_message(text: &str) -> (&str, Option<usize>) {
     }
 }
 
+/// Returns a name for a message without quotes, cut as [`cut_for_message`] does, such as a
+/// header name that a setting chose.
+pub(crate) fn shortened(text: &str) -> String {
+    match cut_for_message(text) {
+        (head, None) => head.to_owned(),
+        (head, Some(count)) => format!("{head}... ({count} characters)"),
+    }
+}
+
 /// Quotes a string for a message, cut as [`cut_for_message`] does.
 pub(crate) fn quoted(text: &str) -> String {
     match cut_for_message(text) {

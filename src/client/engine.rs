@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
 use super::abort::{AbortCause, CallAbort};
-use super::config::{Api, ClientConfig, Duplicates, Setting};
+use super::config::{shortened, Api, ClientConfig, Duplicates, Setting};
 use super::error::{CancelReason, Error, ErrorKind};
 use super::loading::LoadingCounter;
 use super::pending::{Pending, SharedRequest};
@@ -560,6 +560,7 @@ fn unreadable(request: &Prepared, status: u16, ok: bool, body: Body, api: Api) -
 /// token in the `auth_header` header to the redirect target. A browser hides the status of a
 /// redirect that it does not follow, so the error has a status only in Node.
 fn redirect_error(request: &Prepared, auth_header: &str, status: u16) -> Error {
+    let auth_header = shortened(auth_header);
     let message = format!(
         "The server redirected the request, and the client does not follow a redirect of a \
          request that carries the token in the {auth_header} header, because fetch would send \
@@ -633,7 +634,7 @@ fn login_error(
     missing: Missing,
     hidden: bool,
 ) -> Error {
-    let header = &inner.config.auth_header;
+    let header = shortened(&inner.config.auth_header);
     let code = envelope.code;
     let expose = format!(
         "a cross-origin server does not list {header} in Access-Control-Expose-Headers, which \
@@ -683,14 +684,14 @@ fn login_error(
 
 fn invalid_token_error(inner: &Inner, request: &Prepared, status: u16) -> Error {
     let scheme = match inner.config.auth_scheme.as_str() {
-        "" => BEARER_SCHEME,
-        scheme => scheme,
+        "" => BEARER_SCHEME.to_owned(),
+        scheme => shortened(scheme),
     };
     let message = format!(
         "The server responded overdue with an invalid renewed token in the {} header, so it \
          was not stored; send the raw token or \"{scheme} <token>\", at most \
          {MAX_AUTHORIZATION_LEN} bytes, with only letters, digits, - . _ ~ + / and a trailing =",
-        inner.config.auth_header
+        shortened(&inner.config.auth_header)
     );
     request
         .error(ErrorKind::InvalidResponse, message)
