@@ -155,7 +155,7 @@ async fn no_overdue_in_leeway_after_cap() {
     );
 }
 
-/// The claims that the handlers of `claims_app` took, in order.
+/// The claims that the middleware and the handler of `claims_app` took, in order.
 type Seen = Arc<Mutex<Vec<Arc<Claims>>>>;
 
 /// Returns a route whose middleware and handler each record the `Arc<Claims>` of the request
@@ -197,18 +197,25 @@ async fn extensions_hold_shared_claims() {
     assert_eq!(
         reply.status,
         StatusCode::OK,
-        "Extension<Arc<Claims>> passes"
+        "expected a handler that takes Extension<Arc<Claims>> to pass"
     );
     clock.advance(secs(LIFETIME - 60));
     let reply = send(&app, get_with("/x", &token)).await;
-    assert_eq!(reply.status, StatusCode::OK, "passes in the renewal window");
-    assert!(reply.headers.contains_key(header::AUTHORIZATION), "renewed");
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "expected a pass in the renewal window"
+    );
+    assert!(
+        reply.headers.contains_key(header::AUTHORIZATION),
+        "expected a renewed token"
+    );
 
     let seen = seen.lock().expect("not poisoned");
     assert_eq!(
         seen.len(),
         4,
-        "middleware and handler saw claims twice: {seen:?}"
+        "expected the middleware and the handler to see claims on both requests: {seen:?}"
     );
     assert!(
         seen.iter().all(|claims| claims.sub == "42"),

@@ -660,13 +660,53 @@ async fn log_cuts_long_user_id() {
     assert!(
         line.contains(&expected),
         "expected the user id cut to 64 characters with its length: {}",
-        &line[..line.len().min(300)]
+        line.chars().take(300).collect::<String>()
     );
     assert!(
         line.len() < 1000,
         "expected a line under 1,000 bytes, got {} bytes",
         line.len()
     );
+}
+
+#[tokio::test]
+async fn log_cuts_long_user_id_overdue_and_capped() {
+    let (clock, config) = setup();
+    let app = app(&config, &Calls::default());
+    let recorder = LogRecorder::default();
+    let _guard = recorder.install();
+    let long_id = "x".repeat(3000);
+
+    let token = config.issue_token(&long_id, "ada").expect("issue");
+    clock.advance(secs(LIFETIME + 60));
+    let reply = send(&app, get_with("/api/profile", &token)).await;
+    assert!(
+        reply.header("authorization").is_some(),
+        "expected the overdue token renewed"
+    );
+
+    // The last token of the session, one second after the cap.
+    let mut claims: serde_json::Value =
+        serde_json::from_str(&payload(T0 + CAP - HOUR, T0 + CAP, T0)).expect("a JSON payload");
+    claims["sub"] = serde_json::json!(long_id);
+    let capped = jws(HS256_HEADER, &claims.to_string(), SECRET);
+    clock.set(T0 + CAP + 1);
+    let reply = send(&app, get_with("/api/profile", &capped)).await;
+    assert_eq!(reply.code(), 1007, "expected the session cap reached");
+
+    let expected = format!(r#"user_id="{}" (cut from 3000 characters)"#, "x".repeat(64));
+    let lines = recorder.lines();
+    for marker in ["overdue token renewed", "session cap reached"] {
+        let line = lines
+            .iter()
+            .find(|line| line.contains(marker))
+            .unwrap_or_else(|| panic!("expected a line with {marker:?}: {} lines", lines.len()));
+        assert!(
+            line.contains(&expected),
+            "expected the {marker:?} line to cut the user id: {}",
+            line.chars().take(300).collect::<String>()
+        );
+    }
 }
 
 #[tokio::test]

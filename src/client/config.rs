@@ -41,8 +41,7 @@ impl TokenStorage {
 
 /// The policy for a call while a duplicate of it is pending: a call with the same method, URL,
 /// query, body and response type. Headers do not count, so two calls that differ only in a
-/// header are duplicates. A call with [`no_token`](super::RequestBuilder::no_token) is never a
-/// duplicate of one without it.
+/// header are duplicates. A call with `no_token` is never a duplicate of one without it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Duplicates {
     /// Abort the pending call, which rejects with kind canceled and reason duplicate.

@@ -61,12 +61,13 @@ pub(crate) const MAX_TOKEN_LEN: usize = MAX_AUTHORIZATION_LEN - BEARER_SCHEME.le
 /// [`RenewLayer::allow_anonymous`](super::RenewLayer::allow_anonymous) gets the need-login 401.
 /// `Option<Claims>` reads `None` in both cases.
 ///
-/// The layer puts them in the request extensions as an `Arc<Claims>`, shared with its cache of
-/// verified tokens, so a request whose handler does not read them costs no copy. The extractor
-/// copies them out of the `Arc`. A handler can take `Extension<Arc<Claims>>` instead to skip
-/// the copy, and a middleware behind the layer reads them with
-/// `request.extensions().get::<Arc<Claims>>()`. `Extension<Claims>` finds nothing, and axum
-/// rejects the request with a 500.
+/// The layer puts them in the request extensions as an `Arc<Claims>`, which its cache of
+/// verified tokens shares when the cache is on, so a request whose handler does not read them
+/// costs no copy. The extractor copies them out of the `Arc`. A handler can take
+/// `Extension<Arc<Claims>>` instead to skip the copy, and a middleware behind the layer reads
+/// them with `request.extensions().get::<Arc<Claims>>()`. `request.extensions().get::<Claims>()`
+/// returns `None`, so a middleware that looks for that type sees every request as one without
+/// claims, and `Extension<Claims>` finds nothing, so axum rejects the request with a 500.
 ///
 /// ```
 /// use std::sync::Arc;
