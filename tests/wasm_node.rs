@@ -2924,6 +2924,37 @@ mod node_cases {
     }
 
     #[wasm_bindgen_test]
+    fn quote_counts_characters_not_code_units() {
+        // Each emoji is one character and two UTF-16 code units.
+        let forty = "😀".repeat(40);
+        let error =
+            match renew_fetch::client::HttpClient::new(object(&[("tokenStorage", str(&forty))])) {
+                Ok(_) => panic!("expected a TypeError for 40 emoji"),
+                Err(error) => error,
+            };
+        let message = text(&error, "message").unwrap_or_default();
+        assert!(
+            message.ends_with(&format!("got \"{forty}\"")),
+            "expected 40 characters quoted whole: {message}"
+        );
+
+        let forty_one = "😀".repeat(41);
+        let error = match renew_fetch::client::HttpClient::new(object(&[(
+            "tokenStorage",
+            str(&forty_one),
+        )])) {
+            Ok(_) => panic!("expected a TypeError for 41 emoji"),
+            Err(error) => error,
+        };
+        let message = text(&error, "message").unwrap_or_default();
+        let head = "😀".repeat(24);
+        assert!(
+            message.ends_with(&format!("got \"{head}\"... (41 characters)")),
+            "expected 41 characters cut to 24: {message}"
+        );
+    }
+
+    #[wasm_bindgen_test]
     fn long_option_values_cut_in_messages() {
         let with_option = |name: &str, value: JsValue| object(&[(name, value)]);
         let secret = long_secret();
@@ -2987,6 +3018,23 @@ mod node_cases {
             let message = text(&error, "message").unwrap_or_default();
             assert_cut(&message, value, setting);
         }
+
+        // A header name in a path such as headers.NAME is cut without quotes.
+        let options = with_option("headers", object(&[(secret.as_str(), object(&[]))]));
+        let error = match renew_fetch::client::HttpClient::new(options) {
+            Ok(_) => panic!("expected a TypeError for a header value that is an object"),
+            Err(error) => error,
+        };
+        let message = text(&error, "message").unwrap_or_default();
+        let head: String = secret.chars().take(24).collect();
+        let expected = format!(
+            "headers.{head}... ({} characters) must be",
+            secret.chars().count()
+        );
+        assert!(
+            message.starts_with(&expected),
+            "expected the header name cut as {expected}: {message}"
+        );
     }
 
     #[wasm_bindgen_test]

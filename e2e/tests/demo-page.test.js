@@ -243,15 +243,18 @@ pageTest("token renewed in the renewal window", async (page) => {
 pageTest("profile times show their UTC date", async (page) => {
   await logIn(page);
   await clickAndSettle(page, "#load-profile");
-  const { loginAt } = await lastResult(page);
-  assert.match(
-    String(loginAt),
-    /^\d+ \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)$/,
-    "expected the login time as seconds with its UTC date and time",
-  );
-  const secs = Number.parseInt(loginAt, 10);
-  const expected = new Date(secs * 1000).toISOString().slice(0, 19).replace("T", " ");
-  assert.ok(loginAt.endsWith(`(${expected} UTC)`), `expected ${expected} UTC beside ${secs}`);
+  const data = await lastResult(page);
+  for (const field of ["issuedAt", "expiresAt", "loginAt"]) {
+    const shown = String(data[field]);
+    assert.match(
+      shown,
+      /^\d+ \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)$/,
+      `expected ${field} as seconds with its UTC date and time`,
+    );
+    const secs = Number.parseInt(shown, 10);
+    const expected = new Date(secs * 1000).toISOString().slice(0, 19).replace("T", " ");
+    assert.ok(shown.endsWith(`(${expected} UTC)`), `expected ${expected} UTC beside ${field} ${secs}`);
+  }
 });
 
 pageTest("expired token replays in the grace period", async (page) => {
