@@ -66,8 +66,8 @@ pub(crate) const MAX_TOKEN_LEN: usize = MAX_AUTHORIZATION_LEN - BEARER_SCHEME.le
 /// costs no copy. The extractor copies them out of the `Arc`. A handler can take
 /// `Extension<Arc<Claims>>` instead to skip the copy, and a middleware behind the layer reads
 /// them with `request.extensions().get::<Arc<Claims>>()`. `request.extensions().get::<Claims>()`
-/// returns `None`, so a middleware that looks for that type sees every request as one without
-/// claims, and `Extension<Claims>` finds nothing, so axum rejects the request with a 500.
+/// returns `None`, so a middleware that looks for that type treats every request as one without
+/// claims. `Extension<Claims>` finds nothing either, and axum rejects the request with a 500.
 ///
 /// ```
 /// use std::sync::Arc;
