@@ -2908,6 +2908,15 @@ mod node_cases {
         format!("eyJhbGciOiJIUzI1NiJ9.{}", "s3cr3t".repeat(47))
     }
 
+    /// Returns the message of the TypeError that `new HttpClient(options)` throws, where `case`
+    /// names the options for the panic of a client that builds.
+    fn constructor_message(options: JsValue, case: &str) -> String {
+        match renew_fetch::client::HttpClient::new(options) {
+            Ok(_) => panic!("expected a TypeError for {case}"),
+            Err(error) => text(&error, "message").unwrap_or_default(),
+        }
+    }
+
     /// Checks that `message` quotes the first 24 characters of `value` and its length, and not
     /// its whole text.
     fn assert_cut(message: &str, value: &str, setting: &str) {
@@ -2927,26 +2936,14 @@ mod node_cases {
     fn quote_counts_characters_not_code_units() {
         // Each emoji is one character and two UTF-16 code units.
         let forty = "😀".repeat(40);
-        let error =
-            match renew_fetch::client::HttpClient::new(object(&[("tokenStorage", str(&forty))])) {
-                Ok(_) => panic!("expected a TypeError for 40 emoji"),
-                Err(error) => error,
-            };
-        let message = text(&error, "message").unwrap_or_default();
+        let message = constructor_message(object(&[("tokenStorage", str(&forty))]), "40 emoji");
         assert!(
             message.ends_with(&format!("got \"{forty}\"")),
             "expected 40 characters quoted whole: {message}"
         );
 
         let forty_one = "😀".repeat(41);
-        let error = match renew_fetch::client::HttpClient::new(object(&[(
-            "tokenStorage",
-            str(&forty_one),
-        )])) {
-            Ok(_) => panic!("expected a TypeError for 41 emoji"),
-            Err(error) => error,
-        };
-        let message = text(&error, "message").unwrap_or_default();
+        let message = constructor_message(object(&[("tokenStorage", str(&forty_one))]), "41 emoji");
         let head = "😀".repeat(24);
         assert!(
             message.ends_with(&format!("got \"{head}\"... (41 characters)")),
@@ -3011,21 +3008,13 @@ mod node_cases {
             ));
         }
         for (options, value, setting) in cases {
-            let error = match renew_fetch::client::HttpClient::new(options) {
-                Ok(_) => panic!("expected a TypeError for {setting}"),
-                Err(error) => error,
-            };
-            let message = text(&error, "message").unwrap_or_default();
+            let message = constructor_message(options, setting);
             assert_cut(&message, value, setting);
         }
 
         // A header name in a path such as headers.NAME is cut without quotes.
         let options = with_option("headers", object(&[(secret.as_str(), object(&[]))]));
-        let error = match renew_fetch::client::HttpClient::new(options) {
-            Ok(_) => panic!("expected a TypeError for a header value that is an object"),
-            Err(error) => error,
-        };
-        let message = text(&error, "message").unwrap_or_default();
+        let message = constructor_message(options, "a header value that is an object");
         let head: String = secret.chars().take(24).collect();
         let expected = format!(
             "headers.{head}... ({} characters) must be",
