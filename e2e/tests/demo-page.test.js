@@ -245,15 +245,15 @@ pageTest("profile times show their UTC date", async (page) => {
   await clickAndSettle(page, "#load-profile");
   const data = await lastResult(page);
   for (const field of ["issuedAt", "expiresAt", "loginAt"]) {
-    const shown = String(data[field]);
+    const fieldText = String(data[field]);
     assert.match(
-      shown,
+      fieldText,
       /^\d+ \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)$/,
       `expected ${field} as seconds with its UTC date and time`,
     );
-    const secs = Number.parseInt(shown, 10);
+    const secs = Number.parseInt(fieldText, 10);
     const expected = new Date(secs * 1000).toISOString().slice(0, 19).replace("T", " ");
-    assert.ok(shown.endsWith(`(${expected} UTC)`), `expected ${expected} UTC beside ${field} ${secs}`);
+    assert.ok(fieldText.endsWith(`(${expected} UTC)`), `expected ${expected} UTC beside ${field} ${secs}`);
   }
 });
 
