@@ -2963,7 +2963,7 @@ mod node_cases {
         let with_option = |name: &str, value: JsValue| object(&[(name, value)]);
         let secret = long_secret();
         let scheme = format!("Bearer {secret}");
-        let sec = format!("Sec-{secret}");
+        let sec_header = format!("Sec-{secret}");
         let mut cases = vec![
             (
                 with_option("authScheme", str(&scheme)),
@@ -3009,8 +3009,8 @@ mod node_cases {
         // Only a browser drops such a header, so only a browser rejects it.
         if in_browser() {
             cases.push((
-                with_option("headers", object(&[(sec.as_str(), str("1"))])),
-                sec.as_str(),
+                with_option("headers", object(&[(sec_header.as_str(), str("1"))])),
+                sec_header.as_str(),
                 "a header name that the browser sets",
             ));
         }
